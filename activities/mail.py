@@ -1,0 +1,101 @@
+"""Email to the stakeholders: rendering from templates and sending over SMTP."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from typing import Any
+
+import aiosmtplib
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from domain.nomination import NominationEvent
+from domain.notifications import Recipient
+from domain.presentation import NominationSummary, when
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "127.0.0.1"
+    port: int = 1025
+    sender: str = "OVOP Kemenperin <ovop@kemenperin.go.id>"
+    username: str | None = None
+    password: str | None = None
+    start_tls: bool = False
+    use_tls: bool = False
+    timeout: float = 30.0
+
+
+class Mailer:
+    """Sends messages through one SMTP connection per batch."""
+
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+
+    def connection(self) -> aiosmtplib.SMTP:
+        c = self.config
+        return aiosmtplib.SMTP(
+            hostname=c.host,
+            port=c.port,
+            username=c.username,
+            password=c.password,
+            start_tls=c.start_tls,
+            use_tls=c.use_tls,
+            timeout=c.timeout,
+        )
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    body: str
+
+
+class MailRenderer:
+    """Indonesian subject and body for each kind of event, from Jinja2 templates."""
+
+    def __init__(self) -> None:
+        self._env = Environment(
+            loader=PackageLoader("activities", "templates"),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            autoescape=False,  # plain-text mail
+        )
+        self._env.filters["when"] = when
+
+    def render(self, template: str, **context: Any) -> RenderedMail:
+        text = self._env.get_template(f"{template}.txt").render(**context)
+        head, _, body = text.partition("\n\n")
+        if not head.startswith("Subject: "):
+            raise ValueError(f"template {template} must start with a 'Subject: ' line")
+        return RenderedMail(
+            subject=head.removeprefix("Subject: ").strip(), body=body.strip() + "\n"
+        )
+
+
+def message_id(nomination: NominationSummary, event: NominationEvent, recipient: Recipient) -> str:
+    """The same Message-ID for the same event and recipient, so a resend can be recognised."""
+    digest = hashlib.sha256(str(recipient.email).lower().encode()).hexdigest()[:12]
+    return f"<{nomination.id}.{event.seq}.{digest}@ovop.kemenperin.go.id>"
+
+
+def build_message(
+    sender: str,
+    nomination: NominationSummary,
+    event: NominationEvent,
+    recipient: Recipient,
+    mail: RenderedMail,
+) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = formataddr((recipient.name, str(recipient.email)))
+    msg["Subject"] = mail.subject
+    msg["Date"] = format_datetime(event.at)
+    msg["Message-ID"] = message_id(nomination, event, recipient)
+    msg["X-OVOP-Nomination"] = nomination.id
+    msg["X-OVOP-Event"] = f"{event.seq}:{event.kind.value}"
+    msg["Content-Language"] = "id"
+    msg.set_content(mail.body)
+    return msg

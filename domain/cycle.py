@@ -1,0 +1,122 @@
+"""A cycle's rules: weights, star scale, panel, deadlines and the people who act.
+
+A nomination carries the configuration of the cycle it started under, so a later change
+to the cycle applies to new nominations only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Self
+
+from pydantic import EmailStr, Field, model_validator
+
+from domain.labs import Lab
+from domain.proposal import Commodity, Model, Nib, ProvinceName, Text
+from domain.scoring import SCALE_2024, CriteriaWeights, StarScale
+from domain.stages import Role, Stage
+
+Days = Annotated[int, Field(ge=1, le=365)]
+
+
+class DeadlineRules(Model):
+    """How long each waiting stage may take, in days."""
+
+    verification_days: Days = 10
+    revision_days: Days = 14
+    assessment_days: Days = 30
+    scoring_days: Days = 14
+    award_days: Days = 10
+
+    def days_for(self, stage: Stage) -> int | None:
+        return {
+            Stage.ADMIN_VERIFICATION: self.verification_days,
+            Stage.REVISION_REQUESTED: self.revision_days,
+            Stage.TECHNICAL_ASSESSMENT: self.assessment_days,
+            Stage.PANEL_SCORING: self.scoring_days,
+            Stage.AWARD_DECISION: self.award_days,
+        }.get(stage)
+
+    def due(self, stage: Stage, start: datetime) -> datetime | None:
+        """When an action in `stage`, entered at `start`, falls due; None if nothing waits."""
+        days = self.days_for(stage)
+        return None if days is None else start + timedelta(days=days)
+
+
+class PanelRules(Model):
+    size: int = Field(3, ge=1, le=15)
+    quorum: int = Field(2, ge=1, le=15)
+    lab_weight: float = Field(0.2, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _quorum_fits(self) -> Self:
+        if self.quorum > self.size:
+            raise ValueError(f"kuorum ({self.quorum}) melebihi jumlah juri ({self.size})")
+        return self
+
+
+class StaffMember(Model):
+    user_id: Text
+    name: Text
+    email: EmailStr
+
+
+class LabDesk(Model):
+    """A Balai Besar lab: its desk address, where samples go, and its assessors."""
+
+    lab: Lab
+    email: EmailStr
+    address: Text
+    assessors: list[StaffMember] = Field(min_length=1)
+
+
+class Juror(StaffMember):
+    institution: Text
+    home_province: ProvinceName
+    commodities: list[Commodity] = Field(min_length=1)
+    declared_conflicts: list[Nib] = Field(default_factory=list)
+
+
+class Mailbox(Model):
+    name: Text
+    email: EmailStr
+
+
+class Staff(Model):
+    verification_desk: Mailbox
+    verifiers: list[StaffMember] = Field(min_length=1)
+    officials: list[StaffMember] = Field(min_length=1)
+    operators: list[StaffMember] = Field(min_length=1)
+    labs: list[LabDesk]
+    supervisors: dict[Role, Mailbox] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _every_lab(self) -> Self:
+        missing = set(Lab) - {desk.lab for desk in self.labs}
+        if missing:
+            raise ValueError(f"konfigurasi Balai Besar belum lengkap: {sorted(missing)}")
+        return self
+
+    def lab_desk(self, lab: Lab) -> LabDesk:
+        return next(desk for desk in self.labs if desk.lab == lab)
+
+
+class CycleConfig(Model):
+    cycle: Annotated[str, Field(pattern=r"^\d{4}$")]
+    weights: CriteriaWeights = CriteriaWeights()
+    star_scale: StarScale = SCALE_2024
+    panel: PanelRules = PanelRules()
+    deadlines: DeadlineRules = DeadlineRules()
+    max_revisions: int = Field(2, ge=0, le=10)
+    staff: Staff
+    jurors: list[Juror] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Self:
+        ids = [j.user_id for j in self.jurors]
+        if len(ids) != len(set(ids)):
+            raise ValueError("user_id juri harus unik")
+        return self
+
+    def juror(self, user_id: str) -> Juror | None:
+        return next((j for j in self.jurors if j.user_id == user_id), None)

@@ -1,0 +1,95 @@
+"""The decisions people take on a nomination, one model each, always carrying who acts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from domain.proposal import LongText, Model, Proposal, Text
+from domain.scoring import Criterion, Score
+from domain.stages import Role, Stage
+
+
+class Actor(Model):
+    """Who takes a decision: their user id, their role, and the institution they act for."""
+
+    user_id: Text
+    role: Role
+    institution: Text
+
+
+SYSTEM = Actor(user_id="ovop-engine", role=Role.SYSTEM, institution="Ditjen IKMA")
+
+
+class VerifyOutcome(StrEnum):
+    PASS = "pass"  # lolos verifikasi administrasi
+    REJECT = "reject"  # ditolak (tidak memenuhi syarat)
+    REVISE = "revise"  # dikembalikan untuk perbaikan
+
+
+class VerifyDecision(Model):
+    actor: Actor
+    outcome: VerifyOutcome
+    reason: LongText | None = None
+
+
+class Resubmission(Model):
+    """The proposing office's corrected proposal after a revision request."""
+
+    actor: Actor
+    proposal: Proposal
+    note: LongText | None = None
+
+
+class LabTest(Model):
+    parameter: Text
+    result: Text
+    standard: Text | None = None
+    passed: bool
+
+
+class AssessmentFindings(Model):
+    """A Balai Besar lab's findings on the product samples."""
+
+    actor: Actor
+    report_number: Text
+    score: Score
+    conforms: bool
+    tests: list[LabTest] = Field(min_length=1, max_length=100)
+    summary: LongText
+
+
+class ScoreSheet(Model):
+    """One juror's scores on the five criteria, 0 to 100 each."""
+
+    actor: Actor
+    scores: dict[Criterion, Score]
+    comment: LongText
+
+
+class AwardDecision(Model):
+    """The official confirms the recommended stars, or overrides them with a reason."""
+
+    actor: Actor
+    override_stars: int | None = Field(None, ge=0, le=10)
+    reason: LongText | None = None
+
+
+class Withdrawal(Model):
+    actor: Actor
+    reason: LongText
+
+
+Decision = (
+    VerifyDecision | Resubmission | AssessmentFindings | ScoreSheet | AwardDecision | Withdrawal
+)
+
+
+class DecisionResult(Model):
+    """What a decision did: the stage the nomination is now in, said for a person."""
+
+    nomination_id: str
+    stage: Stage
+    message: str
+    certificate_number: str | None = None

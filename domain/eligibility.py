@@ -1,0 +1,83 @@
+"""Who may be proposed: the rules a proposal must meet before a nomination starts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain.errors import Problem, Refused, problems_from
+from domain.proposal import DISTRIBUTION_PERMITS, Commodity, PermitKind, Proposal
+from domain.regions import head_of
+
+
+def eligibility_problems(proposal: Proposal) -> list[Problem]:
+    """Every rule the proposal breaks, each naming its field; empty when eligible."""
+    problems: list[Problem] = []
+    sentra, decree = proposal.sentra, proposal.sentra.decree
+
+    if decree.issuer_region != sentra.regency:
+        problems.append(
+            Problem(
+                "sentra.decree.issuer_region",
+                f"SK sentra harus ditetapkan oleh kepala daerah {sentra.regency}, "
+                f"bukan {decree.issuer_region}",
+            )
+        )
+    expected_head = head_of(sentra.regency)
+    if decree.issued_by != expected_head:
+        problems.append(
+            Problem(
+                "sentra.decree.issued_by",
+                f"SK sentra di {sentra.regency} ditetapkan oleh {expected_head.value}, "
+                f"bukan {decree.issued_by.value}",
+            )
+        )
+    if decree.date > proposal.proposed_on:
+        problems.append(
+            Problem(
+                "sentra.decree.date",
+                f"tanggal SK sentra ({decree.date.isoformat()}) tidak boleh setelah "
+                f"tanggal usulan ({proposal.proposed_on.isoformat()})",
+            )
+        )
+
+    for i, permit in enumerate(proposal.product.permits):
+        if permit.valid_until is not None and permit.valid_until < proposal.proposed_on:
+            problems.append(
+                Problem(
+                    f"product.permits.{i}.valid_until",
+                    f"izin {permit.kind.value} nomor {permit.number} sudah tidak berlaku "
+                    f"sejak {permit.valid_until.isoformat()}",
+                )
+            )
+
+    if proposal.product.commodity == Commodity.MAKANAN_MINUMAN:
+        kinds = {p.kind for p in proposal.product.permits}
+        if not kinds & DISTRIBUTION_PERMITS:
+            problems.append(
+                Problem(
+                    "product.permits",
+                    "produk makanan dan minuman wajib memiliki izin edar (PIRT atau BPOM)",
+                )
+            )
+        if PermitKind.HALAL not in kinds:
+            problems.append(
+                Problem(
+                    "product.permits",
+                    "produk makanan dan minuman wajib memiliki sertifikat halal",
+                )
+            )
+    return problems
+
+
+def parse_proposal(data: Any) -> Proposal:
+    """A valid, eligible proposal from raw data, or `Refused` with every problem found."""
+    try:
+        proposal = Proposal.model_validate(data)
+    except ValidationError as error:
+        raise Refused(problems_from(error)) from None
+    problems = eligibility_problems(proposal)
+    if problems:
+        raise Refused(problems)
+    return proposal

@@ -1,0 +1,99 @@
+"""Errors a person can act on: what is wrong, and which field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a proposal or a decision."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class Refused(ValueError):
+    """A proposal or a decision that the rules refuse.
+
+    A `ValueError`, so a Temporal update validator that raises it refuses the update
+    and nothing reaches the workflow's history.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        if not problems:
+            raise ValueError("Refused needs at least one problem")
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+    @classmethod
+    def one(cls, field: str, message: str) -> Refused:
+        return cls([Problem(field, message)])
+
+    @property
+    def fields(self) -> list[str]:
+        return [p.field for p in self.problems]
+
+
+def problems_from(error: object) -> list[Problem]:
+    """Problems from a pydantic `ValidationError`, in Indonesian, each naming its field."""
+    from pydantic import ValidationError
+
+    assert isinstance(error, ValidationError)
+    return [
+        Problem(".".join(str(part) for part in e["loc"]) or "(input)", _message(e))
+        for e in error.errors(include_url=False)
+    ]
+
+
+def _message(e: object) -> str:
+    assert isinstance(e, dict)
+    kind, ctx = e["type"], e.get("ctx") or {}
+    if kind == "value_error":
+        if "reason" in ctx:  # from email-validator
+            return f"alamat email tidak valid ({ctx['reason']})"
+        return str(ctx.get("error", e["msg"]))
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(e["msg"])
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return str(e["msg"])
+
+
+_MESSAGES = {
+    "missing": "wajib diisi",
+    "extra_forbidden": "kolom tidak dikenal",
+    "string_too_short": "tidak boleh kosong",
+    "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",
+    "string_type": "harus berupa teks",
+    "string_pattern_mismatch": "format tidak sesuai (pola {pattern})",
+    "too_short": "minimal {min_length} isian",
+    "too_long": "maksimal {max_length} isian",
+    "list_type": "harus berupa daftar",
+    "dict_type": "harus berupa objek",
+    "model_type": "harus berupa objek",
+    "int_parsing": "harus berupa bilangan bulat",
+    "int_type": "harus berupa bilangan bulat",
+    "int_from_float": "harus berupa bilangan bulat",
+    "float_parsing": "harus berupa angka",
+    "float_type": "harus berupa angka",
+    "finite_number": "harus berupa angka terhingga",
+    "bool_parsing": "harus true atau false",
+    "bool_type": "harus true atau false",
+    "greater_than": "harus lebih besar dari {gt}",
+    "greater_than_equal": "tidak boleh kurang dari {ge}",
+    "less_than": "harus lebih kecil dari {lt}",
+    "less_than_equal": "tidak boleh lebih dari {le}",
+    "date_parsing": "tanggal tidak valid (format YYYY-MM-DD)",
+    "date_from_datetime_parsing": "tanggal tidak valid (format YYYY-MM-DD)",
+    "date_type": "tanggal tidak valid (format YYYY-MM-DD)",
+    "datetime_parsing": "waktu tidak valid (format ISO 8601)",
+    "datetime_from_date_parsing": "waktu tidak valid (format ISO 8601)",
+    "enum": "harus salah satu dari: {expected}",
+    "literal_error": "harus salah satu dari: {expected}",
+}

@@ -1,0 +1,661 @@
+"""One nomination as a state machine: the rules of who may decide what, and what follows.
+
+`check(decision)` says whether a decision may be taken now (raising `Refused` with the
+field at fault); `apply(decision, now)` takes it and appends the events that follow. The
+workflow calls the first from its update validators and both from its handlers, and
+records and notifies each event; nothing here does I/O or reads a clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from domain.cycle import CycleConfig, Juror
+from domain.decisions import (
+    SYSTEM,
+    Actor,
+    AssessmentFindings,
+    AwardDecision,
+    Decision,
+    DecisionResult,
+    Resubmission,
+    ScoreSheet,
+    VerifyDecision,
+    VerifyOutcome,
+    Withdrawal,
+)
+from domain.eligibility import eligibility_problems
+from domain.errors import Problem, Refused
+from domain.labs import Lab, route_lab
+from domain.proposal import Model, Proposal
+from domain.scoring import Criterion, final_score, juror_total, panel_score
+from domain.stages import Role, Stage
+
+
+def nomination_id(cycle: str, nib: str, product_name: str) -> str:
+    """The stable workflow id of a nomination: one per cycle, IKM and product.
+
+    The NIB enters only through a hash, because workflow ids are stored in clear.
+    """
+    slug = _slug(product_name)
+    digest = hashlib.sha256(f"{cycle}|{nib}|{slug}".encode()).hexdigest()[:10]
+    return f"ovop-{cycle}-{slug[:40].strip('-') or 'produk'}-{digest}"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def is_conflicted(juror: Juror, proposal: Proposal) -> str | None:
+    """Why this juror may not judge this proposal, or None when they may."""
+    if juror.home_province == proposal.sentra.province:
+        return f"berasal dari provinsi yang sama dengan IKM ({juror.home_province.value})"
+    if proposal.ikm.nib in juror.declared_conflicts:
+        return "telah menyatakan konflik kepentingan dengan IKM ini"
+    return None
+
+
+def assign_panel(config: CycleConfig, proposal: Proposal, key: str) -> list[Juror]:
+    """Jurors for this nomination: those who judge its commodity, none conflicted.
+
+    Ordering by a hash of the nomination and the juror (rendezvous hashing) spreads the
+    load across jurors without a central counter, and gives the same panel every time.
+    """
+    commodity = proposal.product.commodity
+    candidates = [
+        j
+        for j in config.jurors
+        if commodity in j.commodities and is_conflicted(j, proposal) is None
+    ]
+    candidates.sort(key=lambda j: hashlib.sha256(f"{key}|{j.user_id}".encode()).hexdigest())
+    return candidates[: config.panel.size]
+
+
+class EventKind(StrEnum):
+    PROPOSED = "proposed"
+    VERIFIED = "verified"
+    REVISION_REQUESTED = "revision_requested"
+    RESUBMITTED = "resubmitted"
+    REJECTED = "rejected"
+    ASSESSED = "assessed"
+    SCORED = "scored"
+    PANEL_CLOSED = "panel_closed"
+    AWARDED = "awarded"
+    NOT_AWARDED = "not_awarded"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    ESCALATED = "escalated"
+
+    @property
+    def label(self) -> str:
+        return _EVENT_LABELS[self]
+
+
+_EVENT_LABELS = {
+    EventKind.PROPOSED: "Usulan diterima",
+    EventKind.VERIFIED: "Lolos verifikasi administrasi",
+    EventKind.REVISION_REQUESTED: "Perbaikan usulan diminta",
+    EventKind.RESUBMITTED: "Perbaikan usulan diajukan",
+    EventKind.REJECTED: "Usulan ditolak",
+    EventKind.ASSESSED: "Penilaian teknis Balai Besar selesai",
+    EventKind.SCORED: "Nilai juri diterima",
+    EventKind.PANEL_CLOSED: "Penilaian Tim Seleksi ditutup",
+    EventKind.AWARDED: "Penghargaan ditetapkan",
+    EventKind.NOT_AWARDED: "Tidak meraih penghargaan",
+    EventKind.EXPIRED: "Usulan kedaluwarsa",
+    EventKind.WITHDRAWN: "Usulan ditarik",
+    EventKind.ESCALATED: "Eskalasi batas waktu",
+}
+
+
+Fact = str | int | float | bool | None
+
+
+class NominationEvent(Model):
+    """Something that happened to a nomination: a stage change or a note within a stage."""
+
+    seq: int
+    kind: EventKind
+    from_stage: Stage
+    to_stage: Stage
+    at: datetime
+    actor: Actor
+    reason: str | None = None
+    facts: dict[str, Fact] = Field(default_factory=dict)
+
+    @property
+    def is_transition(self) -> bool:
+        return self.from_stage != self.to_stage
+
+
+class ScoreRecord(Model):
+    sheet: ScoreSheet
+    total: float
+    submitted_at: datetime
+
+
+class PanelResult(Model):
+    juror_totals: dict[str, float]
+    panel_score: float
+    lab_score: float
+    lab_weight: float
+    final_score: float
+    recommended_stars: int
+
+
+class AwardRecord(Model):
+    stars: int
+    recommended_stars: int
+    overridden: bool
+    reason: str | None
+    decided_by: Actor
+    decided_at: datetime
+    certificate_number: str | None = None
+
+
+# Whose action each open stage waits for.
+WAITING_ROLE = {
+    Stage.ADMIN_VERIFICATION: Role.VERIFIER,
+    Stage.REVISION_REQUESTED: Role.PROPOSER,
+    Stage.TECHNICAL_ASSESSMENT: Role.LAB_ASSESSOR,
+    Stage.PANEL_SCORING: Role.JUROR,
+    Stage.AWARD_DECISION: Role.OFFICIAL,
+}
+OPEN_STAGES = frozenset(WAITING_ROLE)
+
+
+class Nomination(BaseModel):
+    """The whole state of one nomination; the workflow keeps exactly this."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    id: str
+    proposal: Proposal
+    config: CycleConfig
+    submitted_by: Actor
+    lab: Lab
+    stage: Stage = Stage.PROPOSED
+    stage_entered_at: datetime | None = None
+    deadline: datetime | None = None
+    escalated: bool = False
+    revisions: int = 0
+    findings: AssessmentFindings | None = None
+    panel: list[str] = []
+    scores: dict[str, ScoreRecord] = {}
+    result: PanelResult | None = None
+    award: AwardRecord | None = None
+    events: list[NominationEvent] = []
+
+    @classmethod
+    def propose(
+        cls,
+        proposal: Proposal,
+        config: CycleConfig,
+        submitted_by: Actor,
+        id: str | None = None,
+    ) -> Nomination:
+        return cls(
+            id=id or nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
+            proposal=proposal,
+            config=config,
+            submitted_by=submitted_by,
+            lab=route_lab(proposal.product.commodity),
+        )
+
+    # --- what the engine does by itself -------------------------------------------------
+
+    def start(self, now: datetime) -> None:
+        """The proposal is in: administrative verification begins."""
+        if self.events:
+            return
+        self._move(EventKind.PROPOSED, Stage.ADMIN_VERIFICATION, self.submitted_by, now)
+
+    @property
+    def awaiting_certificate(self) -> bool:
+        return (
+            self.stage == Stage.AWARD_DECISION
+            and self.award is not None
+            and self.award.certificate_number is None
+        )
+
+    def grant(self, certificate_number: str, now: datetime) -> None:
+        """The certificate number is issued: the award is final."""
+        assert self.award is not None and self.awaiting_certificate
+        self.award = self.award.model_copy(update={"certificate_number": certificate_number})
+        self._move(
+            EventKind.AWARDED,
+            Stage.AWARDED,
+            self.award.decided_by,
+            now,
+            self.award.reason,
+            stars=self.award.stars,
+            certificate_number=certificate_number,
+            overridden=self.award.overridden,
+        )
+
+    def deadline_passed(self, now: datetime) -> None:
+        """The current stage's deadline has passed without the action it waits for."""
+        if self.stage == Stage.REVISION_REQUESTED:
+            self._move(
+                EventKind.EXPIRED,
+                Stage.EXPIRED,
+                SYSTEM,
+                now,
+                "batas waktu perbaikan usulan terlampaui",
+            )
+        elif self.stage == Stage.PANEL_SCORING and len(self.scores) >= self.config.panel.quorum:
+            self._close_panel(now, "batas waktu penilaian tercapai; kuorum terpenuhi")
+        elif self.stage in OPEN_STAGES and not self.escalated:
+            self.escalated = True
+            self._note(
+                EventKind.ESCALATED,
+                SYSTEM,
+                now,
+                f"batas waktu tahap {self.stage.label} terlampaui",
+                deadline=self.deadline.isoformat() if self.deadline else None,
+                waiting_for=WAITING_ROLE[self.stage].value,
+            )
+
+    def waiting_for(self) -> Role | None:
+        """The role whose action the nomination waits for."""
+        if self.awaiting_certificate:
+            return Role.SYSTEM
+        return WAITING_ROLE.get(self.stage)
+
+    def pending_jurors(self) -> list[str]:
+        return [j for j in self.panel if j not in self.scores]
+
+    # --- decisions ----------------------------------------------------------------------
+
+    def check(self, decision: Decision) -> None:
+        """Raise `Refused`, naming the field, unless `decision` may be taken now."""
+        match decision:
+            case VerifyDecision():
+                self._check_verify(decision)
+            case Resubmission():
+                self._check_resubmit(decision)
+            case AssessmentFindings():
+                self._check_assess(decision)
+            case ScoreSheet():
+                self._check_score(decision)
+            case AwardDecision():
+                self._check_award(decision)
+            case Withdrawal():
+                self._check_withdraw(decision)
+
+    def apply(self, decision: Decision, now: datetime) -> DecisionResult:
+        """Take a decision that `check` allowed; returns what it did."""
+        self.check(decision)
+        match decision:
+            case VerifyDecision():
+                self._verify(decision, now)
+            case Resubmission():
+                self._resubmit(decision, now)
+            case AssessmentFindings():
+                self._assess(decision, now)
+            case ScoreSheet():
+                self._score(decision, now)
+            case AwardDecision():
+                self._decide_award(decision, now)
+            case Withdrawal():
+                self._withdraw(decision, now)
+        return self.result_message()
+
+    def result_message(self) -> DecisionResult:
+        last = self.events[-1]
+        message = {
+            EventKind.SCORED: "nilai juri diterima",
+            EventKind.AWARDED: "penghargaan ditetapkan",
+        }.get(last.kind, f"usulan kini pada tahap {self.stage.label}")
+        if self.awaiting_certificate:
+            message = "keputusan penghargaan diterima; nomor sertifikat sedang diterbitkan"
+        return DecisionResult(
+            nomination_id=self.id,
+            stage=self.stage,
+            message=message,
+            certificate_number=self.award.certificate_number if self.award else None,
+        )
+
+    # verification
+
+    def _check_verify(self, d: VerifyDecision) -> None:
+        self._require_stage("verifikasi administrasi", Stage.ADMIN_VERIFICATION)
+        self._require_role(d.actor, Role.VERIFIER)
+        self._require_listed(d.actor, self.config.staff.verifiers, "verifikator")
+        if d.outcome != VerifyOutcome.PASS and not d.reason:
+            raise Refused.one(
+                "reason", "alasan wajib diisi untuk penolakan atau permintaan perbaikan"
+            )
+        if d.outcome == VerifyOutcome.REVISE and self.revisions >= self.config.max_revisions:
+            raise Refused.one(
+                "outcome",
+                f"batas {self.config.max_revisions} kali perbaikan sudah tercapai; "
+                "usulan harus diluluskan atau ditolak",
+            )
+
+    def _verify(self, d: VerifyDecision, now: datetime) -> None:
+        if d.outcome == VerifyOutcome.PASS:
+            self._move(
+                EventKind.VERIFIED,
+                Stage.TECHNICAL_ASSESSMENT,
+                d.actor,
+                now,
+                d.reason,
+                lab=self.lab.value,
+            )
+        elif d.outcome == VerifyOutcome.REJECT:
+            self._move(EventKind.REJECTED, Stage.REJECTED, d.actor, now, d.reason)
+        else:
+            self.revisions += 1
+            self._move(
+                EventKind.REVISION_REQUESTED,
+                Stage.REVISION_REQUESTED,
+                d.actor,
+                now,
+                d.reason,
+                revision=self.revisions,
+            )
+
+    # resubmission
+
+    def _check_resubmit(self, d: Resubmission) -> None:
+        self._require_stage("pengajuan perbaikan", Stage.REVISION_REQUESTED)
+        self._require_role(d.actor, Role.PROPOSER)
+        self._require_proposer(d.actor)
+        problems: list[Problem] = []
+        if d.proposal.cycle != self.proposal.cycle:
+            problems.append(
+                Problem(
+                    "proposal.cycle", f"siklus tidak boleh diubah (tetap {self.proposal.cycle})"
+                )
+            )
+        if d.proposal.ikm.nib != self.proposal.ikm.nib:
+            problems.append(
+                Problem(
+                    "proposal.ikm.nib", "NIB tidak boleh diubah; ajukan usulan baru untuk IKM lain"
+                )
+            )
+        problems += [
+            Problem(f"proposal.{p.field}", p.message) for p in eligibility_problems(d.proposal)
+        ]
+        if problems:
+            raise Refused(problems)
+
+    def _resubmit(self, d: Resubmission, now: datetime) -> None:
+        self.proposal = d.proposal
+        self.lab = route_lab(d.proposal.product.commodity)
+        self._move(
+            EventKind.RESUBMITTED,
+            Stage.ADMIN_VERIFICATION,
+            d.actor,
+            now,
+            d.note,
+            revision=self.revisions,
+        )
+
+    # technical assessment
+
+    def _check_assess(self, d: AssessmentFindings) -> None:
+        self._require_stage("penilaian teknis", Stage.TECHNICAL_ASSESSMENT)
+        self._require_role(d.actor, Role.LAB_ASSESSOR)
+        desk = self.config.staff.lab_desk(self.lab)
+        if d.actor.user_id not in {a.user_id for a in desk.assessors}:
+            raise Refused.one(
+                "actor.user_id",
+                f"{d.actor.user_id} bukan penilai {self.lab.label}, "
+                "Balai Besar yang ditugaskan untuk usulan ini",
+            )
+
+    def _assess(self, d: AssessmentFindings, now: datetime) -> None:
+        self.findings = d
+        facts: dict[str, Fact] = {
+            "report_number": d.report_number,
+            "lab_score": d.score,
+            "conforms": d.conforms,
+        }
+        if not d.conforms:
+            self._move(
+                EventKind.ASSESSED,
+                Stage.NOT_AWARDED,
+                d.actor,
+                now,
+                "produk tidak memenuhi standar pada uji Balai Besar: " + d.summary,
+                **facts,
+            )
+            return
+        jurors = assign_panel(self.config, self.proposal, self.id)
+        self.panel = [j.user_id for j in jurors]
+        self._move(
+            EventKind.ASSESSED,
+            Stage.PANEL_SCORING,
+            d.actor,
+            now,
+            d.summary,
+            panel=",".join(self.panel),
+            **facts,
+        )
+        if len(self.panel) < self.config.panel.quorum:
+            self.escalated = True
+            self._note(
+                EventKind.ESCALATED,
+                SYSTEM,
+                now,
+                f"hanya {len(self.panel)} juri tanpa konflik kepentingan untuk komoditas ini; "
+                f"kuorum {self.config.panel.quorum}",
+            )
+
+    # panel scoring
+
+    def _check_score(self, d: ScoreSheet) -> None:
+        self._require_stage("penilaian juri", Stage.PANEL_SCORING)
+        self._require_role(d.actor, Role.JUROR)
+        juror = self.config.juror(d.actor.user_id)
+        if juror is None or d.actor.user_id not in self.panel:
+            raise Refused.one(
+                "actor.user_id", f"{d.actor.user_id} tidak ditugaskan sebagai juri usulan ini"
+            )
+        conflict = is_conflicted(juror, self.proposal)
+        if conflict:
+            raise Refused.one(
+                "actor.user_id",
+                f"juri {juror.name} memiliki konflik kepentingan: {conflict}",
+            )
+        missing = [c.value for c in Criterion if c not in d.scores]
+        if missing:
+            raise Refused.one("scores", "nilai belum lengkap untuk kriteria: " + ", ".join(missing))
+
+    def _score(self, d: ScoreSheet, now: datetime) -> None:
+        total = round(juror_total(d.scores, self.config.weights), 2)
+        revised = d.actor.user_id in self.scores
+        self.scores[d.actor.user_id] = ScoreRecord(sheet=d, total=total, submitted_at=now)
+        self._note(
+            EventKind.SCORED,
+            d.actor,
+            now,
+            "nilai diperbarui" if revised else None,
+            juror_total=total,
+        )
+        if not self.pending_jurors():
+            self._close_panel(now, "semua juri telah menilai")
+
+    def _close_panel(self, now: datetime, reason: str) -> None:
+        assert self.findings is not None
+        totals = {juror: record.total for juror, record in self.scores.items()}
+        panel = panel_score(list(totals.values()))
+        lab_weight = self.config.panel.lab_weight
+        final = final_score(panel, self.findings.score, lab_weight)
+        stars = self.config.star_scale.stars_for(final)
+        self.result = PanelResult(
+            juror_totals=totals,
+            panel_score=round(panel, 2),
+            lab_score=self.findings.score,
+            lab_weight=lab_weight,
+            final_score=final,
+            recommended_stars=stars,
+        )
+        self._move(
+            EventKind.PANEL_CLOSED,
+            Stage.AWARD_DECISION if stars else Stage.NOT_AWARDED,
+            SYSTEM,
+            now,
+            reason if stars else f"{reason}; nilai akhir {final:g} di bawah batas penghargaan",
+            final_score=final,
+            recommended_stars=stars,
+            jurors=len(totals),
+        )
+
+    # award decision
+
+    def _check_award(self, d: AwardDecision) -> None:
+        self._require_stage("penetapan penghargaan", Stage.AWARD_DECISION)
+        self._require_role(d.actor, Role.OFFICIAL)
+        self._require_listed(d.actor, self.config.staff.officials, "pejabat penetap")
+        if self.award is not None:
+            raise Refused.one("stage", "keputusan penghargaan untuk usulan ini sudah diberikan")
+        scale = self.config.star_scale
+        if d.override_stars is not None:
+            if d.override_stars > scale.max_stars:
+                raise Refused.one(
+                    "override_stars",
+                    f"skala siklus {self.config.cycle} adalah 0 sampai {scale.max_stars} bintang",
+                )
+            assert self.result is not None
+            if d.override_stars != self.result.recommended_stars and not d.reason:
+                raise Refused.one(
+                    "reason", "alasan wajib diisi bila bintang berbeda dari rekomendasi Tim Seleksi"
+                )
+
+    def _decide_award(self, d: AwardDecision, now: datetime) -> None:
+        assert self.result is not None
+        recommended = self.result.recommended_stars
+        stars = recommended if d.override_stars is None else d.override_stars
+        self.award = AwardRecord(
+            stars=stars,
+            recommended_stars=recommended,
+            overridden=stars != recommended,
+            reason=d.reason,
+            decided_by=d.actor,
+            decided_at=now,
+        )
+        if stars == 0:
+            self._move(
+                EventKind.NOT_AWARDED,
+                Stage.NOT_AWARDED,
+                d.actor,
+                now,
+                d.reason,
+                recommended_stars=recommended,
+                overridden=True,
+            )
+
+    # withdrawal
+
+    def _check_withdraw(self, d: Withdrawal) -> None:
+        if self.stage not in OPEN_STAGES or self.awaiting_certificate:
+            raise Refused.one(
+                "stage", f"usulan pada tahap {self.stage.label} tidak dapat ditarik lagi"
+            )
+        self._require_role(d.actor, Role.PROPOSER, Role.OPERATOR)
+        if d.actor.role == Role.PROPOSER:
+            self._require_proposer(d.actor)
+        else:
+            self._require_listed(d.actor, self.config.staff.operators, "operator")
+
+    def _withdraw(self, d: Withdrawal, now: datetime) -> None:
+        self._move(EventKind.WITHDRAWN, Stage.WITHDRAWN, d.actor, now, d.reason)
+
+    # --- the rules shared by every decision ---------------------------------------------
+
+    def _require_stage(self, what: str, *stages: Stage) -> None:
+        if self.stage not in stages:
+            expected = " atau ".join(s.label for s in stages)
+            raise Refused.one(
+                "stage",
+                f"keputusan {what} hanya dapat diberikan pada tahap {expected}; "
+                f"usulan ini sedang pada tahap {self.stage.label} ({self.stage.value})",
+            )
+
+    @staticmethod
+    def _require_role(actor: Actor, *roles: Role) -> None:
+        if actor.role not in roles:
+            expected = " atau ".join(r.label for r in roles)
+            raise Refused.one(
+                "actor.role",
+                f"keputusan ini hanya untuk {expected}, "
+                f"bukan {actor.role.label} ({actor.role.value})",
+            )
+
+    def _require_listed(self, actor: Actor, members: list[Any], title: str) -> None:
+        if actor.user_id not in {m.user_id for m in members}:
+            raise Refused.one(
+                "actor.user_id",
+                f"{actor.user_id} tidak terdaftar sebagai {title} siklus {self.config.cycle}",
+            )
+
+    def _require_proposer(self, actor: Actor) -> None:
+        office = self.proposal.proposing_office.name
+        if _folded(actor.institution) != _folded(office):
+            raise Refused.one(
+                "actor.institution",
+                f"hanya {office}, pengusul usulan ini, yang dapat melakukannya",
+            )
+
+    # --- events -------------------------------------------------------------------------
+
+    def _move(
+        self,
+        kind: EventKind,
+        to: Stage,
+        actor: Actor,
+        now: datetime,
+        reason: str | None = None,
+        **facts: Fact,
+    ) -> None:
+        from_stage = self.stage
+        self.stage = to
+        self.stage_entered_at = now
+        self.deadline = self.config.deadlines.due(to, now)
+        self.escalated = False
+        if self.deadline is not None:
+            facts = {**facts, "deadline": self.deadline.isoformat()}
+        self._append(kind, from_stage, to, actor, now, reason, facts)
+
+    def _note(
+        self, kind: EventKind, actor: Actor, now: datetime, reason: str | None = None, **facts: Fact
+    ) -> None:
+        self._append(kind, self.stage, self.stage, actor, now, reason, facts)
+
+    def _append(
+        self,
+        kind: EventKind,
+        from_stage: Stage,
+        to: Stage,
+        actor: Actor,
+        now: datetime,
+        reason: str | None,
+        facts: dict[str, Fact],
+    ) -> None:
+        self.events.append(
+            NominationEvent(
+                seq=len(self.events) + 1,
+                kind=kind,
+                from_stage=from_stage,
+                to_stage=to,
+                at=now,
+                actor=actor,
+                reason=reason,
+                facts=facts,
+            )
+        )
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())

@@ -1,0 +1,119 @@
+"""Who hears of each event on a nomination."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import EmailStr
+
+from domain.nomination import WAITING_ROLE, EventKind, Nomination, NominationEvent
+from domain.proposal import Contact, Model, Text
+from domain.stages import Role, Stage
+
+
+class Audience(StrEnum):
+    PROPOSER = "proposer"
+    PROVINCIAL_OFFICE = "provincial_office"
+    IKM_OWNER = "ikm_owner"
+    VERIFICATION_DESK = "verification_desk"
+    LAB = "lab"
+    JUROR = "juror"
+    OFFICIAL = "official"
+    SUPERVISOR = "supervisor"
+
+
+class Recipient(Model):
+    name: Text
+    email: EmailStr
+    audience: Audience
+
+
+_APPLICANTS = (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE, Audience.IKM_OWNER)
+
+# Who hears of each event, by where it leads; None stands for "any stage".
+_AUDIENCES: dict[tuple[EventKind, Stage | None], tuple[Audience, ...]] = {
+    (EventKind.PROPOSED, None): (*_APPLICANTS, Audience.VERIFICATION_DESK),
+    (EventKind.VERIFIED, None): (*_APPLICANTS, Audience.LAB),
+    (EventKind.REVISION_REQUESTED, None): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
+    (EventKind.RESUBMITTED, None): (Audience.VERIFICATION_DESK, Audience.PROVINCIAL_OFFICE),
+    (EventKind.REJECTED, None): _APPLICANTS,
+    (EventKind.ASSESSED, Stage.PANEL_SCORING): (
+        Audience.PROPOSER,
+        Audience.PROVINCIAL_OFFICE,
+        Audience.JUROR,
+    ),
+    (EventKind.ASSESSED, Stage.NOT_AWARDED): _APPLICANTS,
+    (EventKind.PANEL_CLOSED, Stage.AWARD_DECISION): (Audience.OFFICIAL,),
+    (EventKind.PANEL_CLOSED, Stage.NOT_AWARDED): _APPLICANTS,
+    (EventKind.AWARDED, None): _APPLICANTS,
+    (EventKind.NOT_AWARDED, None): _APPLICANTS,
+    (EventKind.EXPIRED, None): (*_APPLICANTS, Audience.VERIFICATION_DESK),
+    (EventKind.SCORED, None): (),
+}
+
+
+def recipients_for(nom: Nomination, event: NominationEvent) -> list[Recipient]:
+    """Everyone who should get an email about `event`, each address once."""
+    if event.kind == EventKind.WITHDRAWN:
+        audiences = (*_APPLICANTS, *_holders(event.from_stage))
+    elif event.kind == EventKind.ESCALATED:
+        audiences = (Audience.SUPERVISOR, *_holders(event.from_stage))
+    else:
+        audiences = _AUDIENCES.get(
+            (event.kind, event.to_stage), _AUDIENCES.get((event.kind, None), ())
+        )
+    found: dict[str, Recipient] = {}
+    for audience in audiences:
+        for r in _people(nom, audience, event):
+            found.setdefault(r.email.lower(), r)
+    return list(found.values())
+
+
+def _holders(stage: Stage) -> tuple[Audience, ...]:
+    """Who holds a nomination in this stage, and must hear it moved on without them."""
+    return {
+        Stage.ADMIN_VERIFICATION: (Audience.VERIFICATION_DESK,),
+        Stage.REVISION_REQUESTED: (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
+        Stage.TECHNICAL_ASSESSMENT: (Audience.LAB,),
+        Stage.PANEL_SCORING: (Audience.JUROR,),
+        Stage.AWARD_DECISION: (Audience.OFFICIAL,),
+    }.get(stage, ())
+
+
+def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list[Recipient]:
+    p, staff = nom.proposal, nom.config.staff
+
+    def of(contact: Contact) -> Recipient:
+        return Recipient(name=contact.name, email=contact.email, audience=audience)
+
+    match audience:
+        case Audience.PROPOSER:
+            return [of(p.proposing_office.contact)]
+        case Audience.PROVINCIAL_OFFICE:
+            return [of(p.provincial_office.contact)]
+        case Audience.IKM_OWNER:
+            return [of(p.ikm.owner)]
+        case Audience.VERIFICATION_DESK:
+            desk = staff.verification_desk
+            return [Recipient(name=desk.name, email=desk.email, audience=audience)]
+        case Audience.LAB:
+            lab = staff.lab_desk(nom.lab)
+            return [Recipient(name=lab.lab.label, email=lab.email, audience=audience)]
+        case Audience.JUROR:
+            # An escalation chases the jurors who have not scored; other events go to all.
+            ids = nom.pending_jurors() if event.kind == EventKind.ESCALATED else nom.panel
+            jurors = [j for j in nom.config.jurors if j.user_id in ids]
+            return [Recipient(name=j.name, email=j.email, audience=audience) for j in jurors]
+        case Audience.OFFICIAL:
+            return [
+                Recipient(name=o.name, email=o.email, audience=audience) for o in staff.officials
+            ]
+        case Audience.SUPERVISOR:
+            role = WAITING_ROLE.get(event.from_stage, Role.OPERATOR)
+            boxes = [staff.supervisors[role]] if role in staff.supervisors else []
+            if boxes:
+                return [Recipient(name=b.name, email=b.email, audience=audience) for b in boxes]
+            return [
+                Recipient(name=o.name, email=o.email, audience=audience) for o in staff.operators
+            ]
+    return []

@@ -1,0 +1,151 @@
+"""How a nomination reads to people: one-line summary, details, and a compact record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.labs import Lab
+from domain.nomination import Nomination, NominationEvent
+from domain.proposal import Commodity, Model, Proposal
+from domain.regions import Province, TimeZone
+from domain.stages import Role, Stage
+
+MINISTRY_TZ = TimeZone.WIB  # Ditjen IKMA is in Jakarta
+
+
+class NominationSummary(Model):
+    """The facts operators filter and list by; no personal data beyond the business names."""
+
+    id: str
+    cycle: str
+    ikm_name: str
+    product_name: str
+    commodity: Commodity
+    province: Province
+    regency: str
+    lab: Lab
+    stage: Stage
+    deadline: datetime | None
+    final_score: float | None
+    stars: int | None
+    certificate_number: str | None
+    updated_at: datetime | None
+    last_seq: int
+
+
+def summarize(nom: Nomination) -> NominationSummary:
+    p = nom.proposal
+    return NominationSummary(
+        id=nom.id,
+        cycle=p.cycle,
+        ikm_name=p.ikm.name,
+        product_name=p.product.name,
+        commodity=p.product.commodity,
+        province=p.sentra.province,
+        regency=p.sentra.regency,
+        lab=nom.lab,
+        stage=nom.stage,
+        deadline=nom.deadline,
+        final_score=nom.result.final_score if nom.result else None,
+        stars=nom.award.stars if nom.award and nom.stage == Stage.AWARDED else None,
+        certificate_number=nom.award.certificate_number if nom.award else None,
+        updated_at=nom.events[-1].at if nom.events else None,
+        last_seq=len(nom.events),
+    )
+
+
+def when(moment: datetime | str | None, tz: TimeZone = MINISTRY_TZ) -> str:
+    """A moment as Indonesian offices write it: `9 Des 2026 09.00 WIB`."""
+    if moment is None:
+        return "-"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    local = moment.astimezone(tz.tzinfo)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H.%M} {tz.value}"
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+
+
+def summary_line(p: Proposal) -> str:
+    """One line for the Web UI's workflow list (kept well under 200 bytes)."""
+    line = (
+        f"OVOP {p.cycle} · {p.product.name} · {p.product.commodity.label} · "
+        f"{p.sentra.regency}, {p.sentra.province.value}"
+    )
+    return line if len(line.encode()) <= 200 else line.encode()[:197].decode(errors="ignore") + "…"
+
+
+def static_details(p: Proposal) -> str:
+    """Markdown shown on the workflow page: what was proposed, by whom."""
+    permits = ", ".join(f"{x.kind.value} {x.number}" for x in p.product.permits) or "-"
+    return "\n".join(
+        [
+            f"### {p.product.name}",
+            f"**IKM:** {p.ikm.name}  ",
+            f"**Komoditas:** {p.product.commodity.label}  ",
+            f"**Sentra IKM:** {p.sentra.name}, {p.sentra.regency}, {p.sentra.province.value}  ",
+            f"**SK sentra:** {p.sentra.decree.number} ({p.sentra.decree.date.isoformat()})  ",
+            f"**Bahan baku lokal:** {', '.join(p.product.local_raw_materials)}  ",
+            f"**Izin dan sertifikat:** {permits}  ",
+            f"**Pengusul:** {p.proposing_office.name}  ",
+            f"**Pembina provinsi:** {p.provincial_office.name}  ",
+            f"**Siklus:** OVOP {p.cycle}",
+        ]
+    )
+
+
+_WAITING = {
+    Stage.ADMIN_VERIFICATION: "keputusan verifikasi administrasi dari Verifikator Ditjen IKMA",
+    Stage.REVISION_REQUESTED: "perbaikan usulan dari {office}",
+    Stage.TECHNICAL_ASSESSMENT: "hasil uji dan penilaian teknis dari {lab}",
+    Stage.PANEL_SCORING: "nilai dari juri Tim Seleksi: {jurors}",
+    Stage.AWARD_DECISION: "penetapan penghargaan oleh pejabat berwenang",
+}
+
+
+def current_details(nom: Nomination) -> str:
+    """Markdown for the Web UI: where the nomination stands, what it waits for, until when."""
+    lines = [f"**Tahap:** {nom.stage.label} (`{nom.stage.value}`)  "]
+    if nom.awaiting_certificate:
+        lines.append("**Menunggu:** penerbitan nomor sertifikat  ")
+    elif nom.stage in _WAITING:
+        waiting = _WAITING[nom.stage].format(
+            office=nom.proposal.proposing_office.name,
+            lab=nom.lab.label,
+            jurors=", ".join(nom.pending_jurors()) or "-",
+        )
+        lines.append(f"**Menunggu:** {waiting}  ")
+        lines.append(
+            f"**Batas waktu:** {when(nom.deadline)}"
+            + (" — terlambat, telah dieskalasi" if nom.escalated else "")
+            + "  "
+        )
+    if nom.result is not None:
+        lines.append(
+            f"**Nilai akhir:** {nom.result.final_score:g} "
+            f"(rekomendasi {nom.result.recommended_stars} bintang)  "
+        )
+    if nom.award is not None and nom.award.certificate_number:
+        lines.append(
+            f"**Penghargaan:** {nom.award.stars} bintang, "
+            f"sertifikat {nom.award.certificate_number}  "
+        )
+    decision = last_decision(nom)
+    if decision is not None:
+        lines.append(f"**Keputusan terakhir:** {describe(decision)}")
+    return "\n".join(lines)
+
+
+def last_decision(nom: Nomination) -> NominationEvent | None:
+    """The last thing a person decided (not the engine's own deadline steps)."""
+    return next((e for e in reversed(nom.events) if e.actor.role != Role.SYSTEM), None)
+
+
+def describe(event: NominationEvent) -> str:
+    """One line about an event, for people."""
+    actor = event.actor
+    text = f"{event.kind.label} oleh {actor.user_id} ({actor.role.label}), {when(event.at)}"
+    if event.reason:
+        text += f" — {event.reason}"
+    return text

@@ -1,0 +1,54 @@
+"""The one place settings are read: environment variables with local defaults.
+
+The records database, SMTP and the worker read `OVOP_*` variables (or a `.env` file).
+Temporal is reached through the standard `TEMPORAL_*` variables and profiles
+(`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`,
+`TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`), defaulting to the local dev server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+from temporalio.envconfig import ClientConfig
+
+from workflows.names import TASK_QUEUE
+
+LOCAL_TEMPORAL = "localhost:7233"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OVOP_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///var/ovop.db"
+    task_queue: str = TASK_QUEUE
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_sender: str = "Sekretariat OVOP Kemenperin <ovop@kemenperin.go.id>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+
+
+def data_converter() -> DataConverter:
+    """The converter every client uses: pydantic models in and out of payloads."""
+    return pydantic_data_converter
+
+
+def temporal_connect_args() -> dict[str, Any]:
+    """`Client.connect` arguments from the standard TEMPORAL_* variables and profile."""
+    args: dict[str, Any] = dict(ClientConfig.load_client_connect_config())
+    args.setdefault("target_host", LOCAL_TEMPORAL)
+    return args
+
+
+async def connect_temporal(**overrides: Any) -> Client:
+    args = {**temporal_connect_args(), **overrides}
+    return await Client.connect(**args, data_converter=data_converter())

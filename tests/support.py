@@ -1,0 +1,119 @@
+"""People, proposals and helpers the tests share."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from google.protobuf.json_format import MessageToJson
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import WorkflowHandle
+
+from domain.decisions import (
+    Actor,
+    AssessmentFindings,
+    AwardDecision,
+    LabTest,
+    ScoreSheet,
+    VerifyDecision,
+    VerifyOutcome,
+    Withdrawal,
+)
+from domain.examples import example_proposals, proposer_of
+from domain.labs import Lab
+from domain.proposal import Proposal
+from domain.scoring import Criterion
+from domain.stages import Role
+
+VERIFIER = Actor(user_id="verif.rina", role=Role.VERIFIER, institution="Ditjen IKMA")
+OFFICIAL = Actor(user_id="dirjen.ikma", role=Role.OFFICIAL, institution="Ditjen IKMA")
+OPERATOR = Actor(user_id="op.sari", role=Role.OPERATOR, institution="Ditjen IKMA")
+LAB_ASSESSOR = {
+    Lab.AGRO: Actor(user_id="lab.agro.1", role=Role.LAB_ASSESSOR, institution="BBSPJI Agro"),
+    Lab.KERAJINAN_BATIK: Actor(
+        user_id="lab.kb.1", role=Role.LAB_ASSESSOR, institution="BBSPJI Kerajinan dan Batik"
+    ),
+    Lab.KERAMIK_MINERAL: Actor(
+        user_id="lab.kmnl.1", role=Role.LAB_ASSESSOR, institution="BBSPJI Keramik dan Mineral"
+    ),
+}
+
+
+def juror(user_id: str) -> Actor:
+    return Actor(user_id=user_id, role=Role.JUROR, institution="Tim Seleksi OVOP")
+
+
+def fresh_raw(index: int = 0, cycle: str = "2026") -> dict[str, Any]:
+    """An example proposal with a NIB of its own, so every test has its own workflow id."""
+    raw = example_proposals(cycle)[index]
+    raw["ikm"]["nib"] = "".join(random.choice("0123456789") for _ in range(13))
+    return raw
+
+
+def fresh(index: int = 0, cycle: str = "2026") -> Proposal:
+    return Proposal.model_validate(fresh_raw(index, cycle))
+
+
+def proposer(p: Proposal) -> Actor:
+    return proposer_of(p)
+
+
+def passes() -> VerifyDecision:
+    return VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.PASS)
+
+
+def findings(lab: Lab, score: float = 85, conforms: bool = True) -> AssessmentFindings:
+    return AssessmentFindings(
+        actor=LAB_ASSESSOR[lab],
+        report_number=f"LHU-{lab.value}-0042",
+        score=score,
+        conforms=conforms,
+        tests=[
+            LabTest(
+                parameter="kadar air", result="4,8 %", standard="SNI 2907:2008", passed=conforms
+            )
+        ],
+        summary="sampel sesuai standar" if conforms else "kadar air melebihi batas SNI",
+    )
+
+
+def sheet(user_id: str, value: float | dict[Criterion, float], comment: str = "baik") -> ScoreSheet:
+    scores = value if isinstance(value, dict) else dict.fromkeys(Criterion, value)
+    return ScoreSheet(actor=juror(user_id), scores=scores, comment=comment)
+
+
+def confirm() -> AwardDecision:
+    return AwardDecision(actor=OFFICIAL)
+
+
+def withdrawal(actor: Actor, reason: str = "IKM mengundurkan diri") -> Withdrawal:
+    return Withdrawal(actor=actor, reason=reason)
+
+
+UPDATE_EVENTS = {
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+}
+
+
+async def history_events(handle: WorkflowHandle[Any, Any]) -> list[HistoryEvent]:
+    return list((await handle.fetch_history()).events)
+
+
+async def assert_no_trace(
+    handle: WorkflowHandle[Any, Any], before: list[HistoryEvent], update_ids: list[str]
+) -> None:
+    """Refused updates left nothing in the history: what was there is unchanged, and
+    whatever came after (the activities of earlier decisions finishing) holds no update
+    event, no failed workflow task, and no mention of the refused updates' ids."""
+    after = await history_events(handle)
+    assert after[: len(before)] == before
+    for event in after[len(before) :]:
+        assert event.event_type not in UPDATE_EVENTS, event
+        assert event.event_type != EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED, event
+        text = MessageToJson(event)
+        for update_id in update_ids:
+            assert update_id not in text

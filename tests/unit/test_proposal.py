@@ -1,0 +1,175 @@
+"""The proposal and its eligibility rules: each refusal names its field."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from domain.eligibility import parse_proposal
+from domain.errors import Refused
+from domain.examples import example_proposals
+from domain.regions import Province, TimeZone, normalize_regency
+
+
+def raw(index: int = 0) -> dict[str, Any]:
+    return copy.deepcopy(example_proposals("2026")[index])
+
+
+def refusal(data: dict[str, Any]) -> Refused:
+    with pytest.raises(Refused) as caught:
+        parse_proposal(data)
+    return caught.value
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_every_example_is_valid_and_eligible(index: int) -> None:
+    p = parse_proposal(raw(index))
+    assert p.cycle == "2026"
+
+
+def test_all_five_commodities_and_three_time_zones_are_in_the_examples() -> None:
+    proposals = [parse_proposal(raw(i)) for i in range(6)]
+    assert {p.product.commodity.value for p in proposals} == {
+        "makanan_minuman",
+        "kain_tenun",
+        "kain_batik",
+        "anyaman",
+        "gerabah",
+    }
+    assert {p.sentra.province.timezone for p in proposals} == set(TimeZone)
+
+
+@pytest.mark.parametrize("nib", ["123", "12345678901234", "12345678901a3", ""])
+def test_nib_must_be_thirteen_digits(nib: str) -> None:
+    data = raw()
+    data["ikm"]["nib"] = nib
+    error = refusal(data)
+    assert error.fields == ["ikm.nib"]
+    assert "13 digit" in str(error)
+
+
+def test_unknown_commodity_names_the_field() -> None:
+    data = raw()
+    data["product"]["commodity"] = "furnitur"
+    error = refusal(data)
+    assert error.fields == ["product.commodity"]
+    assert "makanan_minuman" in str(error)
+
+
+def test_unknown_province_is_refused_and_aliases_are_understood() -> None:
+    data = raw()
+    data["sentra"]["province"] = "Jawa Tengah Selatan"
+    assert refusal(data).fields == ["sentra.province"]
+    data["sentra"]["province"] = "  jawa   tengah "
+    assert parse_proposal(data).sentra.province == Province.JAWA_TENGAH
+
+
+def test_regency_must_say_kabupaten_or_kota() -> None:
+    data = raw()
+    data["sentra"]["regency"] = "Pekalongan"
+    assert "sentra.regency" in refusal(data).fields
+    assert normalize_regency("kab.  bantul") == "Kabupaten Bantul"
+    assert normalize_regency("KOTA pekalongan") == "Kota Pekalongan"
+
+
+def test_missing_and_unknown_fields_are_named_in_indonesian() -> None:
+    data = raw()
+    del data["ikm"]["owner"]
+    data["product"]["colour"] = "biru"
+    error = refusal(data)
+    messages = {p.field: p.message for p in error.problems}
+    assert messages == {"ikm.owner": "wajib diisi", "product.colour": "kolom tidak dikenal"}
+
+
+def test_contacts_are_checked() -> None:
+    data = raw()
+    data["ikm"]["owner"]["email"] = "bukan-email"
+    data["proposing_office"]["contact"]["phone"] = "12"
+    error = refusal(data)
+    assert sorted(error.fields) == ["ikm.owner.email", "proposing_office.contact.phone"]
+    good = raw()
+    good["ikm"]["owner"]["phone"] = "0812-3456-7890"
+    assert parse_proposal(good).ikm.owner.phone == "+6281234567890"
+
+
+def test_decree_must_come_from_the_head_of_the_same_regency() -> None:
+    data = raw()
+    data["sentra"]["decree"]["issuer_region"] = "Kabupaten Batang"
+    error = refusal(data)
+    assert error.fields == ["sentra.decree.issuer_region"]
+    assert "Kota Pekalongan" in str(error)
+
+
+def test_a_city_decree_is_the_walikota_s() -> None:
+    data = raw(0)  # Kota Pekalongan
+    data["sentra"]["decree"]["issued_by"] = "bupati"
+    error = refusal(data)
+    assert error.fields == ["sentra.decree.issued_by"]
+    assert "walikota" in str(error)
+
+
+def test_decree_may_not_postdate_the_proposal() -> None:
+    data = raw()
+    data["sentra"]["decree"]["date"] = "2026-03-03"
+    error = refusal(data)
+    assert error.fields == ["sentra.decree.date"]
+    data["sentra"]["decree"]["date"] = "2026-03-02"
+    assert parse_proposal(data).sentra.decree.date.isoformat() == "2026-03-02"
+
+
+def test_food_needs_a_distribution_permit() -> None:
+    data = raw(4)
+    data["product"]["permits"] = [p for p in data["product"]["permits"] if p["kind"] == "HALAL"]
+    error = refusal(data)
+    assert error.fields == ["product.permits"]
+    assert "PIRT atau BPOM" in str(error)
+
+
+def test_food_needs_a_halal_certificate() -> None:
+    data = raw(5)
+    data["product"]["permits"] = [p for p in data["product"]["permits"] if p["kind"] != "HALAL"]
+    error = refusal(data)
+    assert error.fields == ["product.permits"]
+    assert "halal" in str(error)
+
+
+def test_crafts_need_no_food_permits() -> None:
+    data = raw(3)  # anyaman
+    data["product"]["permits"] = []
+    assert parse_proposal(data).product.permits == []
+
+
+def test_an_expired_permit_is_refused() -> None:
+    data = raw(4)
+    data["product"]["permits"][0]["valid_until"] = "2025-12-31"
+    error = refusal(data)
+    assert error.fields == ["product.permits.0.valid_until"]
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    data = raw(4)
+    data["product"]["permits"] = []
+    data["sentra"]["decree"]["issued_by"] = "walikota"
+    data["sentra"]["decree"]["date"] = "2027-01-01"
+    error = refusal(data)
+    assert sorted(error.fields) == [
+        "product.permits",
+        "product.permits",
+        "sentra.decree.date",
+        "sentra.decree.issued_by",
+    ]
+
+
+def test_indonesia_has_38_provinces_in_three_time_zones() -> None:
+    assert len(Province) == 38
+    zones = [p.timezone for p in Province]
+    assert (zones.count(TimeZone.WIB), zones.count(TimeZone.WITA), zones.count(TimeZone.WIT)) == (
+        18,
+        12,
+        8,
+    )
+    assert Province.PAPUA_PEGUNUNGAN.timezone == TimeZone.WIT
+    assert Province.BALI.timezone == TimeZone.WITA
+    assert Province.ACEH.timezone == TimeZone.WIB

@@ -1,0 +1,384 @@
+"""The rulebook without Temporal: labs, scores, stars, panels, and who may decide what."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from domain.cycle import CycleConfig, PanelRules
+from domain.decisions import (
+    Actor,
+    AwardDecision,
+    Decision,
+    Resubmission,
+    VerifyDecision,
+    VerifyOutcome,
+)
+from domain.errors import Refused
+from domain.examples import example_cycle_config
+from domain.labs import Lab, route_lab
+from domain.nomination import (
+    EventKind,
+    Nomination,
+    assign_panel,
+    is_conflicted,
+    nomination_id,
+)
+from domain.proposal import Commodity, Proposal
+from domain.regions import Province
+from domain.scoring import (
+    SCALE_2013,
+    SCALE_2024,
+    CriteriaWeights,
+    Criterion,
+    StarScale,
+    final_score,
+    juror_total,
+    panel_score,
+)
+from domain.stages import Role, Stage
+from tests.support import (
+    LAB_ASSESSOR,
+    OFFICIAL,
+    OPERATOR,
+    VERIFIER,
+    confirm,
+    findings,
+    fresh,
+    juror,
+    passes,
+    proposer,
+    sheet,
+    withdrawal,
+)
+
+NOW = datetime(2026, 4, 1, 2, 0, tzinfo=UTC)
+CONFIG = example_cycle_config("2026")
+
+
+def nomination(index: int = 0, config: CycleConfig = CONFIG) -> Nomination:
+    p = fresh(index)
+    nom = Nomination.propose(p, config, proposer(p))
+    nom.start(NOW)
+    return nom
+
+
+def at_stage(stage: Stage, index: int = 0) -> Nomination:
+    nom = nomination(index)
+    steps: list[Decision] = []
+    if stage == Stage.REVISION_REQUESTED:
+        steps = [VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi")]
+    if stage in (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION):
+        steps.append(passes())
+    if stage in (Stage.PANEL_SCORING, Stage.AWARD_DECISION):
+        steps.append(findings(nom.lab))
+    for step in steps:
+        nom.apply(step, NOW)
+    if stage == Stage.AWARD_DECISION:
+        for j in list(nom.panel):
+            nom.apply(sheet(j, 85), NOW)
+    assert nom.stage == stage
+    return nom
+
+
+# --- labs, scores and stars -----------------------------------------------------------
+
+
+def test_each_commodity_goes_to_its_balai_besar() -> None:
+    assert route_lab(Commodity.MAKANAN_MINUMAN) == Lab.AGRO
+    assert route_lab(Commodity.KAIN_BATIK) == Lab.KERAJINAN_BATIK
+    assert route_lab(Commodity.KAIN_TENUN) == Lab.KERAJINAN_BATIK
+    assert route_lab(Commodity.ANYAMAN) == Lab.KERAJINAN_BATIK
+    assert route_lab(Commodity.GERABAH) == Lab.KERAMIK_MINERAL
+
+
+def test_weights_must_add_up_to_100() -> None:
+    with pytest.raises(ValidationError, match="berjumlah 100"):
+        CriteriaWeights(local_resources=30)
+    assert sum(CriteriaWeights().of(c) for c in Criterion) == 100
+
+
+def test_juror_total_weighs_each_criterion() -> None:
+    weights = CriteriaWeights()
+    scores = {
+        Criterion.LOCAL_RESOURCES: 80,
+        Criterion.CULTURE_AUTHENTICITY: 90,
+        Criterion.QUALITY_PRESENTATION: 70,
+        Criterion.MARKET_POTENTIAL: 60,
+        Criterion.SUSTAINABLE_PRODUCTION: 100,
+    }
+    expected = (80 * 20 + 90 * 20 + 70 * 25 + 60 * 20 + 100 * 15) / 100
+    assert juror_total(scores, weights) == pytest.approx(expected)
+    assert panel_score([70, 80, 90]) == 80
+    assert final_score(80, 90, 0.2) == 82.0
+
+
+@pytest.mark.parametrize(
+    ("score", "stars"), [(0, 0), (59.99, 0), (60, 1), (69.99, 1), (70, 2), (80, 3), (100, 3)]
+)
+def test_the_2024_scale(score: float, stars: int) -> None:
+    assert SCALE_2024.stars_for(score) == stars
+
+
+@pytest.mark.parametrize(("score", "stars"), [(49, 0), (50, 1), (75, 3), (89.99, 4), (90, 5)])
+def test_the_2013_scale_of_five_stars(score: float, stars: int) -> None:
+    assert SCALE_2013.stars_for(score) == stars
+
+
+def test_next_star_level() -> None:
+    level = SCALE_2024.next_level(74)
+    assert level is not None and (level.stars, level.min_score) == (3, 80)
+    assert SCALE_2024.next_level(95) is None
+
+
+def test_a_scale_must_be_ordered() -> None:
+    with pytest.raises(ValidationError, match="berurutan"):
+        StarScale.model_validate(
+            {"levels": [{"stars": 1, "min_score": 60}, {"stars": 3, "min_score": 70}]}
+        )
+    with pytest.raises(ValidationError, match="naik"):
+        StarScale.model_validate(
+            {"levels": [{"stars": 1, "min_score": 70}, {"stars": 2, "min_score": 60}]}
+        )
+
+
+def test_quorum_cannot_exceed_the_panel() -> None:
+    with pytest.raises(ValidationError, match="kuorum"):
+        PanelRules(size=2, quorum=3)
+
+
+# --- ids and panels -------------------------------------------------------------------
+
+
+def test_nomination_id_is_stable_and_keeps_the_nib_out() -> None:
+    a = nomination_id("2026", "9120001234561", "Batik Tulis Jlamprang")
+    assert a == nomination_id("2026", "9120001234561", "batik tulis  jlamprang")
+    assert a.startswith("ovop-2026-batik-tulis-jlamprang-")
+    assert "9120001234561" not in a
+    assert a != nomination_id("2026", "9120001234562", "Batik Tulis Jlamprang")
+    assert a != nomination_id("2028", "9120001234561", "Batik Tulis Jlamprang")
+
+
+def test_panel_has_no_conflicted_juror_and_judges_the_commodity() -> None:
+    p = fresh(0)  # batik from Jawa Tengah
+    panel = assign_panel(CONFIG, p, "key")
+    assert len(panel) == CONFIG.panel.size
+    assert all(Commodity.KAIN_BATIK in j.commodities for j in panel)
+    assert all(j.home_province != Province.JAWA_TENGAH for j in panel)
+    siti = CONFIG.juror("juri.siti")
+    assert siti is not None and is_conflicted(siti, p) is not None
+
+
+def test_a_declared_conflict_keeps_a_juror_off_the_panel() -> None:
+    p = fresh(2)  # gerabah, candidates: budi, wayan, rahmat, ani
+    jurors = [
+        j.model_copy(update={"declared_conflicts": [p.ikm.nib]}) if j.user_id == "juri.wayan" else j
+        for j in CONFIG.jurors
+    ]
+    config = CONFIG.model_copy(update={"jurors": jurors})
+    for key in range(20):
+        assert "juri.wayan" not in {j.user_id for j in assign_panel(config, p, str(key))}
+
+
+def test_panels_spread_the_load_across_jurors() -> None:
+    p = fresh(3)  # anyaman from Jawa Barat: six candidate jurors, three per panel
+    load = Counter(j.user_id for key in range(600) for j in assign_panel(CONFIG, p, f"n{key}"))
+    assert len(load) == 6
+    assert max(load.values()) - min(load.values()) < 0.25 * 300, load
+
+
+# --- who may decide what --------------------------------------------------------------
+
+
+def refused_field(nom: Nomination, decision: Decision) -> str:
+    with pytest.raises(Refused) as caught:
+        nom.check(decision)
+    return caught.value.problems[0].field
+
+
+def test_a_decision_for_another_stage_is_refused() -> None:
+    nom = at_stage(Stage.ADMIN_VERIFICATION)
+    assert refused_field(nom, findings(nom.lab)) == "stage"
+    assert refused_field(nom, sheet("juri.budi", 80)) == "stage"
+    assert refused_field(nom, confirm()) == "stage"
+    assert (
+        refused_field(nom, Resubmission(actor=proposer(nom.proposal), proposal=nom.proposal))
+        == "stage"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stage", "make", "allowed"),
+    [
+        (
+            Stage.ADMIN_VERIFICATION,
+            lambda nom, a: passes().model_copy(update={"actor": a}),
+            Role.VERIFIER,
+        ),
+        (
+            Stage.TECHNICAL_ASSESSMENT,
+            lambda nom, a: findings(nom.lab).model_copy(update={"actor": a}),
+            Role.LAB_ASSESSOR,
+        ),
+        (
+            Stage.PANEL_SCORING,
+            lambda nom, a: sheet(nom.panel[0], 80).model_copy(update={"actor": a}),
+            Role.JUROR,
+        ),
+        (
+            Stage.AWARD_DECISION,
+            lambda nom, a: confirm().model_copy(update={"actor": a}),
+            Role.OFFICIAL,
+        ),
+    ],
+)
+def test_only_the_right_role_may_decide(stage: Stage, make: object, allowed: Role) -> None:
+    nom = at_stage(stage)
+    right = {
+        Role.VERIFIER: VERIFIER,
+        Role.LAB_ASSESSOR: LAB_ASSESSOR[nom.lab],
+        Role.JUROR: juror(nom.panel[0]) if nom.panel else None,
+        Role.OFFICIAL: OFFICIAL,
+    }[allowed]
+    assert right is not None
+    for role in Role:
+        acting = right.model_copy(update={"role": role})
+        decision = make(nom, acting)  # type: ignore[operator]
+        if role == allowed:
+            nom.check(decision)
+        else:
+            assert refused_field(nom, decision) == "actor.role", role
+
+
+def test_unlisted_people_are_refused() -> None:
+    nom = at_stage(Stage.ADMIN_VERIFICATION)
+    stranger = Actor(user_id="verif.palsu", role=Role.VERIFIER, institution="Ditjen IKMA")
+    assert refused_field(nom, passes().model_copy(update={"actor": stranger})) == "actor.user_id"
+
+    nom = at_stage(Stage.TECHNICAL_ASSESSMENT)  # routed to Kerajinan dan Batik
+    other_lab = findings(nom.lab).model_copy(update={"actor": LAB_ASSESSOR[Lab.AGRO]})
+    assert refused_field(nom, other_lab) == "actor.user_id"
+
+    nom = at_stage(Stage.PANEL_SCORING)
+    outsider = next(j.user_id for j in CONFIG.jurors if j.user_id not in nom.panel)
+    assert refused_field(nom, sheet(outsider, 80)) == "actor.user_id"
+
+    nom = at_stage(Stage.AWARD_DECISION)
+    deputy = OFFICIAL.model_copy(update={"user_id": "sesditjen"})
+    assert refused_field(nom, AwardDecision(actor=deputy)) == "actor.user_id"
+
+
+def test_only_the_proposing_office_resubmits_and_withdraws() -> None:
+    nom = at_stage(Stage.REVISION_REQUESTED)
+    other = proposer(nom.proposal).model_copy(
+        update={"institution": "Dinas Perindustrian Kota Lain"}
+    )
+    assert (
+        refused_field(nom, Resubmission(actor=other, proposal=nom.proposal)) == "actor.institution"
+    )
+    assert refused_field(nom, withdrawal(other)) == "actor.institution"
+    shouting = proposer(nom.proposal).model_copy(
+        update={"institution": nom.proposal.proposing_office.name.upper()}
+    )
+    nom.check(withdrawal(shouting))
+    nom.check(withdrawal(OPERATOR))
+
+
+def test_a_resubmission_keeps_cycle_and_nib_and_stays_eligible() -> None:
+    nom = at_stage(Stage.REVISION_REQUESTED)
+    p = nom.proposal
+    other_nib = p.model_copy(update={"ikm": p.ikm.model_copy(update={"nib": "1111111111111"})})
+    assert (
+        refused_field(nom, Resubmission(actor=proposer(p), proposal=other_nib))
+        == "proposal.ikm.nib"
+    )
+    late_decree = p.model_copy(
+        update={
+            "sentra": p.sentra.model_copy(
+                update={
+                    "decree": p.sentra.decree.model_copy(
+                        update={"date": p.proposed_on + timedelta(days=1)}
+                    )
+                }
+            )
+        }
+    )
+    field = refused_field(nom, Resubmission(actor=proposer(p), proposal=late_decree))
+    assert field == "proposal.sentra.decree.date"
+
+
+def test_reject_and_revise_need_a_reason() -> None:
+    nom = at_stage(Stage.ADMIN_VERIFICATION)
+    for outcome in (VerifyOutcome.REJECT, VerifyOutcome.REVISE):
+        assert refused_field(nom, VerifyDecision(actor=VERIFIER, outcome=outcome)) == "reason"
+
+
+def test_override_stars_must_fit_the_scale() -> None:
+    nom = at_stage(Stage.AWARD_DECISION)
+    too_many = AwardDecision(actor=OFFICIAL, override_stars=4, reason="luar biasa")
+    assert refused_field(nom, too_many) == "override_stars"
+    same = AwardDecision(actor=OFFICIAL, override_stars=3)
+    nom.check(same)  # the recommendation itself needs no reason
+
+
+def test_a_juror_may_revise_until_the_panel_closes() -> None:
+    nom = at_stage(Stage.PANEL_SCORING)
+    first, *rest = nom.panel
+    nom.apply(sheet(first, 60), NOW)
+    nom.apply(sheet(first, 90), NOW)
+    assert nom.scores[first].total == 90
+    for j in rest:
+        nom.apply(sheet(j, 90), NOW)
+    assert nom.stage == Stage.AWARD_DECISION
+    assert refused_field(nom, sheet(first, 10)) == "stage"
+
+
+def test_no_withdrawal_once_the_award_is_being_issued_or_final() -> None:
+    nom = at_stage(Stage.AWARD_DECISION)
+    nom.apply(confirm(), NOW)
+    assert nom.awaiting_certificate
+    assert refused_field(nom, withdrawal(OPERATOR)) == "stage"
+    nom.grant("0001/OVOP/IKMA/2026", NOW)
+    assert nom.stage == Stage.AWARDED
+    assert refused_field(nom, withdrawal(OPERATOR)) == "stage"
+
+
+def test_deadlines() -> None:
+    nom = at_stage(Stage.ADMIN_VERIFICATION)
+    assert nom.deadline == NOW + timedelta(days=CONFIG.deadlines.verification_days)
+    nom.deadline_passed(NOW + timedelta(days=11))
+    assert nom.events[-1].kind == EventKind.ESCALATED
+    assert nom.escalated and nom.stage == Stage.ADMIN_VERIFICATION
+    nom.deadline_passed(NOW + timedelta(days=12))
+    assert [e.kind for e in nom.events].count(EventKind.ESCALATED) == 1
+
+    nom = at_stage(Stage.REVISION_REQUESTED)
+    nom.deadline_passed(NOW + timedelta(days=15))
+    assert nom.stage == Stage.EXPIRED
+
+    nom = at_stage(Stage.PANEL_SCORING)
+    nom.apply(sheet(nom.panel[0], 80), NOW)
+    nom.deadline_passed(NOW + timedelta(days=15))  # one score, quorum two: escalate
+    assert nom.stage == Stage.PANEL_SCORING and nom.escalated
+
+
+def test_events_are_numbered_in_order() -> None:
+    nom = at_stage(Stage.AWARD_DECISION)
+    assert [e.seq for e in nom.events] == list(range(1, len(nom.events) + 1))
+    transitions = [e.to_stage for e in nom.events if e.is_transition]
+    assert transitions == [
+        Stage.ADMIN_VERIFICATION,
+        Stage.TECHNICAL_ASSESSMENT,
+        Stage.PANEL_SCORING,
+        Stage.AWARD_DECISION,
+    ]
+
+
+def test_a_proposal_roundtrips_through_json() -> None:
+    p = fresh(4)
+    assert Proposal.model_validate_json(p.model_dump_json()) == p
+    nom = at_stage(Stage.AWARD_DECISION, 4)
+    assert Nomination.model_validate_json(nom.model_dump_json()) == nom

@@ -1,0 +1,128 @@
+"""A worker per test on the shared time-skipping server, with activities replaced by stubs
+registered under the real names, so the tests see every event and every mail asked for."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.service import RPCError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.notify import NotifyInput, NotifyResult
+from activities.records import IssueCertificateInput, RecordEventInput
+from activities.store import certificate_number
+from domain.cycle import CycleConfig
+from domain.errors import Refused
+from domain.examples import example_cycle_config
+from domain.presentation import NominationSummary
+from domain.proposal import Proposal
+from tests.support import OPERATOR, fresh, proposer, withdrawal
+from workflows.client import decide, start_nomination
+from workflows.nomination import NominationWorkflow
+
+Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
+CONFIG = example_cycle_config("2026")
+
+
+@dataclass
+class Calls:
+    """What the workflow asked its activities to do."""
+
+    records: list[RecordEventInput] = field(default_factory=list)
+    mails: list[NotifyInput] = field(default_factory=list)
+    certificates: dict[str, str] = field(default_factory=dict)
+
+    def kinds(self, nomination_id: str) -> list[str]:
+        return [r.event.kind.value for r in self.records if r.nomination.id == nomination_id]
+
+    def stages(self, nomination_id: str) -> list[str]:
+        return [
+            r.event.to_stage.value
+            for r in self.records
+            if r.nomination.id == nomination_id and r.event.is_transition
+        ]
+
+    def mail_to(self, nomination_id: str, kind: str) -> set[str]:
+        return {
+            str(r.email)
+            for m in self.mails
+            if m.nomination.id == nomination_id and m.event.kind.value == kind
+            for r in m.recipients
+        }
+
+
+def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
+    @activity.defn(name="record_event")
+    async def record_event(input: RecordEventInput) -> None:
+        calls.records.append(input)
+
+    @activity.defn(name="notify")
+    async def notify(input: NotifyInput) -> NotifyResult:
+        calls.mails.append(input)
+        return NotifyResult(sent=[str(r.email) for r in input.recipients])
+
+    @activity.defn(name="issue_certificate")
+    async def issue_certificate(input: IssueCertificateInput) -> str:
+        number = certificate_number(input.cycle, len(calls.certificates) + 1)
+        return calls.certificates.setdefault(input.nomination_id, number)
+
+    return [record_event, notify, issue_certificate]
+
+
+@pytest.fixture
+def calls() -> Calls:
+    return Calls()
+
+
+class Nominations:
+    """Starts nominations for one test and ends those still running when it is over.
+
+    A nomination left running would fire its deadline timers while a later test skips
+    time, on a task queue no worker polls any more. Terminating it is no cure: the test
+    server keeps time locked for an activity that was in flight at termination. So each
+    is withdrawn by the operator, and its end awaited, as in real life.
+    """
+
+    def __init__(self, env: WorkflowEnvironment, task_queue: str) -> None:
+        self.env, self.task_queue = env, task_queue
+        self.handles: list[Handle] = []
+
+    async def start(
+        self, p: Proposal | None = None, config: CycleConfig = CONFIG
+    ) -> tuple[Handle, Proposal]:
+        p = p or fresh(0)
+        handle = await start_nomination(self.env.client, p, config, proposer(p), self.task_queue)
+        self.handles.append(handle)
+        return handle, p
+
+    async def end_all(self) -> None:
+        for handle in self.handles:
+            # An update to a nomination that has ended fails with "not found" here.
+            with contextlib.suppress(Refused, RPCError):
+                await decide(handle, withdrawal(OPERATOR, "pengujian selesai"))
+            with contextlib.suppress(WorkflowFailureError):
+                await handle.result()
+
+
+@pytest.fixture
+async def nominations(
+    time_env: WorkflowEnvironment, task_queue: str, calls: Calls
+) -> AsyncIterator[Nominations]:
+    tracker = Nominations(time_env, task_queue)
+    async with Worker(
+        time_env.client,
+        task_queue=task_queue,
+        workflows=[NominationWorkflow],
+        activities=stub_activities(calls),
+    ):
+        try:
+            yield tracker
+        finally:
+            await tracker.end_all()

@@ -1,0 +1,377 @@
+"""NominationWorkflow on the time-skipping server: every terminal state, the revision loop,
+deadlines, and refusals that leave no trace in the history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.decisions import AwardDecision, Resubmission, VerifyDecision, VerifyOutcome
+from domain.errors import Refused
+from domain.examples import example_cycle_config
+from domain.labs import route_lab
+from domain.nomination import Nomination
+from domain.proposal import Proposal
+from domain.scoring import SCALE_2013
+from domain.stages import Role, Stage
+from tests.support import (
+    OFFICIAL,
+    OPERATOR,
+    VERIFIER,
+    assert_no_trace,
+    confirm,
+    findings,
+    fresh,
+    history_events,
+    juror,
+    passes,
+    proposer,
+    sheet,
+    withdrawal,
+)
+from tests.workflow.conftest import CONFIG, Calls, Handle, Nominations
+from workflows import names
+from workflows.client import decide, refused_from
+from workflows.nomination import NominationWorkflow
+
+
+async def state(handle: Handle) -> Nomination:
+    return await handle.query(NominationWorkflow.state)
+
+
+async def to_panel(handle: Handle, p: Proposal) -> Nomination:
+    await decide(handle, passes())
+    await decide(handle, findings(route_lab(p.product.commodity)))
+    return await state(handle)
+
+
+async def score_all(handle: Handle, value: float) -> None:
+    for j in (await state(handle)).panel:
+        await decide(handle, sheet(j, value))
+
+
+@pytest.mark.parametrize(("score", "stars"), [(85, 3), (72, 2), (62, 1)])
+async def test_awarded_at_each_star_level(
+    nominations: Nominations, calls: Calls, score: float, stars: int
+) -> None:
+    handle, p = await nominations.start()
+    await to_panel(handle, p)
+    await score_all(handle, score)
+    result = await decide(handle, confirm())
+
+    assert result.stage == Stage.AWARDED
+    assert result.certificate_number is not None
+    summary = await handle.result()
+    assert summary.stage == Stage.AWARDED
+    assert summary.stars == stars
+    assert summary.certificate_number == calls.certificates[handle.id]
+    assert summary.final_score == round(0.8 * score + 0.2 * 85, 2)
+    assert calls.stages(handle.id) == [
+        "ADMIN_VERIFICATION",
+        "TECHNICAL_ASSESSMENT",
+        "PANEL_SCORING",
+        "AWARD_DECISION",
+        "AWARDED",
+    ]
+    assert calls.kinds(handle.id).count("scored") == 3
+    assert calls.mail_to(handle.id, "awarded") == {
+        str(p.proposing_office.contact.email),
+        str(p.provincial_office.contact.email),
+        str(p.ikm.owner.email),
+    }
+
+
+async def test_search_attributes_and_details_follow_each_decision(nominations: Nominations) -> None:
+    handle, p = await nominations.start()
+    await to_panel(handle, p)
+    description = await handle.describe()
+    attrs = description.typed_search_attributes
+    nom = await state(handle)
+    assert attrs.get(names.STAGE) == "PANEL_SCORING"
+    assert attrs.get(names.CYCLE) == "2026"
+    assert attrs.get(names.COMMODITY) == "kain_batik"
+    assert attrs.get(names.PROVINCE) == "Jawa Tengah"
+    assert attrs.get(names.REGENCY) == "Kota Pekalongan"
+    assert attrs.get(names.LAB) == "BBSPJI_KERAJINAN_BATIK"
+    assert attrs.get(names.DEADLINE) == nom.deadline
+    assert attrs.get(names.SCORE) is None
+    assert attrs.get(names.STARS) is None
+    assert await description.static_summary() == (
+        "OVOP 2026 · Batik Tulis Jlamprang · Kain Batik · Kota Pekalongan, Jawa Tengah"
+    )
+
+    for j in nom.panel:
+        await decide(handle, sheet(j, 85))
+    attrs = (await handle.describe()).typed_search_attributes
+    assert attrs.get(names.STAGE) == "AWARD_DECISION"
+    assert attrs.get(names.SCORE) == 85.0
+
+
+async def test_five_star_scale_is_configuration_only(nominations: Nominations) -> None:
+    config = example_cycle_config("2026", star_scale=SCALE_2013)
+    handle, p = await nominations.start(config=config)
+    await to_panel(handle, p)
+    await score_all(handle, 95)
+    await decide(handle, confirm())
+    assert (await handle.result()).stars == 5
+
+
+async def test_panel_score_below_the_lowest_threshold_is_not_awarded(
+    nominations: Nominations, calls: Calls
+) -> None:
+    handle, p = await nominations.start()
+    await to_panel(handle, p)
+    await score_all(handle, 50)
+    summary = await handle.result()
+    assert summary.stage == Stage.NOT_AWARDED
+    assert summary.final_score == 57.0
+    assert calls.stages(handle.id)[-2:] == ["PANEL_SCORING", "NOT_AWARDED"]
+
+
+async def test_lab_non_conformity_is_not_awarded(nominations: Nominations, calls: Calls) -> None:
+    handle, p = await nominations.start(fresh(4))
+    await decide(handle, passes())
+    result = await decide(handle, findings(route_lab(p.product.commodity), 40, conforms=False))
+    assert result.stage == Stage.NOT_AWARDED
+    assert (await handle.result()).stage == Stage.NOT_AWARDED
+    assert calls.stages(handle.id) == ["ADMIN_VERIFICATION", "TECHNICAL_ASSESSMENT", "NOT_AWARDED"]
+
+
+async def test_official_overrides_with_a_reason(nominations: Nominations, calls: Calls) -> None:
+    handle, p = await nominations.start()
+    await to_panel(handle, p)
+    await score_all(handle, 85)
+    before = await history_events(handle)
+    with pytest.raises(Refused) as refused:
+        await decide(handle, AwardDecision(actor=OFFICIAL, override_stars=2), "override-1")
+    assert refused.value.fields == ["reason"]
+    await assert_no_trace(handle, before, ["override-1"])
+
+    await decide(
+        handle,
+        AwardDecision(actor=OFFICIAL, override_stars=2, reason="mutu kemasan belum konsisten"),
+    )
+    summary = await handle.result()
+    assert summary.stars == 2
+    awarded = calls.records[-1].event
+    assert awarded.kind.value == "awarded"
+    assert awarded.facts["overridden"] is True
+    assert awarded.reason == "mutu kemasan belum konsisten"
+
+
+async def test_official_overrides_to_no_award(nominations: Nominations, calls: Calls) -> None:
+    handle, p = await nominations.start()
+    await to_panel(handle, p)
+    await score_all(handle, 85)
+    result = await decide(
+        handle,
+        AwardDecision(actor=OFFICIAL, override_stars=0, reason="produk tidak lagi diproduksi"),
+    )
+    assert result.stage == Stage.NOT_AWARDED
+    assert (await handle.result()).stage == Stage.NOT_AWARDED
+    assert handle.id not in calls.certificates
+
+
+async def test_rejected_at_verification(nominations: Nominations, calls: Calls) -> None:
+    handle, p = await nominations.start()
+    reject = VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REJECT, reason="SK sentra palsu")
+    assert (await decide(handle, reject)).stage == Stage.REJECTED
+    assert (await handle.result()).stage == Stage.REJECTED
+    assert calls.records[-1].event.reason == "SK sentra palsu"
+    assert str(p.ikm.owner.email) in calls.mail_to(handle.id, "rejected")
+
+
+async def test_revision_loop_then_award(nominations: Nominations, calls: Calls) -> None:
+    handle, p = await nominations.start()
+    revise = VerifyDecision(
+        actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lampirkan foto proses produksi"
+    )
+    assert (await decide(handle, revise)).stage == Stage.REVISION_REQUESTED
+    corrected = p.model_copy(
+        update={
+            "product": p.product.model_copy(update={"description": "Batik tulis, foto terlampir."})
+        }
+    )
+    resubmitted = await decide(
+        handle, Resubmission(actor=proposer(p), proposal=corrected, note="foto ditambahkan")
+    )
+    assert resubmitted.stage == Stage.ADMIN_VERIFICATION
+    assert (await state(handle)).proposal.product.description == "Batik tulis, foto terlampir."
+    await to_panel(handle, p)
+    await score_all(handle, 85)
+    await decide(handle, confirm())
+    assert (await handle.result()).stage == Stage.AWARDED
+    assert calls.stages(handle.id)[:4] == [
+        "ADMIN_VERIFICATION",
+        "REVISION_REQUESTED",
+        "ADMIN_VERIFICATION",
+        "TECHNICAL_ASSESSMENT",
+    ]
+
+
+async def test_revision_limit_is_enforced(nominations: Nominations) -> None:
+    config = example_cycle_config("2026", max_revisions=1)
+    handle, p = await nominations.start(config=config)
+    revise = VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi data")
+    await decide(handle, revise)
+    await decide(handle, Resubmission(actor=proposer(p), proposal=p))
+    with pytest.raises(Refused) as refused:
+        await decide(handle, revise)
+    assert refused.value.fields == ["outcome"]
+
+
+async def test_missed_revision_deadline_expires(nominations: Nominations, calls: Calls) -> None:
+    handle, _ = await nominations.start()
+    revise = VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi SK")
+    await decide(handle, revise)
+    revision = await state(handle)
+    assert revision.stage_entered_at is not None
+    days = timedelta(days=CONFIG.deadlines.revision_days)
+    assert revision.deadline == revision.stage_entered_at + days
+    await nominations.env.sleep(timedelta(days=CONFIG.deadlines.revision_days, minutes=1))
+    summary = await handle.result()
+    assert summary.stage == Stage.EXPIRED
+    expired = calls.records[-1].event
+    assert expired.kind.value == "expired"
+    assert expired.actor.role == Role.SYSTEM
+    assert revision.deadline is not None
+    assert revision.deadline <= expired.at < revision.deadline + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    "stage", ["ADMIN_VERIFICATION", "TECHNICAL_ASSESSMENT", "PANEL_SCORING", "AWARD_DECISION"]
+)
+async def test_withdrawn_at_any_open_stage(
+    nominations: Nominations, calls: Calls, stage: str
+) -> None:
+    handle, p = await nominations.start()
+    if stage != "ADMIN_VERIFICATION":
+        await decide(handle, passes())
+    if stage in ("PANEL_SCORING", "AWARD_DECISION"):
+        await decide(handle, findings(route_lab(p.product.commodity)))
+    if stage == "AWARD_DECISION":
+        await score_all(handle, 85)
+    assert (await state(handle)).stage == stage
+    result = await decide(handle, withdrawal(proposer(p)))
+    assert result.stage == Stage.WITHDRAWN
+    assert (await handle.result()).stage == Stage.WITHDRAWN
+    assert calls.records[-1].event.from_stage == stage
+
+
+async def test_operator_may_withdraw(nominations: Nominations) -> None:
+    handle, _ = await nominations.start()
+    await decide(handle, withdrawal(OPERATOR, "permintaan tertulis pemerintah daerah"))
+    assert (await handle.result()).stage == Stage.WITHDRAWN
+
+
+async def test_escalation_when_verification_is_late(nominations: Nominations, calls: Calls) -> None:
+    handle, _ = await nominations.start()
+    await nominations.env.sleep(timedelta(days=CONFIG.deadlines.verification_days, hours=1))
+    nom = await state(handle)
+    assert nom.stage == Stage.ADMIN_VERIFICATION
+    assert nom.escalated
+    assert calls.kinds(handle.id) == ["proposed", "escalated"]
+    supervisor = CONFIG.staff.supervisors[Role.VERIFIER].email
+    assert calls.mail_to(handle.id, "escalated") == {
+        str(supervisor),
+        str(CONFIG.staff.verification_desk.email),
+    }
+    # The nomination still waits for its verifier, and moves on when one acts.
+    assert (await decide(handle, passes())).stage == Stage.TECHNICAL_ASSESSMENT
+
+
+async def test_panel_closes_at_the_deadline_with_quorum(
+    nominations: Nominations, calls: Calls
+) -> None:
+    handle, p = await nominations.start()
+    nom = await to_panel(handle, p)
+    for j in nom.panel[: CONFIG.panel.quorum]:
+        await decide(handle, sheet(j, 85))
+    await nominations.env.sleep(timedelta(days=CONFIG.deadlines.scoring_days, hours=1))
+    nom = await state(handle)
+    assert nom.stage == Stage.AWARD_DECISION
+    assert nom.result is not None
+    assert len(nom.result.juror_totals) == CONFIG.panel.quorum
+
+
+async def test_a_second_start_is_refused(nominations: Nominations) -> None:
+    handle, p = await nominations.start()
+    with pytest.raises(WorkflowAlreadyStartedError):
+        await nominations.start(p)
+    await decide(handle, withdrawal(proposer(p)))
+    await handle.result()
+    with pytest.raises(WorkflowAlreadyStartedError):
+        await nominations.start(p)
+
+
+async def test_ineligible_proposal_never_starts(nominations: Nominations) -> None:
+    p = fresh(4)
+    no_halal = p.model_copy(
+        update={"product": p.product.model_copy(update={"permits": p.product.permits[:1]})}
+    )
+    with pytest.raises(Refused) as refused:
+        await nominations.start(no_halal)
+    assert refused.value.fields == ["product.permits"]
+
+
+# --- refusals leave no trace ---------------------------------------------------------
+
+
+def _refusals(p: Proposal, nom: Nomination) -> list[tuple[str, Any, str]]:
+    """(update name, raw argument, field named in the refusal) for a nomination in panel scoring."""
+    panelist = nom.panel[0]
+    outsider = next(j.user_id for j in CONFIG.jurors if j.user_id not in nom.panel)
+    conflicted = next(j.user_id for j in CONFIG.jurors if j.home_province == p.sentra.province)
+    good = sheet(panelist, 80).model_dump(mode="json")
+    return [
+        ("verify", passes().model_dump(mode="json"), "stage"),
+        ("score", {**good, "actor": {**good["actor"], "role": "verifier"}}, "actor.role"),
+        ("score", sheet(outsider, 80).model_dump(mode="json"), "actor.user_id"),
+        ("score", sheet(conflicted, 80).model_dump(mode="json"), "actor.user_id"),
+        ("score", {**good, "scores": {"local_resources": 80}}, "scores"),
+        ("score", {**good, "scores": {**good["scores"], "market_potential": 150}}, "(input)"),
+        ("score", {**good, "scores": "tinggi"}, "(input)"),
+        ("decide_award", confirm().model_dump(mode="json"), "stage"),
+        ("withdraw", withdrawal(juror(panelist)).model_dump(mode="json"), "actor.role"),
+        (
+            "withdraw",
+            {
+                **withdrawal(proposer(p)).model_dump(mode="json"),
+                "actor": {**proposer(p).model_dump(mode="json"), "institution": "Dinas Lain"},
+            },
+            "actor.institution",
+        ),
+    ]
+
+
+async def test_refused_decisions_leave_the_history_unchanged(nominations: Nominations) -> None:
+    handle, p = await nominations.start()
+    nom = await to_panel(handle, p)
+    before = await history_events(handle)
+    ids = []
+    for i, (update, arg, field) in enumerate(_refusals(p, nom)):
+        ids.append(f"refused-{i}-{update}")
+        with pytest.raises(WorkflowUpdateFailedError) as failed:
+            await handle.execute_update(update, arg, id=ids[-1], result_type=dict)
+        refused = refused_from(failed.value)
+        assert refused.problems[0].field == field, (update, arg, str(refused))
+        assert str(refused), "a refusal must say what is wrong"
+    await assert_no_trace(handle, before, ids)
+    assert (await state(handle)).stage == Stage.PANEL_SCORING
+    assert (await state(handle)).scores == {}
+
+
+async def test_the_state_query_tells_everything(nominations: Nominations) -> None:
+    handle, p = await nominations.start()
+    nom = await to_panel(handle, p)
+    assert nom.proposal == p
+    assert nom.stage == Stage.PANEL_SCORING
+    assert nom.findings is not None and nom.findings.report_number.startswith("LHU-")
+    assert len(nom.panel) == CONFIG.panel.size
+    assert [e.kind.value for e in nom.events] == ["proposed", "verified", "assessed"]
+    summary = await handle.query(NominationWorkflow.summary)
+    assert summary.stage == Stage.PANEL_SCORING

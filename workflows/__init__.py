@@ -1,0 +1,1 @@
+"""Deterministic orchestration of OVOP nominations."""
