@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -24,6 +24,7 @@ from domain.decisions import (
     Actor,
     AssessmentFindings,
     AwardDecision,
+    DeadlineExtension,
     Decision,
     DecisionResult,
     LabTest,
@@ -391,6 +392,34 @@ def withdraw(
 ) -> None:
     """Withdraw a nomination at any open stage (its proposer, or an operator)."""
     decision = parse(Withdrawal, {"actor": actor(user, role, institution), "reason": reason})
+    send(nomination_id, decision, as_json)
+
+
+@app.command()
+def extend(
+    nomination_id: IdArg,
+    user: UserOpt,
+    reason: Annotated[str, typer.Option(help="Why the deadline moves.")],
+    until: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The new due day.")
+    ] = None,
+    working_days: Annotated[
+        int | None, typer.Option(help="Or: move the due day by this many working days.")
+    ] = None,
+    role: RoleOpt = Role.OPERATOR,
+    institution: InstitutionOpt = "Ditjen IKMA",
+    as_json: JsonFlag = False,
+) -> None:
+    """Extend the current stage's deadline (an operator); every pending reminder moves too."""
+    decision = parse(
+        DeadlineExtension,
+        {
+            "actor": actor(user, role, institution),
+            "until": until.date() if until else None,
+            "working_days": working_days,
+            "reason": reason,
+        },
+    )
     send(nomination_id, decision, as_json)
 
 

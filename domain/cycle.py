@@ -6,41 +6,17 @@ to the cycle applies to new nominations only.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Annotated, Self
 
 from pydantic import EmailStr, Field, model_validator
 
+from domain.calendar import WorkingCalendar
+from domain.deadlines import DeadlineRules
 from domain.labs import Lab
 from domain.proposal import Commodity, Model, Nib, ProvinceName, Text
+from domain.regions import TimeZone
 from domain.scoring import SCALE_2024, CriteriaWeights, StarScale
-from domain.stages import Role, Stage
-
-Days = Annotated[int, Field(ge=1, le=365)]
-
-
-class DeadlineRules(Model):
-    """How long each waiting stage may take, in days."""
-
-    verification_days: Days = 10
-    revision_days: Days = 14
-    assessment_days: Days = 30
-    scoring_days: Days = 14
-    award_days: Days = 10
-
-    def days_for(self, stage: Stage) -> int | None:
-        return {
-            Stage.ADMIN_VERIFICATION: self.verification_days,
-            Stage.REVISION_REQUESTED: self.revision_days,
-            Stage.TECHNICAL_ASSESSMENT: self.assessment_days,
-            Stage.PANEL_SCORING: self.scoring_days,
-            Stage.AWARD_DECISION: self.award_days,
-        }.get(stage)
-
-    def due(self, stage: Stage, start: datetime) -> datetime | None:
-        """When an action in `stage`, entered at `start`, falls due; None if nothing waits."""
-        days = self.days_for(stage)
-        return None if days is None else start + timedelta(days=days)
+from domain.stages import Role
 
 
 class PanelRules(Model):
@@ -67,6 +43,7 @@ class LabDesk(Model):
     lab: Lab
     email: EmailStr
     address: Text
+    zone: TimeZone = TimeZone.WIB  # the three labs are in Bogor, Yogyakarta and Bandung
     assessors: list[StaffMember] = Field(min_length=1)
 
 
@@ -107,6 +84,9 @@ class CycleConfig(Model):
     star_scale: StarScale = SCALE_2024
     panel: PanelRules = PanelRules()
     deadlines: DeadlineRules = DeadlineRules()
+    # None until filled: `with_national_calendar()` writes the calendar out in full before a
+    # nomination starts, so it keeps it (and nothing computes holidays inside a workflow).
+    calendar: WorkingCalendar | None = None
     max_revisions: int = Field(2, ge=0, le=10)
     staff: Staff
     jurors: list[Juror] = Field(min_length=1)
@@ -117,6 +97,17 @@ class CycleConfig(Model):
         if len(ids) != len(set(ids)):
             raise ValueError("user_id juri harus unik")
         return self
+
+    def with_national_calendar(self) -> CycleConfig:
+        """This configuration with its calendar written out, if it has none yet: the
+        national days off for the cycle's year and the two after it (a nomination can run
+        into the next year), plus any cuti bersama the configuration lists."""
+        if self.calendar is not None and self.calendar.days_off:
+            return self
+        year = int(self.cycle)
+        extra = self.calendar.collective_leave if self.calendar else []
+        calendar = WorkingCalendar.for_years([year, year + 1, year + 2], extra)
+        return self.model_copy(update={"calendar": calendar})
 
     def juror(self, user_id: str) -> Juror | None:
         return next((j for j in self.jurors if j.user_id == user_id), None)

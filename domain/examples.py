@@ -129,7 +129,7 @@ def example_cycle_config(cycle: str = "2026", **overrides: Any) -> CycleConfig:
         ],
     }
     data.update(overrides)
-    return CycleConfig.model_validate(data)
+    return CycleConfig.model_validate(data).with_national_calendar()
 
 
 def _juror(

@@ -11,18 +11,21 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.calendar import WorkingCalendar
 from domain.cycle import CycleConfig, Juror
+from domain.deadlines import StagePlan, Step, StepKind, plan_calendar_days, plan_stage
 from domain.decisions import (
     SYSTEM,
     Actor,
     AssessmentFindings,
     AwardDecision,
+    DeadlineExtension,
     Decision,
     DecisionResult,
     Resubmission,
@@ -35,6 +38,7 @@ from domain.eligibility import eligibility_problems
 from domain.errors import Problem, Refused
 from domain.labs import Lab, route_lab
 from domain.proposal import Model, Proposal
+from domain.regions import TimeZone
 from domain.scoring import Criterion, final_score, juror_total, panel_score
 from domain.stages import Role, Stage
 
@@ -93,6 +97,8 @@ class EventKind(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
     ESCALATED = "escalated"
+    REMINDED = "reminded"
+    DEADLINE_EXTENDED = "deadline_extended"
 
     @property
     def label(self) -> str:
@@ -113,6 +119,8 @@ _EVENT_LABELS = {
     EventKind.EXPIRED: "Usulan kedaluwarsa",
     EventKind.WITHDRAWN: "Usulan ditarik",
     EventKind.ESCALATED: "Eskalasi batas waktu",
+    EventKind.REMINDED: "Pengingat batas waktu",
+    EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
 }
 
 
@@ -184,8 +192,10 @@ class Nomination(BaseModel):
     lab: Lab
     stage: Stage = Stage.PROPOSED
     stage_entered_at: datetime | None = None
-    deadline: datetime | None = None
-    escalated: bool = False
+    plan: StagePlan | None = None
+    # Nominations started before deadlines were counted in working days keep the first
+    # release's rule (calendar days, no reminders), so their histories replay exactly.
+    legacy_deadlines: bool = False
     revisions: int = 0
     findings: AssessmentFindings | None = None
     panel: list[str] = []
@@ -241,9 +251,46 @@ class Nomination(BaseModel):
             overridden=self.award.overridden,
         )
 
-    def deadline_passed(self, now: datetime) -> None:
-        """The current stage's deadline has passed without the action it waits for."""
-        if self.stage == Stage.REVISION_REQUESTED:
+    # --- deadlines ----------------------------------------------------------------------
+
+    @property
+    def deadline(self) -> datetime | None:
+        return self.plan.deadline if self.plan else None
+
+    @property
+    def escalated(self) -> bool:
+        """The current stage's deadline has passed."""
+        return self.plan is not None and self.plan.overdue
+
+    @property
+    def next_step(self) -> Step | None:
+        """The next reminder or deadline of the current stage, if any."""
+        return self.plan.next_step if self.plan else None
+
+    def clock(self, now: datetime) -> None:
+        """Take every reminder and deadline step that has come due by `now`, in order."""
+        while self.plan is not None and (step := self.plan.next_step) and step.at <= now:
+            stage = self.stage
+            self.plan = self.plan.model_copy(update={"done": self.plan.done + 1})
+            self._take(step, now)
+            if self.stage != stage:
+                break
+
+    def _take(self, step: Step, now: datetime) -> None:
+        deadline = self.deadline.isoformat() if self.deadline else None
+        if step.kind != StepKind.DEADLINE:
+            assert step.zone is not None
+            if self.waiting_in(step.zone):
+                self._note(
+                    EventKind.REMINDED,
+                    SYSTEM,
+                    now,
+                    None,
+                    step=step.label,
+                    zone=step.zone.value,
+                    deadline=deadline,
+                )
+        elif self.stage == Stage.REVISION_REQUESTED:
             self._move(
                 EventKind.EXPIRED,
                 Stage.EXPIRED,
@@ -253,16 +300,59 @@ class Nomination(BaseModel):
             )
         elif self.stage == Stage.PANEL_SCORING and len(self.scores) >= self.config.panel.quorum:
             self._close_panel(now, "batas waktu penilaian tercapai; kuorum terpenuhi")
-        elif self.stage in OPEN_STAGES and not self.escalated:
-            self.escalated = True
+        else:
             self._note(
                 EventKind.ESCALATED,
                 SYSTEM,
                 now,
                 f"batas waktu tahap {self.stage.label} terlampaui",
-                deadline=self.deadline.isoformat() if self.deadline else None,
+                deadline=deadline,
                 waiting_for=WAITING_ROLE[self.stage].value,
             )
+
+    def zone_of_deadline(self, stage: Stage) -> TimeZone:
+        """Proposers count in their own province's time; the ministry, labs and panel in WIB."""
+        if stage == Stage.REVISION_REQUESTED:
+            return self.proposal.sentra.province.timezone
+        return TimeZone.WIB
+
+    def waiting_zones(self, stage: Stage) -> set[TimeZone]:
+        """The time zones of the people a stage waits for (and reminds)."""
+        match stage:
+            case Stage.REVISION_REQUESTED:
+                return {self.proposal.sentra.province.timezone}
+            case Stage.TECHNICAL_ASSESSMENT:
+                return {self.config.staff.lab_desk(self.lab).zone}
+            case Stage.PANEL_SCORING:
+                return {j.home_province.timezone for j in self._jurors(self.panel)}
+        return {TimeZone.WIB}
+
+    def waiting_in(self, zone: TimeZone) -> bool:
+        """Whether anyone the stage still waits for lives in `zone`."""
+        if self.stage == Stage.PANEL_SCORING:
+            return any(
+                j.home_province.timezone == zone for j in self._jurors(self.pending_jurors())
+            )
+        return zone in self.waiting_zones(self.stage)
+
+    def _jurors(self, ids: list[str]) -> list[Juror]:
+        return [j for j in self.config.jurors if j.user_id in ids]
+
+    def _plan(
+        self, stage: Stage, start: datetime, due_date: date | None = None
+    ) -> StagePlan | None:
+        rules = self.config.deadlines
+        if self.legacy_deadlines:
+            return plan_calendar_days(stage, start, rules)
+        return plan_stage(
+            stage,
+            start,
+            rules,
+            self.config.calendar or WorkingCalendar(),
+            self.zone_of_deadline(stage),
+            self.waiting_zones(stage),
+            due_date,
+        )
 
     def waiting_for(self) -> Role | None:
         """The role whose action the nomination waits for."""
@@ -290,6 +380,8 @@ class Nomination(BaseModel):
                 self._check_award(decision)
             case Withdrawal():
                 self._check_withdraw(decision)
+            case DeadlineExtension():
+                self._check_extend(decision)
 
     def apply(self, decision: Decision, now: datetime) -> DecisionResult:
         """Take a decision that `check` allowed; returns what it did."""
@@ -307,6 +399,8 @@ class Nomination(BaseModel):
                 self._decide_award(decision, now)
             case Withdrawal():
                 self._withdraw(decision, now)
+            case DeadlineExtension():
+                self._extend(decision, now)
         return self.result_message()
 
     def result_message(self) -> DecisionResult:
@@ -443,7 +537,8 @@ class Nomination(BaseModel):
             **facts,
         )
         if len(self.panel) < self.config.panel.quorum:
-            self.escalated = True
+            if self.legacy_deadlines:
+                self.plan = None  # the first release stopped its timer here
             self._note(
                 EventKind.ESCALATED,
                 SYSTEM,
@@ -485,6 +580,12 @@ class Nomination(BaseModel):
         )
         if not self.pending_jurors():
             self._close_panel(now, "semua juri telah menilai")
+        elif (
+            self.escalated
+            and len(self.scores) >= self.config.panel.quorum
+            and not self.legacy_deadlines
+        ):
+            self._close_panel(now, "kuorum tercapai setelah batas waktu")
 
     def _close_panel(self, now: datetime, reason: str) -> None:
         assert self.findings is not None
@@ -556,6 +657,59 @@ class Nomination(BaseModel):
                 overridden=True,
             )
 
+    # deadline extension
+
+    def _check_extend(self, d: DeadlineExtension) -> None:
+        self._require_role(d.actor, Role.OPERATOR)
+        self._require_listed(d.actor, self.config.staff.operators, "operator")
+        if self.plan is None or self.awaiting_certificate:
+            raise Refused.one("stage", f"tidak ada batas waktu pada tahap {self.stage.label}")
+        if self.legacy_deadlines:
+            raise Refused.one(
+                "stage", "usulan ini dimulai sebelum batas waktu dihitung dalam hari kerja"
+            )
+        if (d.until is None) == (d.working_days is None):
+            raise Refused.one(
+                "until", "isi salah satu: tanggal baru (until) atau tambahan hari kerja"
+            )
+        new_due = self._extended_due(d)
+        if new_due <= self.plan.due_date:
+            raise Refused.one(
+                "until",
+                f"batas waktu baru harus setelah {self.plan.due_date.isoformat()}",
+            )
+        calendar = self.config.calendar or WorkingCalendar()
+        off = calendar.day_off(new_due)
+        if not calendar.is_working_day(new_due):
+            why = off.name if off else "akhir pekan"
+            raise Refused.one(
+                "until", f"{new_due.isoformat()} bukan hari kerja ({why}); pilih hari kerja"
+            )
+
+    def _extended_due(self, d: DeadlineExtension) -> date:
+        assert self.plan is not None
+        if d.until is not None:
+            return d.until
+        assert d.working_days is not None
+        calendar = self.config.calendar or WorkingCalendar()
+        return calendar.add_working_days(self.plan.due_date, d.working_days)
+
+    def _extend(self, d: DeadlineExtension, now: datetime) -> None:
+        assert self.plan is not None and self.stage_entered_at is not None
+        old = self.plan.deadline
+        # Replanned from now: every reminder still ahead moves with the deadline, and none
+        # already past is sent late.
+        self.plan = self._plan(self.stage, now, due_date=self._extended_due(d))
+        assert self.plan is not None
+        self._note(
+            EventKind.DEADLINE_EXTENDED,
+            d.actor,
+            now,
+            d.reason,
+            previous_deadline=old.isoformat(),
+            deadline=self.plan.deadline.isoformat(),
+        )
+
     # withdrawal
 
     def _check_withdraw(self, d: Withdrawal) -> None:
@@ -622,8 +776,7 @@ class Nomination(BaseModel):
         from_stage = self.stage
         self.stage = to
         self.stage_entered_at = now
-        self.deadline = self.config.deadlines.due(to, now)
-        self.escalated = False
+        self.plan = self._plan(to, now)
         if self.deadline is not None:
             facts = {**facts, "deadline": self.deadline.isoformat()}
         self._append(kind, from_stage, to, actor, now, reason, facts)

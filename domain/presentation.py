@@ -116,11 +116,12 @@ def current_details(nom: Nomination) -> str:
             jurors=", ".join(nom.pending_jurors()) or "-",
         )
         lines.append(f"**Menunggu:** {waiting}  ")
-        lines.append(
-            f"**Batas waktu:** {when(nom.deadline)}"
-            + (" — terlambat, telah dieskalasi" if nom.escalated else "")
-            + "  "
-        )
+        if nom.deadline is not None:
+            late = " — terlambat, telah dieskalasi" if nom.escalated else ""
+            lines.append(f"**Batas waktu:** {when(nom.deadline)}{late}  ")
+        step = nom.next_step
+        if step is not None and step.zone is not None:
+            lines.append(f"**Pengingat berikutnya:** {step.label}, {when(step.at, step.zone)}  ")
     if nom.result is not None:
         lines.append(
             f"**Nilai akhir:** {nom.result.final_score:g} "

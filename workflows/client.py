@@ -13,6 +13,7 @@ from domain.decisions import (
     Actor,
     AssessmentFindings,
     AwardDecision,
+    DeadlineExtension,
     Decision,
     DecisionResult,
     Resubmission,
@@ -54,7 +55,9 @@ async def start_nomination(
         raise Refused(problems)
     return await client.start_workflow(
         NominationWorkflow.run,
-        NominationInput(proposal=proposal, config=config, submitted_by=submitted_by),
+        NominationInput(
+            proposal=proposal, config=config.with_national_calendar(), submitted_by=submitted_by
+        ),
         id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
@@ -92,6 +95,10 @@ async def decide(
             case Withdrawal():
                 return await handle.execute_update(
                     NominationWorkflow.withdraw, decision, id=update_id
+                )
+            case DeadlineExtension():
+                return await handle.execute_update(
+                    NominationWorkflow.extend_deadline, decision, id=update_id
                 )
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed

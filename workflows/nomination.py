@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         Actor,
         AssessmentFindings,
         AwardDecision,
+        DeadlineExtension,
         Decision,
         DecisionResult,
         Resubmission,
@@ -47,6 +48,10 @@ RECORD_TIMEOUT = timedelta(seconds=30)
 NOTIFY_TIMEOUT = timedelta(minutes=2)
 
 
+# Deadlines in working days with reminders; nominations started before keep calendar days.
+WORKING_DAY_DEADLINES = "working-day-deadlines"
+
+
 class NominationInput(Model):
     proposal: Proposal
     config: CycleConfig
@@ -69,7 +74,7 @@ class NominationWorkflow:
 
     Updates (each a decision carrying its actor; a validator refuses the wrong stage, role,
     actor or data before anything reaches the history):
-      verify, resubmit, assess, score, decide_award, withdraw.
+      verify, resubmit, assess, score, decide_award, withdraw, extend_deadline.
     Queries: state (the whole `Nomination`), summary (`NominationSummary`).
     Every event is recorded in the records database and mailed to its stakeholders.
     """
@@ -79,6 +84,7 @@ class NominationWorkflow:
         self._nom = Nomination.propose(
             input.proposal, input.config, input.submitted_by, id=workflow.info().workflow_id
         )
+        self._nom.legacy_deadlines = not workflow.patched(WORKING_DAY_DEADLINES)
         # Started here, not in run(): an update may arrive with the start, and its validator
         # runs before run() does.
         self._nom.start(workflow.now())
@@ -110,26 +116,29 @@ class NominationWorkflow:
         return summarize(nom)
 
     async def _wait_for_action(self) -> None:
-        """Wait for the next event, or for the stage's deadline."""
+        """Wait for the next event, or for the stage's next reminder or deadline."""
         nom = self._nom
         seen = len(nom.events)
 
         def moved() -> bool:
             return len(nom.events) != seen or nom.awaiting_certificate
 
-        if nom.deadline is None or nom.escalated:
+        step = nom.next_step
+        if step is None:
             await workflow.wait_condition(moved)
             return
-        left = nom.deadline - workflow.now()
+        left = step.at - workflow.now()
         if left > timedelta(0):
+            # One durable timer at a time, to the next step only: a waiting nomination
+            # costs the worker nothing, and a decision cancels what it made moot.
             try:
                 await workflow.wait_condition(
-                    moved, timeout=left, timeout_summary=f"batas waktu {nom.stage.label}"
+                    moved, timeout=left, timeout_summary=f"{step.label}: {nom.stage.label}"
                 )
                 return
             except TimeoutError:
                 pass
-        nom.deadline_passed(workflow.now())
+        nom.clock(workflow.now())
         self._show()
 
     async def _handle_events(self) -> None:
@@ -264,6 +273,14 @@ class NominationWorkflow:
 
     @withdraw.validator
     def _check_withdraw(self, decision: Withdrawal) -> None:
+        self._validate(decision)
+
+    @workflow.update
+    async def extend_deadline(self, decision: DeadlineExtension) -> DecisionResult:
+        return await self._decide(decision)
+
+    @extend_deadline.validator
+    def _check_extend_deadline(self, decision: DeadlineExtension) -> None:
         self._validate(decision)
 
     # --- queries --------------------------------------------------------------------

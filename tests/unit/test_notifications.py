@@ -7,7 +7,13 @@ from datetime import timedelta
 import pytest
 
 from activities.mail import MailRenderer, build_message
-from domain.decisions import AwardDecision, Resubmission, VerifyDecision, VerifyOutcome
+from domain.decisions import (
+    AwardDecision,
+    DeadlineExtension,
+    Resubmission,
+    VerifyDecision,
+    VerifyOutcome,
+)
 from domain.nomination import EventKind, Nomination
 from domain.notifications import Audience, recipients_for
 from domain.presentation import current_details, summarize, summary_line, when
@@ -38,7 +44,7 @@ def every_path() -> list[Nomination]:
     )
 
     expired = at_stage(Stage.REVISION_REQUESTED)
-    expired.deadline_passed(NOW + timedelta(days=30))
+    expired.clock(NOW + timedelta(days=30))
 
     failed_lab = at_stage(Stage.TECHNICAL_ASSESSMENT, 4)
     failed_lab.apply(findings(failed_lab.lab, 30, conforms=False), NOW)
@@ -51,7 +57,11 @@ def every_path() -> list[Nomination]:
     overridden.apply(AwardDecision(actor=OFFICIAL, override_stars=0, reason="tidak aktif"), NOW)
 
     late = at_stage(Stage.PANEL_SCORING, 1)
-    late.deadline_passed(NOW + timedelta(days=30))
+    late.clock(NOW + timedelta(days=30))
+    late.apply(
+        DeadlineExtension(actor=OPERATOR, working_days=10, reason="juri sedang dinas luar"),
+        NOW + timedelta(days=30),
+    )
     late.apply(withdrawal(OPERATOR), NOW)
     return [awarded, revised, expired, failed_lab, low, overridden, late]
 

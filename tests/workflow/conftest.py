@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowFailureError, WorkflowHandle
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -23,6 +22,7 @@ from domain.errors import Refused
 from domain.examples import example_cycle_config
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
+from tests.conftest import steady_client
 from tests.support import OPERATOR, fresh, proposer, withdrawal
 from workflows.client import decide, start_nomination
 from workflows.nomination import NominationWorkflow
@@ -92,20 +92,22 @@ class Nominations:
 
     def __init__(self, env: WorkflowEnvironment, task_queue: str) -> None:
         self.env, self.task_queue = env, task_queue
+        self.client = steady_client(env)
         self.handles: list[Handle] = []
 
     async def start(
         self, p: Proposal | None = None, config: CycleConfig = CONFIG
     ) -> tuple[Handle, Proposal]:
         p = p or fresh(0)
-        handle = await start_nomination(self.env.client, p, config, proposer(p), self.task_queue)
+        handle = await start_nomination(self.client, p, config, proposer(p), self.task_queue)
         self.handles.append(handle)
         return handle, p
 
     async def end_all(self) -> None:
         for handle in self.handles:
-            # An update to a nomination that has ended fails with "not found" here.
-            with contextlib.suppress(Refused, RPCError):
+            if (await handle.query(NominationWorkflow.summary)).stage.is_terminal:
+                continue
+            with contextlib.suppress(Refused):
                 await decide(handle, withdrawal(OPERATOR, "pengujian selesai"))
             with contextlib.suppress(WorkflowFailureError):
                 await handle.result()
