@@ -77,6 +77,8 @@ nominations = Table(
     Column("final_score", Float),
     Column("stars", Integer),
     Column("certificate_number", String(60)),
+    Column("coaching_level", String(20)),
+    Column("previous_certificate", String(60)),
     Column("last_seq", Integer, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -200,6 +202,8 @@ class RecordStore:
             "final_score": summary.final_score,
             "stars": summary.stars,
             "certificate_number": summary.certificate_number,
+            "coaching_level": summary.coaching_level.value if summary.coaching_level else None,
+            "previous_certificate": summary.previous_certificate,
             "last_seq": summary.last_seq,
             "updated_at": summary.updated_at or event.at,
         }

@@ -15,7 +15,13 @@ from domain.deadlines import DeadlineRules
 from domain.labs import Lab
 from domain.proposal import Commodity, Model, Nib, ProvinceName, Text
 from domain.regions import TimeZone
-from domain.scoring import SCALE_2024, CriteriaWeights, StarScale
+from domain.scoring import (
+    SCALE_2024,
+    CoachingLevel,
+    CriteriaWeights,
+    StarScale,
+    default_coaching,
+)
 from domain.stages import Role
 
 
@@ -87,9 +93,20 @@ class CycleConfig(Model):
     # None until filled: `with_national_calendar()` writes the calendar out in full before a
     # nomination starts, so it keeps it (and nothing computes holidays inside a workflow).
     calendar: WorkingCalendar | None = None
+    coaching: dict[int, CoachingLevel] | None = Field(
+        None, description="Who coaches a winner of each star level; default: default_coaching"
+    )
     max_revisions: int = Field(2, ge=0, le=10)
     staff: Staff
     jurors: list[Juror] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _coaching_covers_the_scale(self) -> Self:
+        if self.coaching is not None:
+            wanted = set(range(1, self.star_scale.max_stars + 1))
+            if set(self.coaching) != wanted:
+                raise ValueError(f"pembinaan harus diatur untuk bintang {sorted(wanted)}")
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
@@ -108,6 +125,9 @@ class CycleConfig(Model):
         extra = self.calendar.collective_leave if self.calendar else []
         calendar = WorkingCalendar.for_years([year, year + 1, year + 2], extra)
         return self.model_copy(update={"calendar": calendar})
+
+    def coaching_for(self, stars: int) -> CoachingLevel:
+        return (self.coaching or default_coaching(self.star_scale.max_stars))[stars]
 
     def juror(self, user_id: str) -> Juror | None:
         return next((j for j in self.jurors if j.user_id == user_id), None)

@@ -249,6 +249,7 @@ class Nomination(BaseModel):
             stars=self.award.stars,
             certificate_number=certificate_number,
             overridden=self.award.overridden,
+            coaching_level=self.config.coaching_for(self.award.stars).value,
         )
 
     # --- deadlines ----------------------------------------------------------------------

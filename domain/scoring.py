@@ -109,6 +109,40 @@ SCALE_2013 = StarScale(
 )
 
 
+class CoachingLevel(StrEnum):
+    """Who coaches an award winner next, by its stars (historically: the central government
+    for 4-5 stars, the province for 3, the regency or city for 1-2)."""
+
+    CENTRAL = "pusat"
+    PROVINCE = "provinsi"
+    REGENCY = "kabupaten_kota"
+
+    @property
+    def label(self) -> str:
+        return {
+            CoachingLevel.CENTRAL: "Pemerintah Pusat (Kementerian Perindustrian)",
+            CoachingLevel.PROVINCE: "Pemerintah Provinsi",
+            CoachingLevel.REGENCY: "Pemerintah Kabupaten/Kota",
+        }[self]
+
+
+def default_coaching(max_stars: int) -> dict[int, CoachingLevel]:
+    """The historical split scaled to the cycle's stars: above 70% of the scale to the
+    centre, above half to the province, the rest to the regency or city (1-5 stars: 4-5,
+    3, 1-2; 1-3 stars: 3, 2, 1)."""
+    levels = {}
+    for stars in range(1, max_stars + 1):
+        share = stars / max_stars
+        levels[stars] = (
+            CoachingLevel.CENTRAL
+            if share > 0.7
+            else CoachingLevel.PROVINCE
+            if share > 0.5
+            else CoachingLevel.REGENCY
+        )
+    return levels
+
+
 def juror_total(scores: Mapping[Criterion, float], weights: CriteriaWeights) -> float:
     """One juror's weighted score, 0 to 100."""
     return sum(scores[c] * weights.of(c) for c in Criterion) / 100

@@ -400,3 +400,43 @@ def test_a_proposal_roundtrips_through_json() -> None:
     assert Proposal.model_validate_json(p.model_dump_json()) == p
     nom = at_stage(Stage.AWARD_DECISION, 4)
     assert Nomination.model_validate_json(nom.model_dump_json()) == nom
+
+
+def test_coaching_follows_the_stars() -> None:
+    from domain.scoring import CoachingLevel, default_coaching
+
+    assert default_coaching(5) == {
+        1: CoachingLevel.REGENCY,
+        2: CoachingLevel.REGENCY,
+        3: CoachingLevel.PROVINCE,
+        4: CoachingLevel.CENTRAL,
+        5: CoachingLevel.CENTRAL,
+    }
+    assert default_coaching(3) == {
+        1: CoachingLevel.REGENCY,
+        2: CoachingLevel.PROVINCE,
+        3: CoachingLevel.CENTRAL,
+    }
+    nom = at_stage(Stage.AWARD_DECISION)
+    nom.apply(confirm(), NOW)
+    nom.grant("0001/OVOP/IKMA/2026", NOW)
+    assert nom.events[-1].facts["coaching_level"] == "pusat"
+    with pytest.raises(ValidationError, match="pembinaan"):
+        example_cycle_config("2026", coaching={1: "pusat"})
+
+
+def test_a_re_assessment_links_an_earlier_award() -> None:
+    from domain.eligibility import parse_proposal
+    from tests.support import fresh_raw
+
+    raw = fresh_raw(0)
+    raw["previous_award"] = {
+        "cycle": "2024",
+        "certificate_number": "0012/OVOP/IKMA/2024",
+        "stars": 2,
+    }
+    assert parse_proposal(raw).previous_award is not None
+    raw["previous_award"]["cycle"] = "2026"
+    with pytest.raises(Refused) as refused:
+        parse_proposal(raw)
+    assert refused.value.fields == ["previous_award.cycle"]
