@@ -119,6 +119,15 @@ notifications = Table(
     UniqueConstraint("nomination_id", "seq", "recipient", name="uq_notifications_event_recipient"),
 )
 
+# The last serial issued in each cycle: incremented in the transaction that issues a
+# certificate, so two awards at the same moment queue on the row instead of colliding.
+certificate_counters = Table(
+    "certificate_counters",
+    metadata,
+    Column("cycle", String(4), primary_key=True),
+    Column("last_serial", Integer, nullable=False),
+)
+
 certificates = Table(
     "certificates",
     metadata,
@@ -306,33 +315,45 @@ class RecordStore:
 
     # --- award certificates -----------------------------------------------------------
 
-    async def issue_certificate(self, nomination_id: str, cycle: str, attempts: int = 5) -> str:
+    async def issue_certificate(self, nomination_id: str, cycle: str) -> str:
         """The nomination's certificate number: the next serial in its cycle, issued once."""
-        for _ in range(attempts):
-            try:
-                async with self._tx() as conn:
-                    existing = await conn.scalar(
-                        select(certificates.c.number).where(
-                            certificates.c.nomination_id == nomination_id
-                        )
+        existing = await self._certificate_of(nomination_id)
+        if existing is not None:
+            return existing
+        try:
+            async with self._tx() as conn:
+                await conn.execute(
+                    self._insert_ignoring_duplicates(certificate_counters).values(
+                        cycle=cycle, last_serial=0
                     )
-                    if existing is not None:
-                        return str(existing)
-                    last = await conn.scalar(
-                        select(func.max(certificates.c.serial)).where(certificates.c.cycle == cycle)
+                )
+                serial = await conn.scalar(
+                    update(certificate_counters)
+                    .where(certificate_counters.c.cycle == cycle)
+                    .values(last_serial=certificate_counters.c.last_serial + 1)
+                    .returning(certificate_counters.c.last_serial)
+                )
+                number = certificate_number(cycle, int(serial))
+                await conn.execute(
+                    certificates.insert().values(
+                        cycle=cycle,
+                        serial=serial,
+                        nomination_id=nomination_id,
+                        number=number,
+                        issued_at=datetime.now(UTC),
                     )
-                    serial = (last or 0) + 1
-                    number = certificate_number(cycle, serial)
-                    await conn.execute(
-                        certificates.insert().values(
-                            cycle=cycle,
-                            serial=serial,
-                            nomination_id=nomination_id,
-                            number=number,
-                            issued_at=datetime.now(UTC),
-                        )
-                    )
-                    return number
-            except IntegrityError:
-                continue  # another award took that serial at the same moment: take the next
-        raise RuntimeError(f"could not issue a certificate number for {nomination_id}")
+                )
+                return number
+        except IntegrityError:
+            # The same award issued by a retry running alongside: its number stands.
+            existing = await self._certificate_of(nomination_id)
+            if existing is None:
+                raise
+            return existing
+
+    async def _certificate_of(self, nomination_id: str) -> str | None:
+        async with self.engine.connect() as conn:
+            number = await conn.scalar(
+                select(certificates.c.number).where(certificates.c.nomination_id == nomination_id)
+            )
+            return None if number is None else str(number)

@@ -6,6 +6,7 @@ to the cycle applies to new nominations only.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Self
 
 from pydantic import EmailStr, Field, model_validator
@@ -29,6 +30,10 @@ class PanelRules(Model):
     size: int = Field(3, ge=1, le=15)
     quorum: int = Field(2, ge=1, le=15)
     lab_weight: float = Field(0.2, ge=0, le=1)
+    # A juror whose total lies further than this from the panel's median counts with
+    # `outlier_weight` (see domain.scoring.explain); None: every juror counts fully.
+    outlier_points: float | None = Field(None, gt=0, le=100)
+    outlier_weight: float = Field(0.5, ge=0, le=1)
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> Self:
@@ -131,3 +136,32 @@ class CycleConfig(Model):
 
     def juror(self, user_id: str) -> Juror | None:
         return next((j for j in self.jurors if j.user_id == user_id), None)
+
+
+class ProposalWindow(Model):
+    """When regional governments may propose, in the ministry's calendar days (WIB)."""
+
+    opens: date
+    closes: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.closes < self.opens:
+            raise ValueError("masa pengusulan harus ditutup setelah dibuka")
+        return self
+
+    def admits(self, day: date) -> bool:
+        return self.opens <= day <= self.closes
+
+    def describe(self) -> str:
+        return f"{self.opens.isoformat()} sampai {self.closes.isoformat()}"
+
+
+def panel_shortfalls(config: CycleConfig) -> list[str]:
+    """The commodities with fewer jurors on the roster than a panel needs."""
+    short = []
+    for commodity in Commodity:
+        judges = sum(commodity in j.commodities for j in config.jurors)
+        if judges < config.panel.size:
+            short.append(f"{commodity.label}: {judges} juri, perlu {config.panel.size}")
+    return short

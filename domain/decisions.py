@@ -91,6 +91,15 @@ class DeadlineExtension(Model):
     reason: LongText
 
 
+class JurorReassignment(Model):
+    """An operator takes a juror off a panel (they dropped out, or a conflict came to
+    light); the cycle assigns another."""
+
+    actor: Actor
+    juror_id: Text
+    reason: LongText
+
+
 Decision = (
     VerifyDecision
     | Resubmission
@@ -99,6 +108,7 @@ Decision = (
     | AwardDecision
     | Withdrawal
     | DeadlineExtension
+    | JurorReassignment
 )
 
 

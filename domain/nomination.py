@@ -28,6 +28,7 @@ from domain.decisions import (
     DeadlineExtension,
     Decision,
     DecisionResult,
+    JurorReassignment,
     Resubmission,
     ScoreSheet,
     VerifyDecision,
@@ -37,9 +38,10 @@ from domain.decisions import (
 from domain.eligibility import eligibility_problems
 from domain.errors import Problem, Refused
 from domain.labs import Lab, route_lab
+from domain.panel import PanelAssignment, PanelNeed, choose_jurors, conflict_of
 from domain.proposal import Model, Proposal
 from domain.regions import TimeZone
-from domain.scoring import Criterion, final_score, juror_total, panel_score
+from domain.scoring import Criterion, ScoreExplanation, explain, juror_total
 from domain.stages import Role, Stage
 
 
@@ -60,27 +62,25 @@ def _slug(text: str) -> str:
 
 def is_conflicted(juror: Juror, proposal: Proposal) -> str | None:
     """Why this juror may not judge this proposal, or None when they may."""
-    if juror.home_province == proposal.sentra.province:
-        return f"berasal dari provinsi yang sama dengan IKM ({juror.home_province.value})"
-    if proposal.ikm.nib in juror.declared_conflicts:
-        return "telah menyatakan konflik kepentingan dengan IKM ini"
-    return None
+    return conflict_of(juror, proposal.sentra.province, proposal.ikm.nib)
 
 
 def assign_panel(config: CycleConfig, proposal: Proposal, key: str) -> list[Juror]:
-    """Jurors for this nomination: those who judge its commodity, none conflicted.
+    """A panel from the nomination's own roster, without a cycle to balance the load."""
+    return choose_jurors(config.jurors, panel_need(proposal, key, config.panel.size))
 
-    Ordering by a hash of the nomination and the juror (rendezvous hashing) spreads the
-    load across jurors without a central counter, and gives the same panel every time.
-    """
-    commodity = proposal.product.commodity
-    candidates = [
-        j
-        for j in config.jurors
-        if commodity in j.commodities and is_conflicted(j, proposal) is None
-    ]
-    candidates.sort(key=lambda j: hashlib.sha256(f"{key}|{j.user_id}".encode()).hexdigest())
-    return candidates[: config.panel.size]
+
+def panel_need(
+    proposal: Proposal, key: str, count: int, exclude: list[str] | None = None
+) -> PanelNeed:
+    return PanelNeed(
+        nomination_id=key,
+        commodity=proposal.product.commodity,
+        province=proposal.sentra.province,
+        nib=proposal.ikm.nib,
+        count=count,
+        exclude=exclude or [],
+    )
 
 
 class EventKind(StrEnum):
@@ -97,6 +97,8 @@ class EventKind(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
     ESCALATED = "escalated"
+    PANEL_ASSIGNED = "panel_assigned"
+    JUROR_REASSIGNED = "juror_reassigned"
     REMINDED = "reminded"
     DEADLINE_EXTENDED = "deadline_extended"
 
@@ -119,6 +121,8 @@ _EVENT_LABELS = {
     EventKind.EXPIRED: "Usulan kedaluwarsa",
     EventKind.WITHDRAWN: "Usulan ditarik",
     EventKind.ESCALATED: "Eskalasi batas waktu",
+    EventKind.PANEL_ASSIGNED: "Juri ditugaskan",
+    EventKind.JUROR_REASSIGNED: "Juri diganti",
     EventKind.REMINDED: "Pengingat batas waktu",
     EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
 }
@@ -157,6 +161,7 @@ class PanelResult(Model):
     lab_weight: float
     final_score: float
     recommended_stars: int
+    explanation: ScoreExplanation | None = None
 
 
 class AwardRecord(Model):
@@ -180,6 +185,13 @@ WAITING_ROLE = {
 OPEN_STAGES = frozenset(WAITING_ROLE)
 
 
+# Releases of the rules (see Nomination.rules).
+RULES_CALENDAR_DAYS = 1  # deadlines in calendar days, no reminders
+RULES_WORKING_DAYS = 2  # working-day deadlines with reminders
+RULES_PANEL_EVENTS = 3  # panel assignment as events (from the cycle or the roster), reassignment
+RULES = RULES_PANEL_EVENTS
+
+
 class Nomination(BaseModel):
     """The whole state of one nomination; the workflow keeps exactly this."""
 
@@ -193,12 +205,17 @@ class Nomination(BaseModel):
     stage: Stage = Stage.PROPOSED
     stage_entered_at: datetime | None = None
     plan: StagePlan | None = None
-    # Nominations started before deadlines were counted in working days keep the first
-    # release's rule (calendar days, no reminders), so their histories replay exactly.
-    legacy_deadlines: bool = False
+    # The release of the rules a nomination started under: running nominations keep theirs
+    # (the workflow sets it from its patches), so their histories replay exactly.
+    rules: int = RULES
     revisions: int = 0
     findings: AssessmentFindings | None = None
-    panel: list[str] = []
+    # The panel: each juror's record as it was when they were seated.
+    seats: list[Juror] = []
+    dropped: list[str] = []  # jurors taken off the panel: never seated again
+    panel_from_cycle: bool = False  # the cycle assigns jurors (balancing their load)
+    panel_request: PanelNeed | None = None  # a request for jurors, not yet sent
+    jurors_wanted: int = 0  # jurors asked for and not yet seated
     scores: dict[str, ScoreRecord] = {}
     result: PanelResult | None = None
     award: AwardRecord | None = None
@@ -325,19 +342,15 @@ class Nomination(BaseModel):
             case Stage.TECHNICAL_ASSESSMENT:
                 return {self.config.staff.lab_desk(self.lab).zone}
             case Stage.PANEL_SCORING:
-                return {j.home_province.timezone for j in self._jurors(self.panel)}
+                return {j.home_province.timezone for j in self.seats} or {TimeZone.WIB}
         return {TimeZone.WIB}
 
     def waiting_in(self, zone: TimeZone) -> bool:
         """Whether anyone the stage still waits for lives in `zone`."""
         if self.stage == Stage.PANEL_SCORING:
-            return any(
-                j.home_province.timezone == zone for j in self._jurors(self.pending_jurors())
-            )
+            pending = self.pending_jurors()
+            return any(j.home_province.timezone == zone for j in self.seats if j.user_id in pending)
         return zone in self.waiting_zones(self.stage)
-
-    def _jurors(self, ids: list[str]) -> list[Juror]:
-        return [j for j in self.config.jurors if j.user_id in ids]
 
     def _plan(
         self, stage: Stage, start: datetime, due_date: date | None = None
@@ -361,6 +374,17 @@ class Nomination(BaseModel):
             return Role.SYSTEM
         return WAITING_ROLE.get(self.stage)
 
+    @property
+    def legacy_deadlines(self) -> bool:
+        return self.rules < RULES_WORKING_DAYS
+
+    @property
+    def panel(self) -> list[str]:
+        return [j.user_id for j in self.seats]
+
+    def seat_of(self, user_id: str) -> Juror | None:
+        return next((j for j in self.seats if j.user_id == user_id), None)
+
     def pending_jurors(self) -> list[str]:
         return [j for j in self.panel if j not in self.scores]
 
@@ -383,6 +407,8 @@ class Nomination(BaseModel):
                 self._check_withdraw(decision)
             case DeadlineExtension():
                 self._check_extend(decision)
+            case JurorReassignment():
+                self._check_reassign(decision)
 
     def apply(self, decision: Decision, now: datetime) -> DecisionResult:
         """Take a decision that `check` allowed; returns what it did."""
@@ -402,6 +428,8 @@ class Nomination(BaseModel):
                 self._withdraw(decision, now)
             case DeadlineExtension():
                 self._extend(decision, now)
+            case JurorReassignment():
+                self._reassign(decision, now)
         return self.result_message()
 
     def result_message(self) -> DecisionResult:
@@ -526,18 +554,66 @@ class Nomination(BaseModel):
                 **facts,
             )
             return
-        jurors = assign_panel(self.config, self.proposal, self.id)
-        self.panel = [j.user_id for j in jurors]
-        self._move(
-            EventKind.ASSESSED,
-            Stage.PANEL_SCORING,
-            d.actor,
-            now,
-            d.summary,
-            panel=",".join(self.panel),
-            **facts,
+        if self.rules < RULES_PANEL_EVENTS:
+            self.seats = assign_panel(self.config, self.proposal, self.id)
+            facts["panel"] = ",".join(self.panel)
+        self._move(EventKind.ASSESSED, Stage.PANEL_SCORING, d.actor, now, d.summary, **facts)
+        if self.rules < RULES_PANEL_EVENTS:
+            self._panel_short(now)
+        else:
+            self._want_jurors(self.config.panel.size, now)
+
+    def _want_jurors(self, count: int, now: datetime, release: list[str] | None = None) -> None:
+        """Ask for `count` more jurors: from the cycle (a request the workflow sends), or
+        straight from the nomination's own roster."""
+        need = panel_need(self.proposal, self.id, count, [*self.panel, *self.dropped])
+        self.jurors_wanted += count
+        if self.panel_from_cycle:
+            self.panel_request = need.model_copy(update={"release": release or []})
+        else:
+            self.seat(PanelAssignment(jurors=choose_jurors(self.config.jurors, need)), now)
+
+    def take_panel_request(self) -> PanelNeed | None:
+        """The request for jurors the workflow must send to the cycle, once."""
+        request, self.panel_request = self.panel_request, None
+        return request
+
+    def seat(self, assignment: PanelAssignment, now: datetime) -> None:
+        """Seat the jurors assigned, after checking each for a conflict of interest."""
+        seated, refused = [], []
+        for juror in assignment.jurors:
+            if (
+                self.stage != Stage.PANEL_SCORING
+                or juror.user_id in self.panel
+                or juror.user_id in self.dropped
+                or is_conflicted(juror, self.proposal)
+            ):
+                refused.append(juror.user_id)
+                continue
+            self.seats.append(juror)
+            seated.append(juror.user_id)
+        self.jurors_wanted = max(
+            0, self.jurors_wanted - len(assignment.jurors) - assignment.shortfall
         )
-        if len(self.panel) < self.config.panel.quorum:
+        if self.stage != Stage.PANEL_SCORING:
+            return  # the nomination moved on (withdrawn) before the jurors arrived
+        self._note(
+            EventKind.PANEL_ASSIGNED,
+            SYSTEM,
+            now,
+            None,
+            jurors=",".join(seated),
+            panel=",".join(self.panel),
+            refused=",".join(refused) or None,
+        )
+        if self.plan is not None and not self.legacy_deadlines:
+            # Reminders follow the jurors' own time zones.
+            self.plan = self._plan(self.stage, now, due_date=self.plan.due_date)
+        self._panel_short(now)
+        self._close_panel_if_done(now)
+
+    def _panel_short(self, now: datetime) -> None:
+        if len(self.panel) + self.jurors_wanted < self.config.panel.quorum:
             if self.legacy_deadlines:
                 self.plan = None  # the first release stopped its timer here
             self._note(
@@ -553,8 +629,8 @@ class Nomination(BaseModel):
     def _check_score(self, d: ScoreSheet) -> None:
         self._require_stage("penilaian juri", Stage.PANEL_SCORING)
         self._require_role(d.actor, Role.JUROR)
-        juror = self.config.juror(d.actor.user_id)
-        if juror is None or d.actor.user_id not in self.panel:
+        juror = self.seat_of(d.actor.user_id)
+        if juror is None:
             raise Refused.one(
                 "actor.user_id", f"{d.actor.user_id} tidak ditugaskan sebagai juri usulan ini"
             )
@@ -579,6 +655,11 @@ class Nomination(BaseModel):
             "nilai diperbarui" if revised else None,
             juror_total=total,
         )
+        self._close_panel_if_done(now)
+
+    def _close_panel_if_done(self, now: datetime) -> None:
+        if self.stage != Stage.PANEL_SCORING or not self.scores or self.jurors_wanted:
+            return
         if not self.pending_jurors():
             self._close_panel(now, "semua juri telah menilai")
         elif (
@@ -590,18 +671,25 @@ class Nomination(BaseModel):
 
     def _close_panel(self, now: datetime, reason: str) -> None:
         assert self.findings is not None
-        totals = {juror: record.total for juror, record in self.scores.items()}
-        panel = panel_score(list(totals.values()))
-        lab_weight = self.config.panel.lab_weight
-        final = final_score(panel, self.findings.score, lab_weight)
-        stars = self.config.star_scale.stars_for(final)
+        rules = self.config.panel
+        explanation = explain(
+            {juror: record.sheet.scores for juror, record in self.scores.items()},
+            self.config.weights,
+            self.findings.score,
+            rules.lab_weight,
+            self.config.star_scale,
+            rules.outlier_points,
+            rules.outlier_weight,
+        )
+        final, stars = explanation.final_score, explanation.stars
         self.result = PanelResult(
-            juror_totals=totals,
-            panel_score=round(panel, 2),
+            juror_totals={line.juror_id: line.total for line in explanation.jurors},
+            panel_score=round(explanation.panel_score, 2),
             lab_score=self.findings.score,
-            lab_weight=lab_weight,
+            lab_weight=rules.lab_weight,
             final_score=final,
             recommended_stars=stars,
+            explanation=explanation,
         )
         self._move(
             EventKind.PANEL_CLOSED,
@@ -611,7 +699,7 @@ class Nomination(BaseModel):
             reason if stars else f"{reason}; nilai akhir {final:g} di bawah batas penghargaan",
             final_score=final,
             recommended_stars=stars,
-            jurors=len(totals),
+            jurors=len(explanation.jurors),
         )
 
     # award decision
@@ -710,6 +798,31 @@ class Nomination(BaseModel):
             previous_deadline=old.isoformat(),
             deadline=self.plan.deadline.isoformat(),
         )
+
+    # juror reassignment
+
+    def _check_reassign(self, d: JurorReassignment) -> None:
+        self._require_stage("penggantian juri", Stage.PANEL_SCORING)
+        self._require_role(d.actor, Role.OPERATOR)
+        self._require_listed(d.actor, self.config.staff.operators, "operator")
+        if self.rules < RULES_PANEL_EVENTS:
+            raise Refused.one("stage", "usulan ini dimulai sebelum juri dapat diganti")
+        if d.juror_id not in self.panel:
+            raise Refused.one("juror_id", f"{d.juror_id} bukan juri usulan ini")
+
+    def _reassign(self, d: JurorReassignment, now: datetime) -> None:
+        had_scored = self.scores.pop(d.juror_id, None) is not None
+        self.seats = [j for j in self.seats if j.user_id != d.juror_id]
+        self.dropped.append(d.juror_id)
+        self._note(
+            EventKind.JUROR_REASSIGNED,
+            d.actor,
+            now,
+            d.reason,
+            juror=d.juror_id,
+            score_dropped=had_scored,
+        )
+        self._want_jurors(1, now, release=[d.juror_id])
 
     # withdrawal
 

@@ -39,11 +39,9 @@ _AUDIENCES: dict[tuple[EventKind, Stage | None], tuple[Audience, ...]] = {
     (EventKind.REVISION_REQUESTED, None): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
     (EventKind.RESUBMITTED, None): (Audience.VERIFICATION_DESK, Audience.PROVINCIAL_OFFICE),
     (EventKind.REJECTED, None): _APPLICANTS,
-    (EventKind.ASSESSED, Stage.PANEL_SCORING): (
-        Audience.PROPOSER,
-        Audience.PROVINCIAL_OFFICE,
-        Audience.JUROR,
-    ),
+    (EventKind.ASSESSED, Stage.PANEL_SCORING): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
+    (EventKind.PANEL_ASSIGNED, None): (Audience.JUROR,),
+    (EventKind.JUROR_REASSIGNED, None): (),
     (EventKind.ASSESSED, Stage.NOT_AWARDED): _APPLICANTS,
     (EventKind.PANEL_CLOSED, Stage.AWARD_DECISION): (Audience.OFFICIAL,),
     (EventKind.PANEL_CLOSED, Stage.NOT_AWARDED): _APPLICANTS,
@@ -110,9 +108,13 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
             ]
         case Audience.JUROR:
             # Reminders and escalations chase the jurors who have not scored; the rest go to all.
-            chasing = event.kind in (EventKind.ESCALATED, EventKind.REMINDED)
-            ids = nom.pending_jurors() if chasing else nom.panel
-            jurors = [j for j in nom.config.jurors if j.user_id in ids]
+            if event.kind == EventKind.PANEL_ASSIGNED:  # only the ones just seated
+                ids = str(event.facts.get("jurors") or "").split(",")
+            elif event.kind in (EventKind.ESCALATED, EventKind.REMINDED):
+                ids = nom.pending_jurors()
+            else:
+                ids = nom.panel
+            jurors = [j for j in nom.seats if j.user_id in ids]
             return [
                 Recipient(
                     name=j.name, email=j.email, audience=audience, zone=j.home_province.timezone

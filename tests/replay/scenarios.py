@@ -41,7 +41,8 @@ from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
-RELEASE = "r2"  # r1: calendar-day deadlines; r2: working days with reminders
+RELEASE = "r3"  # r1: calendar-day deadlines; r2: working days with reminders;
+# r3: panel assignment as events, juror reassignment
 CONFIG = example_cycle_config("2026")
 
 Scenario = Callable[

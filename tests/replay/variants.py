@@ -8,6 +8,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (as in workflows/nomination.py)
 
+    from domain.nomination import RULES_WORKING_DAYS
     from domain.presentation import NominationSummary
     from workflows.nomination import NominationInput, NominationWorkflow
 
@@ -40,7 +41,7 @@ class WorkingDaysForEveryone(NominationWorkflow):
     @workflow.init
     def __init__(self, input: NominationInput) -> None:
         super().__init__(input)
-        self._nom.legacy_deadlines = False
+        self._nom.rules = RULES_WORKING_DAYS
 
     @workflow.run
     async def run(self, input: NominationInput) -> NominationSummary:

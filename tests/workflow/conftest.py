@@ -20,15 +20,29 @@ from activities.store import certificate_number
 from domain.cycle import CycleConfig
 from domain.errors import Refused
 from domain.examples import example_cycle_config
+from domain.labs import route_lab
+from domain.nomination import Nomination
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
 from tests.conftest import steady_client
-from tests.support import OPERATOR, fresh, proposer, withdrawal
-from workflows.client import decide, start_nomination
+from tests.support import OPERATOR, findings, fresh, passes, proposer, withdrawal
+from workflows.client import decide, nominate, start_nomination
+from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
 Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
 CONFIG = example_cycle_config("2026")
+
+
+async def state(handle: Handle) -> Nomination:
+    return await handle.query(NominationWorkflow.state)
+
+
+async def to_panel(handle: Handle, p: Proposal) -> Nomination:
+    """Verified, assessed by its lab: the nomination waits for its panel's scores."""
+    await decide(handle, passes())
+    await decide(handle, findings(route_lab(p.product.commodity)))
+    return await state(handle)
 
 
 @dataclass
@@ -103,6 +117,12 @@ class Nominations:
         self.handles.append(handle)
         return handle, p
 
+    async def nominate(self, p: Proposal) -> Handle:
+        """Propose through the proposal's cycle."""
+        handle = await nominate(self.client, p, proposer(p), self.task_queue)
+        self.handles.append(handle)
+        return handle
+
     async def end_all(self) -> None:
         for handle in self.handles:
             if (await handle.query(NominationWorkflow.summary)).stage.is_terminal:
@@ -121,7 +141,7 @@ async def nominations(
     async with Worker(
         time_env.client,
         task_queue=task_queue,
-        workflows=[NominationWorkflow],
+        workflows=[NominationWorkflow, CycleWorkflow],
         activities=stub_activities(calls),
     ):
         try:

@@ -27,7 +27,7 @@ from domain.stages import Stage
 from settings import data_converter
 from tests.conftest import binary, register_search_attributes, steady_client
 from tests.support import OPERATOR, VERIFIER, fresh, passes, proposer, withdrawal
-from tests.workflow.conftest import Calls, Handle, stub_activities
+from tests.workflow.conftest import Calls, state, stub_activities
 from workflows.client import decide, start_nomination
 from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
@@ -61,10 +61,6 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
 
 async def sleep_until(env: WorkflowEnvironment, moment: datetime) -> None:
     await env.sleep(moment - await env.get_current_time())
-
-
-async def state(handle: Handle) -> Nomination:
-    return await handle.query(NominationWorkflow.state)
 
 
 def moments(nom: Nomination, *kinds: EventKind, after: datetime | None = None) -> list[Moment]:

@@ -8,18 +8,13 @@ from datetime import timedelta
 
 from domain.decisions import Resubmission, VerifyDecision, VerifyOutcome
 from domain.labs import route_lab
-from domain.nomination import EventKind, Nomination
+from domain.nomination import EventKind
 from domain.stages import Stage
 from tests.support import VERIFIER, confirm, findings, passes, proposer, sheet
-from tests.workflow.conftest import CONFIG, Handle, Nominations
+from tests.workflow.conftest import CONFIG, Handle, Nominations, state
 from workflows.client import decide
-from workflows.nomination import NominationWorkflow
 
 WARNING_THRESHOLD = 10_240
-
-
-async def state(handle: Handle) -> Nomination:
-    return await handle.query(NominationWorkflow.state)
 
 
 async def wait_out(nominations: Nominations, handle: Handle, *, keep_last: int = 0) -> None:

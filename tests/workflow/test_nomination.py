@@ -33,7 +33,7 @@ from tests.support import (
     sheet,
     withdrawal,
 )
-from tests.workflow.conftest import CONFIG, Calls, Handle, Nominations
+from tests.workflow.conftest import CONFIG, Calls, Handle, Nominations, state, to_panel
 from workflows import names
 from workflows.client import decide, refused_from
 from workflows.nomination import NominationWorkflow
@@ -41,16 +41,6 @@ from workflows.nomination import NominationWorkflow
 
 async def sleep_until(nominations: Nominations, moment: datetime) -> None:
     await nominations.env.sleep(moment - await nominations.env.get_current_time())
-
-
-async def state(handle: Handle) -> Nomination:
-    return await handle.query(NominationWorkflow.state)
-
-
-async def to_panel(handle: Handle, p: Proposal) -> Nomination:
-    await decide(handle, passes())
-    await decide(handle, findings(route_lab(p.product.commodity)))
-    return await state(handle)
 
 
 async def score_all(handle: Handle, value: float) -> None:
@@ -381,6 +371,11 @@ async def test_the_state_query_tells_everything(nominations: Nominations) -> Non
     assert nom.stage == Stage.PANEL_SCORING
     assert nom.findings is not None and nom.findings.report_number.startswith("LHU-")
     assert len(nom.panel) == CONFIG.panel.size
-    assert [e.kind.value for e in nom.events] == ["proposed", "verified", "assessed"]
+    assert [e.kind.value for e in nom.events] == [
+        "proposed",
+        "verified",
+        "assessed",
+        "panel_assigned",
+    ]
     summary = await handle.query(NominationWorkflow.summary)
     assert summary.stage == Stage.PANEL_SCORING
