@@ -590,6 +590,41 @@ def cycle_close(
     typer.echo(f"Siklus OVOP {status.cycle} ditutup: {status.nominations} usulan.")
 
 
+# --- results ------------------------------------------------------------------------
+
+
+@app.command()
+def report(
+    cycle: Annotated[str, typer.Argument(help="The cycle, e.g. 2026.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the two files.")] = Path(
+        "var/laporan"
+    ),
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="The records database (default: OVOP_DATABASE_URL)."),
+    ] = None,
+) -> None:
+    """Write a cycle's results: a spreadsheet (XLSX) and an HTML page with charts."""
+    import reports
+    from reports.cli import RecordsUnavailable, read_results
+
+    if not cycle.isdigit() or len(cycle) != 4:
+        fail(f"siklus harus berupa tahun empat angka, misalnya 2026, bukan {cycle!r}")
+    try:
+        results = read_results(database_url or Settings().database_url, cycle)
+    except RecordsUnavailable as error:
+        fail(str(error))
+    if not results.entries:
+        fail(f"tidak ada usulan siklus {cycle} di basis data catatan")
+    xlsx_path, html_path = reports.write(results, out)
+    f = results.funnel
+    state = f"SEMENTARA: {f.still_open} usulan masih berjalan" if results.provisional else "AKHIR"
+    typer.echo(f"Hasil OVOP {cycle} ({state})")
+    typer.echo(f"  {f.count(None)} usulan, {len(results.awarded)} meraih penghargaan")
+    typer.echo(f"  lembar kerja : {xlsx_path}")
+    typer.echo(f"  halaman HTML : {html_path}")
+
+
 # --- the local stack ----------------------------------------------------------------
 
 

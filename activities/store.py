@@ -262,6 +262,27 @@ class RecordStore:
             ).first()
             return dict(row._mapping) if row else None
 
+    # --- a cycle as a whole (the results report) ----------------------------------------
+
+    async def nominations_of_cycle(self, cycle: str) -> list[dict[str, Any]]:
+        """Every nomination of `cycle` as it stands now."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(nominations).where(nominations.c.cycle == cycle).order_by(nominations.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    async def transitions_of_cycle(self, cycle: str) -> list[dict[str, Any]]:
+        """Every recorded event of `cycle`'s nominations, in order within each nomination."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(transitions)
+                .join(nominations, nominations.c.id == transitions.c.nomination_id)
+                .where(nominations.c.cycle == cycle)
+                .order_by(transitions.c.nomination_id, transitions.c.seq)
+            )
+            return [dict(r._mapping) for r in rows]
+
     # --- mail -------------------------------------------------------------------------
 
     async def notified(self, nomination_id: str, seq: int, recipient: str) -> bool:
