@@ -43,6 +43,7 @@ from tests.support import (
     passes,
     proposer,
     sheet,
+    unique_cycle,
 )
 from tests.support import withdrawal as withdraw
 from workflows.client import close_cycle, decide, nominate, open_cycle
@@ -51,7 +52,7 @@ from workflows.nomination import NominationWorkflow
 
 pytestmark = pytest.mark.integration
 
-CYCLE = "2036"
+CYCLE = unique_cycle()
 PER_COMMODITY = 22
 
 
@@ -115,7 +116,7 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
     await store.create_schema()
     records = RecordActivities(store)
     client = steady_client(time_env)
-    task_queue = "cycle-2036"
+    task_queue = f"cycle-{CYCLE}"
     today = (await time_env.get_current_time()).date()
     window = ProposalWindow(opens=today - timedelta(days=1), closes=today + timedelta(days=3))
     config = example_cycle_config(CYCLE)

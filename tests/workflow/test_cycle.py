@@ -3,7 +3,6 @@ the load and never seat a conflicted juror, hidden scores, and closing."""
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from datetime import date, timedelta
 from typing import Any
@@ -20,20 +19,19 @@ from domain.examples import example_cycle_config
 from domain.nomination import EventKind
 from domain.scoring import SCALE_2013, Criterion
 from domain.stages import Role, Stage
-from tests.support import OPERATOR, confirm, fresh, sheet, withdrawal
+from tests.support import OPERATOR, confirm, fresh, sheet, unique_cycle, withdrawal
 from tests.workflow.conftest import Nominations, state, to_panel
 from workflows.client import close_cycle, configure_cycle, decide, open_cycle
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import JurorViewRequest, NominationWorkflow
 
-_years = itertools.count(2030)  # every test its own cycle on the shared server
 CycleHandle = WorkflowHandle[CycleWorkflow, CycleStatus]
 
 
 async def a_cycle(
     nominations: Nominations, window: ProposalWindow | None = None, **overrides: Any
 ) -> tuple[str, CycleHandle, CycleConfig]:
-    cycle = str(next(_years))
+    cycle = unique_cycle()
     today = (await nominations.env.get_current_time()).date()
     window = window or ProposalWindow(
         opens=today - timedelta(days=30), closes=today + timedelta(days=30)
@@ -50,7 +48,7 @@ async def a_cycle(
 async def test_a_cycle_refuses_a_configuration_it_cannot_run(nominations: Nominations) -> None:
     today = (await nominations.env.get_current_time()).date()
     window = ProposalWindow(opens=today, closes=today)
-    config = example_cycle_config(str(next(_years)))
+    config = example_cycle_config(unique_cycle())
     few = config.model_copy(update={"jurors": config.jurors[:4]})
     with pytest.raises(Refused) as refused:
         await open_cycle(
