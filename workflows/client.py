@@ -38,6 +38,7 @@ async def start_nomination(
     config: CycleConfig,
     submitted_by: Actor,
     task_queue: str = TASK_QUEUE,
+    memo: dict[str, Any] | None = None,
 ) -> Handle:
     """Start the nomination's workflow; an ineligible proposal never starts one.
 
@@ -63,6 +64,7 @@ async def start_nomination(
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         static_summary=summary_line(proposal),
         static_details=static_details(proposal),
+        memo=memo,
     )
 
 

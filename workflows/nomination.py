@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     # pydantic imports email_validator on the first EmailStr it checks; import it here so
@@ -17,6 +17,8 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.notify import NotifyActivities, NotifyInput
     from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
+    from activities.registry import RegistryActivities, RegistryCheckInput
+    from activities.webhooks import DeliverWebhookInput, WebhookActivities, WebhookTargetsInput
     from domain.cycle import CycleConfig
     from domain.decisions import (
         Actor,
@@ -31,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         Withdrawal,
     )
     from domain.errors import Refused
-    from domain.nomination import Nomination, NominationEvent
+    from domain.nomination import EventKind, Nomination, NominationEvent
     from domain.notifications import recipients_for
     from domain.presentation import NominationSummary, current_details, summarize
     from domain.proposal import Model, Proposal
@@ -50,6 +52,22 @@ NOTIFY_TIMEOUT = timedelta(minutes=2)
 
 # Deadlines in working days with reminders; nominations started before keep calendar days.
 WORKING_DAY_DEADLINES = "working-day-deadlines"
+
+# Webhooks to the ministry's systems and the registry pre-check at verification; nominations
+# started before them replay as they ran, without either.
+WEBHOOKS = "webhooks"
+REGISTRY_CHECK = "registry-check"
+# A receiver or registry that is down is tried again, more and more slowly; the webhook
+# activity itself gives up after the configured time and records the delivery as failed.
+WEBHOOK_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+)
+WEBHOOK_TIMEOUT = timedelta(seconds=60)
+WEBHOOK_TARGETS_TIMEOUT = timedelta(seconds=10)
+REGISTRY_RETRY = WEBHOOK_RETRY
+REGISTRY_TIMEOUT = timedelta(seconds=30)
 
 
 class NominationInput(Model):
@@ -76,7 +94,9 @@ class NominationWorkflow:
     actor or data before anything reaches the history):
       verify, resubmit, assess, score, decide_award, withdraw, extend_deadline.
     Queries: state (the whole `Nomination`), summary (`NominationSummary`).
-    Every event is recorded in the records database and mailed to its stakeholders.
+    Every event is recorded in the records database and mailed to its stakeholders, and
+    sent to each webhook subscriber that wants it (in order, apart from the rest). On entering
+    verification, a registry pre-check runs alongside; its findings arrive as an event.
     """
 
     @workflow.init
@@ -85,6 +105,12 @@ class NominationWorkflow:
             input.proposal, input.config, input.submitted_by, id=workflow.info().workflow_id
         )
         self._nom.legacy_deadlines = not workflow.patched(WORKING_DAY_DEADLINES)
+        self._webhooks = workflow.patched(WEBHOOKS)
+        self._registry_check = workflow.patched(REGISTRY_CHECK)
+        # Per subscriber, the events still to deliver, oldest first; one sender each.
+        self._outbox: dict[str, list[DeliverWebhookInput]] = {}
+        self._registry_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         # Started here, not in run(): an update may arrive with the start, and its validator
         # runs before run() does.
         self._nom.start(workflow.now())
@@ -112,6 +138,9 @@ class NominationWorkflow:
                 self._show()
                 continue
             await self._wait_for_action()
+        if self._registry_task is not None:
+            self._registry_task.cancel()  # the verdict is in; the pre-check is moot
+        await workflow.wait_condition(lambda: not self._outbox)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return summarize(nom)
 
@@ -146,7 +175,9 @@ class NominationWorkflow:
         nom = self._nom
         while self._handled < len(nom.events):
             event = nom.events[self._handled]
-            await asyncio.gather(self._record(event), self._notify(event))
+            if self._registry_check and event.kind in (EventKind.PROPOSED, EventKind.RESUBMITTED):
+                self._ask_registry()
+            await asyncio.gather(self._record(event), self._notify(event), self._publish(event))
             self._handled += 1
 
     async def _record(self, event: NominationEvent) -> None:
@@ -174,6 +205,71 @@ class NominationWorkflow:
             retry_policy=NOTIFY_RETRY,
             summary=f"email: {event.kind.label} ({len(recipients)} penerima)",
         )
+
+    async def _publish(self, event: NominationEvent) -> None:
+        """Queue the event for each webhook subscriber that wants it; delivery runs apart,
+        in order per subscriber, so a receiver that is down holds up no record or mail."""
+        if not self._webhooks:
+            return
+        subscribers = await workflow.execute_local_activity_method(
+            WebhookActivities.subscribers_for,
+            WebhookTargetsInput(kind=event.kind),
+            start_to_close_timeout=WEBHOOK_TARGETS_TIMEOUT,
+        )
+        delivery = [
+            DeliverWebhookInput(nomination=summarize(self._nom), event=event, subscriber=name)
+            for name in subscribers
+        ]
+        for item in delivery:
+            outbox = self._outbox.get(item.subscriber)
+            if outbox is not None:
+                outbox.append(item)
+                continue
+            self._outbox[item.subscriber] = [item]
+            self._spawn(self._send_webhooks(item.subscriber))
+
+    async def _send_webhooks(self, subscriber: str) -> None:
+        outbox = self._outbox[subscriber]
+        while outbox:
+            item = outbox[0]
+            try:
+                await workflow.execute_activity_method(
+                    WebhookActivities.deliver,
+                    item,
+                    start_to_close_timeout=WEBHOOK_TIMEOUT,
+                    retry_policy=WEBHOOK_RETRY,
+                    summary=f"webhook {subscriber}: {item.event.kind.label}",
+                )
+            except ActivityError as error:
+                # Only a non-retryable failure ends up here; the next event must still go.
+                workflow.logger.error("webhook %s, event %s: %s", subscriber, item.event.seq, error)
+            outbox.pop(0)
+        del self._outbox[subscriber]
+
+    def _ask_registry(self) -> None:
+        """Start the registry pre-check of the proposal as it now stands, without waiting."""
+        if self._registry_task is not None:
+            self._registry_task.cancel()  # about a version of the proposal now replaced
+        self._nom.ask_registry()
+        self._registry_task = self._spawn(self._check_registry(self._nom.revisions))
+        self._show()
+
+    async def _check_registry(self, revision: int) -> None:
+        check = await workflow.execute_activity_method(
+            RegistryActivities.check,
+            RegistryCheckInput(proposal=self._nom.proposal, revision=revision),
+            start_to_close_timeout=REGISTRY_TIMEOUT,
+            retry_policy=REGISTRY_RETRY,
+            summary="periksa NIB dan SK sentra di registri",
+        )
+        if not self._nom.stage.is_terminal and self._nom.note_registry(check, workflow.now()):
+            self._show()
+
+    def _spawn(self, work: Any) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def _show(self) -> None:
         """Keep the search attributes and the Web UI's current details up to date."""

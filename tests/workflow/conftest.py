@@ -16,12 +16,15 @@ from temporalio.worker import Worker
 
 from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
+from activities.registry import RegistryCheckInput
 from activities.store import certificate_number
+from activities.webhooks import DeliverWebhookInput, WebhookDelivery, WebhookTargetsInput
 from domain.cycle import CycleConfig
 from domain.errors import Refused
 from domain.examples import example_cycle_config
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
+from domain.registry import CheckStatus, RegistryCheck, compare
 from tests.conftest import steady_client
 from tests.support import OPERATOR, fresh, proposer, withdrawal
 from workflows.client import decide, start_nomination
@@ -38,6 +41,9 @@ class Calls:
     records: list[RecordEventInput] = field(default_factory=list)
     mails: list[NotifyInput] = field(default_factory=list)
     certificates: dict[str, str] = field(default_factory=dict)
+    registry_checks: list[RegistryCheckInput] = field(default_factory=list)
+    webhooks: list[DeliverWebhookInput] = field(default_factory=list)
+    subscribers: list[str] = field(default_factory=list)  # webhook subscribers to report
 
     def kinds(self, nomination_id: str) -> list[str]:
         return [r.event.kind.value for r in self.records if r.nomination.id == nomination_id]
@@ -73,7 +79,33 @@ def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
         number = certificate_number(input.cycle, len(calls.certificates) + 1)
         return calls.certificates.setdefault(input.nomination_id, number)
 
-    return [record_event, notify, issue_certificate]
+    @activity.defn(name="webhook_subscribers")
+    async def webhook_subscribers(input: WebhookTargetsInput) -> list[str]:
+        return list(calls.subscribers)
+
+    @activity.defn(name="deliver_webhook")
+    async def deliver_webhook(input: DeliverWebhookInput) -> WebhookDelivery:
+        calls.webhooks.append(input)
+        return WebhookDelivery(status="delivered", attempts=1)
+
+    @activity.defn(name="check_registry")
+    async def check_registry(input: RegistryCheckInput) -> RegistryCheck:
+        calls.registry_checks.append(input)
+        return RegistryCheck(
+            revision=input.revision,
+            status=CheckStatus.DONE,
+            findings=compare(input.proposal, None),
+            source="registri uji",
+        )
+
+    return [
+        record_event,
+        notify,
+        issue_certificate,
+        webhook_subscribers,
+        deliver_webhook,
+        check_registry,
+    ]
 
 
 @pytest.fixture
