@@ -462,6 +462,49 @@ def mail(
     typer.echo(f"{len(rows)} pesan di {var / 'mail'}")
 
 
+# --- integration -------------------------------------------------------------------
+
+_DELIVERY_STATUS = {"pending": "dicoba ulang", "delivered": "terkirim", "failed": "gagal"}
+
+
+@app.command()
+def webhooks(
+    failed: Annotated[bool, typer.Option("--failed", help="Only deliveries given up.")] = False,
+    nomination: Annotated[str | None, typer.Option(help="Only this nomination's.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Webhook deliveries to the ministry's systems, newest first (from the records DB)."""
+    from sqlalchemy.exc import OperationalError
+
+    from activities.store import RecordStore
+
+    async def go() -> list[dict[str, Any]]:
+        store = RecordStore.connect(Settings().database_url)
+        try:
+            return await store.webhook_deliveries(
+                status="failed" if failed else None, nomination_id=nomination
+            )
+        finally:
+            await store.close()
+
+    try:
+        rows = asyncio.run(go())
+    except OperationalError as error:
+        fail(f"basis data catatan tidak dapat dibaca ({Settings().database_url}): {error.orig}")
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        status = _DELIVERY_STATUS.get(r["status"], r["status"])
+        typer.echo(
+            f"{when(r['last_attempt_at'])}  {r['nomination_id']} #{r['seq']} {r['event_kind']}"
+            f" -> {r['subscriber']}: {status}, {r['attempts']} percobaan"
+        )
+        if r["last_error"] and r["status"] != "delivered":
+            typer.echo(f"    {r['last_error']}")
+    typer.echo(f"{len(rows)} pengiriman webhook" + (" yang gagal" if failed else ""))
+
+
 def main() -> None:
     app(prog_name="ovop")
 

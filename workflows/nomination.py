@@ -211,13 +211,14 @@ class NominationWorkflow:
         in order per subscriber, so a receiver that is down holds up no record or mail."""
         if not self._webhooks:
             return
+        summary = summarize(self._nom)
         subscribers = await workflow.execute_local_activity_method(
             WebhookActivities.subscribers_for,
             WebhookTargetsInput(kind=event.kind),
             start_to_close_timeout=WEBHOOK_TARGETS_TIMEOUT,
         )
         delivery = [
-            DeliverWebhookInput(nomination=summarize(self._nom), event=event, subscriber=name)
+            DeliverWebhookInput(nomination=summary, event=event, subscriber=name)
             for name in subscribers
         ]
         for item in delivery:

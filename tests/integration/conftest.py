@@ -3,15 +3,14 @@ database, and an aiosmtpd mail server that keeps what it receives."""
 
 from __future__ import annotations
 
-import asyncio
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -26,8 +25,6 @@ from tests.conftest import binary
 from workflows.names import SEARCH_ATTRIBUTES
 
 pytestmark = pytest.mark.integration
-
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="session")
@@ -113,17 +110,3 @@ async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]
         yield f"http://127.0.0.1:{port}"
     finally:
         await stop(server, task)
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], what: str, within: float = 30) -> T:
-    """Poll `check` until it holds: for what a real server makes true in its own time
-    (visibility, a retry's backoff). Fails, naming `what`, if it never does."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        value = await check()
-        if value:
-            return value
-        if loop.time() > deadline:
-            pytest.fail(f"gave up after {within}s waiting for {what}")
-        await asyncio.sleep(0.05)

@@ -22,8 +22,8 @@ from domain.examples import example_cycle_config
 from domain.labs import Lab
 from domain.nomination import EventKind, Nomination
 from domain.stages import Role, Stage
-from tests.integration.conftest import eventually, serving
-from tests.support import fresh_raw
+from tests.integration.conftest import serving
+from tests.support import eventually, fresh_raw
 from worker import activities_for, build_worker
 from workflows.nomination import NominationWorkflow
 

@@ -44,6 +44,7 @@ class Calls:
     registry_checks: list[RegistryCheckInput] = field(default_factory=list)
     webhooks: list[DeliverWebhookInput] = field(default_factory=list)
     subscribers: list[str] = field(default_factory=list)  # webhook subscribers to report
+    registry_down: bool = False
 
     def kinds(self, nomination_id: str) -> list[str]:
         return [r.event.kind.value for r in self.records if r.nomination.id == nomination_id]
@@ -90,6 +91,8 @@ def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
 
     @activity.defn(name="check_registry")
     async def check_registry(input: RegistryCheckInput) -> RegistryCheck:
+        if calls.registry_down:
+            raise RuntimeError("registri tidak menjawab")
         calls.registry_checks.append(input)
         return RegistryCheck(
             revision=input.revision,
