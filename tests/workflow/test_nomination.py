@@ -384,6 +384,6 @@ async def test_the_state_query_tells_everything(nominations: Nominations) -> Non
     kinds = [e.kind.value for e in nom.events]
     # The registry pre-check answers whenever it answers: its event may fall anywhere.
     assert [k for k in kinds if k != "registry_checked"] == ["proposed", "verified", "assessed"]
-    assert kinds.count("registry_checked") == 1
+    assert kinds.count("registry_checked") <= 1
     summary = await handle.query(NominationWorkflow.summary)
     assert summary.stage == Stage.PANEL_SCORING

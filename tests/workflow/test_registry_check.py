@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from domain.decisions import Resubmission, VerifyDecision, VerifyOutcome
@@ -51,12 +52,16 @@ async def test_a_registry_that_is_down_delays_the_precheck_not_the_nomination(
 
 async def test_each_resubmission_is_checked_again(nominations: Nominations, calls: Calls) -> None:
     handle, p = await nominations.start()
+
+    def done(revision: int) -> Callable[[], Awaitable[bool]]:
+        async def check() -> bool:
+            found = (await state(handle)).registry
+            return found is not None and found.revision == revision and found.status == "done"
+
+        return check
+
+    await eventually(done(0), "the pre-check of the proposal")
     await decide(handle, VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="SK"))
     await decide(handle, Resubmission(actor=proposer(p), proposal=p, note="SK dilampirkan"))
-
-    async def second_check_done() -> bool:
-        check = (await state(handle)).registry
-        return check is not None and check.revision == 1 and check.status == CheckStatus.DONE
-
-    await eventually(second_check_done, "the pre-check of the resubmitted proposal")
+    await eventually(done(1), "the pre-check of the resubmitted proposal")
     assert [c.revision for c in calls.registry_checks if c.proposal.ikm.nib == p.ikm.nib] == [0, 1]
