@@ -29,6 +29,9 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.mail import Mailer
 from activities.store import RecordStore
+from api.app import create_app
+from api.keys import ApiKey, hash_key, new_key
+from api.server import api_deps, api_server, start, stop
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.decisions import Actor, VerifyDecision, VerifyOutcome
@@ -39,7 +42,7 @@ from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.stages import Role, Stage
 from settings import Settings, connect_temporal
-from worker import activities_for, build_worker, smtp_config
+from worker import activities_for, build_worker, registry_from, smtp_config, webhooks_from
 from workflows.client import Handle, decide, nominate, open_cycle
 from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
@@ -59,6 +62,7 @@ class Ports:
     temporal: int = 7233
     ui: int = 8233
     smtp: int = 1025
+    api: int = 8000
 
 
 def port_is_free(port: int) -> bool:
@@ -77,6 +81,7 @@ def check_ports(ports: Ports) -> None:
             ("Temporal gRPC", ports.temporal),
             ("Temporal Web UI", ports.ui),
             ("SMTP sink", ports.smtp),
+            ("HTTP API", ports.api),
         ]
         if not port_is_free(port)
     ]
@@ -267,6 +272,41 @@ async def drive_to(handle: Handle, proposal: Proposal, target: Stage) -> None:
     await decide(handle, AwardDecision(actor=official))
 
 
+def demo_keys(var: Path) -> dict[str, ApiKey]:
+    """API keys for the local stack, kept in `var/api-keys.json` (plain, for this machine
+    only) so that they stay the same from one `make run` to the next."""
+    import json
+
+    path = var / "api-keys.json"
+    if not path.exists():
+        path.write_text(json.dumps({n: new_key() for n in _DEMO_KEYS}, indent=2))
+        path.chmod(0o600)
+    plain: dict[str, str] = json.loads(path.read_text())
+    return {
+        plain[name]: ApiKey.model_validate({"name": name, "sha256": hash_key(plain[name]), **spec})
+        for name, spec in _DEMO_KEYS.items()
+    }
+
+
+_DEMO_KEYS: dict[str, dict[str, Any]] = {
+    "ditjen-ikma": {
+        "roles": ["verifier", "official", "operator"],
+        "institution": "Ditjen IKMA",
+    },
+    "disperin-pekalongan": {
+        "roles": ["proposer"],
+        "institution": "Dinas Perdagangan, Koperasi dan UKM Kota Pekalongan",
+        "province": "Jawa Tengah",
+        "regency": "Kota Pekalongan",
+    },
+    "bbspji-kerajinan-batik": {
+        "roles": ["lab_assessor"],
+        "institution": "BBSPJI Kerajinan dan Batik",
+        "lab": "BBSPJI_KERAJINAN_BATIK",
+    },
+}
+
+
 async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) -> None:
     """Start everything, print where to look, and wait for Ctrl-C."""
     check_ports(ports)
@@ -294,15 +334,24 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
                 settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": ports.smtp})
             )
         )
-        worker = build_worker(client, settings.task_queue, activities_for(store, mailer))
-        stop = asyncio.Event()
+        activities = activities_for(
+            store, mailer, webhooks_from(settings, store), registry_from(settings)
+        )
+        worker = build_worker(client, settings.task_queue, activities)
+        keys = {} if settings.api_keys else demo_keys(var)
+        if keys:
+            settings = settings.model_copy(update={"api_keys": list(keys.values())})
+        api = api_server(create_app(api_deps(settings, client, store)), "127.0.0.1", ports.api)
+        halt = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, halt.set)
         async with worker:
             seeded = await seed_demo(client, settings.task_queue) if seed else []
-            print(banner(ports, var, settings.database_url, seeded), flush=True)
-            await stop.wait()
+            serving = await start(api)
+            print(banner(ports, var, settings.database_url, seeded, keys), flush=True)
+            await halt.wait()
+            await stop(api, serving)
         print("\nMenghentikan worker, mail sink dan server Temporal...", flush=True)
     finally:
         with contextlib.suppress(Exception):
@@ -317,7 +366,11 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
 
 
 def banner(
-    ports: Ports, var: Path, database_url: str, seeded: list[tuple[str, Stage, bool]]
+    ports: Ports,
+    var: Path,
+    database_url: str,
+    seeded: list[tuple[str, Stage, bool]],
+    keys: dict[str, ApiKey] | None = None,
 ) -> str:
     lines = [
         "",
@@ -326,11 +379,15 @@ def banner(
         f"  Temporal gRPC   : 127.0.0.1:{ports.temporal}",
         f"  Mail sink       : 127.0.0.1:{ports.smtp}, disimpan di {var / 'mail'}/ (`ovop mail`)",
         f"  Records         : {database_url}",
+        f"  HTTP API        : http://127.0.0.1:{ports.api}  (OpenAPI: /docs, /openapi.json)",
         "",
         "Usulan demo:" if seeded else "",
     ]
     for workflow_id, stage, new in seeded:
         lines.append(f"  {stage.value:<22} {workflow_id}{'' if new else '  (sudah ada)'}")
+    if keys:
+        lines += ["", f"Kunci API lokal (header X-API-Key; tersimpan di {var / 'api-keys.json'}):"]
+        lines += [f"  {k.name:<24} {plain}" for plain, k in keys.items()]
     lines += [
         "",
         'Cari di Web UI, mis.: OvopStage = "ADMIN_VERIFICATION"',

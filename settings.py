@@ -8,6 +8,8 @@ Temporal is reached through the standard `TEMPORAL_*` variables and profiles
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -17,6 +19,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig
 
+from activities.webhooks import WebhookSubscriber
+from api.keys import ApiKey
 from workflows.names import TASK_QUEUE
 
 LOCAL_TEMPORAL = "localhost:7233"
@@ -35,6 +39,20 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_tls: bool = False
+
+    # The HTTP API for the ministry's systems. Keys as JSON: a list of
+    # {"name", "sha256", "roles", "institution", "province", "regency", "lab"}.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_keys: list[ApiKey] = []
+    # Outbound webhooks as JSON: a list of {"name", "url", "secret", "events"}.
+    webhooks: list[WebhookSubscriber] = []
+    webhook_give_up_after: timedelta = timedelta(hours=24)
+    webhook_source: str = "https://ovop.kemenperin.go.id/nominations"
+    # The registry pre-check: the ministry's registry service, or else a CSV table
+    # (by default the one shipped with the demo IKMs).
+    registry_url: str | None = None
+    registry_csv: Path | None = None
 
 
 def data_converter() -> DataConverter:

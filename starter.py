@@ -69,6 +69,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for programs 
 UserOpt = Annotated[str, typer.Option("--as", help="Your user id.")]
 RoleOpt = Annotated[Role, typer.Option("--role", help="The role you act in.")]
 InstitutionOpt = Annotated[str, typer.Option("--institution", help="The institution you act for.")]
+ConfigOpt = Annotated[
+    Path | None, typer.Option(help="The cycle's configuration (JSON); default: the example.")
+]
 IdArg = Annotated[str, typer.Argument(help="The nomination's id (its workflow id).")]
 
 
@@ -638,7 +641,8 @@ def dev(
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     try:
-        asyncio.run(devstack.run(Settings(), var, devstack.Ports(), seed))
+        settings = Settings()
+        asyncio.run(devstack.run(settings, var, devstack.Ports(api=settings.api_port), seed))
     except devstack.DevStackError as error:
         fail(str(error))
 
@@ -662,6 +666,120 @@ def mail(
     for row in rows:
         typer.echo(f"{row['date']}  {row['to']}\n    {row['subject']}\n    {row['file']}")
     typer.echo(f"{len(rows)} pesan di {var / 'mail'}")
+
+
+# --- integration -------------------------------------------------------------------
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="The spreadsheet (.xlsx or .csv); see --template.")],
+    template: Annotated[
+        bool, typer.Option("--template", help="Write the blank spreadsheet to FILE instead.")
+    ] = False,
+    only_valid: Annotated[
+        bool, typer.Option("--only-valid", help="Start the good rows even if others are bad.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import proposals from a spreadsheet: every row checked first, each started once."""
+    from intake.importer import ImportResult, start_rows
+    from intake.spreadsheet import SpreadsheetError, read_proposals, write_template
+
+    try:
+        if template:
+            write_template(file)
+            where = "lembar 'Petunjuk'" if file.suffix.lower() == ".xlsx" else "templat XLSX"
+            typer.echo(f"Templat ditulis: {file} (petunjuk pengisian pada {where})")
+            return
+        rows = read_proposals(file)
+    except SpreadsheetError as error:
+        fail(str(error), 2)
+    good = [(r.number, r.proposal) for r in rows if r.proposal is not None]
+    bad = [r for r in rows if r.problems]
+    for row in bad:
+        for problem in row.problems:
+            typer.secho(str(problem), fg=typer.colors.RED, err=True)
+    if bad and not only_valid:
+        fail(
+            f"Tidak ada usulan yang dimulai: {len(bad)} dari {len(rows)} baris bermasalah. "
+            f"Perbaiki berkasnya, atau jalankan dengan --only-valid untuk memulai "
+            f"{len(good)} baris yang benar.",
+            2,
+        )
+
+    async def go(client: Client) -> ImportResult:
+        with typer.progressbar(length=len(good), label="Memulai usulan", file=sys.stderr) as bar:
+            return await start_rows(client, good, Settings().task_queue, bar.update)
+
+    result = run(go) if good else ImportResult()
+    if as_json:
+        echo_json(
+            {
+                "started": [{"row": n, "id": i} for n, i in result.started],
+                "skipped": [{"row": n, "id": i} for n, i in result.skipped],
+                "refused": [
+                    {"row": n, "problems": [str(p) for p in e.problems]} for n, e in result.refused
+                ],
+                "invalid": [
+                    {"row": r.number, "problems": [str(p) for p in r.problems]} for r in bad
+                ],
+            }
+        )
+        return
+    for number, workflow_id in result.started:
+        typer.echo(f"Baris {number}: dimulai {workflow_id}")
+    for number, workflow_id in result.skipped:
+        typer.echo(f"Baris {number}: dilewati, sudah ada {workflow_id}")
+    for number, refusal in result.refused:
+        typer.secho(f"Baris {number}: ditolak siklus: {refusal}", fg=typer.colors.RED, err=True)
+    typer.echo(
+        f"{len(result.started)} usulan dimulai, {len(result.skipped)} dilewati karena sudah ada"
+        + (f", {len(result.refused)} ditolak siklus" if result.refused else "")
+        + (f", {len(bad)} baris bermasalah tidak dimulai" if bad else "")
+        + "."
+    )
+
+
+_DELIVERY_STATUS = {"pending": "dicoba ulang", "delivered": "terkirim", "failed": "gagal"}
+
+
+@app.command()
+def webhooks(
+    failed: Annotated[bool, typer.Option("--failed", help="Only deliveries given up.")] = False,
+    nomination: Annotated[str | None, typer.Option(help="Only this nomination's.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Webhook deliveries to the ministry's systems, newest first (from the records DB)."""
+    from sqlalchemy.exc import OperationalError
+
+    from activities.store import RecordStore
+
+    async def go() -> list[dict[str, Any]]:
+        store = RecordStore.connect(Settings().database_url)
+        try:
+            return await store.webhook_deliveries(
+                status="failed" if failed else None, nomination_id=nomination
+            )
+        finally:
+            await store.close()
+
+    try:
+        rows = asyncio.run(go())
+    except OperationalError as error:
+        fail(f"basis data catatan tidak dapat dibaca ({Settings().database_url}): {error.orig}")
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        status = _DELIVERY_STATUS.get(r["status"], r["status"])
+        typer.echo(
+            f"{when(r['last_attempt_at'])}  {r['nomination_id']} #{r['seq']} {r['event_kind']}"
+            f" -> {r['subscriber']}: {status}, {r['attempts']} percobaan"
+        )
+        if r["last_error"] and r["status"] != "delivered":
+            typer.echo(f"    {r['last_error']}")
+    typer.echo(f"{len(rows)} pengiriman webhook" + (" yang gagal" if failed else ""))
 
 
 def main() -> None:

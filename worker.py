@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from temporalio.client import Client
@@ -14,7 +14,15 @@ from temporalio.worker import Worker
 from activities.mail import Mailer, MailRenderer, SmtpConfig
 from activities.notify import NotifyActivities
 from activities.records import RecordActivities
+from activities.registry import (
+    DEMO_REGISTRY,
+    CsvRegistry,
+    HttpRegistry,
+    Registry,
+    RegistryActivities,
+)
 from activities.store import RecordStore
+from activities.webhooks import WebhookActivities, WebhookOptions
 from settings import Settings, connect_temporal
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
@@ -34,10 +42,39 @@ def smtp_config(settings: Settings) -> SmtpConfig:
     )
 
 
-def activities_for(store: RecordStore, mailer: Mailer) -> Sequence[Callable[..., Any]]:
+def webhooks_from(settings: Settings, store: RecordStore) -> WebhookActivities:
+    options = WebhookOptions(
+        source=settings.webhook_source, give_up_after=settings.webhook_give_up_after
+    )
+    return WebhookActivities(store, settings.webhooks, options)
+
+
+def registry_from(settings: Settings) -> Registry:
+    if settings.registry_url:
+        return HttpRegistry(settings.registry_url)
+    return CsvRegistry.load(settings.registry_csv or DEMO_REGISTRY)
+
+
+def activities_for(
+    store: RecordStore,
+    mailer: Mailer,
+    webhooks: WebhookActivities | None = None,
+    registry: Registry | None = None,
+) -> Sequence[Callable[..., Any]]:
+    """Every activity the workflow calls; no webhook subscribers and the demo registry
+    table unless told otherwise."""
     records = RecordActivities(store)
     notify = NotifyActivities(mailer, MailRenderer(), store)
-    return [records.record_event, records.issue_certificate, notify.notify]
+    hooks = webhooks or WebhookActivities(store, [], WebhookOptions())
+    checks = RegistryActivities(registry or CsvRegistry.load(DEMO_REGISTRY))
+    return [
+        records.record_event,
+        records.issue_certificate,
+        notify.notify,
+        hooks.subscribers_for,
+        hooks.deliver,
+        checks.check,
+    ]
 
 
 def build_worker(
@@ -56,7 +93,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await store.create_schema()
     client = await connect_temporal()
     mailer = Mailer(smtp_config(settings))
-    worker = build_worker(client, settings.task_queue, activities_for(store, mailer))
+    activities = activities_for(
+        store, mailer, webhooks_from(settings, store), registry_from(settings)
+    )
+    worker = build_worker(client, settings.task_queue, activities)
     log.info("worker on task queue %s, records in %s", settings.task_queue, settings.database_url)
     try:
         async with worker:
@@ -65,7 +105,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await store.close()
 
 
-def main() -> None:
+def run_until_signalled(service: Callable[[Settings, asyncio.Event], Awaitable[None]]) -> None:
+    """Run a long-lived service (the worker, the API) until SIGINT or SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     async def run() -> None:
@@ -73,9 +114,13 @@ def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await serve(Settings(), stop)
+        await service(Settings(), stop)
 
     asyncio.run(run())
+
+
+def main() -> None:
+    run_until_signalled(serve)
 
 
 if __name__ == "__main__":

@@ -141,6 +141,51 @@ certificates = Table(
 )
 
 
+# Integration with the ministry's systems (issue 6). One delivery row per event and webhook
+# subscriber, kept current; one attempt row per HTTP request made for it.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("nomination_id", String(120), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("subscriber", String(100), nullable=False),
+    Column("event_kind", String(40), nullable=False),
+    Column("status", String(20), nullable=False, index=True),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("first_attempt_at", UtcDateTime(), nullable=False),
+    Column("last_attempt_at", UtcDateTime(), nullable=False),
+    Column("delivered_at", UtcDateTime()),
+    Column("last_error", Text),
+    UniqueConstraint("nomination_id", "seq", "subscriber", name="uq_webhook_deliveries_event"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("nomination_id", String(120), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("subscriber", String(100), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
+    Column("duration_ms", Integer, nullable=False),
+)
+
+# The API's Idempotency-Key of each create request, per calling system.
+api_idempotency = Table(
+    "api_idempotency",
+    metadata,
+    Column("client", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("body_sha256", String(64), nullable=False),
+    Column("nomination_id", String(120), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -378,3 +423,136 @@ class RecordStore:
                 select(certificates.c.number).where(certificates.c.nomination_id == nomination_id)
             )
             return None if number is None else str(number)
+
+    # --- webhook deliveries -----------------------------------------------------------
+
+    async def log_webhook_attempt(
+        self,
+        *,
+        nomination_id: str,
+        seq: int,
+        subscriber: str,
+        event_kind: str,
+        at: datetime,
+        delivered: bool,
+        status_code: int | None,
+        error: str | None,
+        duration_ms: int,
+    ) -> dict[str, Any]:
+        """Log one attempt and bring the delivery's row up to date; returns that row."""
+        key = (
+            webhook_deliveries.c.nomination_id == nomination_id,
+            webhook_deliveries.c.seq == seq,
+            webhook_deliveries.c.subscriber == subscriber,
+        )
+        async with self._tx() as conn:
+            await conn.execute(
+                self._insert_ignoring_duplicates(webhook_deliveries).values(
+                    nomination_id=nomination_id,
+                    seq=seq,
+                    subscriber=subscriber,
+                    event_kind=event_kind,
+                    status="pending",
+                    attempts=0,
+                    first_attempt_at=at,
+                    last_attempt_at=at,
+                )
+            )
+            changes: dict[str, Any] = {
+                "attempts": webhook_deliveries.c.attempts + 1,
+                "last_attempt_at": at,
+                "last_error": error,
+            }
+            if delivered:
+                changes.update(status="delivered", delivered_at=at)
+            await conn.execute(update(webhook_deliveries).where(*key).values(**changes))
+            row = (await conn.execute(select(webhook_deliveries).where(*key))).one()
+            await conn.execute(
+                webhook_attempts.insert().values(
+                    nomination_id=nomination_id,
+                    seq=seq,
+                    subscriber=subscriber,
+                    attempt=row.attempts,
+                    at=at,
+                    status_code=status_code,
+                    error=error,
+                    duration_ms=duration_ms,
+                )
+            )
+            return dict(row._mapping)
+
+    async def webhook_delivery(
+        self, nomination_id: str, seq: int, subscriber: str
+    ) -> dict[str, Any] | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(webhook_deliveries).where(
+                        webhook_deliveries.c.nomination_id == nomination_id,
+                        webhook_deliveries.c.seq == seq,
+                        webhook_deliveries.c.subscriber == subscriber,
+                    )
+                )
+            ).first()
+            return dict(row._mapping) if row else None
+
+    async def give_up_webhook(self, nomination_id: str, seq: int, subscriber: str) -> None:
+        async with self._tx() as conn:
+            await conn.execute(
+                update(webhook_deliveries)
+                .where(
+                    webhook_deliveries.c.nomination_id == nomination_id,
+                    webhook_deliveries.c.seq == seq,
+                    webhook_deliveries.c.subscriber == subscriber,
+                    webhook_deliveries.c.status == "pending",
+                )
+                .values(status="failed")
+            )
+
+    async def webhook_deliveries(
+        self, status: str | None = None, nomination_id: str | None = None, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        query = select(webhook_deliveries)
+        if status is not None:
+            query = query.where(webhook_deliveries.c.status == status)
+        if nomination_id is not None:
+            query = query.where(webhook_deliveries.c.nomination_id == nomination_id)
+        query = query.order_by(
+            webhook_deliveries.c.last_attempt_at.desc(), webhook_deliveries.c.id.desc()
+        ).limit(limit)
+        async with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in await conn.execute(query)]
+
+    async def webhook_attempts_of(self, nomination_id: str) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(webhook_attempts)
+                .where(webhook_attempts.c.nomination_id == nomination_id)
+                .order_by(webhook_attempts.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    # --- the API's idempotency keys ---------------------------------------------------
+
+    async def claim_idempotency_key(
+        self, client: str, key: str, body_sha256: str, nomination_id: str
+    ) -> dict[str, Any]:
+        """The request first seen with this key: this one, unless another came first."""
+        async with self._tx() as conn:
+            await conn.execute(
+                self._insert_ignoring_duplicates(api_idempotency).values(
+                    client=client,
+                    key=key,
+                    body_sha256=body_sha256,
+                    nomination_id=nomination_id,
+                    created_at=datetime.now(UTC),
+                )
+            )
+            row = (
+                await conn.execute(
+                    select(api_idempotency).where(
+                        api_idempotency.c.client == client, api_idempotency.c.key == key
+                    )
+                )
+            ).one()
+            return dict(row._mapping)

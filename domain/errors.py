@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -43,9 +45,13 @@ def problems_from(error: object) -> list[Problem]:
     from pydantic import ValidationError
 
     assert isinstance(error, ValidationError)
+    return problems_from_errors(error.errors(include_url=False))
+
+
+def problems_from_errors(errors: Sequence[Any]) -> list[Problem]:
+    """Problems from pydantic's error dicts (as a web framework hands them on)."""
     return [
-        Problem(".".join(str(part) for part in e["loc"]) or "(input)", _message(e))
-        for e in error.errors(include_url=False)
+        Problem(".".join(str(part) for part in e["loc"]) or "(input)", _message(e)) for e in errors
     ]
 
 

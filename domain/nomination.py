@@ -41,6 +41,7 @@ from domain.labs import Lab, route_lab
 from domain.panel import PanelAssignment, PanelNeed, choose_jurors, conflict_of
 from domain.proposal import Model, Proposal
 from domain.regions import TimeZone
+from domain.registry import RegistryCheck
 from domain.scoring import Criterion, ScoreExplanation, explain, juror_total
 from domain.stages import Role, Stage
 
@@ -101,6 +102,7 @@ class EventKind(StrEnum):
     JUROR_REASSIGNED = "juror_reassigned"
     REMINDED = "reminded"
     DEADLINE_EXTENDED = "deadline_extended"
+    REGISTRY_CHECKED = "registry_checked"
 
     @property
     def label(self) -> str:
@@ -125,6 +127,7 @@ _EVENT_LABELS = {
     EventKind.JUROR_REASSIGNED: "Juri diganti",
     EventKind.REMINDED: "Pengingat batas waktu",
     EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
+    EventKind.REGISTRY_CHECKED: "Pemeriksaan registri SIINas",
 }
 
 
@@ -219,6 +222,7 @@ class Nomination(BaseModel):
     scores: dict[str, ScoreRecord] = {}
     result: PanelResult | None = None
     award: AwardRecord | None = None
+    registry: RegistryCheck | None = None  # the last registry pre-check asked for
     events: list[NominationEvent] = []
 
     @classmethod
@@ -268,6 +272,30 @@ class Nomination(BaseModel):
             overridden=self.award.overridden,
             coaching_level=self.config.coaching_for(self.award.stars).value,
         )
+
+    # --- the registry pre-check ---------------------------------------------------------
+
+    def ask_registry(self) -> None:
+        """A pre-check of the proposal as it now stands is on its way."""
+        self.registry = RegistryCheck(revision=self.revisions)
+
+    def note_registry(self, check: RegistryCheck, now: datetime) -> bool:
+        """The registry answered; an answer about an earlier revision is dropped."""
+        if self.registry is None or check.revision != self.registry.revision:
+            return False
+        self.registry = check
+        problems = check.problems
+        self._note(
+            EventKind.REGISTRY_CHECKED,
+            SYSTEM,
+            now,
+            "; ".join(f.message for f in problems) if problems else None,
+            revision=check.revision,
+            outcome=check.outcome,
+            problems=len(problems),
+            source=check.source,
+        )
+        return True
 
     # --- deadlines ----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from domain.labs import Lab
 from domain.nomination import Nomination, NominationEvent
 from domain.proposal import Commodity, Model, Proposal
 from domain.regions import Province, TimeZone
+from domain.registry import describe_check
 from domain.scoring import CoachingLevel
 from domain.stages import Role, Stage
 
@@ -131,6 +132,8 @@ def current_details(nom: Nomination) -> str:
         step = nom.next_step
         if step is not None and step.zone is not None:
             lines.append(f"**Pengingat berikutnya:** {step.label}, {when(step.at, step.zone)}  ")
+        if nom.stage == Stage.ADMIN_VERIFICATION and nom.registry is not None:
+            lines.append(f"**Pemeriksaan registri:** {describe_check(nom.registry)}  ")
     if nom.result is not None:
         lines.append(
             f"**Nilai akhir:** {nom.result.final_score:g} "

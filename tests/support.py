@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+import pytest
 from google.protobuf.json_format import MessageToJson
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -100,6 +103,8 @@ def withdrawal(actor: Actor, reason: str = "IKM mengundurkan diri") -> Withdrawa
     return Withdrawal(actor=actor, reason=reason)
 
 
+T = TypeVar("T")
+
 UPDATE_EVENTS = {
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED,
     EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
@@ -126,3 +131,17 @@ async def assert_no_trace(
         text = MessageToJson(event)
         for update_id in update_ids:
             assert update_id not in text
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], what: str, within: float = 30) -> T:
+    """Poll `check` until it holds: for what a real server makes true in its own time
+    (visibility, a retry's backoff). Fails, naming `what`, if it never does."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        value = await check()
+        if value:
+            return value
+        if loop.time() > deadline:
+            pytest.fail(f"gave up after {within}s waiting for {what}")
+        await asyncio.sleep(0.05)

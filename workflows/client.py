@@ -83,7 +83,11 @@ async def close_cycle(handle: CycleHandle, closing: Closing) -> CycleStatus:
 
 
 async def nominate(
-    client: Client, proposal: Proposal, submitted_by: Actor, task_queue: str = TASK_QUEUE
+    client: Client,
+    proposal: Proposal,
+    submitted_by: Actor,
+    task_queue: str = TASK_QUEUE,
+    memo: dict[str, Any] | None = None,
 ) -> Handle:
     """Propose through the cycle: it checks the window and gives the rules to run under,
     and balances the panels; then the nomination starts."""
@@ -107,7 +111,13 @@ async def nominate(
             ) from error
         raise
     return await start_nomination(
-        client, proposal, admission.config, submitted_by, task_queue, cycle_workflow_id=cycle.id
+        client,
+        proposal,
+        admission.config,
+        submitted_by,
+        task_queue,
+        cycle_workflow_id=cycle.id,
+        memo=memo,
     )
 
 
@@ -118,6 +128,7 @@ async def start_nomination(
     submitted_by: Actor,
     task_queue: str = TASK_QUEUE,
     cycle_workflow_id: str | None = None,
+    memo: dict[str, Any] | None = None,
 ) -> Handle:
     """Start the nomination's workflow; an ineligible proposal never starts one.
 
@@ -146,6 +157,7 @@ async def start_nomination(
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         static_summary=summary_line(proposal),
         static_details=static_details(proposal),
+        memo=memo,
     )
 
 

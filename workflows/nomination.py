@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     # pydantic imports email_validator on the first EmailStr it checks; import it here so
@@ -17,6 +17,8 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.notify import NotifyActivities, NotifyInput
     from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
+    from activities.registry import RegistryActivities, RegistryCheckInput
+    from activities.webhooks import DeliverWebhookInput, WebhookActivities, WebhookTargetsInput
     from domain.cycle import CycleConfig
     from domain.cycle_book import StageReport
     from domain.decisions import (
@@ -37,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         RULES_CALENDAR_DAYS,
         RULES_PANEL_EVENTS,
         RULES_WORKING_DAYS,
+        EventKind,
         Nomination,
         NominationEvent,
         PanelResult,
@@ -72,6 +75,23 @@ def rules_in_force() -> int:
     if not workflow.patched(PANEL_EVENTS):
         return RULES_WORKING_DAYS
     return RULES_PANEL_EVENTS
+
+
+# Webhooks to the ministry's systems and the registry pre-check at verification; nominations
+# started before them replay as they ran, without either.
+WEBHOOKS = "webhooks"
+REGISTRY_CHECK = "registry-check"
+# A receiver or registry that is down is tried again, more and more slowly; the webhook
+# activity itself gives up after the configured time and records the delivery as failed.
+WEBHOOK_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=10),
+)
+WEBHOOK_TIMEOUT = timedelta(seconds=60)
+WEBHOOK_TARGETS_TIMEOUT = timedelta(seconds=10)
+REGISTRY_RETRY = WEBHOOK_RETRY
+REGISTRY_TIMEOUT = timedelta(seconds=30)
 
 
 class NominationInput(Model):
@@ -120,7 +140,9 @@ class NominationWorkflow:
     Signals: panel_assigned (jurors from the cycle).
     Queries: state (the whole `Nomination`, for operators), summary (`NominationSummary`),
       juror_view (what one juror may see: no other juror's scores before the panel closes).
-    Every event is recorded in the records database and mailed to its stakeholders.
+    Every event is recorded in the records database and mailed to its stakeholders, and
+    sent to each webhook subscriber that wants it (in order, apart from the rest). On entering
+    verification, a registry pre-check runs alongside; its findings arrive as an event.
     """
 
     @workflow.init
@@ -131,6 +153,12 @@ class NominationWorkflow:
         self._nom.rules = rules_in_force()
         self._cycle_id = input.cycle_workflow_id
         self._nom.panel_from_cycle = self._cycle_id is not None
+        self._webhooks = workflow.patched(WEBHOOKS)
+        self._registry_check = workflow.patched(REGISTRY_CHECK)
+        # Per subscriber, the events still to deliver, oldest first; one sender each.
+        self._outbox: dict[str, list[DeliverWebhookInput]] = {}
+        self._registry_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         # Started here, not in run(): an update may arrive with the start, and its validator
         # runs before run() does.
         self._nom.start(workflow.now())
@@ -162,6 +190,9 @@ class NominationWorkflow:
                 self._show()
                 continue
             await self._wait_for_action()
+        if self._registry_task is not None:
+            self._registry_task.cancel()  # the verdict is in; the pre-check is moot
+        await workflow.wait_condition(lambda: not self._outbox)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return summarize(nom)
 
@@ -208,7 +239,9 @@ class NominationWorkflow:
         nom = self._nom
         while self._handled < len(nom.events):
             event = nom.events[self._handled]
-            await asyncio.gather(self._record(event), self._notify(event))
+            if self._registry_check and event.kind in (EventKind.PROPOSED, EventKind.RESUBMITTED):
+                self._ask_registry()
+            await asyncio.gather(self._record(event), self._notify(event), self._publish(event))
             self._handled += 1
             if event.is_transition and self._cycle_id is not None:
                 await self._tell_cycle(event.to_stage)
@@ -251,6 +284,72 @@ class NominationWorkflow:
             retry_policy=NOTIFY_RETRY,
             summary=f"email: {event.kind.label} ({len(recipients)} penerima)",
         )
+
+    async def _publish(self, event: NominationEvent) -> None:
+        """Queue the event for each webhook subscriber that wants it; delivery runs apart,
+        in order per subscriber, so a receiver that is down holds up no record or mail."""
+        if not self._webhooks:
+            return
+        summary = summarize(self._nom)
+        subscribers = await workflow.execute_local_activity_method(
+            WebhookActivities.subscribers_for,
+            WebhookTargetsInput(kind=event.kind),
+            start_to_close_timeout=WEBHOOK_TARGETS_TIMEOUT,
+        )
+        delivery = [
+            DeliverWebhookInput(nomination=summary, event=event, subscriber=name)
+            for name in subscribers
+        ]
+        for item in delivery:
+            outbox = self._outbox.get(item.subscriber)
+            if outbox is not None:
+                outbox.append(item)
+                continue
+            self._outbox[item.subscriber] = [item]
+            self._spawn(self._send_webhooks(item.subscriber))
+
+    async def _send_webhooks(self, subscriber: str) -> None:
+        outbox = self._outbox[subscriber]
+        while outbox:
+            item = outbox[0]
+            try:
+                await workflow.execute_activity_method(
+                    WebhookActivities.deliver,
+                    item,
+                    start_to_close_timeout=WEBHOOK_TIMEOUT,
+                    retry_policy=WEBHOOK_RETRY,
+                    summary=f"webhook {subscriber}: {item.event.kind.label}",
+                )
+            except ActivityError as error:
+                # Only a non-retryable failure ends up here; the next event must still go.
+                workflow.logger.error("webhook %s, event %s: %s", subscriber, item.event.seq, error)
+            outbox.pop(0)
+        del self._outbox[subscriber]
+
+    def _ask_registry(self) -> None:
+        """Start the registry pre-check of the proposal as it now stands, without waiting."""
+        if self._registry_task is not None:
+            self._registry_task.cancel()  # about a version of the proposal now replaced
+        self._nom.ask_registry()
+        self._registry_task = self._spawn(self._check_registry(self._nom.revisions))
+        self._show()
+
+    async def _check_registry(self, revision: int) -> None:
+        check = await workflow.execute_activity_method(
+            RegistryActivities.check,
+            RegistryCheckInput(proposal=self._nom.proposal, revision=revision),
+            start_to_close_timeout=REGISTRY_TIMEOUT,
+            retry_policy=REGISTRY_RETRY,
+            summary="periksa NIB dan SK sentra di registri",
+        )
+        if not self._nom.stage.is_terminal and self._nom.note_registry(check, workflow.now()):
+            self._show()
+
+    def _spawn(self, work: Any) -> asyncio.Task[None]:
+        task: asyncio.Task[None] = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def _show(self) -> None:
         """Keep the search attributes and the Web UI's current details up to date."""

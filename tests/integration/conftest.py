@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -13,12 +15,21 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from starlette.applications import Starlette
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
 
 from activities.mail import Mailer, SmtpConfig
 from activities.store import RecordStore
+from api.server import api_server, start, stop
+from domain.cycle import ProposalWindow
+from domain.cycle_book import CycleSetup
+from domain.examples import example_cycle_config
 from settings import data_converter
 from tests.conftest import binary
+from tests.support import OPERATOR
+from workflows.client import open_cycle
+from workflows.cycle import CycleWorkflow
 from workflows.names import SEARCH_ATTRIBUTES
 
 pytestmark = pytest.mark.integration
@@ -35,6 +46,21 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     )
     yield env
     await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+async def cycle_2026(dev_env: WorkflowEnvironment) -> AsyncIterator[str]:
+    """The 2026 cycle, open on the dev server for the session with a worker of its own, so
+    proposals made through the API or the import are admitted as in production."""
+    today = datetime.now(UTC).date()
+    setup = CycleSetup(
+        config=example_cycle_config("2026"),
+        window=ProposalWindow(opens=today - timedelta(days=30), closes=today + timedelta(days=365)),
+        opened_by=OPERATOR,
+    )
+    async with Worker(dev_env.client, task_queue="ovop-cycles", workflows=[CycleWorkflow]):
+        handle = await open_cycle(dev_env.client, setup, "ovop-cycles")
+        yield handle.id
 
 
 @dataclass
@@ -95,3 +121,15 @@ async def store(tmp_path: Path) -> AsyncIterator[RecordStore]:
     await records.create_schema()
     yield records
     await records.close()
+
+
+@asynccontextmanager
+async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]:
+    """A real HTTP server (uvicorn) for `app` on loopback; yields its base URL."""
+    port = port or free_port()
+    server = api_server(app, "127.0.0.1", port)
+    task = await start(server)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await stop(server, task)

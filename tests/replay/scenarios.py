@@ -41,8 +41,9 @@ from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
-RELEASE = "r3"  # r1: calendar-day deadlines; r2: working days with reminders;
-# r3: panel assignment as events, juror reassignment
+# r1: calendar-day deadlines; r2: working days with reminders; r3: panel assignment as
+# events and juror reassignment; r4: webhooks and the registry pre-check
+RELEASE = "r4"
 CONFIG = example_cycle_config("2026")
 
 Scenario = Callable[
@@ -97,7 +98,7 @@ async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
         env.client,
         task_queue=task_queue,
         workflows=[NominationWorkflow],
-        activities=stub_activities(Calls()),
+        activities=stub_activities(Calls(subscribers=["siinas"])),
     ):
         handle = await start_nomination(client, p, CONFIG, proposer(p), task_queue)
         await SCENARIOS[name](env, handle)

@@ -13,7 +13,12 @@ from temporalio.workflow import NondeterminismError
 
 from settings import data_converter
 from tests.replay.scenarios import HISTORIES, RELEASE, SCENARIOS, record
-from tests.replay.variants import GuardedChange, UnguardedChange, WorkingDaysForEveryone
+from tests.replay.variants import (
+    GuardedChange,
+    IntegrationsForEveryone,
+    UnguardedChange,
+    WorkingDaysForEveryone,
+)
 from workflows.nomination import NominationWorkflow
 
 KEPT = sorted(HISTORIES.glob("*.json"))
@@ -48,6 +53,16 @@ async def test_working_day_deadlines_needed_their_patch() -> None:
     with pytest.raises(NondeterminismError):
         await replayer(WorkingDaysForEveryone).replay_workflow(
             history(HISTORIES / "expired-r1.json")
+        )
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+async def test_webhooks_and_registry_check_needed_their_patches(name: str) -> None:
+    """A second-release nomination runs no webhook or registry activity: without the
+    patches, today's code would schedule them on replay and break it."""
+    with pytest.raises(NondeterminismError):
+        await replayer(IntegrationsForEveryone).replay_workflow(
+            history(HISTORIES / f"{name}-r2.json")
         )
 
 

@@ -46,3 +46,18 @@ class WorkingDaysForEveryone(NominationWorkflow):
     @workflow.run
     async def run(self, input: NominationInput) -> NominationSummary:
         return await super().run(input)
+
+
+@workflow.defn(name="NominationWorkflow")
+class IntegrationsForEveryone(NominationWorkflow):
+    """Today's workflow as if webhooks and the registry pre-check had been shipped without
+    their patches."""
+
+    @workflow.init
+    def __init__(self, input: NominationInput) -> None:
+        super().__init__(input)
+        self._webhooks = self._registry_check = True
+
+    @workflow.run
+    async def run(self, input: NominationInput) -> NominationSummary:
+        return await super().run(input)

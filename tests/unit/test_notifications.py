@@ -18,6 +18,7 @@ from domain.decisions import (
 from domain.nomination import EventKind, Nomination
 from domain.notifications import Audience, recipients_for
 from domain.presentation import current_details, summarize, summary_line, when
+from domain.registry import CheckStatus, RegistryCheck, compare
 from domain.stages import Stage
 from tests.support import (
     OFFICIAL,
@@ -40,6 +41,15 @@ def every_path() -> list[Nomination]:
 
     revised = at_stage(Stage.REVISION_REQUESTED)
     revised.apply(Resubmission(actor=proposer(revised.proposal), proposal=revised.proposal), NOW)
+    revised.ask_registry()
+    revised.note_registry(
+        RegistryCheck(
+            revision=revised.revisions,
+            status=CheckStatus.DONE,
+            findings=compare(revised.proposal, None),
+        ),
+        NOW,
+    )
     revised.apply(
         VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REJECT, reason="SK tidak sah"), NOW
     )

@@ -16,7 +16,9 @@ from temporalio.worker import Worker
 
 from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
+from activities.registry import RegistryCheckInput
 from activities.store import certificate_number
+from activities.webhooks import DeliverWebhookInput, WebhookDelivery, WebhookTargetsInput
 from domain.cycle import CycleConfig
 from domain.errors import Refused
 from domain.examples import example_cycle_config
@@ -24,6 +26,7 @@ from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
+from domain.registry import CheckStatus, RegistryCheck, compare
 from tests.conftest import steady_client
 from tests.support import OPERATOR, findings, fresh, passes, proposer, withdrawal
 from workflows.client import decide, nominate, start_nomination
@@ -52,6 +55,10 @@ class Calls:
     records: list[RecordEventInput] = field(default_factory=list)
     mails: list[NotifyInput] = field(default_factory=list)
     certificates: dict[str, str] = field(default_factory=dict)
+    registry_checks: list[RegistryCheckInput] = field(default_factory=list)
+    webhooks: list[DeliverWebhookInput] = field(default_factory=list)
+    subscribers: list[str] = field(default_factory=list)  # webhook subscribers to report
+    registry_down: bool = False
 
     def kinds(self, nomination_id: str) -> list[str]:
         return [r.event.kind.value for r in self.records if r.nomination.id == nomination_id]
@@ -87,7 +94,35 @@ def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
         number = certificate_number(input.cycle, len(calls.certificates) + 1)
         return calls.certificates.setdefault(input.nomination_id, number)
 
-    return [record_event, notify, issue_certificate]
+    @activity.defn(name="webhook_subscribers")
+    async def webhook_subscribers(input: WebhookTargetsInput) -> list[str]:
+        return list(calls.subscribers)
+
+    @activity.defn(name="deliver_webhook")
+    async def deliver_webhook(input: DeliverWebhookInput) -> WebhookDelivery:
+        calls.webhooks.append(input)
+        return WebhookDelivery(status="delivered", attempts=1)
+
+    @activity.defn(name="check_registry")
+    async def check_registry(input: RegistryCheckInput) -> RegistryCheck:
+        if calls.registry_down:
+            raise RuntimeError("registri tidak menjawab")
+        calls.registry_checks.append(input)
+        return RegistryCheck(
+            revision=input.revision,
+            status=CheckStatus.DONE,
+            findings=compare(input.proposal, None),
+            source="registri uji",
+        )
+
+    return [
+        record_event,
+        notify,
+        issue_certificate,
+        webhook_subscribers,
+        deliver_webhook,
+        check_registry,
+    ]
 
 
 @pytest.fixture

@@ -371,11 +371,14 @@ async def test_the_state_query_tells_everything(nominations: Nominations) -> Non
     assert nom.stage == Stage.PANEL_SCORING
     assert nom.findings is not None and nom.findings.report_number.startswith("LHU-")
     assert len(nom.panel) == CONFIG.panel.size
-    assert [e.kind.value for e in nom.events] == [
+    kinds = [e.kind.value for e in nom.events]
+    # The registry pre-check answers whenever it answers: its event may fall anywhere.
+    assert [k for k in kinds if k != "registry_checked"] == [
         "proposed",
         "verified",
         "assessed",
         "panel_assigned",
     ]
+    assert kinds.count("registry_checked") <= 1
     summary = await handle.query(NominationWorkflow.summary)
     assert summary.stage == Stage.PANEL_SCORING

@@ -1,0 +1,208 @@
+"""Outbound webhooks: every event of a nomination, as a signed CloudEvent, to each subscriber.
+
+Each message is a CloudEvents 1.0 JSON message in structured mode
+(`Content-Type: application/cloudevents+json`): `type` is
+`id.go.kemenperin.ovop.nomination.<kind>`, `id` is `<nomination id>/<seq>` (the same on
+every retry, so a receiver drops what it has seen), `subject` the nomination id, `time` the
+moment of the event. `data` holds the event and the nomination's summary, with no personal
+data beyond the business names: the actor appears as role and institution only.
+
+The signature is HMAC-SHA256 with the subscriber's secret over `<t>.<body>`, where `t` is
+the Unix time of sending, sent as `X-OVOP-Signature: t=<t>,v1=<hex digest>`; a receiver
+recomputes it over the raw body, compares in constant time and refuses an old `t`
+(see `verify_signature`). Delivery is retried by Temporal with backoff until the receiver
+answers 2xx, or until `give_up_after` has passed since the first attempt: the delivery is
+then recorded as failed (`ovop webhooks --failed`) and the next event goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from cloudevents.core.bindings.http import to_structured_event
+from cloudevents.core.v1.event import CloudEvent
+from pydantic import AnyHttpUrl, Field, SecretStr
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.store import RecordStore
+from domain.nomination import EventKind, NominationEvent
+from domain.presentation import NominationSummary
+from domain.proposal import Model, Text
+
+EVENT_TYPE_PREFIX = "id.go.kemenperin.ovop.nomination."
+SIGNATURE_HEADER = "X-OVOP-Signature"
+# Facts that name people rather than businesses stay out of the messages.
+PERSONAL_FACTS = frozenset({"panel", "jurors", "refused", "juror"})
+
+
+class WebhookSubscriber(Model):
+    """A system that wants to hear of nominations: where, with which secret, which events."""
+
+    name: Text
+    url: AnyHttpUrl
+    secret: SecretStr
+    events: list[EventKind] = Field(
+        default_factory=list, description="the event kinds it wants; empty: every kind"
+    )
+
+    def wants(self, kind: EventKind) -> bool:
+        return not self.events or kind in self.events
+
+
+class WebhookOptions(Model):
+    source: str = "https://ovop.kemenperin.go.id/nominations"
+    give_up_after: timedelta = timedelta(hours=24)
+    request_timeout: timedelta = timedelta(seconds=10)
+
+
+def public_data(summary: NominationSummary, event: NominationEvent) -> dict[str, Any]:
+    """The event and the nomination's summary, without personal data."""
+    data = event.model_dump(mode="json")
+    data["actor"] = {"role": event.actor.role.value, "institution": event.actor.institution}
+    data["facts"] = {k: v for k, v in event.facts.items() if k not in PERSONAL_FACTS}
+    return {"event": data, "nomination": summary.model_dump(mode="json")}
+
+
+def cloud_event(summary: NominationSummary, event: NominationEvent, source: str) -> CloudEvent:
+    return CloudEvent(
+        {
+            "type": EVENT_TYPE_PREFIX + event.kind.value,
+            "source": source,
+            "id": f"{summary.id}/{event.seq}",
+            "time": event.at,
+            "subject": summary.id,
+            "datacontenttype": "application/json",
+        },
+        public_data(summary, event),
+    )
+
+
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """The `X-OVOP-Signature` header's value for `body` sent at `timestamp`."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def verify_signature(
+    secret: str, header: str, body: bytes, now: float | None = None, tolerance: float = 300
+) -> bool:
+    """What a receiver does: the signature matches the raw body and is recent."""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs((time.time() if now is None else now) - timestamp) > tolerance:
+        return False
+    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+class WebhookTargetsInput(Model):
+    kind: EventKind
+
+
+class DeliverWebhookInput(Model):
+    nomination: NominationSummary
+    event: NominationEvent
+    subscriber: str
+
+
+class WebhookDelivery(Model):
+    status: str  # delivered | failed | unknown_subscriber
+    attempts: int = 0
+
+
+class WebhookActivities:
+    def __init__(
+        self,
+        store: RecordStore,
+        subscribers: list[WebhookSubscriber],
+        options: WebhookOptions,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._store = store
+        self._subscribers = {s.name: s for s in subscribers}
+        self._options = options
+        self._transport = transport
+
+    @activity.defn(name="webhook_subscribers")
+    async def subscribers_for(self, input: WebhookTargetsInput) -> list[str]:
+        """The subscribers that want events of this kind, as configured now."""
+        return [s.name for s in self._subscribers.values() if s.wants(input.kind)]
+
+    @activity.defn(name="deliver_webhook")
+    async def deliver(self, input: DeliverWebhookInput) -> WebhookDelivery:
+        """Send one event to one subscriber; raise to be retried, until given up.
+
+        Every attempt is logged. A delivery already made (a worker lost after sending) is
+        not made again.
+        """
+        n, e = input.nomination, input.event
+        subscriber = self._subscribers.get(input.subscriber)
+        if subscriber is None:
+            activity.logger.warning(
+                "webhook subscriber %s is no longer configured", input.subscriber
+            )
+            return WebhookDelivery(status="unknown_subscriber")
+        row = await self._store.webhook_delivery(n.id, e.seq, subscriber.name)
+        if row is not None and row["status"] != "pending":
+            return WebhookDelivery(status=row["status"], attempts=row["attempts"])
+
+        message = to_structured_event(cloud_event(n, e, self._options.source))
+        headers = {
+            **message.headers,
+            SIGNATURE_HEADER: sign(
+                subscriber.secret.get_secret_value(), message.body, int(time.time())
+            ),
+            "User-Agent": "ovop-engine-webhooks",
+        }
+        started = datetime.now(UTC)
+        status_code: int | None = None
+        error: str | None = None
+        try:
+            async with httpx.AsyncClient(
+                timeout=self._options.request_timeout.total_seconds(), transport=self._transport
+            ) as http:
+                response = await http.post(
+                    str(subscriber.url), content=message.body, headers=headers
+                )
+            status_code = response.status_code
+            if not response.is_success:
+                error = f"HTTP {status_code}: {response.text[:200]}"
+        except httpx.HTTPError as failure:
+            error = f"{type(failure).__name__}: {failure}"
+        delivered = error is None
+        row = await self._store.log_webhook_attempt(
+            nomination_id=n.id,
+            seq=e.seq,
+            subscriber=subscriber.name,
+            event_kind=e.kind.value,
+            at=started,
+            delivered=delivered,
+            status_code=status_code,
+            error=error,
+            duration_ms=int((datetime.now(UTC) - started).total_seconds() * 1000),
+        )
+        if delivered:
+            return WebhookDelivery(status="delivered", attempts=row["attempts"])
+        if datetime.now(UTC) - row["first_attempt_at"] >= self._options.give_up_after:
+            await self._store.give_up_webhook(n.id, e.seq, subscriber.name)
+            activity.logger.error(
+                "webhook %s/%s to %s given up after %s attempts: %s",
+                n.id,
+                e.seq,
+                subscriber.name,
+                row["attempts"],
+                error,
+            )
+            return WebhookDelivery(status="failed", attempts=row["attempts"])
+        raise ApplicationError(
+            f"webhook to {subscriber.name} not delivered: {error}", type="WebhookNotDelivered"
+        )

@@ -1,0 +1,1 @@
+"""The HTTP API for the ministry's systems (FastAPI, served by uvicorn)."""

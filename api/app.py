@@ -1,0 +1,388 @@
+"""The HTTP API for the ministry's systems: intake, decisions, status and history.
+
+Every decision is sent as the same workflow Update the `ovop` command sends, so the rules
+live in one place; the API adds who may call what (`api.keys`) and idempotency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response, Security
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, ValidationError
+from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from activities.store import RecordStore
+from api import problems
+from api.keys import ApiKey, KeyRing, folded
+from api.listing import NominationFilter, list_nominations
+from api.problems import ApiProblem, ProblemDetails, forbidden, not_found, unauthorized
+from api.schemas import (
+    NominationCreated,
+    NominationList,
+    NominationView,
+    WebhookDeliveryView,
+    request_model,
+)
+from domain.decisions import (
+    AssessmentFindings,
+    AwardDecision,
+    DeadlineExtension,
+    DecisionResult,
+    JurorReassignment,
+    Resubmission,
+    ScoreSheet,
+    VerifyDecision,
+    Withdrawal,
+)
+from domain.eligibility import eligibility_problems
+from domain.errors import Problem, Refused, problems_from
+from domain.labs import route_lab
+from domain.nomination import Nomination, nomination_id
+from domain.presentation import NominationSummary
+from domain.proposal import Proposal
+from domain.stages import Role
+from workflows.client import decide, nominate
+from workflows.nomination import NominationWorkflow
+
+VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class ApiDeps:
+    client: Client
+    store: RecordStore
+    keys: KeyRing
+    task_queue: str
+
+
+key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="The calling system's API key; its roles and reach are configured per key.",
+)
+
+User = Annotated[
+    str,
+    Header(
+        alias="X-OVOP-User",
+        min_length=1,
+        max_length=200,
+        description="The person acting, as the calling system knows them (their user id).",
+    ),
+]
+OptionalUser = Annotated[
+    str | None,
+    Header(alias="X-OVOP-User", min_length=1, max_length=200, description="The person acting."),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Send the same key again to retry safely: the first result comes back.",
+    ),
+]
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemDetails, "content": {problems.PROBLEM_JSON: {}}, "description": d}
+    for status, d in [
+        (401, "No API key, or an unknown one"),
+        (403, "The key may not do this, or not to this nomination"),
+        (404, "No such nomination"),
+        (409, "The nomination is not at a stage where this can be done, or exists already"),
+        (422, "Invalid or refused, each field at fault named"),
+        (503, "Temporal is unreachable"),
+    ]
+}
+
+
+def deps(request: Request) -> ApiDeps:
+    found: ApiDeps | None = request.app.state.deps
+    if found is None:
+        raise RuntimeError("the API was created without its dependencies")
+    return found
+
+
+async def caller(
+    key: Annotated[str | None, Security(key_header)], d: Annotated[ApiDeps, Depends(deps)]
+) -> ApiKey:
+    if not key:
+        raise unauthorized("header X-API-Key wajib diisi")
+    found = d.keys.find(key)
+    if found is None:
+        raise unauthorized("kunci API tidak dikenal")
+    return found
+
+
+Caller = Annotated[ApiKey, Depends(caller)]
+Deps = Annotated[ApiDeps, Depends(deps)]
+
+
+def require_role(key: ApiKey, *roles: Role) -> Role:
+    """The role the key acts in for this call: the first of `roles` it holds."""
+    for role in roles:
+        if role in key.roles:
+            return role
+    wanted = " atau ".join(r.value for r in roles)
+    raise forbidden("X-API-Key", f"kunci {key.name} tidak berperan {wanted}")
+
+
+def require_reach(
+    key: ApiKey, s: NominationSummary | Nomination | Proposal, field: str = "nomination_id"
+) -> None:
+    if isinstance(s, Proposal):
+        province, regency, lab = s.sentra.province, s.sentra.regency, route_lab(s.product.commodity)
+    elif isinstance(s, Nomination):
+        province, regency, lab = s.proposal.sentra.province, s.proposal.sentra.regency, s.lab
+    else:
+        province, regency, lab = s.province, s.regency, s.lab
+    if not key.reaches(province, regency, lab):
+        raise forbidden(field, key.why_not(province, regency, lab))
+
+
+async def summary_of(d: ApiDeps, nomination: str) -> NominationSummary:
+    handle = d.client.get_workflow_handle(nomination)
+    try:
+        summary: NominationSummary = await handle.query(NominationWorkflow.summary)
+    except WorkflowQueryFailedError as error:
+        raise ApiProblem(
+            503, "unavailable", "Layanan sementara tidak tersedia", str(error)
+        ) from None
+    return summary
+
+
+async def not_found_as_404(nomination: str, call: Awaitable[Any]) -> Any:
+    from temporalio.service import RPCError, RPCStatusCode
+
+    try:
+        return await call
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise not_found(nomination) from None
+        raise
+
+
+def canonical_sha256(raw: bytes) -> str:
+    """The same JSON, however spaced or ordered, hashes the same."""
+    text = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+router = APIRouter(responses=PROBLEM_RESPONSES)
+
+
+@router.post(
+    "/nominations",
+    status_code=201,
+    response_model=NominationCreated,
+    tags=["nominations"],
+    summary="Propose a nomination (regional office keys)",
+)
+async def create_nomination(
+    proposal: Proposal,
+    request: Request,
+    response: Response,
+    key: Caller,
+    d: Deps,
+    user: OptionalUser = None,
+    idempotency_key: IdempotencyKey = None,
+) -> NominationCreated:
+    """Validate the proposal and start its nomination.
+
+    With an `Idempotency-Key`, sending the same body again returns the same nomination
+    (200, `Idempotent-Replayed: true`); the same key with another body is refused (422).
+    A nomination already proposed (same cycle, NIB and product) is a 409.
+    """
+    role = require_role(key, Role.PROPOSER)
+    require_reach(key, proposal, "sentra.province")
+    office = proposal.proposing_office.name
+    if folded(office) != folded(key.institution):
+        raise forbidden(
+            "proposing_office.name", f"kunci ini mewakili {key.institution}, bukan {office}"
+        )
+    problems_found = eligibility_problems(proposal)
+    if problems_found:
+        raise Refused(problems_found)
+    nid = nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name)
+    created = NominationCreated(id=nid, href=f"/nominations/{nid}")
+    response.headers["Location"] = created.href
+    memo: dict[str, Any] | None = None
+    if idempotency_key is not None:
+        digest = canonical_sha256(await request.body())
+        first = await d.store.claim_idempotency_key(key.name, idempotency_key, digest, nid)
+        if first["body_sha256"] != digest:
+            raise ApiProblem(
+                422,
+                "idempotency-key-reused",
+                "Idempotency-Key sudah dipakai",
+                "Idempotency-Key ini sudah dipakai untuk permintaan dengan isi lain",
+                [Problem("Idempotency-Key", "sudah dipakai untuk isi yang lain")],
+            )
+        memo = {"idempotency": {"client": key.name, "key": idempotency_key}}
+    submitted_by = key.actor(role, user or str(proposal.proposing_office.contact.email))
+    try:
+        await nominate(d.client, proposal, submitted_by, d.task_queue, memo=memo)
+    except WorkflowAlreadyStartedError:
+        if memo is not None:
+            description = await d.client.get_workflow_handle(nid).describe()
+            if (await description.memo()).get("idempotency") == memo["idempotency"]:
+                response.status_code = 200
+                response.headers["Idempotent-Replayed"] = "true"
+                return created
+        raise ApiProblem(
+            409,
+            "already-proposed",
+            "Usulan sudah pernah diajukan",
+            f"usulan untuk IKM dan produk ini pada siklus {proposal.cycle} sudah ada",
+            [Problem("product.name", "sudah diusulkan pada siklus ini")],
+            nomination_id=nid,
+        ) from None
+    return created
+
+
+@router.get(
+    "/nominations",
+    response_model=NominationList,
+    tags=["nominations"],
+    summary="List nominations, filtered as `ovop list` filters them",
+)
+async def list_all(
+    where: Annotated[NominationFilter, Query()],
+    key: Caller,
+    d: Deps,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> NominationList:
+    """Read from Temporal visibility. A regional key sees its region; a lab key its lab."""
+    reach = NominationFilter()
+    if not key.sees_everything:
+        reach = NominationFilter(province=key.province, regency=key.regency, lab=key.lab)
+    rows = await list_nominations(d.client, where, reach, limit=limit)
+    return NominationList(items=rows, count=len(rows))
+
+
+@router.get(
+    "/nominations/{nomination_id}",
+    response_model=NominationView,
+    tags=["nominations"],
+    summary="One nomination: stage, what it waits for, deadline, history",
+)
+async def read_one(nomination_id: str, key: Caller, d: Deps) -> NominationView:
+    handle = d.client.get_workflow_handle(nomination_id)
+    nom: Nomination = await not_found_as_404(nomination_id, handle.query(NominationWorkflow.state))
+    require_reach(key, nom)
+    return NominationView.of(nom, jurors_only=set(key.roles) == {Role.JUROR})
+
+
+@router.get(
+    "/webhooks/deliveries",
+    response_model=list[WebhookDeliveryView],
+    tags=["webhooks"],
+    summary="Webhook deliveries, e.g. those given up (operator keys)",
+)
+async def webhook_deliveries(
+    key: Caller,
+    d: Deps,
+    status: Annotated[str | None, Query(pattern="^(pending|delivered|failed)$")] = "failed",
+    nomination_id: str | None = None,
+) -> list[WebhookDeliveryView]:
+    require_role(key, Role.OPERATOR)
+    rows = await d.store.webhook_deliveries(status=status, nomination_id=nomination_id)
+    return [WebhookDeliveryView.model_validate(r, from_attributes=False) for r in _strip(rows)]
+
+
+def _strip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if k != "id"} for r in rows]
+
+
+# --- decisions: one route per workflow Update -----------------------------------------
+
+DECISIONS: list[tuple[str, type[BaseModel], tuple[Role, ...], str]] = [
+    ("verify", VerifyDecision, (Role.VERIFIER,), "Administrative verification"),
+    ("resubmit", Resubmission, (Role.PROPOSER,), "The corrected proposal after a revision"),
+    ("assess", AssessmentFindings, (Role.LAB_ASSESSOR,), "A Balai Besar lab's findings"),
+    ("score", ScoreSheet, (Role.JUROR,), "A juror's scores"),
+    ("award", AwardDecision, (Role.OFFICIAL,), "The award decision"),
+    ("withdraw", Withdrawal, (Role.OPERATOR, Role.PROPOSER), "Withdraw the nomination"),
+    ("extend-deadline", DeadlineExtension, (Role.OPERATOR,), "Move the stage's deadline"),
+    ("reassign-juror", JurorReassignment, (Role.OPERATOR,), "Replace a juror on the panel"),
+]
+
+
+def decision_route(
+    decision: type[BaseModel], roles: tuple[Role, ...], body_model: type[BaseModel]
+) -> Callable[..., Awaitable[DecisionResult]]:
+    async def endpoint(
+        nomination_id: str,
+        body: Any,
+        key: Caller,
+        d: Deps,
+        user: User,
+        idempotency_key: IdempotencyKey = None,
+    ) -> DecisionResult:
+        role = require_role(key, *roles)
+        require_reach(key, await not_found_as_404(nomination_id, summary_of(d, nomination_id)))
+        proposal = getattr(body, "proposal", None)
+        if isinstance(proposal, Proposal):  # a resubmission stays within the key's reach
+            require_reach(key, proposal, "proposal.sentra.province")
+        try:
+            taken = decision.model_validate({**dict(body), "actor": key.actor(role, user)})
+        except ValidationError as error:
+            raise Refused(problems_from(error)) from None
+        update_id = f"api:{key.name}:{idempotency_key}" if idempotency_key else None
+        handle = d.client.get_workflow_handle(nomination_id)
+        result: DecisionResult = await decide(handle, taken, update_id)  # type: ignore[arg-type]
+        return result
+
+    # FastAPI reads the body's type from the signature: each route gets its own model.
+    signature = inspect.signature(endpoint)
+    endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[
+            p.replace(annotation=body_model) if p.name == "body" else p
+            for p in signature.parameters.values()
+        ]
+    )
+    return endpoint
+
+
+for path, model, allowed, title in DECISIONS:
+    body_name = "".join(part.title() for part in path.split("-")) + "Request"
+    router.add_api_route(
+        f"/nominations/{{nomination_id}}/{path}",
+        decision_route(model, allowed, request_model(model, body_name)),
+        methods=["POST"],
+        response_model=DecisionResult,
+        tags=["decisions"],
+        summary=f"{title} ({', '.join(r.value for r in allowed)} keys)",
+        description=(
+            "Sent as the workflow's Update of the same name; the rules refuse a decision "
+            "for the wrong stage, role or data (each field named) and nothing is recorded. "
+            "With an `Idempotency-Key`, a retried request returns the first result."
+        ),
+    )
+
+
+def create_app(d: ApiDeps | None = None) -> FastAPI:
+    app = FastAPI(
+        title="OVOP nomination engine API",
+        version=VERSION,
+        description=(
+            "Intake, decisions, status and history of IKM OVOP award nominations "
+            "(Kemenperin, Ditjen IKMA). Authenticate with `X-API-Key`; name the person "
+            "acting in `X-OVOP-User`. Errors are `application/problem+json` (RFC 9457) "
+            "with each field at fault under `errors`. Outbound webhooks are described in "
+            "`docs/webhooks.md`."
+        ),
+    )
+    app.state.deps = d
+    problems.install(app)
+    app.include_router(router)
+    return app

@@ -1,0 +1,95 @@
+"""What the API takes and gives: the domain's own models, and a few views of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, create_model
+
+from api.listing import NominationRow
+from domain.labs import Lab
+from domain.nomination import AwardRecord, EventKind, Nomination, NominationEvent, PanelResult
+from domain.proposal import Model, Proposal
+from domain.registry import RegistryCheck
+from domain.stages import Role, Stage
+
+
+class NominationCreated(Model):
+    id: str
+    href: str
+
+
+class NominationView(Model):
+    """Where a nomination stands, what it waits for and until when, and its history."""
+
+    id: str
+    stage: Stage
+    stage_label: str
+    waiting_for: Role | None
+    deadline: datetime | None
+    escalated: bool
+    lab: Lab
+    revisions: int
+    proposal: Proposal
+    registry: RegistryCheck | None
+    panel: list[str]
+    result: PanelResult | None
+    award: AwardRecord | None
+    events: list[NominationEvent]
+
+    @classmethod
+    def of(cls, nom: Nomination, jurors_only: bool = False) -> NominationView:
+        """The nomination as the caller may see it: a key that only scores (a juror's)
+        sees no juror's scores, its own included, until the panel has closed."""
+        events = nom.events
+        if jurors_only and nom.result is None:
+            events = [
+                e.model_copy(update={"facts": {}}) if e.kind == EventKind.SCORED else e
+                for e in events
+            ]
+        return cls(
+            id=nom.id,
+            stage=nom.stage,
+            stage_label=nom.stage.label,
+            waiting_for=nom.waiting_for(),
+            deadline=nom.deadline,
+            escalated=nom.escalated,
+            lab=nom.lab,
+            revisions=nom.revisions,
+            proposal=nom.proposal,
+            registry=nom.registry,
+            panel=nom.panel,
+            result=nom.result,
+            award=nom.award,
+            events=events,
+        )
+
+
+class NominationList(Model):
+    items: list[NominationRow]
+    count: int
+
+
+class WebhookDeliveryView(Model):
+    nomination_id: str
+    seq: int
+    subscriber: str
+    event_kind: str
+    status: str
+    attempts: int
+    first_attempt_at: datetime
+    last_attempt_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+
+
+def request_model(decision: type[BaseModel], name: str) -> type[BaseModel]:
+    """A decision's request body: the decision's own fields, less the actor (the key's)."""
+    fields: dict[str, Any] = {
+        field: (info.annotation, info)
+        for field, info in decision.model_fields.items()
+        if field != "actor"
+    }
+    body: type[BaseModel] = create_model(name, __base__=Model, __doc__=decision.__doc__, **fields)
+    return body

@@ -1,0 +1,90 @@
+"""Serving the API with uvicorn: on its own (`ovop-api`) or inside the local stack."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+
+import uvicorn
+from starlette.applications import Starlette
+from temporalio.client import Client
+
+from activities.store import RecordStore
+from api.app import ApiDeps, create_app
+from api.keys import KeyRing
+from settings import Settings, connect_temporal
+
+log = logging.getLogger("ovop.api")
+
+
+class ApiServer(uvicorn.Server):
+    """uvicorn, leaving the signals to whoever runs it (the local stack, a test)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def api_server(app: Starlette, host: str, port: int) -> ApiServer:
+    return ApiServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+
+
+async def start(server: ApiServer) -> asyncio.Task[None]:
+    """Run the server in a task and return once it accepts connections."""
+    task = asyncio.create_task(server.serve())
+    for _ in range(500):
+        if server.started:
+            return task
+        if task.done():
+            break
+        await asyncio.sleep(0.01)
+    server.should_exit = True
+    await asyncio.gather(task, return_exceptions=True)
+    raise RuntimeError(f"API tidak dapat dimulai di {server.config.host}:{server.config.port}")
+
+
+async def stop(server: ApiServer, task: asyncio.Task[None]) -> None:
+    server.should_exit = True
+    await task
+
+
+def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
+    return ApiDeps(
+        client=client,
+        store=store,
+        keys=KeyRing(settings.api_keys),
+        task_queue=settings.task_queue,
+    )
+
+
+async def serve(settings: Settings, halt: asyncio.Event) -> None:
+    store = RecordStore.connect(settings.database_url)
+    await store.create_schema()
+    client = await connect_temporal()
+    server = api_server(
+        create_app(api_deps(settings, client, store)), settings.api_host, settings.api_port
+    )
+    task = await start(server)
+    log.info(
+        "API on http://%s:%s (%s keys)",
+        settings.api_host,
+        settings.api_port,
+        len(settings.api_keys),
+    )
+    try:
+        await halt.wait()
+    finally:
+        await stop(server, task)
+        await store.close()
+
+
+def main() -> None:
+    from worker import run_until_signalled
+
+    run_until_signalled(serve)
+
+
+if __name__ == "__main__":
+    main()

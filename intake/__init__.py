@@ -1,0 +1,1 @@
+"""Bulk intake: the spreadsheets regional offices send, validated and started."""

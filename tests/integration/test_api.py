@@ -1,0 +1,342 @@
+"""The HTTP API under uvicorn on loopback, on the real Temporal dev server with a worker:
+keys and roles, idempotent intake, decisions that reach the workflow, problem details."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.mail import Mailer
+from activities.store import RecordStore
+from api.app import ApiDeps, create_app
+from api.keys import ApiKey, KeyRing, hash_key
+from api.openapi import CHECKED_IN
+from domain.labs import Lab
+from domain.nomination import EventKind, Nomination
+from domain.stages import Role, Stage
+from tests.integration.conftest import serving
+from tests.support import eventually, fresh_raw
+from worker import activities_for, build_worker
+from workflows.nomination import NominationWorkflow
+
+pytestmark = pytest.mark.integration
+
+PEKALONGAN = "Dinas Perdagangan, Koperasi dan UKM Kota Pekalongan"
+BANTUL = "Dinas Perindustrian dan Perdagangan Kabupaten Bantul"
+
+KEYS = {
+    "pekalongan": ApiKey(
+        name="disperin-pekalongan",
+        sha256=hash_key("key-pekalongan"),
+        roles=[Role.PROPOSER],
+        institution=PEKALONGAN,
+        province="Jawa Tengah",
+        regency="Kota Pekalongan",
+    ),
+    "bantul": ApiKey(
+        name="disperin-bantul",
+        sha256=hash_key("key-bantul"),
+        roles=[Role.PROPOSER],
+        institution=BANTUL,
+        province="DI Yogyakarta",
+        regency="Kabupaten Bantul",
+    ),
+    "ditjen": ApiKey(
+        name="ditjen-ikma",
+        sha256=hash_key("key-ditjen"),
+        roles=[Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR],
+        institution="Ditjen IKMA",
+    ),
+    "lab_kb": ApiKey(
+        name="bbspji-kb",
+        sha256=hash_key("key-lab-kb"),
+        roles=[Role.LAB_ASSESSOR],
+        institution="BBSPJI Kerajinan dan Batik",
+        lab=Lab.KERAJINAN_BATIK,
+    ),
+    "lab_agro": ApiKey(
+        name="bbspji-agro",
+        sha256=hash_key("key-lab-agro"),
+        roles=[Role.LAB_ASSESSOR],
+        institution="BBSPJI Agro",
+        lab=Lab.AGRO,
+    ),
+}
+
+
+def as_(who: str, user: str | None = None, idempotency: str | None = None) -> dict[str, str]:
+    headers = {"X-API-Key": f"key-{who.replace('_', '-')}"}
+    if user:
+        headers["X-OVOP-User"] = user
+    if idempotency:
+        headers["Idempotency-Key"] = idempotency
+    return headers
+
+
+@dataclass
+class Api:
+    http: httpx.AsyncClient
+    env: WorkflowEnvironment
+
+    async def propose(self, raw: dict[str, Any], who: str = "pekalongan") -> str:
+        response = await self.http.post("/nominations", json=raw, headers=as_(who))
+        assert response.status_code == 201, response.text
+        nomination: str = response.json()["id"]
+        return nomination
+
+    async def state(self, nomination: str) -> Nomination:
+        handle = self.env.client.get_workflow_handle(nomination)
+        state: Nomination = await handle.query(NominationWorkflow.state)
+        return state
+
+
+@pytest.fixture
+async def api(
+    dev_env: WorkflowEnvironment, store: RecordStore, mailer: Mailer, cycle_2026: str
+) -> AsyncIterator[Api]:
+    task_queue = f"api-{uuid.uuid4()}"
+    deps = ApiDeps(
+        client=dev_env.client,
+        store=store,
+        keys=KeyRing(KEYS.values()),
+        task_queue=task_queue,
+    )
+    async with (
+        build_worker(dev_env.client, task_queue, activities_for(store, mailer)),
+        serving(create_app(deps)) as base,
+        httpx.AsyncClient(base_url=base, timeout=30) as http,
+    ):
+        yield Api(http, dev_env)
+
+
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["type"].startswith("https://")
+    return body
+
+
+def fields(body: dict[str, Any]) -> list[str]:
+    return [e["field"] for e in body["errors"]]
+
+
+async def test_no_key_or_an_unknown_key_is_refused(api: Api) -> None:
+    body = problem(await api.http.get("/nominations"), 401)
+    assert fields(body) == ["X-API-Key"]
+    response = await api.http.get("/nominations", headers={"X-API-Key": "key-pekalongan-2"})
+    assert "tidak dikenal" in problem(response, 401)["detail"]
+    assert response.headers["www-authenticate"].startswith("ApiKey")
+
+
+async def test_each_key_acts_only_in_its_roles_and_reach(api: Api) -> None:
+    raw = fresh_raw(0)  # Kota Pekalongan, batik: routed to BBSPJI Kerajinan dan Batik
+
+    # Only a regional office proposes, and only for its own region and office.
+    body = problem(await api.http.post("/nominations", json=raw, headers=as_("ditjen")), 403)
+    assert fields(body) == ["X-API-Key"]
+    body = problem(await api.http.post("/nominations", json=raw, headers=as_("bantul")), 403)
+    assert fields(body) == ["sentra.province"] and "di luar wilayah" in body["detail"]
+    nomination = await api.propose(raw)
+
+    # Bantul's office can neither read nor withdraw Pekalongan's nomination.
+    problem(await api.http.get(f"/nominations/{nomination}", headers=as_("bantul")), 403)
+    response = await api.http.post(
+        f"/nominations/{nomination}/withdraw",
+        json={"reason": "salah usul"},
+        headers=as_("bantul", "op.bantul"),
+    )
+    assert fields(problem(response, 403)) == ["nomination_id"]
+
+    # A regional key cannot verify; the agro lab cannot assess batik.
+    response = await api.http.post(
+        f"/nominations/{nomination}/verify",
+        json={"outcome": "pass"},
+        headers=as_("pekalongan", "disperin.pekalongan"),
+    )
+    assert "tidak berperan verifier" in problem(response, 403)["detail"]
+    await api.http.post(
+        f"/nominations/{nomination}/verify",
+        json={"outcome": "pass"},
+        headers=as_("ditjen", "verif.rina"),
+    )
+    findings = {
+        "report_number": "LHU-0042",
+        "score": 86,
+        "conforms": True,
+        "tests": [{"parameter": "luntur", "result": "4-5", "passed": True}],
+        "summary": "sesuai SNI",
+    }
+    response = await api.http.post(
+        f"/nominations/{nomination}/assess", json=findings, headers=as_("lab_agro", "lab.agro.1")
+    )
+    assert "Kerajinan dan Batik" in problem(response, 403)["detail"]
+    # The rules still apply within a key's reach: this person is not the lab's assessor.
+    response = await api.http.post(
+        f"/nominations/{nomination}/assess", json=findings, headers=as_("lab_kb", "someone")
+    )
+    assert fields(problem(response, 403)) == ["actor.user_id"]
+    assert (await api.state(nomination)).stage == Stage.TECHNICAL_ASSESSMENT
+
+
+async def test_the_actor_comes_from_the_key_never_from_the_body(api: Api) -> None:
+    nomination = await api.propose(fresh_raw(0))
+    forged = {
+        "outcome": "pass",
+        "actor": {"user_id": "verif.rina", "role": "verifier", "institution": "Ditjen IKMA"},
+    }
+    response = await api.http.post(
+        f"/nominations/{nomination}/verify", json=forged, headers=as_("ditjen", "verif.rina")
+    )
+    body = problem(response, 422)
+    assert fields(body) == ["actor"] and body["errors"][0]["message"] == "kolom tidak dikenal"
+    response = await api.http.post(
+        f"/nominations/{nomination}/verify", json={"outcome": "pass"}, headers=as_("ditjen")
+    )
+    assert fields(problem(response, 422)) == ["header.X-OVOP-User"]
+
+
+async def test_create_is_idempotent_with_its_key(api: Api) -> None:
+    raw = fresh_raw(0)
+    first = await api.http.post("/nominations", json=raw, headers=as_("pekalongan", None, "k-1"))
+    assert first.status_code == 201, first.text
+    nomination = first.json()["id"]
+    assert first.headers["location"] == f"/nominations/{nomination}"
+
+    # The same key and body, however spaced: the same nomination, not a second one.
+    again = await api.http.post(
+        "/nominations",
+        content=json.dumps(raw, indent=4).encode(),
+        headers={**as_("pekalongan", None, "k-1"), "Content-Type": "application/json"},
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["id"] == nomination and again.headers["idempotent-replayed"] == "true"
+
+    # The same key with another body is refused; another key for the same proposal is a 409.
+    other = {**raw, "product": {**raw["product"], "name": "Batik Cap Jlamprang"}}
+    body = problem(
+        await api.http.post("/nominations", json=other, headers=as_("pekalongan", None, "k-1")),
+        422,
+    )
+    assert fields(body) == ["Idempotency-Key"]
+    body = problem(
+        await api.http.post("/nominations", json=raw, headers=as_("pekalongan", None, "k-2")), 409
+    )
+    assert body["nomination_id"] == nomination
+    events = (await api.state(nomination)).events
+    assert [e.kind for e in events if e.kind == EventKind.PROPOSED] == [EventKind.PROPOSED]
+
+
+async def test_an_invalid_or_ineligible_proposal_names_its_fields(api: Api) -> None:
+    raw = fresh_raw(0)
+    raw["ikm"]["nib"] = "12345"
+    raw["sentra"]["decree"]["issued_by"] = "bupati"  # Kota Pekalongan has a walikota
+    body = problem(await api.http.post("/nominations", json=raw, headers=as_("pekalongan")), 422)
+    assert fields(body) == ["ikm.nib"]
+    raw = fresh_raw(0)
+    raw["sentra"]["decree"]["issued_by"] = "bupati"
+    body = problem(await api.http.post("/nominations", json=raw, headers=as_("pekalongan")), 422)
+    assert fields(body) == ["sentra.decree.issued_by"]
+
+
+async def test_a_decision_through_the_api_is_the_workflows_decision(api: Api) -> None:
+    nomination = await api.propose(fresh_raw(0))
+    headers = as_("ditjen", "verif.rina", idempotency="verify-1")
+    response = await api.http.post(
+        f"/nominations/{nomination}/verify", json={"outcome": "pass"}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["stage"] == "TECHNICAL_ASSESSMENT"
+
+    nom = await api.state(nomination)
+    verified = [e for e in nom.events if e.kind == EventKind.VERIFIED]
+    assert nom.stage == Stage.TECHNICAL_ASSESSMENT and len(verified) == 1
+    assert verified[0].actor.model_dump() == {
+        "user_id": "verif.rina",
+        "role": "verifier",
+        "institution": "Ditjen IKMA",
+    }
+
+    # A retried POST with the same Idempotency-Key returns the first result, again.
+    retried = await api.http.post(
+        f"/nominations/{nomination}/verify", json={"outcome": "pass"}, headers=headers
+    )
+    assert retried.status_code == 200 and retried.json() == response.json()
+    # Without it, the same decision now meets the rules: wrong stage, nothing recorded.
+    body = problem(
+        await api.http.post(
+            f"/nominations/{nomination}/verify",
+            json={"outcome": "pass"},
+            headers=as_("ditjen", "verif.rina"),
+        ),
+        409,
+    )
+    assert fields(body) == ["stage"] and "Penilaian Teknis" in body["errors"][0]["message"]
+    after = (await api.state(nomination)).events
+    assert [e.kind for e in after].count(EventKind.VERIFIED) == 1
+
+    view = (await api.http.get(f"/nominations/{nomination}", headers=as_("lab_kb"))).json()
+    assert view["stage"] == "TECHNICAL_ASSESSMENT" and view["waiting_for"] == "lab_assessor"
+    assert view["deadline"] is not None
+    assert [e["kind"] for e in view["events"] if e["kind"] != "registry_checked"] == [
+        "proposed",
+        "verified",
+    ]
+
+    response = await api.http.post(
+        f"/nominations/{nomination}/extend-deadline",
+        json={"working_days": 3, "reason": "sampel tertahan di ekspedisi"},
+        headers=as_("ditjen", "op.sari"),
+    )
+    assert response.status_code == 200, response.text
+    assert (await api.state(nomination)).events[-1].kind == EventKind.DEADLINE_EXTENDED
+
+
+async def test_unknown_nomination_is_404(api: Api) -> None:
+    body = problem(await api.http.get("/nominations/ovop-2026-nope", headers=as_("ditjen")), 404)
+    assert body["nomination_id"] == "ovop-2026-nope"
+    response = await api.http.post(
+        "/nominations/ovop-2026-nope/withdraw",
+        json={"reason": "x"},
+        headers=as_("ditjen", "op.sari"),
+    )
+    problem(response, 404)
+
+
+async def test_list_filters_like_the_operators_command_within_each_keys_reach(api: Api) -> None:
+    pekalongan = await api.propose(fresh_raw(0))
+    bantul = await api.propose(fresh_raw(2), who="bantul")
+
+    async def ids(who: str, **query: str) -> set[str]:
+        response = await api.http.get("/nominations", params=query, headers=as_(who))
+        assert response.status_code == 200, response.text
+        return {row["id"] for row in response.json()["items"]}
+
+    async def both_listed() -> bool:
+        return {pekalongan, bantul} <= await ids("ditjen", stage="ADMIN_VERIFICATION")
+
+    await eventually(both_listed, "visibility to list both new nominations")
+    assert pekalongan in await ids("ditjen", province="jawa tengah", commodity="kain_batik")
+    assert bantul not in await ids("ditjen", province="Jawa Tengah")
+    assert bantul not in await ids("pekalongan")
+    assert pekalongan not in await ids("bantul", province="Jawa Tengah")
+    assert pekalongan not in await ids("lab_agro")
+
+    # A value cannot end its literal and add a clause of its own.
+    response = await api.http.get(
+        "/nominations", params={"cycle": '2026" OR OvopStage != "x'}, headers=as_("ditjen")
+    )
+    assert response.status_code == 200 and response.json()["items"] == []
+    problem(await api.http.get("/nominations", params={"stage": "X"}, headers=as_("ditjen")), 422)
+
+
+async def test_the_served_openapi_document_is_the_checked_in_one(api: Api) -> None:
+    served = (await api.http.get("/openapi.json")).json()
+    assert served == json.loads(CHECKED_IN.read_text(encoding="utf-8"))

@@ -1,0 +1,62 @@
+"""Spreadsheets as regional offices fill them, built from the example proposals."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from intake.spreadsheet import COLUMNS, DATA_SHEET
+
+
+def cells(raw: dict[str, Any]) -> list[Any]:
+    """One spreadsheet row for a proposal given as JSON-like data."""
+    row: list[Any] = []
+    for column in COLUMNS:
+        value: Any = raw
+        for part in column.path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if column.kind == "list" and value is not None:
+            value = "; ".join(value)
+        elif column.kind == "permits" and value is not None:
+            value = "; ".join(
+                f"{p['kind']}:{p['number']}"
+                + (f":{p['valid_until']}" if p.get("valid_until") else "")
+                for p in value
+            )
+        row.append(value)
+    return row
+
+
+def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = DATA_SHEET
+    sheet.append([c.header for c in COLUMNS])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list[Any]], delimiter: str = ",") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerow([c.header for c in COLUMNS])
+        writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return path
+
+
+def as_typed(row: list[Any]) -> list[Any]:
+    """The same row as Excel keeps it when typed in by hand: dates and numbers, not text."""
+    typed = list(row)
+    for i, column in enumerate(COLUMNS):
+        if column.header in ("tanggal_usulan", "sk_tanggal") and typed[i]:
+            typed[i] = date.fromisoformat(typed[i])
+        if column.header in ("nib", "siklus") and typed[i]:
+            typed[i] = int(typed[i])
+    return typed
