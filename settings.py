@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_tls: bool = False
 
+    # How long `ovop` waits for the worker to answer a decision or a query.
+    cli_timeout_seconds: float = 30.0
+
 
 def data_converter() -> DataConverter:
     """The converter every client uses: pydantic models in and out of payloads."""
