@@ -61,6 +61,9 @@ class Ports:
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as s:
+        # As the servers bind: a port left in TIME_WAIT by the last run is free to take,
+        # one with a listener is not.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
