@@ -260,6 +260,11 @@ async def drive_to(handle: Handle, proposal: Proposal, target: Stage) -> None:
 async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) -> None:
     """Start everything, print where to look, and wait for Ctrl-C."""
     check_ports(ports)
+    # Before anything starts: a Ctrl-C while the stack comes up stops it too, once it can.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     var.mkdir(parents=True, exist_ok=True)
     log_file = var / "temporal.log"
     with log_file.open("ab") as server_log:
@@ -285,13 +290,10 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
             )
         )
         worker = build_worker(client, settings.task_queue, activities_for(store, mailer))
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
         async with worker:
-            seeded = await seed_demo(client, settings.task_queue) if seed else []
-            print(banner(ports, var, settings.database_url, seeded), flush=True)
+            if not stop.is_set():
+                seeded = await seed_demo(client, settings.task_queue) if seed else []
+                print(banner(ports, var, settings.database_url, seeded), flush=True)
             await stop.wait()
         print("\nMenghentikan worker, mail sink dan server Temporal...", flush=True)
     finally:
