@@ -125,24 +125,15 @@ def run(action: Callable[[Client], Awaitable[T]]) -> T:
             server_down(error)
         return await action(client)
 
-    # Every way out is taken outside the except blocks: a traceback kept alive would keep
-    # the client alive until the interpreter shuts down, and the SDK's core aborts the
-    # process when a client is freed that late (seen after a timed-out query).
-    code, status, message = CANNOT_PROCEED, None, ""
     try:
         return asyncio.run(go())
-    except typer.Exit as exit:
-        code = exit.exit_code
     except RPCError as error:
-        status, message = error.status, error.message
-    if status == RPCStatusCode.UNAVAILABLE:
-        server_down(message)
-    if status is not None:
-        fail(f"server Temporal menolak permintaan: {message}")
-    raise typer.Exit(code)
+        if error.status == RPCStatusCode.UNAVAILABLE:
+            server_down(error)
+        fail(f"server Temporal menolak permintaan: {error.message}")
 
 
-def server_down(error: Exception | str) -> NoReturn:
+def server_down(error: Exception) -> NoReturn:
     target = temporal_connect_args()["target_host"]
     fail(
         f"tidak dapat terhubung ke server Temporal di {target}.\n"
