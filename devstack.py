@@ -17,7 +17,7 @@ import signal
 import socket
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -29,16 +29,18 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.mail import Mailer
 from activities.store import RecordStore
-from domain.decisions import VerifyDecision, VerifyOutcome
+from domain.cycle import ProposalWindow
+from domain.cycle_book import CycleSetup
+from domain.decisions import Actor, VerifyDecision, VerifyOutcome
 from domain.eligibility import parse_proposal
 from domain.examples import example_cycle_config, example_proposals, proposer_of
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.proposal import Proposal
-from domain.stages import Stage
+from domain.stages import Role, Stage
 from settings import Settings, connect_temporal
 from worker import activities_for, build_worker, smtp_config
-from workflows.client import Handle, decide, start_nomination
+from workflows.client import Handle, decide, nominate, open_cycle
 from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
 
@@ -183,14 +185,12 @@ async def seed_demo(client: Client, task_queue: str) -> list[tuple[str, Stage, b
     Returns (id, stage, newly started) for each; a nomination that already exists is left
     exactly as it is, so a second run seeds nothing twice.
     """
-    config = example_cycle_config(DEMO_CYCLE)
+    await open_demo_cycle(client, task_queue)
     seeded = []
     for raw, target in zip(example_proposals(DEMO_CYCLE), DEMO_STAGES, strict=True):
         proposal = parse_proposal(raw)
         try:
-            handle = await start_nomination(
-                client, proposal, config, proposer_of(proposal), task_queue
-            )
+            handle = await nominate(client, proposal, proposer_of(proposal), task_queue)
         except WorkflowAlreadyStartedError as exists:
             seeded.append((exists.workflow_id, target, False))
             continue
@@ -199,11 +199,24 @@ async def seed_demo(client: Client, task_queue: str) -> list[tuple[str, Stage, b
     return seeded
 
 
+async def open_demo_cycle(client: Client, task_queue: str) -> None:
+    """The demo's cycle, open for proposals from January of its year until a year from now."""
+    today = datetime.now(UTC).date()
+    setup = CycleSetup(
+        config=example_cycle_config(DEMO_CYCLE),
+        window=ProposalWindow(
+            opens=date(int(DEMO_CYCLE), 1, 5), closes=today + timedelta(days=365)
+        ),
+        opened_by=Actor(user_id="op.sari", role=Role.OPERATOR, institution="Ditjen IKMA"),
+    )
+    with contextlib.suppress(WorkflowAlreadyStartedError):
+        await open_cycle(client, setup, task_queue)
+
+
 async def drive_to(handle: Handle, proposal: Proposal, target: Stage) -> None:
     """Take the decisions that bring a fresh nomination to `target`, as real people would."""
-    from domain.decisions import Actor, AssessmentFindings, AwardDecision, LabTest, ScoreSheet
+    from domain.decisions import AssessmentFindings, AwardDecision, LabTest, ScoreSheet
     from domain.scoring import Criterion
-    from domain.stages import Role
 
     config = example_cycle_config(proposal.cycle)
     verifier = Actor(user_id="verif.rina", role=Role.VERIFIER, institution="Ditjen IKMA")

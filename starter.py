@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -28,12 +28,15 @@ from temporalio.client import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.cycle import CycleConfig
+from domain.cycle_book import Closing, ConfigChange, CycleSetup, CycleStatus, cycle_workflow_id
 from domain.decisions import (
     Actor,
     AssessmentFindings,
     AwardDecision,
+    DeadlineExtension,
     Decision,
     DecisionResult,
+    JurorReassignment,
     LabTest,
     Resubmission,
     ScoreSheet,
@@ -52,7 +55,15 @@ from domain.scoring import Criterion
 from domain.stages import Role, Stage
 from settings import Settings, connect_temporal, temporal_connect_args
 from workflows import names
-from workflows.client import decide, start_nomination
+from workflows.client import (
+    CycleHandle,
+    close_cycle,
+    configure_cycle,
+    decide,
+    open_cycle,
+)
+from workflows.client import nominate as nominate_in_cycle
+from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 from workflows.visibility import (
     NominationFilter,
@@ -130,6 +141,8 @@ def run(action: Callable[[Client], Awaitable[T]]) -> T:
     except RPCError as error:
         if error.status == RPCStatusCode.UNAVAILABLE:
             server_down(error)
+        if error.status == RPCStatusCode.NOT_FOUND:
+            fail(f"tidak ditemukan: {error.message}", NOT_FOUND)
         fail(f"server Temporal menolak permintaan: {error.message}")
 
 
@@ -185,11 +198,12 @@ def echo_json(value: Any) -> None:
 
 
 def load_config(cycle: str, path: Path | None) -> CycleConfig:
+    """The cycle's configuration from a JSON file; without one, the example configuration."""
     if path is None:
         return example_cycle_config(cycle)
     config = parse(CycleConfig, read_json(path))
     if config.cycle != cycle:
-        fail(f"{path} mengatur siklus {config.cycle}, usulan untuk siklus {cycle}")
+        fail(f"{path} mengatur siklus {config.cycle}, bukan {cycle}")
     return config
 
 
@@ -208,22 +222,18 @@ def example_proposal(
 @app.command()
 def nominate(
     file: Annotated[Path, typer.Argument(help="The proposal, as JSON.")],
-    config: Annotated[
-        Path | None, typer.Option(help="The cycle's configuration (JSON); default: the example.")
-    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Validate a proposal and start its nomination."""
+    """Validate a proposal and start its nomination in its cycle (which must be open)."""
     try:
         proposal = parse_proposal(read_json(file))
     except Refused as error:
         refused(error)
-    cycle_config = load_config(proposal.cycle, config)
 
     async def go(client: Client) -> str:
         try:
-            handle = await start_nomination(
-                client, proposal, cycle_config, proposer_of(proposal), Settings().task_queue
+            handle = await nominate_in_cycle(
+                client, proposal, proposer_of(proposal), Settings().task_queue
             )
         except Refused as error:
             refused(error)
@@ -315,24 +325,29 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     )
 
 
+async def nomination_state(client: Client, nomination_id: str) -> Nomination:
+    """The nomination's whole state, from its workflow; an unknown id or no worker is said."""
+    handle = client.get_workflow_handle(nomination_id)
+    timeout = timedelta(seconds=Settings().cli_timeout_seconds)
+    try:
+        state: Nomination = await handle.query(NominationWorkflow.state, rpc_timeout=timeout)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            not_found(nomination_id)
+        if error.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+            no_answer(handle, "Tanpa worker, `ovop list` tetap menampilkan tahapnya.")
+        raise
+    except WorkflowQueryFailedError as error:
+        fail(f"{nomination_id} tidak dapat dibaca sebagai usulan OVOP: {error}")
+    return state
+
+
 @app.command()
 def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     """Where a nomination stands, what it waits for and until when, and its history."""
-    timeout = timedelta(seconds=Settings().cli_timeout_seconds)
 
     async def go(client: Client) -> NominationView:
-        handle = client.get_workflow_handle(nomination_id)
-        try:
-            nom: Nomination = await handle.query(NominationWorkflow.state, rpc_timeout=timeout)
-        except RPCError as error:
-            if error.status == RPCStatusCode.NOT_FOUND:
-                not_found(nomination_id)
-            if error.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
-                no_answer(handle, "Tanpa worker, `ovop list` tetap menampilkan tahapnya.")
-            raise
-        except WorkflowQueryFailedError as error:
-            fail(f"{nomination_id} tidak dapat dibaca sebagai usulan OVOP: {error}")
-        return view(nom)
+        return view(await nomination_state(client, nomination_id))
 
     nom = run(go)
     if as_json:
@@ -564,6 +579,224 @@ def withdraw(
     send(nomination_id, decision, as_json)
 
 
+@app.command()
+def extend(
+    nomination_id: IdArg,
+    user: UserOpt,
+    reason: Annotated[str, typer.Option(help="Why the deadline moves.")],
+    until: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The new due day.")
+    ] = None,
+    working_days: Annotated[
+        int | None, typer.Option(help="Or: move the due day by this many working days.")
+    ] = None,
+    role: RoleOpt = Role.OPERATOR,
+    institution: InstitutionOpt = "Ditjen IKMA",
+    as_json: JsonFlag = False,
+) -> None:
+    """Extend the current stage's deadline (an operator); every pending reminder moves too."""
+    decision = parse(
+        DeadlineExtension,
+        {
+            "actor": actor(user, role, institution),
+            "until": until.date() if until else None,
+            "working_days": working_days,
+            "reason": reason,
+        },
+    )
+    send(nomination_id, decision, as_json)
+
+
+@app.command()
+def reassign(
+    nomination_id: IdArg,
+    user: UserOpt,
+    juror: Annotated[str, typer.Option(help="The juror leaving the panel.")],
+    reason: Annotated[str, typer.Option(help="Why (dropped out, a conflict of interest).")],
+    role: RoleOpt = Role.OPERATOR,
+    institution: InstitutionOpt = "Ditjen IKMA",
+    as_json: JsonFlag = False,
+) -> None:
+    """Take a juror off a panel; the cycle assigns another (an operator)."""
+    decision = parse(
+        JurorReassignment,
+        {"actor": actor(user, role, institution), "juror_id": juror, "reason": reason},
+    )
+    send(nomination_id, decision, as_json)
+
+
+@app.command()
+def explain(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
+    """How a nomination's final score was reached: scores, weights, adjustments, stars."""
+
+    nom = run(lambda client: nomination_state(client, nomination_id))
+    why = nom.result.explanation if nom.result else None
+    if why is None:
+        fail(f"{nomination_id}: penilaian Tim Seleksi belum ditutup", 1)
+    if as_json:
+        echo_json(why)
+        return
+    weights = ", ".join(f"{c.label} {why.weights.of(c):g}%" for c in Criterion)
+    typer.echo(f"Bobot kriteria: {weights}")
+    typer.echo(f"Median nilai juri: {why.median:g}")
+    for line in why.jurors:
+        mark = f"  (jauh dari median, bobot {line.weight:g})" if line.outlier else ""
+        typer.echo(f"  {line.juror_id:<16} {line.total:6.2f}  selisih {line.deviation:5.2f}{mark}")
+    typer.echo(f"Nilai Tim Seleksi (rata-rata berbobot): {why.panel_score:.2f}")
+    typer.echo(f"Nilai teknis Balai Besar: {why.lab_score:g} (bobot {why.lab_weight:g})")
+    typer.echo(
+        f"Nilai akhir: (1 - {why.lab_weight:g}) x {why.panel_score:.2f} + "
+        f"{why.lab_weight:g} x {why.lab_score:g} = {why.final_score:.2f}"
+    )
+    typer.echo(f"Bintang: {why.stars}")
+    if why.next_level is not None:
+        typer.echo(
+            f"Ke {why.next_level.stars} bintang (min. {why.next_level.min_score:g}): "
+            f"kurang {why.points_to_next_level:g} poin"
+        )
+
+
+# --- cycles -------------------------------------------------------------------------
+
+cycle_app = typer.Typer(help="Open, configure, inspect and close an award cycle.")
+app.add_typer(cycle_app, name="cycle")
+CycleArg = Annotated[str, typer.Argument(help="The cycle, e.g. 2026.")]
+
+
+def cycle_call(cycle: str, action: Callable[[CycleHandle], Awaitable[T]]) -> T:
+    async def go(client: Client) -> T:
+        handle = client.get_workflow_handle(cycle_workflow_id(cycle), result_type=CycleStatus)
+        try:
+            return await action(handle)
+        except Refused as error:
+            refused(error)
+
+    return run(go)
+
+
+@cycle_app.command("open")
+def cycle_open(
+    cycle: CycleArg,
+    user: UserOpt,
+    opens: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day of proposals.")],
+    closes: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day of proposals.")],
+    config: Annotated[
+        Path | None, typer.Option(help="The cycle's configuration (JSON); default: the example.")
+    ] = None,
+    role: RoleOpt = Role.OPERATOR,
+    institution: InstitutionOpt = "Ditjen IKMA",
+) -> None:
+    """Open a cycle: its rules, its panel roster and its proposal window."""
+    setup = parse(
+        CycleSetup,
+        {
+            "config": load_config(cycle, config),
+            "window": {"opens": opens.date(), "closes": closes.date()},
+            "opened_by": actor(user, role, institution),
+        },
+    )
+
+    async def go(client: Client) -> str:
+        try:
+            return (await open_cycle(client, setup, Settings().task_queue)).id
+        except Refused as error:
+            refused(error)
+
+    from temporalio.exceptions import WorkflowAlreadyStartedError
+
+    try:
+        typer.echo(f"Siklus dibuka: {run(go)}")
+    except WorkflowAlreadyStartedError:
+        fail(f"siklus OVOP {cycle} sudah dibuka", 3)
+
+
+@cycle_app.command("status")
+def cycle_status(cycle: CycleArg, as_json: JsonFlag = False) -> None:
+    """How many nominations stand at each stage, and each juror's panel load."""
+    status = cycle_call(cycle, lambda h: h.query(CycleWorkflow.status))
+    if as_json:
+        echo_json(status)
+        return
+    state = "ditutup" if status.closed else "terbuka"
+    typer.echo(f"Siklus OVOP {status.cycle} ({state}), konfigurasi versi {status.version}")
+    typer.echo(f"  Masa pengusulan: {status.window.describe()}")
+    typer.echo(f"  Usulan: {status.nominations}")
+    for stage, count in status.by_stage.items():
+        typer.echo(f"    {stage.label:<32} {count}")
+    if status.juror_loads:
+        loads = ", ".join(f"{j} {n}" for j, n in status.juror_loads.items())
+        typer.echo(f"  Beban juri: {loads}")
+
+
+@cycle_app.command("configure")
+def cycle_configure(
+    cycle: CycleArg,
+    file: Annotated[Path, typer.Argument(help="The new configuration (JSON).")],
+    user: UserOpt,
+    reason: Annotated[str, typer.Option(help="Why the rules change.")],
+    role: RoleOpt = Role.OPERATOR,
+    institution: InstitutionOpt = "Ditjen IKMA",
+) -> None:
+    """A new configuration version; it applies to nominations that start from now on."""
+    change = parse(
+        ConfigChange,
+        {
+            "actor": actor(user, role, institution),
+            "config": load_config(cycle, file).with_national_calendar(),
+            "reason": reason,
+        },
+    )
+    typer.echo(cycle_call(cycle, lambda h: configure_cycle(h, change)))
+
+
+@cycle_app.command("close")
+def cycle_close(
+    cycle: CycleArg,
+    user: UserOpt,
+    role: RoleOpt = Role.OPERATOR,
+    institution: InstitutionOpt = "Ditjen IKMA",
+) -> None:
+    """Close a cycle after its window, once every nomination has ended."""
+    closing = parse(Closing, {"actor": actor(user, role, institution)})
+    status = cycle_call(cycle, lambda h: close_cycle(h, closing))
+    typer.echo(f"Siklus OVOP {status.cycle} ditutup: {status.nominations} usulan.")
+
+
+# --- results ------------------------------------------------------------------------
+
+
+@app.command()
+def report(
+    cycle: Annotated[str, typer.Argument(help="The cycle, e.g. 2026.")],
+    out: Annotated[Path, typer.Option("--out", help="Where to write the two files.")] = Path(
+        "var/laporan"
+    ),
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="The records database (default: OVOP_DATABASE_URL)."),
+    ] = None,
+) -> None:
+    """Write a cycle's results: a spreadsheet (XLSX) and an HTML page with charts."""
+    import reports
+    from reports.cli import RecordsUnavailable, read_results
+
+    if not cycle.isdigit() or len(cycle) != 4:
+        fail(f"siklus harus berupa tahun empat angka, misalnya 2026, bukan {cycle!r}")
+    try:
+        results = read_results(database_url or Settings().database_url, cycle)
+    except RecordsUnavailable as error:
+        fail(str(error))
+    if not results.entries:
+        fail(f"tidak ada usulan siklus {cycle} di basis data catatan")
+    xlsx_path, html_path = reports.write(results, out)
+    f = results.funnel
+    state = f"SEMENTARA: {f.still_open} usulan masih berjalan" if results.provisional else "AKHIR"
+    typer.echo(f"Hasil OVOP {cycle} ({state})")
+    typer.echo(f"  {f.count(None)} usulan, {len(results.awarded)} meraih penghargaan")
+    typer.echo(f"  lembar kerja : {xlsx_path}")
+    typer.echo(f"  halaman HTML : {html_path}")
+
+
 # --- the local stack ----------------------------------------------------------------
 
 
@@ -613,9 +846,10 @@ def main() -> None:
         app(prog_name="ovop")
         code = 0
     except SystemExit as exit:
-        code = exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 1
-    # Leave without the interpreter's shutdown: after a failed or abandoned call, the SDK's
-    # core can abort or hang it (temporalio/sdk-python#300), and the command is done.
+        code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+    # The Temporal client's Rust threads can outlive the event loop and abort the process
+    # while the interpreter tears itself down (temporalio/sdk-python#300): everything is
+    # done and flushed by now, so leave without the teardown.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

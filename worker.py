@@ -16,6 +16,7 @@ from activities.notify import NotifyActivities
 from activities.records import RecordActivities
 from activities.store import RecordStore
 from settings import Settings, connect_temporal
+from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
 log = logging.getLogger("ovop.worker")
@@ -45,7 +46,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[NominationWorkflow],
+        workflows=[NominationWorkflow, CycleWorkflow],
         activities=activities,
     )
 

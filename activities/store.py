@@ -77,6 +77,8 @@ nominations = Table(
     Column("final_score", Float),
     Column("stars", Integer),
     Column("certificate_number", String(60)),
+    Column("coaching_level", String(20)),
+    Column("previous_certificate", String(60)),
     Column("last_seq", Integer, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
@@ -115,6 +117,15 @@ notifications = Table(
     Column("error", Text),
     Column("at", UtcDateTime(), nullable=False),
     UniqueConstraint("nomination_id", "seq", "recipient", name="uq_notifications_event_recipient"),
+)
+
+# The last serial issued in each cycle: incremented in the transaction that issues a
+# certificate, so two awards at the same moment queue on the row instead of colliding.
+certificate_counters = Table(
+    "certificate_counters",
+    metadata,
+    Column("cycle", String(4), primary_key=True),
+    Column("last_serial", Integer, nullable=False),
 )
 
 certificates = Table(
@@ -200,6 +211,8 @@ class RecordStore:
             "final_score": summary.final_score,
             "stars": summary.stars,
             "certificate_number": summary.certificate_number,
+            "coaching_level": summary.coaching_level.value if summary.coaching_level else None,
+            "previous_certificate": summary.previous_certificate,
             "last_seq": summary.last_seq,
             "updated_at": summary.updated_at or event.at,
         }
@@ -248,6 +261,27 @@ class RecordStore:
                 await conn.execute(select(nominations).where(nominations.c.id == nomination_id))
             ).first()
             return dict(row._mapping) if row else None
+
+    # --- a cycle as a whole (the results report) ----------------------------------------
+
+    async def nominations_of_cycle(self, cycle: str) -> list[dict[str, Any]]:
+        """Every nomination of `cycle` as it stands now."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(nominations).where(nominations.c.cycle == cycle).order_by(nominations.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    async def transitions_of_cycle(self, cycle: str) -> list[dict[str, Any]]:
+        """Every recorded event of `cycle`'s nominations, in order within each nomination."""
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(transitions)
+                .join(nominations, nominations.c.id == transitions.c.nomination_id)
+                .where(nominations.c.cycle == cycle)
+                .order_by(transitions.c.nomination_id, transitions.c.seq)
+            )
+            return [dict(r._mapping) for r in rows]
 
     # --- mail -------------------------------------------------------------------------
 
@@ -302,33 +336,45 @@ class RecordStore:
 
     # --- award certificates -----------------------------------------------------------
 
-    async def issue_certificate(self, nomination_id: str, cycle: str, attempts: int = 5) -> str:
+    async def issue_certificate(self, nomination_id: str, cycle: str) -> str:
         """The nomination's certificate number: the next serial in its cycle, issued once."""
-        for _ in range(attempts):
-            try:
-                async with self._tx() as conn:
-                    existing = await conn.scalar(
-                        select(certificates.c.number).where(
-                            certificates.c.nomination_id == nomination_id
-                        )
+        existing = await self._certificate_of(nomination_id)
+        if existing is not None:
+            return existing
+        try:
+            async with self._tx() as conn:
+                await conn.execute(
+                    self._insert_ignoring_duplicates(certificate_counters).values(
+                        cycle=cycle, last_serial=0
                     )
-                    if existing is not None:
-                        return str(existing)
-                    last = await conn.scalar(
-                        select(func.max(certificates.c.serial)).where(certificates.c.cycle == cycle)
+                )
+                serial = await conn.scalar(
+                    update(certificate_counters)
+                    .where(certificate_counters.c.cycle == cycle)
+                    .values(last_serial=certificate_counters.c.last_serial + 1)
+                    .returning(certificate_counters.c.last_serial)
+                )
+                number = certificate_number(cycle, int(serial))
+                await conn.execute(
+                    certificates.insert().values(
+                        cycle=cycle,
+                        serial=serial,
+                        nomination_id=nomination_id,
+                        number=number,
+                        issued_at=datetime.now(UTC),
                     )
-                    serial = (last or 0) + 1
-                    number = certificate_number(cycle, serial)
-                    await conn.execute(
-                        certificates.insert().values(
-                            cycle=cycle,
-                            serial=serial,
-                            nomination_id=nomination_id,
-                            number=number,
-                            issued_at=datetime.now(UTC),
-                        )
-                    )
-                    return number
-            except IntegrityError:
-                continue  # another award took that serial at the same moment: take the next
-        raise RuntimeError(f"could not issue a certificate number for {nomination_id}")
+                )
+                return number
+        except IntegrityError:
+            # The same award issued by a retry running alongside: its number stands.
+            existing = await self._certificate_of(nomination_id)
+            if existing is None:
+                raise
+            return existing
+
+    async def _certificate_of(self, nomination_id: str) -> str | None:
+        async with self.engine.connect() as conn:
+            number = await conn.scalar(
+                select(certificates.c.number).where(certificates.c.nomination_id == nomination_id)
+            )
+            return None if number is None else str(number)

@@ -6,47 +6,34 @@ to the cycle applies to new nominations only.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date
 from typing import Annotated, Self
 
 from pydantic import EmailStr, Field, model_validator
 
+from domain.calendar import WorkingCalendar
+from domain.deadlines import DeadlineRules
 from domain.labs import Lab
 from domain.proposal import Commodity, Model, Nib, ProvinceName, Text
-from domain.scoring import SCALE_2024, CriteriaWeights, StarScale
-from domain.stages import Role, Stage
-
-Days = Annotated[int, Field(ge=1, le=365)]
-
-
-class DeadlineRules(Model):
-    """How long each waiting stage may take, in days."""
-
-    verification_days: Days = 10
-    revision_days: Days = 14
-    assessment_days: Days = 30
-    scoring_days: Days = 14
-    award_days: Days = 10
-
-    def days_for(self, stage: Stage) -> int | None:
-        return {
-            Stage.ADMIN_VERIFICATION: self.verification_days,
-            Stage.REVISION_REQUESTED: self.revision_days,
-            Stage.TECHNICAL_ASSESSMENT: self.assessment_days,
-            Stage.PANEL_SCORING: self.scoring_days,
-            Stage.AWARD_DECISION: self.award_days,
-        }.get(stage)
-
-    def due(self, stage: Stage, start: datetime) -> datetime | None:
-        """When an action in `stage`, entered at `start`, falls due; None if nothing waits."""
-        days = self.days_for(stage)
-        return None if days is None else start + timedelta(days=days)
+from domain.regions import TimeZone
+from domain.scoring import (
+    SCALE_2024,
+    CoachingLevel,
+    CriteriaWeights,
+    StarScale,
+    default_coaching,
+)
+from domain.stages import Role
 
 
 class PanelRules(Model):
     size: int = Field(3, ge=1, le=15)
     quorum: int = Field(2, ge=1, le=15)
     lab_weight: float = Field(0.2, ge=0, le=1)
+    # A juror whose total lies further than this from the panel's median counts with
+    # `outlier_weight` (see domain.scoring.explain); None: every juror counts fully.
+    outlier_points: float | None = Field(None, gt=0, le=100)
+    outlier_weight: float = Field(0.5, ge=0, le=1)
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> Self:
@@ -67,6 +54,7 @@ class LabDesk(Model):
     lab: Lab
     email: EmailStr
     address: Text
+    zone: TimeZone = TimeZone.WIB  # the three labs are in Bogor, Yogyakarta and Bandung
     assessors: list[StaffMember] = Field(min_length=1)
 
 
@@ -107,9 +95,23 @@ class CycleConfig(Model):
     star_scale: StarScale = SCALE_2024
     panel: PanelRules = PanelRules()
     deadlines: DeadlineRules = DeadlineRules()
+    # None until filled: `with_national_calendar()` writes the calendar out in full before a
+    # nomination starts, so it keeps it (and nothing computes holidays inside a workflow).
+    calendar: WorkingCalendar | None = None
+    coaching: dict[int, CoachingLevel] | None = Field(
+        None, description="Who coaches a winner of each star level; default: default_coaching"
+    )
     max_revisions: int = Field(2, ge=0, le=10)
     staff: Staff
     jurors: list[Juror] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _coaching_covers_the_scale(self) -> Self:
+        if self.coaching is not None:
+            wanted = set(range(1, self.star_scale.max_stars + 1))
+            if set(self.coaching) != wanted:
+                raise ValueError(f"pembinaan harus diatur untuk bintang {sorted(wanted)}")
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
@@ -118,5 +120,48 @@ class CycleConfig(Model):
             raise ValueError("user_id juri harus unik")
         return self
 
+    def with_national_calendar(self) -> CycleConfig:
+        """This configuration with its calendar written out, if it has none yet: the
+        national days off for the cycle's year and the two after it (a nomination can run
+        into the next year), plus any cuti bersama the configuration lists."""
+        if self.calendar is not None and self.calendar.days_off:
+            return self
+        year = int(self.cycle)
+        extra = self.calendar.collective_leave if self.calendar else []
+        calendar = WorkingCalendar.for_years([year, year + 1, year + 2], extra)
+        return self.model_copy(update={"calendar": calendar})
+
+    def coaching_for(self, stars: int) -> CoachingLevel:
+        return (self.coaching or default_coaching(self.star_scale.max_stars))[stars]
+
     def juror(self, user_id: str) -> Juror | None:
         return next((j for j in self.jurors if j.user_id == user_id), None)
+
+
+class ProposalWindow(Model):
+    """When regional governments may propose, in the ministry's calendar days (WIB)."""
+
+    opens: date
+    closes: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.closes < self.opens:
+            raise ValueError("masa pengusulan harus ditutup setelah dibuka")
+        return self
+
+    def admits(self, day: date) -> bool:
+        return self.opens <= day <= self.closes
+
+    def describe(self) -> str:
+        return f"{self.opens.isoformat()} sampai {self.closes.isoformat()}"
+
+
+def panel_shortfalls(config: CycleConfig) -> list[str]:
+    """The commodities with fewer jurors on the roster than a panel needs."""
+    short = []
+    for commodity in Commodity:
+        judges = sum(commodity in j.commodities for j in config.jurors)
+        if judges < config.panel.size:
+            short.append(f"{commodity.label}: {judges} juri, perlu {config.panel.size}")
+    return short

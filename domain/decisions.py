@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import Field
@@ -81,8 +82,33 @@ class Withdrawal(Model):
     reason: LongText
 
 
+class DeadlineExtension(Model):
+    """An operator moves the current stage's deadline: to a date, or by working days."""
+
+    actor: Actor
+    until: date | None = None
+    working_days: int | None = Field(None, ge=1, le=60)
+    reason: LongText
+
+
+class JurorReassignment(Model):
+    """An operator takes a juror off a panel (they dropped out, or a conflict came to
+    light); the cycle assigns another."""
+
+    actor: Actor
+    juror_id: Text
+    reason: LongText
+
+
 Decision = (
-    VerifyDecision | Resubmission | AssessmentFindings | ScoreSheet | AwardDecision | Withdrawal
+    VerifyDecision
+    | Resubmission
+    | AssessmentFindings
+    | ScoreSheet
+    | AwardDecision
+    | Withdrawal
+    | DeadlineExtension
+    | JurorReassignment
 )
 
 

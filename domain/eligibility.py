@@ -52,6 +52,15 @@ def eligibility_problems(proposal: Proposal) -> list[Problem]:
                 )
             )
 
+    previous = proposal.previous_award
+    if previous is not None and previous.cycle >= proposal.cycle:
+        problems.append(
+            Problem(
+                "previous_award.cycle",
+                f"penilaian ulang merujuk penghargaan siklus sebelumnya, bukan {previous.cycle}",
+            )
+        )
+
     if proposal.product.commodity == Commodity.MAKANAN_MINUMAN:
         kinds = {p.kind for p in proposal.product.permits}
         if not kinds & DISTRIBUTION_PERMITS:

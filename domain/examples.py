@@ -40,6 +40,7 @@ def example_cycle_config(cycle: str = "2026", **overrides: Any) -> CycleConfig:
     ]
     data: dict[str, Any] = {
         "cycle": cycle,
+        "panel": {"size": 3, "quorum": 2, "lab_weight": 0.2, "outlier_points": 15},
         "staff": {
             "verification_desk": {
                 "name": "Sekretariat Verifikasi OVOP Ditjen IKMA",
@@ -129,7 +130,7 @@ def example_cycle_config(cycle: str = "2026", **overrides: Any) -> CycleConfig:
         ],
     }
     data.update(overrides)
-    return CycleConfig.model_validate(data)
+    return CycleConfig.model_validate(data).with_national_calendar()
 
 
 def _juror(

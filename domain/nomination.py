@@ -11,20 +11,24 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.calendar import WorkingCalendar
 from domain.cycle import CycleConfig, Juror
+from domain.deadlines import StagePlan, Step, StepKind, plan_calendar_days, plan_stage
 from domain.decisions import (
     SYSTEM,
     Actor,
     AssessmentFindings,
     AwardDecision,
+    DeadlineExtension,
     Decision,
     DecisionResult,
+    JurorReassignment,
     Resubmission,
     ScoreSheet,
     VerifyDecision,
@@ -34,8 +38,10 @@ from domain.decisions import (
 from domain.eligibility import eligibility_problems
 from domain.errors import Problem, Refused
 from domain.labs import Lab, route_lab
+from domain.panel import PanelAssignment, PanelNeed, choose_jurors, conflict_of
 from domain.proposal import Model, Proposal
-from domain.scoring import Criterion, final_score, juror_total, panel_score
+from domain.regions import TimeZone
+from domain.scoring import Criterion, ScoreExplanation, explain, juror_total
 from domain.stages import Role, Stage
 
 
@@ -56,27 +62,25 @@ def _slug(text: str) -> str:
 
 def is_conflicted(juror: Juror, proposal: Proposal) -> str | None:
     """Why this juror may not judge this proposal, or None when they may."""
-    if juror.home_province == proposal.sentra.province:
-        return f"berasal dari provinsi yang sama dengan IKM ({juror.home_province.value})"
-    if proposal.ikm.nib in juror.declared_conflicts:
-        return "telah menyatakan konflik kepentingan dengan IKM ini"
-    return None
+    return conflict_of(juror, proposal.sentra.province, proposal.ikm.nib)
 
 
 def assign_panel(config: CycleConfig, proposal: Proposal, key: str) -> list[Juror]:
-    """Jurors for this nomination: those who judge its commodity, none conflicted.
+    """A panel from the nomination's own roster, without a cycle to balance the load."""
+    return choose_jurors(config.jurors, panel_need(proposal, key, config.panel.size))
 
-    Ordering by a hash of the nomination and the juror (rendezvous hashing) spreads the
-    load across jurors without a central counter, and gives the same panel every time.
-    """
-    commodity = proposal.product.commodity
-    candidates = [
-        j
-        for j in config.jurors
-        if commodity in j.commodities and is_conflicted(j, proposal) is None
-    ]
-    candidates.sort(key=lambda j: hashlib.sha256(f"{key}|{j.user_id}".encode()).hexdigest())
-    return candidates[: config.panel.size]
+
+def panel_need(
+    proposal: Proposal, key: str, count: int, exclude: list[str] | None = None
+) -> PanelNeed:
+    return PanelNeed(
+        nomination_id=key,
+        commodity=proposal.product.commodity,
+        province=proposal.sentra.province,
+        nib=proposal.ikm.nib,
+        count=count,
+        exclude=exclude or [],
+    )
 
 
 class EventKind(StrEnum):
@@ -93,6 +97,10 @@ class EventKind(StrEnum):
     EXPIRED = "expired"
     WITHDRAWN = "withdrawn"
     ESCALATED = "escalated"
+    PANEL_ASSIGNED = "panel_assigned"
+    JUROR_REASSIGNED = "juror_reassigned"
+    REMINDED = "reminded"
+    DEADLINE_EXTENDED = "deadline_extended"
 
     @property
     def label(self) -> str:
@@ -113,6 +121,10 @@ _EVENT_LABELS = {
     EventKind.EXPIRED: "Usulan kedaluwarsa",
     EventKind.WITHDRAWN: "Usulan ditarik",
     EventKind.ESCALATED: "Eskalasi batas waktu",
+    EventKind.PANEL_ASSIGNED: "Juri ditugaskan",
+    EventKind.JUROR_REASSIGNED: "Juri diganti",
+    EventKind.REMINDED: "Pengingat batas waktu",
+    EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
 }
 
 
@@ -149,6 +161,7 @@ class PanelResult(Model):
     lab_weight: float
     final_score: float
     recommended_stars: int
+    explanation: ScoreExplanation | None = None
 
 
 class AwardRecord(Model):
@@ -172,6 +185,13 @@ WAITING_ROLE = {
 OPEN_STAGES = frozenset(WAITING_ROLE)
 
 
+# Releases of the rules (see Nomination.rules).
+RULES_CALENDAR_DAYS = 1  # deadlines in calendar days, no reminders
+RULES_WORKING_DAYS = 2  # working-day deadlines with reminders
+RULES_PANEL_EVENTS = 3  # panel assignment as events (from the cycle or the roster), reassignment
+RULES = RULES_PANEL_EVENTS
+
+
 class Nomination(BaseModel):
     """The whole state of one nomination; the workflow keeps exactly this."""
 
@@ -184,11 +204,18 @@ class Nomination(BaseModel):
     lab: Lab
     stage: Stage = Stage.PROPOSED
     stage_entered_at: datetime | None = None
-    deadline: datetime | None = None
-    escalated: bool = False
+    plan: StagePlan | None = None
+    # The release of the rules a nomination started under: running nominations keep theirs
+    # (the workflow sets it from its patches), so their histories replay exactly.
+    rules: int = RULES
     revisions: int = 0
     findings: AssessmentFindings | None = None
-    panel: list[str] = []
+    # The panel: each juror's record as it was when they were seated.
+    seats: list[Juror] = []
+    dropped: list[str] = []  # jurors taken off the panel: never seated again
+    panel_from_cycle: bool = False  # the cycle assigns jurors (balancing their load)
+    panel_request: PanelNeed | None = None  # a request for jurors, not yet sent
+    jurors_wanted: int = 0  # jurors asked for and not yet seated
     scores: dict[str, ScoreRecord] = {}
     result: PanelResult | None = None
     award: AwardRecord | None = None
@@ -239,11 +266,49 @@ class Nomination(BaseModel):
             stars=self.award.stars,
             certificate_number=certificate_number,
             overridden=self.award.overridden,
+            coaching_level=self.config.coaching_for(self.award.stars).value,
         )
 
-    def deadline_passed(self, now: datetime) -> None:
-        """The current stage's deadline has passed without the action it waits for."""
-        if self.stage == Stage.REVISION_REQUESTED:
+    # --- deadlines ----------------------------------------------------------------------
+
+    @property
+    def deadline(self) -> datetime | None:
+        return self.plan.deadline if self.plan else None
+
+    @property
+    def escalated(self) -> bool:
+        """The current stage's deadline has passed."""
+        return self.plan is not None and self.plan.overdue
+
+    @property
+    def next_step(self) -> Step | None:
+        """The next reminder or deadline of the current stage, if any."""
+        return self.plan.next_step if self.plan else None
+
+    def clock(self, now: datetime) -> None:
+        """Take every reminder and deadline step that has come due by `now`, in order."""
+        while self.plan is not None and (step := self.plan.next_step) and step.at <= now:
+            stage = self.stage
+            self.plan = self.plan.model_copy(update={"done": self.plan.done + 1})
+            self._take(step, now)
+            if self.stage != stage:
+                break
+
+    def _take(self, step: Step, now: datetime) -> None:
+        deadline = self.deadline.isoformat() if self.deadline else None
+        if step.kind != StepKind.DEADLINE:
+            assert step.zone is not None
+            if self.waiting_in(step.zone):
+                self._note(
+                    EventKind.REMINDED,
+                    SYSTEM,
+                    now,
+                    None,
+                    step=step.label,
+                    zone=step.zone.value,
+                    deadline=deadline,
+                )
+        elif self.stage == Stage.REVISION_REQUESTED:
             self._move(
                 EventKind.EXPIRED,
                 Stage.EXPIRED,
@@ -253,22 +318,72 @@ class Nomination(BaseModel):
             )
         elif self.stage == Stage.PANEL_SCORING and len(self.scores) >= self.config.panel.quorum:
             self._close_panel(now, "batas waktu penilaian tercapai; kuorum terpenuhi")
-        elif self.stage in OPEN_STAGES and not self.escalated:
-            self.escalated = True
+        else:
             self._note(
                 EventKind.ESCALATED,
                 SYSTEM,
                 now,
                 f"batas waktu tahap {self.stage.label} terlampaui",
-                deadline=self.deadline.isoformat() if self.deadline else None,
+                deadline=deadline,
                 waiting_for=WAITING_ROLE[self.stage].value,
             )
+
+    def zone_of_deadline(self, stage: Stage) -> TimeZone:
+        """Proposers count in their own province's time; the ministry, labs and panel in WIB."""
+        if stage == Stage.REVISION_REQUESTED:
+            return self.proposal.sentra.province.timezone
+        return TimeZone.WIB
+
+    def waiting_zones(self, stage: Stage) -> set[TimeZone]:
+        """The time zones of the people a stage waits for (and reminds)."""
+        match stage:
+            case Stage.REVISION_REQUESTED:
+                return {self.proposal.sentra.province.timezone}
+            case Stage.TECHNICAL_ASSESSMENT:
+                return {self.config.staff.lab_desk(self.lab).zone}
+            case Stage.PANEL_SCORING:
+                return {j.home_province.timezone for j in self.seats} or {TimeZone.WIB}
+        return {TimeZone.WIB}
+
+    def waiting_in(self, zone: TimeZone) -> bool:
+        """Whether anyone the stage still waits for lives in `zone`."""
+        if self.stage == Stage.PANEL_SCORING:
+            pending = self.pending_jurors()
+            return any(j.home_province.timezone == zone for j in self.seats if j.user_id in pending)
+        return zone in self.waiting_zones(self.stage)
+
+    def _plan(
+        self, stage: Stage, start: datetime, due_date: date | None = None
+    ) -> StagePlan | None:
+        rules = self.config.deadlines
+        if self.legacy_deadlines:
+            return plan_calendar_days(stage, start, rules)
+        return plan_stage(
+            stage,
+            start,
+            rules,
+            self.config.calendar or WorkingCalendar(),
+            self.zone_of_deadline(stage),
+            self.waiting_zones(stage),
+            due_date,
+        )
 
     def waiting_for(self) -> Role | None:
         """The role whose action the nomination waits for."""
         if self.awaiting_certificate:
             return Role.SYSTEM
         return WAITING_ROLE.get(self.stage)
+
+    @property
+    def legacy_deadlines(self) -> bool:
+        return self.rules < RULES_WORKING_DAYS
+
+    @property
+    def panel(self) -> list[str]:
+        return [j.user_id for j in self.seats]
+
+    def seat_of(self, user_id: str) -> Juror | None:
+        return next((j for j in self.seats if j.user_id == user_id), None)
 
     def pending_jurors(self) -> list[str]:
         return [j for j in self.panel if j not in self.scores]
@@ -290,6 +405,10 @@ class Nomination(BaseModel):
                 self._check_award(decision)
             case Withdrawal():
                 self._check_withdraw(decision)
+            case DeadlineExtension():
+                self._check_extend(decision)
+            case JurorReassignment():
+                self._check_reassign(decision)
 
     def apply(self, decision: Decision, now: datetime) -> DecisionResult:
         """Take a decision that `check` allowed; returns what it did."""
@@ -307,6 +426,10 @@ class Nomination(BaseModel):
                 self._decide_award(decision, now)
             case Withdrawal():
                 self._withdraw(decision, now)
+            case DeadlineExtension():
+                self._extend(decision, now)
+            case JurorReassignment():
+                self._reassign(decision, now)
         return self.result_message()
 
     def result_message(self) -> DecisionResult:
@@ -431,19 +554,68 @@ class Nomination(BaseModel):
                 **facts,
             )
             return
-        jurors = assign_panel(self.config, self.proposal, self.id)
-        self.panel = [j.user_id for j in jurors]
-        self._move(
-            EventKind.ASSESSED,
-            Stage.PANEL_SCORING,
-            d.actor,
-            now,
-            d.summary,
-            panel=",".join(self.panel),
-            **facts,
+        if self.rules < RULES_PANEL_EVENTS:
+            self.seats = assign_panel(self.config, self.proposal, self.id)
+            facts["panel"] = ",".join(self.panel)
+        self._move(EventKind.ASSESSED, Stage.PANEL_SCORING, d.actor, now, d.summary, **facts)
+        if self.rules < RULES_PANEL_EVENTS:
+            self._panel_short(now)
+        else:
+            self._want_jurors(self.config.panel.size, now)
+
+    def _want_jurors(self, count: int, now: datetime, release: list[str] | None = None) -> None:
+        """Ask for `count` more jurors: from the cycle (a request the workflow sends), or
+        straight from the nomination's own roster."""
+        need = panel_need(self.proposal, self.id, count, [*self.panel, *self.dropped])
+        self.jurors_wanted += count
+        if self.panel_from_cycle:
+            self.panel_request = need.model_copy(update={"release": release or []})
+        else:
+            self.seat(PanelAssignment(jurors=choose_jurors(self.config.jurors, need)), now)
+
+    def take_panel_request(self) -> PanelNeed | None:
+        """The request for jurors the workflow must send to the cycle, once."""
+        request, self.panel_request = self.panel_request, None
+        return request
+
+    def seat(self, assignment: PanelAssignment, now: datetime) -> None:
+        """Seat the jurors assigned, after checking each for a conflict of interest."""
+        seated, refused = [], []
+        for juror in assignment.jurors:
+            if (
+                self.stage != Stage.PANEL_SCORING
+                or juror.user_id in self.panel
+                or juror.user_id in self.dropped
+                or is_conflicted(juror, self.proposal)
+            ):
+                refused.append(juror.user_id)
+                continue
+            self.seats.append(juror)
+            seated.append(juror.user_id)
+        self.jurors_wanted = max(
+            0, self.jurors_wanted - len(assignment.jurors) - assignment.shortfall
         )
-        if len(self.panel) < self.config.panel.quorum:
-            self.escalated = True
+        if self.stage != Stage.PANEL_SCORING:
+            return  # the nomination moved on (withdrawn) before the jurors arrived
+        self._note(
+            EventKind.PANEL_ASSIGNED,
+            SYSTEM,
+            now,
+            None,
+            jurors=",".join(seated),
+            panel=",".join(self.panel),
+            refused=",".join(refused) or None,
+        )
+        if self.plan is not None and not self.legacy_deadlines:
+            # Reminders follow the jurors' own time zones.
+            self.plan = self._plan(self.stage, now, due_date=self.plan.due_date)
+        self._panel_short(now)
+        self._close_panel_if_done(now)
+
+    def _panel_short(self, now: datetime) -> None:
+        if len(self.panel) + self.jurors_wanted < self.config.panel.quorum:
+            if self.legacy_deadlines:
+                self.plan = None  # the first release stopped its timer here
             self._note(
                 EventKind.ESCALATED,
                 SYSTEM,
@@ -457,8 +629,8 @@ class Nomination(BaseModel):
     def _check_score(self, d: ScoreSheet) -> None:
         self._require_stage("penilaian juri", Stage.PANEL_SCORING)
         self._require_role(d.actor, Role.JUROR)
-        juror = self.config.juror(d.actor.user_id)
-        if juror is None or d.actor.user_id not in self.panel:
+        juror = self.seat_of(d.actor.user_id)
+        if juror is None:
             raise Refused.one(
                 "actor.user_id", f"{d.actor.user_id} tidak ditugaskan sebagai juri usulan ini"
             )
@@ -483,23 +655,41 @@ class Nomination(BaseModel):
             "nilai diperbarui" if revised else None,
             juror_total=total,
         )
+        self._close_panel_if_done(now)
+
+    def _close_panel_if_done(self, now: datetime) -> None:
+        if self.stage != Stage.PANEL_SCORING or not self.scores or self.jurors_wanted:
+            return
         if not self.pending_jurors():
             self._close_panel(now, "semua juri telah menilai")
+        elif (
+            self.escalated
+            and len(self.scores) >= self.config.panel.quorum
+            and not self.legacy_deadlines
+        ):
+            self._close_panel(now, "kuorum tercapai setelah batas waktu")
 
     def _close_panel(self, now: datetime, reason: str) -> None:
         assert self.findings is not None
-        totals = {juror: record.total for juror, record in self.scores.items()}
-        panel = panel_score(list(totals.values()))
-        lab_weight = self.config.panel.lab_weight
-        final = final_score(panel, self.findings.score, lab_weight)
-        stars = self.config.star_scale.stars_for(final)
+        rules = self.config.panel
+        explanation = explain(
+            {juror: record.sheet.scores for juror, record in self.scores.items()},
+            self.config.weights,
+            self.findings.score,
+            rules.lab_weight,
+            self.config.star_scale,
+            rules.outlier_points,
+            rules.outlier_weight,
+        )
+        final, stars = explanation.final_score, explanation.stars
         self.result = PanelResult(
-            juror_totals=totals,
-            panel_score=round(panel, 2),
+            juror_totals={line.juror_id: line.total for line in explanation.jurors},
+            panel_score=round(explanation.panel_score, 2),
             lab_score=self.findings.score,
-            lab_weight=lab_weight,
+            lab_weight=rules.lab_weight,
             final_score=final,
             recommended_stars=stars,
+            explanation=explanation,
         )
         self._move(
             EventKind.PANEL_CLOSED,
@@ -509,7 +699,7 @@ class Nomination(BaseModel):
             reason if stars else f"{reason}; nilai akhir {final:g} di bawah batas penghargaan",
             final_score=final,
             recommended_stars=stars,
-            jurors=len(totals),
+            jurors=len(explanation.jurors),
         )
 
     # award decision
@@ -555,6 +745,84 @@ class Nomination(BaseModel):
                 recommended_stars=recommended,
                 overridden=True,
             )
+
+    # deadline extension
+
+    def _check_extend(self, d: DeadlineExtension) -> None:
+        self._require_role(d.actor, Role.OPERATOR)
+        self._require_listed(d.actor, self.config.staff.operators, "operator")
+        if self.plan is None or self.awaiting_certificate:
+            raise Refused.one("stage", f"tidak ada batas waktu pada tahap {self.stage.label}")
+        if self.legacy_deadlines:
+            raise Refused.one(
+                "stage", "usulan ini dimulai sebelum batas waktu dihitung dalam hari kerja"
+            )
+        if (d.until is None) == (d.working_days is None):
+            raise Refused.one(
+                "until", "isi salah satu: tanggal baru (until) atau tambahan hari kerja"
+            )
+        new_due = self._extended_due(d)
+        if new_due <= self.plan.due_date:
+            raise Refused.one(
+                "until",
+                f"batas waktu baru harus setelah {self.plan.due_date.isoformat()}",
+            )
+        calendar = self.config.calendar or WorkingCalendar()
+        off = calendar.day_off(new_due)
+        if not calendar.is_working_day(new_due):
+            why = off.name if off else "akhir pekan"
+            raise Refused.one(
+                "until", f"{new_due.isoformat()} bukan hari kerja ({why}); pilih hari kerja"
+            )
+
+    def _extended_due(self, d: DeadlineExtension) -> date:
+        assert self.plan is not None
+        if d.until is not None:
+            return d.until
+        assert d.working_days is not None
+        calendar = self.config.calendar or WorkingCalendar()
+        return calendar.add_working_days(self.plan.due_date, d.working_days)
+
+    def _extend(self, d: DeadlineExtension, now: datetime) -> None:
+        assert self.plan is not None and self.stage_entered_at is not None
+        old = self.plan.deadline
+        # Replanned from now: every reminder still ahead moves with the deadline, and none
+        # already past is sent late.
+        self.plan = self._plan(self.stage, now, due_date=self._extended_due(d))
+        assert self.plan is not None
+        self._note(
+            EventKind.DEADLINE_EXTENDED,
+            d.actor,
+            now,
+            d.reason,
+            previous_deadline=old.isoformat(),
+            deadline=self.plan.deadline.isoformat(),
+        )
+
+    # juror reassignment
+
+    def _check_reassign(self, d: JurorReassignment) -> None:
+        self._require_stage("penggantian juri", Stage.PANEL_SCORING)
+        self._require_role(d.actor, Role.OPERATOR)
+        self._require_listed(d.actor, self.config.staff.operators, "operator")
+        if self.rules < RULES_PANEL_EVENTS:
+            raise Refused.one("stage", "usulan ini dimulai sebelum juri dapat diganti")
+        if d.juror_id not in self.panel:
+            raise Refused.one("juror_id", f"{d.juror_id} bukan juri usulan ini")
+
+    def _reassign(self, d: JurorReassignment, now: datetime) -> None:
+        had_scored = self.scores.pop(d.juror_id, None) is not None
+        self.seats = [j for j in self.seats if j.user_id != d.juror_id]
+        self.dropped.append(d.juror_id)
+        self._note(
+            EventKind.JUROR_REASSIGNED,
+            d.actor,
+            now,
+            d.reason,
+            juror=d.juror_id,
+            score_dropped=had_scored,
+        )
+        self._want_jurors(1, now, release=[d.juror_id])
 
     # withdrawal
 
@@ -622,8 +890,7 @@ class Nomination(BaseModel):
         from_stage = self.stage
         self.stage = to
         self.stage_entered_at = now
-        self.deadline = self.config.deadlines.due(to, now)
-        self.escalated = False
+        self.plan = self._plan(to, now)
         if self.deadline is not None:
             facts = {**facts, "deadline": self.deadline.isoformat()}
         self._append(kind, from_stage, to, actor, now, reason, facts)

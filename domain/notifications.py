@@ -8,6 +8,7 @@ from pydantic import EmailStr
 
 from domain.nomination import WAITING_ROLE, EventKind, Nomination, NominationEvent
 from domain.proposal import Contact, Model, Text
+from domain.regions import TimeZone
 from domain.stages import Role, Stage
 
 
@@ -26,6 +27,7 @@ class Recipient(Model):
     name: Text
     email: EmailStr
     audience: Audience
+    zone: TimeZone = TimeZone.WIB  # where their 09:00 is, and how their deadlines read
 
 
 _APPLICANTS = (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE, Audience.IKM_OWNER)
@@ -37,11 +39,9 @@ _AUDIENCES: dict[tuple[EventKind, Stage | None], tuple[Audience, ...]] = {
     (EventKind.REVISION_REQUESTED, None): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
     (EventKind.RESUBMITTED, None): (Audience.VERIFICATION_DESK, Audience.PROVINCIAL_OFFICE),
     (EventKind.REJECTED, None): _APPLICANTS,
-    (EventKind.ASSESSED, Stage.PANEL_SCORING): (
-        Audience.PROPOSER,
-        Audience.PROVINCIAL_OFFICE,
-        Audience.JUROR,
-    ),
+    (EventKind.ASSESSED, Stage.PANEL_SCORING): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
+    (EventKind.PANEL_ASSIGNED, None): (Audience.JUROR,),
+    (EventKind.JUROR_REASSIGNED, None): (),
     (EventKind.ASSESSED, Stage.NOT_AWARDED): _APPLICANTS,
     (EventKind.PANEL_CLOSED, Stage.AWARD_DECISION): (Audience.OFFICIAL,),
     (EventKind.PANEL_CLOSED, Stage.NOT_AWARDED): _APPLICANTS,
@@ -58,6 +58,8 @@ def recipients_for(nom: Nomination, event: NominationEvent) -> list[Recipient]:
         audiences = (*_APPLICANTS, *_holders(event.from_stage))
     elif event.kind == EventKind.ESCALATED:
         audiences = (Audience.SUPERVISOR, *_holders(event.from_stage))
+    elif event.kind in (EventKind.REMINDED, EventKind.DEADLINE_EXTENDED):
+        audiences = _holders(event.from_stage)
     else:
         audiences = _AUDIENCES.get(
             (event.kind, event.to_stage), _AUDIENCES.get((event.kind, None), ())
@@ -66,6 +68,8 @@ def recipients_for(nom: Nomination, event: NominationEvent) -> list[Recipient]:
     for audience in audiences:
         for r in _people(nom, audience, event):
             found.setdefault(r.email.lower(), r)
+    if event.kind == EventKind.REMINDED:  # each zone is reminded at its own 09:00
+        return [r for r in found.values() if r.zone.value == event.facts.get("zone")]
     return list(found.values())
 
 
@@ -82,9 +86,10 @@ def _holders(stage: Stage) -> tuple[Audience, ...]:
 
 def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list[Recipient]:
     p, staff = nom.proposal, nom.config.staff
+    local = p.sentra.province.timezone
 
     def of(contact: Contact) -> Recipient:
-        return Recipient(name=contact.name, email=contact.email, audience=audience)
+        return Recipient(name=contact.name, email=contact.email, audience=audience, zone=local)
 
     match audience:
         case Audience.PROPOSER:
@@ -98,12 +103,24 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
             return [Recipient(name=desk.name, email=desk.email, audience=audience)]
         case Audience.LAB:
             lab = staff.lab_desk(nom.lab)
-            return [Recipient(name=lab.lab.label, email=lab.email, audience=audience)]
+            return [
+                Recipient(name=lab.lab.label, email=lab.email, audience=audience, zone=lab.zone)
+            ]
         case Audience.JUROR:
-            # An escalation chases the jurors who have not scored; other events go to all.
-            ids = nom.pending_jurors() if event.kind == EventKind.ESCALATED else nom.panel
-            jurors = [j for j in nom.config.jurors if j.user_id in ids]
-            return [Recipient(name=j.name, email=j.email, audience=audience) for j in jurors]
+            # Reminders and escalations chase the jurors who have not scored; the rest go to all.
+            if event.kind == EventKind.PANEL_ASSIGNED:  # only the ones just seated
+                ids = str(event.facts.get("jurors") or "").split(",")
+            elif event.kind in (EventKind.ESCALATED, EventKind.REMINDED):
+                ids = nom.pending_jurors()
+            else:
+                ids = nom.panel
+            jurors = [j for j in nom.seats if j.user_id in ids]
+            return [
+                Recipient(
+                    name=j.name, email=j.email, audience=audience, zone=j.home_province.timezone
+                )
+                for j in jurors
+            ]
         case Audience.OFFICIAL:
             return [
                 Recipient(name=o.name, email=o.email, audience=audience) for o in staff.officials

@@ -8,6 +8,7 @@ from domain.labs import Lab
 from domain.nomination import Nomination, NominationEvent
 from domain.proposal import Commodity, Model, Proposal
 from domain.regions import Province, TimeZone
+from domain.scoring import CoachingLevel
 from domain.stages import Role, Stage
 
 MINISTRY_TZ = TimeZone.WIB  # Ditjen IKMA is in Jakarta
@@ -29,6 +30,8 @@ class NominationSummary(Model):
     final_score: float | None
     stars: int | None
     certificate_number: str | None
+    coaching_level: CoachingLevel | None = None
+    previous_certificate: str | None = None
     updated_at: datetime | None
     last_seq: int
 
@@ -49,6 +52,12 @@ def summarize(nom: Nomination) -> NominationSummary:
         final_score=nom.result.final_score if nom.result else None,
         stars=nom.award.stars if nom.award and nom.stage == Stage.AWARDED else None,
         certificate_number=nom.award.certificate_number if nom.award else None,
+        coaching_level=(
+            nom.config.coaching_for(nom.award.stars)
+            if nom.award and nom.stage == Stage.AWARDED
+            else None
+        ),
+        previous_certificate=p.previous_award.certificate_number if p.previous_award else None,
         updated_at=nom.events[-1].at if nom.events else None,
         last_seq=len(nom.events),
     )
@@ -156,11 +165,12 @@ def current_details(nom: Nomination) -> str:
         lines.append("**Menunggu:** penerbitan nomor sertifikat  ")
     elif nom.stage in _WAITING:
         lines.append(f"**Menunggu:** {waiting_text(nom)}  ")
-        lines.append(
-            f"**Batas waktu:** {when(nom.deadline)}"
-            + (" — terlambat, telah dieskalasi" if nom.escalated else "")
-            + "  "
-        )
+        if nom.deadline is not None:
+            late = " — terlambat, telah dieskalasi" if nom.escalated else ""
+            lines.append(f"**Batas waktu:** {when(nom.deadline)}{late}  ")
+        step = nom.next_step
+        if step is not None and step.zone is not None:
+            lines.append(f"**Pengingat berikutnya:** {step.label}, {when(step.at, step.zone)}  ")
     if nom.result is not None:
         lines.append(
             f"**Nilai akhir:** {nom.result.final_score:g} "

@@ -147,6 +147,14 @@ class Office(Model):
     contact: Contact
 
 
+class PreviousAward(Model):
+    """An earlier OVOP award of this IKM's product: the proposal is a re-assessment."""
+
+    cycle: Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+    certificate_number: Text
+    stars: int = Field(ge=1, le=10)
+
+
 class Proposal(Model):
     """A nomination as the regency/city industry office submits it."""
 
@@ -157,3 +165,4 @@ class Proposal(Model):
     product: Product
     proposing_office: Office
     provincial_office: Office
+    previous_award: PreviousAward | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from itertools import pairwise
-from statistics import fmean
+from statistics import fmean, median
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
@@ -109,6 +109,40 @@ SCALE_2013 = StarScale(
 )
 
 
+class CoachingLevel(StrEnum):
+    """Who coaches an award winner next, by its stars (historically: the central government
+    for 4-5 stars, the province for 3, the regency or city for 1-2)."""
+
+    CENTRAL = "pusat"
+    PROVINCE = "provinsi"
+    REGENCY = "kabupaten_kota"
+
+    @property
+    def label(self) -> str:
+        return {
+            CoachingLevel.CENTRAL: "Pemerintah Pusat (Kementerian Perindustrian)",
+            CoachingLevel.PROVINCE: "Pemerintah Provinsi",
+            CoachingLevel.REGENCY: "Pemerintah Kabupaten/Kota",
+        }[self]
+
+
+def default_coaching(max_stars: int) -> dict[int, CoachingLevel]:
+    """The historical split scaled to the cycle's stars: above 70% of the scale to the
+    centre, above half to the province, the rest to the regency or city (1-5 stars: 4-5,
+    3, 1-2; 1-3 stars: 3, 2, 1)."""
+    levels = {}
+    for stars in range(1, max_stars + 1):
+        share = stars / max_stars
+        levels[stars] = (
+            CoachingLevel.CENTRAL
+            if share > 0.7
+            else CoachingLevel.PROVINCE
+            if share > 0.5
+            else CoachingLevel.REGENCY
+        )
+    return levels
+
+
 def juror_total(scores: Mapping[Criterion, float], weights: CriteriaWeights) -> float:
     """One juror's weighted score, 0 to 100."""
     return sum(scores[c] * weights.of(c) for c in Criterion) / 100
@@ -124,3 +158,106 @@ def panel_score(totals: Sequence[float]) -> float:
 def final_score(panel: float, lab: float, lab_weight: float) -> float:
     """Panel and lab scores combined by the cycle's lab weight, to two decimals."""
     return round((1 - lab_weight) * panel + lab_weight * lab, 2)
+
+
+class JurorLine(Model):
+    """One juror's part in a final score."""
+
+    juror_id: str
+    scores: dict[Criterion, float]
+    total: float  # the weighted score, to two decimals
+    deviation: float  # how far the total is from the panel's median
+    weight: float  # 1, or the cycle's outlier weight
+    outlier: bool
+
+
+class ScoreExplanation(Model):
+    """How a final score was reached, with everything needed to recompute it.
+
+    Each juror's total is the weighted sum of their five scores (weights in percent). A
+    juror whose total lies more than `outlier_points` from the panel's median (with at
+    least three jurors) counts with `outlier_weight` instead of 1: a score far from the
+    rest weighs less but is never silently dropped (a weight of 0 drops it). The panel
+    score is the weighted mean of the totals; the final score mixes it with the lab's
+    technical score by `lab_weight`, to two decimals.
+    """
+
+    weights: CriteriaWeights
+    jurors: list[JurorLine]
+    median: float
+    outlier_points: float | None
+    outlier_weight: float
+    panel_score: float
+    lab_score: float
+    lab_weight: float
+    final_score: float
+    stars: int
+    scale: StarScale
+    next_level: StarLevel | None
+    points_to_next_level: float | None
+
+    def recompute(self) -> float:
+        """The final score again, from the raw scores, weights and rules written here."""
+        totals = [
+            (
+                round(sum(line.scores[c] * self.weights.of(c) for c in Criterion) / 100, 2),
+                line.weight,
+            )
+            for line in self.jurors
+        ]
+        weight = sum(w for _, w in totals)
+        panel = sum(t * w for t, w in totals) / weight
+        return round((1 - self.lab_weight) * panel + self.lab_weight * self.lab_score, 2)
+
+
+def explain(
+    sheets: Mapping[str, Mapping[Criterion, float]],
+    weights: CriteriaWeights,
+    lab_score: float,
+    lab_weight: float,
+    scale: StarScale,
+    outlier_points: float | None = None,
+    outlier_weight: float = 0.5,
+) -> ScoreExplanation:
+    """The final score of a panel, and why."""
+    if not sheets:
+        raise ValueError("a final score needs at least one juror")
+    totals = {j: round(juror_total(s, weights), 2) for j, s in sheets.items()}
+    middle = median(totals.values())
+    lines = []
+    for juror, total in totals.items():
+        deviation = round(abs(total - middle), 2)
+        outlier = outlier_points is not None and len(totals) >= 3 and deviation > outlier_points
+        lines.append(
+            JurorLine(
+                juror_id=juror,
+                scores=dict(sheets[juror]),
+                total=total,
+                deviation=deviation,
+                weight=outlier_weight if outlier else 1.0,
+                outlier=outlier,
+            )
+        )
+    weight = sum(line.weight for line in lines)
+    if weight == 0:  # every juror an outlier with weight 0: fall back to all of them
+        lines = [line.model_copy(update={"weight": 1.0, "outlier": False}) for line in lines]
+        weight = len(lines)
+    panel = sum(line.total * line.weight for line in lines) / weight
+    final = final_score(panel, lab_score, lab_weight)
+    stars = scale.stars_for(final)
+    upcoming = scale.next_level(final)
+    return ScoreExplanation(
+        weights=weights,
+        jurors=lines,
+        median=round(middle, 2),
+        outlier_points=outlier_points,
+        outlier_weight=outlier_weight,
+        panel_score=round(panel, 4),
+        lab_score=lab_score,
+        lab_weight=lab_weight,
+        final_score=final,
+        stars=stars,
+        scale=scale,
+        next_level=upcoming,
+        points_to_next_level=round(upcoming.min_score - final, 2) if upcoming else None,
+    )

@@ -55,6 +55,18 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     await env.shutdown()
 
 
+def steady_client(env: WorkflowEnvironment) -> Client:
+    """A client on the time-skipping server that never lets time skip by itself.
+
+    The environment's own client unlocks time skipping while it waits for a result, and
+    the server then jumps to whatever lies ahead, up to ten years at once. Holidays and
+    office hours make absolute dates matter here, so time moves only by `env.sleep`.
+    """
+    return Client(
+        env.client.service_client, namespace=env.client.namespace, data_converter=data_converter()
+    )
+
+
 @pytest.fixture
 def task_queue() -> str:
     return f"tq-{uuid.uuid4()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -38,6 +39,14 @@ LAB_ASSESSOR = {
         user_id="lab.kmnl.1", role=Role.LAB_ASSESSOR, institution="BBSPJI Keramik dan Mineral"
     ),
 }
+
+
+_cycles = itertools.count(2030)
+
+
+def unique_cycle() -> str:
+    """A cycle of its own for each test that opens one on a shared server."""
+    return str(next(_cycles))
 
 
 def juror(user_id: str) -> Actor:

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.cycle import CycleConfig
+from domain.cycle_book import (
+    Closing,
+    ConfigChange,
+    CycleBook,
+    CycleSetup,
+    CycleStatus,
+    Registration,
+    cycle_workflow_id,
+)
 from domain.decisions import (
     Actor,
     AssessmentFindings,
     AwardDecision,
+    DeadlineExtension,
     Decision,
     DecisionResult,
+    JurorReassignment,
     Resubmission,
     ScoreSheet,
     VerifyDecision,
@@ -25,10 +38,77 @@ from domain.errors import Problem, Refused
 from domain.nomination import nomination_id
 from domain.presentation import NominationSummary, static_details, summary_line
 from domain.proposal import Proposal
-from workflows.names import TASK_QUEUE
+from workflows.cycle import CycleInput, CycleWorkflow
+from workflows.names import CYCLE, TASK_QUEUE
 from workflows.nomination import NominationInput, NominationWorkflow
 
 Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
+
+
+async def open_cycle(
+    client: Client, setup: CycleSetup, task_queue: str = TASK_QUEUE
+) -> WorkflowHandle[CycleWorkflow, CycleStatus]:
+    """Open a cycle: its configuration checked first, then its workflow started once."""
+    CycleBook.open(setup, datetime.now(UTC))  # raises Refused, naming the field
+    config = setup.config.with_national_calendar()
+    cycle = config.cycle
+    return await client.start_workflow(
+        CycleWorkflow.run,
+        CycleInput(setup=setup.model_copy(update={"config": config})),
+        id=cycle_workflow_id(cycle),
+        task_queue=task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        search_attributes=TypedSearchAttributes([SearchAttributePair(CYCLE, cycle)]),
+        static_summary=f"Siklus OVOP {cycle} · pengusulan {setup.window.describe()}",
+    )
+
+
+CycleHandle = WorkflowHandle[CycleWorkflow, CycleStatus]
+
+
+async def configure_cycle(handle: CycleHandle, change: ConfigChange) -> str:
+    """A new configuration version, for nominations that start from now on."""
+    try:
+        return await handle.execute_update(CycleWorkflow.configure, change)
+    except WorkflowUpdateFailedError as failed:
+        raise refused_from(failed) from failed
+
+
+async def close_cycle(handle: CycleHandle, closing: Closing) -> CycleStatus:
+    """Close the cycle once its window is over and every nomination has ended."""
+    try:
+        return await handle.execute_update(CycleWorkflow.close, closing)
+    except WorkflowUpdateFailedError as failed:
+        raise refused_from(failed) from failed
+
+
+async def nominate(
+    client: Client, proposal: Proposal, submitted_by: Actor, task_queue: str = TASK_QUEUE
+) -> Handle:
+    """Propose through the cycle: it checks the window and gives the rules to run under,
+    and balances the panels; then the nomination starts."""
+    problems = eligibility_problems(proposal)
+    if problems:
+        raise Refused(problems)
+    cycle = client.get_workflow_handle(cycle_workflow_id(proposal.cycle))
+    registration = Registration(
+        nomination_id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
+        commodity=proposal.product.commodity,
+        province=proposal.sentra.province,
+    )
+    try:
+        admission = await cycle.execute_update(CycleWorkflow.register, registration)
+    except WorkflowUpdateFailedError as failed:
+        raise refused_from(failed) from failed
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise Refused.one(
+                "cycle", f"siklus OVOP {proposal.cycle} belum dibuka atau sudah selesai"
+            ) from error
+        raise
+    return await start_nomination(
+        client, proposal, admission.config, submitted_by, task_queue, cycle_workflow_id=cycle.id
+    )
 
 
 async def start_nomination(
@@ -37,6 +117,7 @@ async def start_nomination(
     config: CycleConfig,
     submitted_by: Actor,
     task_queue: str = TASK_QUEUE,
+    cycle_workflow_id: str | None = None,
 ) -> Handle:
     """Start the nomination's workflow; an ineligible proposal never starts one.
 
@@ -54,7 +135,12 @@ async def start_nomination(
         raise Refused(problems)
     return await client.start_workflow(
         NominationWorkflow.run,
-        NominationInput(proposal=proposal, config=config, submitted_by=submitted_by),
+        NominationInput(
+            proposal=proposal,
+            config=config.with_national_calendar(),
+            submitted_by=submitted_by,
+            cycle_workflow_id=cycle_workflow_id,
+        ),
         id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
@@ -92,6 +178,14 @@ async def decide(
             case Withdrawal():
                 return await handle.execute_update(
                     NominationWorkflow.withdraw, decision, id=update_id
+                )
+            case DeadlineExtension():
+                return await handle.execute_update(
+                    NominationWorkflow.extend_deadline, decision, id=update_id
+                )
+            case JurorReassignment():
+                return await handle.execute_update(
+                    NominationWorkflow.reassign_juror, decision, id=update_id
                 )
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed

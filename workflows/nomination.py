@@ -18,22 +18,34 @@ with workflow.unsafe.imports_passed_through():
     from activities.notify import NotifyActivities, NotifyInput
     from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
     from domain.cycle import CycleConfig
+    from domain.cycle_book import StageReport
     from domain.decisions import (
         Actor,
         AssessmentFindings,
         AwardDecision,
+        DeadlineExtension,
         Decision,
         DecisionResult,
+        JurorReassignment,
         Resubmission,
         ScoreSheet,
         VerifyDecision,
         Withdrawal,
     )
     from domain.errors import Refused
-    from domain.nomination import Nomination, NominationEvent
+    from domain.nomination import (
+        RULES_CALENDAR_DAYS,
+        RULES_PANEL_EVENTS,
+        RULES_WORKING_DAYS,
+        Nomination,
+        NominationEvent,
+        PanelResult,
+    )
     from domain.notifications import recipients_for
+    from domain.panel import PanelAssignment, PanelNeed, choose_jurors
     from domain.presentation import NominationSummary, current_details, summarize
     from domain.proposal import Model, Proposal
+    from domain.stages import Stage
     from workflows import names
 
 # Activities retry until the database or mail server is back; the nomination just waits.
@@ -47,10 +59,44 @@ RECORD_TIMEOUT = timedelta(seconds=30)
 NOTIFY_TIMEOUT = timedelta(minutes=2)
 
 
+# Each release of the rules that changes what a running nomination does is behind a patch,
+# so a nomination keeps the rules it started under and its history replays.
+WORKING_DAY_DEADLINES = "working-day-deadlines"  # RULES_WORKING_DAYS
+PANEL_EVENTS = "panel-events"  # RULES_PANEL_EVENTS
+
+
+def rules_in_force() -> int:
+    """The release of the rules this run follows (see `Nomination.rules`)."""
+    if not workflow.patched(WORKING_DAY_DEADLINES):
+        return RULES_CALENDAR_DAYS
+    if not workflow.patched(PANEL_EVENTS):
+        return RULES_WORKING_DAYS
+    return RULES_PANEL_EVENTS
+
+
 class NominationInput(Model):
     proposal: Proposal
     config: CycleConfig
     submitted_by: Actor
+    # The cycle that admitted it, and assigns its panel; None: the nomination's own roster.
+    cycle_workflow_id: str | None = None
+
+
+class JurorViewRequest(Model):
+    user_id: str
+
+
+class JurorView(Model):
+    """What a juror may see: the nomination, their own scores, and the panel's result
+    once it has closed, never another juror's scores before."""
+
+    nomination: NominationSummary
+    assigned: bool
+    my_scores: ScoreSheet | None
+    jurors_scored: int
+    panel_size: int
+    panel_closed: bool
+    result: PanelResult | None
 
 
 def refusal(error: Refused) -> ApplicationError:
@@ -69,8 +115,11 @@ class NominationWorkflow:
 
     Updates (each a decision carrying its actor; a validator refuses the wrong stage, role,
     actor or data before anything reaches the history):
-      verify, resubmit, assess, score, decide_award, withdraw.
-    Queries: state (the whole `Nomination`), summary (`NominationSummary`).
+      verify, resubmit, assess, score, decide_award, withdraw, extend_deadline,
+      reassign_juror.
+    Signals: panel_assigned (jurors from the cycle).
+    Queries: state (the whole `Nomination`, for operators), summary (`NominationSummary`),
+      juror_view (what one juror may see: no other juror's scores before the panel closes).
     Every event is recorded in the records database and mailed to its stakeholders.
     """
 
@@ -79,6 +128,9 @@ class NominationWorkflow:
         self._nom = Nomination.propose(
             input.proposal, input.config, input.submitted_by, id=workflow.info().workflow_id
         )
+        self._nom.rules = rules_in_force()
+        self._cycle_id = input.cycle_workflow_id
+        self._nom.panel_from_cycle = self._cycle_id is not None
         # Started here, not in run(): an update may arrive with the start, and its validator
         # runs before run() does.
         self._nom.start(workflow.now())
@@ -94,6 +146,10 @@ class NominationWorkflow:
             await self._handle_events()
             if nom.stage.is_terminal:
                 break
+            request = nom.take_panel_request()
+            if request is not None:
+                await self._ask_cycle_for_jurors(request)
+                continue
             if nom.awaiting_certificate:
                 number = await workflow.execute_activity_method(
                     RecordActivities.issue_certificate,
@@ -110,35 +166,65 @@ class NominationWorkflow:
         return summarize(nom)
 
     async def _wait_for_action(self) -> None:
-        """Wait for the next event, or for the stage's deadline."""
+        """Wait for the next event, or for the stage's next reminder or deadline."""
         nom = self._nom
         seen = len(nom.events)
 
         def moved() -> bool:
             return len(nom.events) != seen or nom.awaiting_certificate
 
-        if nom.deadline is None or nom.escalated:
+        step = nom.next_step
+        if step is None:
             await workflow.wait_condition(moved)
             return
-        left = nom.deadline - workflow.now()
+        left = step.at - workflow.now()
         if left > timedelta(0):
+            # One durable timer at a time, to the next step only: a waiting nomination
+            # costs the worker nothing, and a decision cancels what it made moot.
             try:
                 await workflow.wait_condition(
-                    moved, timeout=left, timeout_summary=f"batas waktu {nom.stage.label}"
+                    moved, timeout=left, timeout_summary=f"{step.label}: {nom.stage.label}"
                 )
                 return
             except TimeoutError:
                 pass
-        nom.deadline_passed(workflow.now())
+        nom.clock(workflow.now())
         self._show()
 
+    async def _ask_cycle_for_jurors(self, need: PanelNeed) -> None:
+        assert self._cycle_id is not None
+        try:
+            await workflow.get_external_workflow_handle(self._cycle_id).signal("panel_needed", need)
+        except ApplicationError:
+            # The cycle is gone (closed early): seat jurors from the nomination's own roster.
+            workflow.logger.warning("cycle %s unreachable; panel from own roster", self._cycle_id)
+            assignment = PanelAssignment(jurors=choose_jurors(self._nom.config.jurors, need))
+            self._nom.seat(assignment, workflow.now())
+            self._show()
+
     async def _handle_events(self) -> None:
-        """Record and notify every event not yet handled, in order."""
+        """Record and notify every event not yet handled, in order; tell the cycle where
+        the nomination stands after each change of stage."""
         nom = self._nom
         while self._handled < len(nom.events):
             event = nom.events[self._handled]
             await asyncio.gather(self._record(event), self._notify(event))
             self._handled += 1
+            if event.is_transition and self._cycle_id is not None:
+                await self._tell_cycle(event.to_stage)
+
+    async def _tell_cycle(self, stage: Stage) -> None:
+        assert self._cycle_id is not None
+        s = summarize(self._nom)
+        report = StageReport(
+            nomination_id=s.id, stage=stage, final_score=s.final_score, stars=s.stars
+        )
+        try:
+            await workflow.get_external_workflow_handle(self._cycle_id).signal(
+                "nomination_moved", report
+            )
+        except ApplicationError:
+            workflow.logger.warning("cycle %s unreachable; progress not counted", self._cycle_id)
 
     async def _record(self, event: NominationEvent) -> None:
         await workflow.execute_activity_method(
@@ -213,9 +299,17 @@ class NominationWorkflow:
         # Shown at once, in the same workflow task as the decision: an operator who looks
         # right after deciding sees the new stage, not the one before.
         self._show()
-        if self._nom.awaiting_certificate:
-            await workflow.wait_condition(lambda: not self._nom.awaiting_certificate)
-            result = self._nom.result_message()
+        # The decision's answer says what came of it: wait for the certificate number, or for
+        # the jurors the cycle assigns (moments, both: the next workflow tasks bring them).
+        nom = self._nom
+        if nom.awaiting_certificate or nom.jurors_wanted:
+            await workflow.wait_condition(
+                lambda: (
+                    not nom.awaiting_certificate
+                    and (not nom.jurors_wanted or nom.stage != Stage.PANEL_SCORING)
+                )
+            )
+            result = nom.result_message()
         return result
 
     @workflow.update
@@ -266,6 +360,30 @@ class NominationWorkflow:
     def _check_withdraw(self, decision: Withdrawal) -> None:
         self._validate(decision)
 
+    @workflow.update
+    async def extend_deadline(self, decision: DeadlineExtension) -> DecisionResult:
+        return await self._decide(decision)
+
+    @extend_deadline.validator
+    def _check_extend_deadline(self, decision: DeadlineExtension) -> None:
+        self._validate(decision)
+
+    @workflow.update
+    async def reassign_juror(self, decision: JurorReassignment) -> DecisionResult:
+        return await self._decide(decision)
+
+    @reassign_juror.validator
+    def _check_reassign_juror(self, decision: JurorReassignment) -> None:
+        self._validate(decision)
+
+    # --- signals --------------------------------------------------------------------
+
+    @workflow.signal
+    def panel_assigned(self, assignment: PanelAssignment) -> None:
+        """The cycle's jurors for this nomination."""
+        self._nom.seat(assignment, workflow.now())
+        self._show()
+
     # --- queries --------------------------------------------------------------------
 
     @workflow.query
@@ -275,3 +393,18 @@ class NominationWorkflow:
     @workflow.query
     def summary(self) -> NominationSummary:
         return summarize(self._nom)
+
+    @workflow.query
+    def juror_view(self, request: JurorViewRequest) -> JurorView:
+        nom = self._nom
+        closed = nom.result is not None
+        record = nom.scores.get(request.user_id)
+        return JurorView(
+            nomination=summarize(nom),
+            assigned=request.user_id in nom.panel,
+            my_scores=record.sheet if record else None,
+            jurors_scored=len(nom.scores),
+            panel_size=len(nom.panel),
+            panel_closed=closed,
+            result=nom.result if closed else None,
+        )

@@ -21,19 +21,11 @@ from domain.eligibility import parse_proposal
 from domain.examples import example_proposals
 from domain.stages import Stage
 from tests.local_stack import LocalStack, Ports
+from tests.reports.chromium import CHROMIUM, FLAGS
 
-CHROMIUM = Path(os.environ.get("OVOP_CHROMIUM", "/usr/bin/chromium"))
-# As this machine's notes say to start it: no sandbox as root, and nothing that reaches
-# for the network beyond loopback. Playwright gives it a fresh --user-data-dir.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# The report's flags (nothing leaves the machine); Playwright adds --headless and gives
+# Chromium a fresh --user-data-dir of its own.
+CHROMIUM_ARGS = [flag for flag in FLAGS if flag != "--headless"]
 WAIT_MS = 30_000  # the UI's first load compiles a large bundle on a shared 2-core machine
 
 pytestmark = [

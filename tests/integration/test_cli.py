@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from domain.proposal import Proposal
 from domain.stages import Stage
 from starter import app
 from tests.integration.conftest import free_port
-from tests.support import fresh_raw
+from tests.support import fresh_raw, unique_cycle
 from worker import activities_for, build_worker
 from workflows import names
 from workflows.client import start_nomination
@@ -66,10 +67,11 @@ def command(line: str, **values: str) -> list[str]:
 
 @dataclass
 class Ovop:
-    """Runs `ovop ...` in-process against the test's server and task queue."""
+    """Runs `ovop ...` in-process against the test's server, task queue and cycle."""
 
     env: dict[str, str]
     folder: Path
+    cycle: str
     runner: CliRunner = field(default_factory=CliRunner)
 
     async def __call__(self, line: str, *, code: int = 0, **values: str) -> Result:
@@ -98,16 +100,25 @@ def target(env: WorkflowEnvironment) -> str:
 async def ovop(
     dev_env: WorkflowEnvironment, store: RecordStore, mailer: Mailer, tmp_path: Path
 ) -> AsyncIterator[Ovop]:
-    """`ovop` with a worker of its own, on a fresh task queue, with the real activities."""
+    """`ovop` with a worker of its own, on a fresh task queue, with the real activities,
+    and a cycle of its own that `ovop cycle open` opened for proposals."""
     task_queue = f"cli-{uuid.uuid4()}"
     env = {"TEMPORAL_ADDRESS": target(dev_env), "OVOP_TASK_QUEUE": task_queue}
     async with build_worker(dev_env.client, task_queue, activities_for(store, mailer)):
-        yield Ovop(env, tmp_path)
+        ovop = Ovop(env, tmp_path, unique_cycle())
+        today = date.today()
+        await ovop(
+            "cycle open {cycle} --as op.sari --opens {opens} --closes {closes}",
+            cycle=ovop.cycle,
+            opens=(today - timedelta(days=1)).isoformat(),
+            closes=(today + timedelta(days=30)).isoformat(),
+        )
+        yield ovop
 
 
 async def nominate(ovop: Ovop, index: int = 0) -> tuple[str, dict[str, Any], Proposal]:
     """A fresh example proposal (a NIB of its own) started with `ovop nominate`."""
-    raw = fresh_raw(index)
+    raw = fresh_raw(index, ovop.cycle)
     path = ovop.write(f"usulan-{uuid.uuid4()}.json", raw)
     started = await ovop.json("nominate {file}", file=path)
     return started["id"], raw, parse_proposal(raw)
@@ -348,7 +359,8 @@ async def test_list_filters_by_stage_cycle_province_and_commodity(ovop: Ovop) ->
 
     async def listed() -> bool:
         rows = await ovop.json(
-            "list --stage ADMIN_VERIFICATION --cycle 2026 --province {p} --commodity kain_batik",
+            "list --stage ADMIN_VERIFICATION --cycle {c} --province {p} --commodity kain_batik",
+            c=ovop.cycle,
             p=p.sentra.province.value.lower(),
         )
         ids = {r["id"] for r in rows}
@@ -408,14 +420,14 @@ async def test_nominate_refuses_bad_files_and_invalid_proposals(ovop: Ovop) -> N
         result = await ovop("nominate {file}", code=1, file=str(folder / name))
         assert message in result.stderr
 
-    raw = fresh_raw(0)
+    raw = fresh_raw(0, ovop.cycle)
     del raw["sentra"]["decree"]["number"]
     raw["ikm"]["nib"] = "12345"
     invalid = await ovop("nominate {file}", code=2, file=ovop.write("invalid.json", raw))
     assert "sentra.decree.number: wajib diisi" in invalid.stderr
     assert "ikm.nib: NIB (Nomor Induk Berusaha) harus 13 digit angka" in invalid.stderr
 
-    coffee = fresh_raw(4)  # food and drink needs a distribution permit
+    coffee = fresh_raw(4, ovop.cycle)  # food and drink needs a distribution permit
     coffee["product"]["permits"] = []
     ineligible = await ovop("nominate {file}", code=2, file=ovop.write("kopi.json", coffee))
     assert "product.permits: produk makanan dan minuman wajib memiliki izin edar" in (
@@ -440,7 +452,7 @@ async def test_decisions_are_refused_with_the_validators_message(ovop: Ovop) -> 
         ),
         (
             "verify {id} --pass --as verif.tamu",
-            "actor.user_id: verif.tamu tidak terdaftar sebagai verifikator siklus 2026",
+            "actor.user_id: verif.tamu tidak terdaftar sebagai verifikator siklus ",
         ),
         ("verify {id} --revise '  ' --as verif.rina", "reason: tidak boleh kosong"),
         ("verify {id} --as verif.rina", "pilih tepat satu: --pass, --reject ALASAN atau"),
@@ -512,6 +524,9 @@ EVERY_CALL = {
     "score": "score {id} --as juri.budi " + scores(),
     "award": "award {id} --confirm --as dirjen.ikma",
     "withdraw": "withdraw {id} --reason salah --as op.sari",
+    "extend": "extend {id} --working-days 5 --reason 'menunggu sertifikat' --as op.sari",
+    "reassign": "reassign {id} --juror juri.budi --reason 'konflik kepentingan' --as op.sari",
+    "explain": "explain {id}",
     "resubmit": "resubmit {id} {file} --as disperin@example.id --institution Dinas",
     "nominate": "nominate {file}",
 }
@@ -580,11 +595,14 @@ def test_example_proposal_prints_every_example_valid() -> None:
 
 def test_every_command_has_help() -> None:
     runner = CliRunner()
-    commands = set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
-    assert set(EVERY_CALL) | {"example-proposal", "dev", "mail"} == commands
-    for name in commands:
-        result = runner.invoke(app, [name, "--help"], prog_name="ovop")
-        assert result.exit_code == 0 and f"Usage: ovop {name} [OPTIONS]" in result.stdout
+    root: Any = typer.main.get_command(app)
+    assert set(EVERY_CALL) | {"example-proposal", "dev", "mail"} <= set(root.commands)
+    commands = [[name] for name in root.commands]
+    commands += [["cycle", name] for name in root.commands["cycle"].commands]
+    for words in commands:
+        result = runner.invoke(app, [*words, "--help"], prog_name="ovop")
+        assert result.exit_code == 0, words
+        assert f"Usage: ovop {' '.join(words)} [OPTIONS]" in result.stdout, words
     assert "Exit codes" in runner.invoke(app, ["--help"]).stdout
 
 

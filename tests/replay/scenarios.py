@@ -1,8 +1,9 @@
 """Nominations whose histories are kept beside the replay test.
 
-Run `python -m tests.replay.scenarios` to record them again (after a change to the
-workflow that is meant to break replay, guarded by `workflow.patched`, keep the old ones
-and add new ones instead).
+`python -m tests.replay.scenarios` records each scenario on today's code as
+`histories/<scenario>-<RELEASE>.json`. Histories of earlier releases stay: a running
+nomination started under them must still replay. When a change to the workflow is guarded
+by `workflow.patched`, raise RELEASE and record again; never rewrite an older release's file.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from settings import data_converter
-from tests.conftest import binary, register_search_attributes
+from tests.conftest import binary, register_search_attributes, steady_client
 from tests.support import (
     OPERATOR,
     VERIFIER,
@@ -40,6 +41,8 @@ from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
+RELEASE = "r3"  # r1: calendar-day deadlines; r2: working days with reminders;
+# r3: panel assignment as events, juror reassignment
 CONFIG = example_cycle_config("2026")
 
 Scenario = Callable[
@@ -62,13 +65,19 @@ async def awarded_after_revision(env: WorkflowEnvironment, handle: WorkflowHandl
     await decide(handle, confirm())
 
 
+async def sleep_past_deadline(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
+    nom: Nomination = await handle.query(NominationWorkflow.state)
+    assert nom.deadline is not None
+    await env.sleep(nom.deadline - await env.get_current_time() + timedelta(hours=1))
+
+
 async def expired(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
     await decide(handle, VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="SK"))
-    await env.sleep(timedelta(days=CONFIG.deadlines.revision_days, hours=1))
+    await sleep_past_deadline(env, handle)
 
 
 async def escalated_then_withdrawn(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
-    await env.sleep(timedelta(days=CONFIG.deadlines.verification_days, hours=1))
+    await sleep_past_deadline(env, handle)
     await decide(handle, withdrawal(OPERATOR))
 
 
@@ -82,6 +91,7 @@ SCENARIOS: dict[str, Scenario] = {
 async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
     """Run one scenario to its end and return its history as JSON."""
     task_queue = f"replay-{uuid.uuid4()}"
+    client = steady_client(env)
     p = fresh(index)
     async with Worker(
         env.client,
@@ -89,7 +99,7 @@ async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
         workflows=[NominationWorkflow],
         activities=stub_activities(Calls()),
     ):
-        handle = await start_nomination(env.client, p, CONFIG, proposer(p), task_queue)
+        handle = await start_nomination(client, p, CONFIG, proposer(p), task_queue)
         await SCENARIOS[name](env, handle)
         await handle.result()
     return (await handle.fetch_history()).to_json()
@@ -102,7 +112,7 @@ async def main() -> None:
     await register_search_attributes(env.client, SEARCH_ATTRIBUTES)
     HISTORIES.mkdir(exist_ok=True)
     for name in SCENARIOS:
-        (HISTORIES / f"{name}.json").write_text(await record(env, name))
+        (HISTORIES / f"{name}-{RELEASE}.json").write_text(await record(env, name))
         print(f"recorded {name}")
     await env.shutdown()
 

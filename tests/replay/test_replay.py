@@ -6,16 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from domain.presentation import NominationSummary
 from settings import data_converter
-from tests.replay.scenarios import HISTORIES, SCENARIOS, record
-from workflows.nomination import NominationInput, NominationWorkflow
+from tests.replay.scenarios import HISTORIES, RELEASE, SCENARIOS, record
+from tests.replay.variants import GuardedChange, UnguardedChange, WorkingDaysForEveryone
+from workflows.nomination import NominationWorkflow
 
 KEPT = sorted(HISTORIES.glob("*.json"))
 
@@ -28,8 +27,8 @@ def replayer(*workflows: type) -> Replayer:
     return Replayer(workflows=list(workflows), data_converter=data_converter())
 
 
-def test_every_scenario_has_a_kept_history() -> None:
-    assert {p.stem for p in KEPT} == set(SCENARIOS)
+def test_every_scenario_of_this_release_has_a_kept_history() -> None:
+    assert {f"{name}-{RELEASE}" for name in SCENARIOS} <= {p.stem for p in KEPT}
 
 
 @pytest.mark.parametrize("path", KEPT, ids=lambda p: p.stem)
@@ -43,25 +42,13 @@ async def test_a_fresh_run_replays(time_env: WorkflowEnvironment, name: str) -> 
     await replayer(NominationWorkflow).replay_workflow(fresh)
 
 
-@workflow.defn(name="NominationWorkflow")
-class UnguardedChange(NominationWorkflow):
-    """Today's workflow with one more timer at the start, added without a patch."""
-
-    @workflow.run
-    async def run(self, input: NominationInput) -> NominationSummary:
-        await workflow.sleep(1)
-        return await super().run(input)
-
-
-@workflow.defn(name="NominationWorkflow")
-class GuardedChange(NominationWorkflow):
-    """The same change behind `workflow.patched`: old runs skip it, new runs take it."""
-
-    @workflow.run
-    async def run(self, input: NominationInput) -> NominationSummary:
-        if workflow.patched("pause-before-verification"):
-            await workflow.sleep(1)
-        return await super().run(input)
+async def test_working_day_deadlines_needed_their_patch() -> None:
+    """A first-release nomination that expired on its calendar-day deadline does not replay
+    on the working-day rules (they plan more timers): the patch is what keeps it running."""
+    with pytest.raises(NondeterminismError):
+        await replayer(WorkingDaysForEveryone).replay_workflow(
+            history(HISTORIES / "expired-r1.json")
+        )
 
 
 @pytest.mark.parametrize("path", KEPT, ids=lambda p: p.stem)

@@ -7,7 +7,14 @@ from datetime import timedelta
 import pytest
 
 from activities.mail import MailRenderer, build_message
-from domain.decisions import AwardDecision, Resubmission, VerifyDecision, VerifyOutcome
+from domain.decisions import (
+    AwardDecision,
+    DeadlineExtension,
+    JurorReassignment,
+    Resubmission,
+    VerifyDecision,
+    VerifyOutcome,
+)
 from domain.nomination import EventKind, Nomination
 from domain.notifications import Audience, recipients_for
 from domain.presentation import current_details, summarize, summary_line, when
@@ -38,7 +45,7 @@ def every_path() -> list[Nomination]:
     )
 
     expired = at_stage(Stage.REVISION_REQUESTED)
-    expired.deadline_passed(NOW + timedelta(days=30))
+    expired.clock(NOW + timedelta(days=30))
 
     failed_lab = at_stage(Stage.TECHNICAL_ASSESSMENT, 4)
     failed_lab.apply(findings(failed_lab.lab, 30, conforms=False), NOW)
@@ -51,7 +58,15 @@ def every_path() -> list[Nomination]:
     overridden.apply(AwardDecision(actor=OFFICIAL, override_stars=0, reason="tidak aktif"), NOW)
 
     late = at_stage(Stage.PANEL_SCORING, 1)
-    late.deadline_passed(NOW + timedelta(days=30))
+    late.apply(
+        JurorReassignment(actor=OPERATOR, juror_id=late.panel[0], reason="juri mengundurkan diri"),
+        NOW,
+    )
+    late.clock(NOW + timedelta(days=30))
+    late.apply(
+        DeadlineExtension(actor=OPERATOR, working_days=10, reason="juri sedang dinas luar"),
+        NOW + timedelta(days=30),
+    )
     late.apply(withdrawal(OPERATOR), NOW)
     return [awarded, revised, expired, failed_lab, low, overridden, late]
 
@@ -92,8 +107,8 @@ def test_the_right_people_hear_of_each_step() -> None:
     assert audiences(awarded, EventKind.ASSESSED) == {
         Audience.PROPOSER,
         Audience.PROVINCIAL_OFFICE,
-        Audience.JUROR,
     }
+    assert audiences(awarded, EventKind.PANEL_ASSIGNED) == {Audience.JUROR}
     assert audiences(awarded, EventKind.SCORED) == set()
     assert audiences(awarded, EventKind.PANEL_CLOSED) == {Audience.OFFICIAL}
     assert audiences(awarded, EventKind.AWARDED) == applicants
@@ -116,6 +131,7 @@ def test_the_right_people_hear_of_each_step() -> None:
 def test_jurors_hear_of_their_panel_and_only_theirs() -> None:
     nom = at_stage(Stage.PANEL_SCORING)
     event = nom.events[-1]
+    assert event.kind == EventKind.PANEL_ASSIGNED
     emails = {str(r.email) for r in recipients_for(nom, event) if r.audience == Audience.JUROR}
     expected = {str(j.email) for j in CONFIG.jurors if j.user_id in nom.panel}
     assert emails == expected and len(emails) == CONFIG.panel.size

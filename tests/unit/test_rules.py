@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
@@ -346,23 +346,41 @@ def test_no_withdrawal_once_the_award_is_being_issued_or_final() -> None:
     assert refused_field(nom, withdrawal(OPERATOR)) == "stage"
 
 
-def test_deadlines() -> None:
+WIB = timezone(timedelta(hours=7))
+
+
+def test_deadlines_and_what_passing_them_does() -> None:
+    # Entered Wednesday 1 April 2026, 09.00 WIB; Good Friday (3 April) is not a working day,
+    # so the tenth working day is Thursday 16 April, and it falls due at 16.00 WIB.
     nom = at_stage(Stage.ADMIN_VERIFICATION)
-    assert nom.deadline == NOW + timedelta(days=CONFIG.deadlines.verification_days)
-    nom.deadline_passed(NOW + timedelta(days=11))
+    assert nom.deadline == datetime(2026, 4, 16, 16, 0, tzinfo=WIB)
+    nom.clock(datetime(2026, 4, 16, 15, 59, tzinfo=WIB))
+    assert not nom.escalated
+    assert [e.facts["step"] for e in nom.events if e.kind == EventKind.REMINDED] == [
+        "H-3",
+        "H-1",
+        "H",
+    ]
+    nom.clock(datetime(2026, 4, 16, 16, 0, tzinfo=WIB))
     assert nom.events[-1].kind == EventKind.ESCALATED
     assert nom.escalated and nom.stage == Stage.ADMIN_VERIFICATION
-    nom.deadline_passed(NOW + timedelta(days=12))
-    assert [e.kind for e in nom.events].count(EventKind.ESCALATED) == 1
+    nom.clock(datetime(2026, 6, 1, tzinfo=WIB))
+    kinds = [e.kind for e in nom.events]
+    assert kinds.count(EventKind.ESCALATED) == 1
+    assert kinds.count(EventKind.REMINDED) == 3 + CONFIG.deadlines.reminders.overdue_limit
+    assert nom.next_step is None
 
     nom = at_stage(Stage.REVISION_REQUESTED)
-    nom.deadline_passed(NOW + timedelta(days=15))
+    nom.clock(datetime(2026, 6, 1, tzinfo=WIB))
     assert nom.stage == Stage.EXPIRED
+    assert [e.kind for e in nom.events].count(EventKind.REMINDED) == 3
 
     nom = at_stage(Stage.PANEL_SCORING)
     nom.apply(sheet(nom.panel[0], 80), NOW)
-    nom.deadline_passed(NOW + timedelta(days=15))  # one score, quorum two: escalate
+    nom.clock(nom.deadline)  # one score, quorum two: escalate
     assert nom.stage == Stage.PANEL_SCORING and nom.escalated
+    nom.apply(sheet(nom.panel[1], 80), NOW + timedelta(days=20))  # quorum, late: it closes
+    assert nom.stage == Stage.AWARD_DECISION
 
 
 def test_events_are_numbered_in_order() -> None:
@@ -382,3 +400,43 @@ def test_a_proposal_roundtrips_through_json() -> None:
     assert Proposal.model_validate_json(p.model_dump_json()) == p
     nom = at_stage(Stage.AWARD_DECISION, 4)
     assert Nomination.model_validate_json(nom.model_dump_json()) == nom
+
+
+def test_coaching_follows_the_stars() -> None:
+    from domain.scoring import CoachingLevel, default_coaching
+
+    assert default_coaching(5) == {
+        1: CoachingLevel.REGENCY,
+        2: CoachingLevel.REGENCY,
+        3: CoachingLevel.PROVINCE,
+        4: CoachingLevel.CENTRAL,
+        5: CoachingLevel.CENTRAL,
+    }
+    assert default_coaching(3) == {
+        1: CoachingLevel.REGENCY,
+        2: CoachingLevel.PROVINCE,
+        3: CoachingLevel.CENTRAL,
+    }
+    nom = at_stage(Stage.AWARD_DECISION)
+    nom.apply(confirm(), NOW)
+    nom.grant("0001/OVOP/IKMA/2026", NOW)
+    assert nom.events[-1].facts["coaching_level"] == "pusat"
+    with pytest.raises(ValidationError, match="pembinaan"):
+        example_cycle_config("2026", coaching={1: "pusat"})
+
+
+def test_a_re_assessment_links_an_earlier_award() -> None:
+    from domain.eligibility import parse_proposal
+    from tests.support import fresh_raw
+
+    raw = fresh_raw(0)
+    raw["previous_award"] = {
+        "cycle": "2024",
+        "certificate_number": "0012/OVOP/IKMA/2024",
+        "stars": 2,
+    }
+    assert parse_proposal(raw).previous_award is not None
+    raw["previous_award"]["cycle"] = "2026"
+    with pytest.raises(Refused) as refused:
+        parse_proposal(raw)
+    assert refused.value.fields == ["previous_award.cycle"]

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import WorkflowFailureError, WorkflowHandle
-from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -21,14 +20,29 @@ from activities.store import certificate_number
 from domain.cycle import CycleConfig
 from domain.errors import Refused
 from domain.examples import example_cycle_config
+from domain.labs import route_lab
+from domain.nomination import Nomination
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
-from tests.support import OPERATOR, fresh, proposer, withdrawal
-from workflows.client import decide, start_nomination
+from tests.conftest import steady_client
+from tests.support import OPERATOR, findings, fresh, passes, proposer, withdrawal
+from workflows.client import decide, nominate, start_nomination
+from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
 Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
 CONFIG = example_cycle_config("2026")
+
+
+async def state(handle: Handle) -> Nomination:
+    return await handle.query(NominationWorkflow.state)
+
+
+async def to_panel(handle: Handle, p: Proposal) -> Nomination:
+    """Verified, assessed by its lab: the nomination waits for its panel's scores."""
+    await decide(handle, passes())
+    await decide(handle, findings(route_lab(p.product.commodity)))
+    return await state(handle)
 
 
 @dataclass
@@ -92,20 +106,28 @@ class Nominations:
 
     def __init__(self, env: WorkflowEnvironment, task_queue: str) -> None:
         self.env, self.task_queue = env, task_queue
+        self.client = steady_client(env)
         self.handles: list[Handle] = []
 
     async def start(
         self, p: Proposal | None = None, config: CycleConfig = CONFIG
     ) -> tuple[Handle, Proposal]:
         p = p or fresh(0)
-        handle = await start_nomination(self.env.client, p, config, proposer(p), self.task_queue)
+        handle = await start_nomination(self.client, p, config, proposer(p), self.task_queue)
         self.handles.append(handle)
         return handle, p
 
+    async def nominate(self, p: Proposal) -> Handle:
+        """Propose through the proposal's cycle."""
+        handle = await nominate(self.client, p, proposer(p), self.task_queue)
+        self.handles.append(handle)
+        return handle
+
     async def end_all(self) -> None:
         for handle in self.handles:
-            # An update to a nomination that has ended fails with "not found" here.
-            with contextlib.suppress(Refused, RPCError):
+            if (await handle.query(NominationWorkflow.summary)).stage.is_terminal:
+                continue
+            with contextlib.suppress(Refused):
                 await decide(handle, withdrawal(OPERATOR, "pengujian selesai"))
             with contextlib.suppress(WorkflowFailureError):
                 await handle.result()
@@ -119,7 +141,7 @@ async def nominations(
     async with Worker(
         time_env.client,
         task_queue=task_queue,
-        workflows=[NominationWorkflow],
+        workflows=[NominationWorkflow, CycleWorkflow],
         activities=stub_activities(calls),
     ):
         try:

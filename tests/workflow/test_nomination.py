@@ -3,7 +3,7 @@ deadlines, and refusals that leave no trace in the history."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -33,20 +33,14 @@ from tests.support import (
     sheet,
     withdrawal,
 )
-from tests.workflow.conftest import CONFIG, Calls, Handle, Nominations
+from tests.workflow.conftest import CONFIG, Calls, Handle, Nominations, state, to_panel
 from workflows import names
 from workflows.client import decide, refused_from
 from workflows.nomination import NominationWorkflow
 
 
-async def state(handle: Handle) -> Nomination:
-    return await handle.query(NominationWorkflow.state)
-
-
-async def to_panel(handle: Handle, p: Proposal) -> Nomination:
-    await decide(handle, passes())
-    await decide(handle, findings(route_lab(p.product.commodity)))
-    return await state(handle)
+async def sleep_until(nominations: Nominations, moment: datetime) -> None:
+    await nominations.env.sleep(moment - await nominations.env.get_current_time())
 
 
 async def score_all(handle: Handle, value: float) -> None:
@@ -229,10 +223,8 @@ async def test_missed_revision_deadline_expires(nominations: Nominations, calls:
     revise = VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi SK")
     await decide(handle, revise)
     revision = await state(handle)
-    assert revision.stage_entered_at is not None
-    days = timedelta(days=CONFIG.deadlines.revision_days)
-    assert revision.deadline == revision.stage_entered_at + days
-    await nominations.env.sleep(timedelta(days=CONFIG.deadlines.revision_days, minutes=1))
+    assert revision.deadline is not None
+    await sleep_until(nominations, revision.deadline)
     summary = await handle.result()
     assert summary.stage == Stage.EXPIRED
     expired = calls.records[-1].event
@@ -268,22 +260,6 @@ async def test_operator_may_withdraw(nominations: Nominations) -> None:
     assert (await handle.result()).stage == Stage.WITHDRAWN
 
 
-async def test_escalation_when_verification_is_late(nominations: Nominations, calls: Calls) -> None:
-    handle, _ = await nominations.start()
-    await nominations.env.sleep(timedelta(days=CONFIG.deadlines.verification_days, hours=1))
-    nom = await state(handle)
-    assert nom.stage == Stage.ADMIN_VERIFICATION
-    assert nom.escalated
-    assert calls.kinds(handle.id) == ["proposed", "escalated"]
-    supervisor = CONFIG.staff.supervisors[Role.VERIFIER].email
-    assert calls.mail_to(handle.id, "escalated") == {
-        str(supervisor),
-        str(CONFIG.staff.verification_desk.email),
-    }
-    # The nomination still waits for its verifier, and moves on when one acts.
-    assert (await decide(handle, passes())).stage == Stage.TECHNICAL_ASSESSMENT
-
-
 async def test_panel_closes_at_the_deadline_with_quorum(
     nominations: Nominations, calls: Calls
 ) -> None:
@@ -291,11 +267,34 @@ async def test_panel_closes_at_the_deadline_with_quorum(
     nom = await to_panel(handle, p)
     for j in nom.panel[: CONFIG.panel.quorum]:
         await decide(handle, sheet(j, 85))
-    await nominations.env.sleep(timedelta(days=CONFIG.deadlines.scoring_days, hours=1))
+    assert nom.deadline is not None
+    await sleep_until(nominations, nom.deadline + timedelta(minutes=1))
     nom = await state(handle)
     assert nom.stage == Stage.AWARD_DECISION
     assert nom.result is not None
     assert len(nom.result.juror_totals) == CONFIG.panel.quorum
+
+
+async def test_late_jurors_are_chased_and_a_late_quorum_closes_the_panel(
+    nominations: Nominations, calls: Calls
+) -> None:
+    handle, p = await nominations.start()
+    nom = await to_panel(handle, p)
+    first, *late = nom.panel
+    await decide(handle, sheet(first, 85))
+    assert nom.deadline is not None
+    await sleep_until(nominations, nom.deadline + timedelta(minutes=1))
+    nom = await state(handle)
+    assert nom.stage == Stage.PANEL_SCORING and nom.escalated
+    late_mail = {str(j.email) for j in CONFIG.jurors if j.user_id in late}
+    supervisor = str(CONFIG.staff.supervisors[Role.JUROR].email)
+    assert calls.mail_to(handle.id, "escalated") == late_mail | {supervisor}
+    reminded = calls.mail_to(handle.id, "reminded")
+    assert reminded == late_mail, "a juror who has scored is not reminded"
+    await decide(handle, sheet(late[0], 75))
+    nom = await state(handle)
+    assert nom.stage == Stage.AWARD_DECISION
+    assert nom.events[-1].reason == "kuorum tercapai setelah batas waktu"
 
 
 async def test_a_second_start_is_refused(nominations: Nominations) -> None:
@@ -372,6 +371,11 @@ async def test_the_state_query_tells_everything(nominations: Nominations) -> Non
     assert nom.stage == Stage.PANEL_SCORING
     assert nom.findings is not None and nom.findings.report_number.startswith("LHU-")
     assert len(nom.panel) == CONFIG.panel.size
-    assert [e.kind.value for e in nom.events] == ["proposed", "verified", "assessed"]
+    assert [e.kind.value for e in nom.events] == [
+        "proposed",
+        "verified",
+        "assessed",
+        "panel_assigned",
+    ]
     summary = await handle.query(NominationWorkflow.summary)
     assert summary.stage == Stage.PANEL_SCORING

@@ -1,0 +1,262 @@
+"""A cycle's book: its configuration over time, the nominations it has taken in, where each
+stands, and how many panels each juror sits on. The CycleWorkflow keeps exactly this."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.calendar import local_date
+from domain.cycle import CycleConfig, ProposalWindow, panel_shortfalls
+from domain.decisions import Actor
+from domain.errors import Problem, Refused
+from domain.panel import PanelAssignment, PanelNeed, choose_jurors
+from domain.proposal import Commodity, LongText, Model
+from domain.regions import Province, TimeZone
+from domain.stages import Role, Stage
+
+
+def cycle_workflow_id(cycle: str) -> str:
+    return f"ovop-cycle-{cycle}"
+
+
+class CycleSetup(Model):
+    """How an operator opens a cycle."""
+
+    config: CycleConfig
+    window: ProposalWindow
+    opened_by: Actor
+
+
+class ConfigChange(Model):
+    actor: Actor
+    config: CycleConfig
+    reason: LongText
+
+
+class ConfigVersion(Model):
+    version: int
+    config: CycleConfig
+    since: datetime
+    by: Actor
+    reason: str | None = None
+
+
+class Registration(Model):
+    """A nomination about to start asks its cycle for admission and its rules."""
+
+    nomination_id: str
+    commodity: Commodity
+    province: Province
+
+
+class Admission(Model):
+    """The cycle's answer: the configuration (and its version) the nomination runs under."""
+
+    config: CycleConfig
+    version: int
+
+
+class StageReport(Model):
+    """A nomination tells its cycle where it stands now."""
+
+    nomination_id: str
+    stage: Stage
+    final_score: float | None = None
+    stars: int | None = None
+
+
+class Closing(Model):
+    actor: Actor
+
+
+class Entry(Model):
+    nomination_id: str
+    commodity: Commodity
+    province: Province
+    version: int
+    stage: Stage = Stage.ADMIN_VERIFICATION
+    final_score: float | None = None
+    stars: int | None = None
+
+
+class CycleStatus(Model):
+    cycle: str
+    window: ProposalWindow
+    version: int
+    closed: bool
+    nominations: int
+    by_stage: dict[Stage, int]
+    juror_loads: dict[str, int]
+
+
+class CycleBook(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cycle: str
+    window: ProposalWindow
+    versions: list[ConfigVersion]
+    entries: dict[str, Entry] = {}
+    loads: dict[str, int] = {}
+    closed_at: datetime | None = None
+    closed_by: Actor | None = None
+
+    @classmethod
+    def open(cls, setup: CycleSetup, now: datetime) -> CycleBook:
+        check_config(setup.config, setup.opened_by, None)
+        first = ConfigVersion(version=1, config=setup.config, since=now, by=setup.opened_by)
+        return cls(cycle=setup.config.cycle, window=setup.window, versions=[first])
+
+    @property
+    def config(self) -> CycleConfig:
+        return self.versions[-1].config
+
+    @property
+    def version(self) -> int:
+        return self.versions[-1].version
+
+    @property
+    def closed(self) -> bool:
+        return self.closed_at is not None
+
+    # --- admission ----------------------------------------------------------------------
+
+    def check_register(self, reg: Registration, now: datetime) -> None:
+        if reg.nomination_id in self.entries:
+            return  # a retried start: admitted again, under the same rules
+        if self.closed:
+            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup")
+        today = local_date(now, TimeZone.WIB)
+        if not self.window.admits(today):
+            raise Refused.one(
+                "proposed_on",
+                f"masa pengusulan siklus OVOP {self.cycle} adalah {self.window.describe()}; "
+                f"usulan diterima {today.isoformat()}",
+            )
+
+    def register(self, reg: Registration, now: datetime) -> Admission:
+        self.check_register(reg, now)
+        entry = self.entries.get(reg.nomination_id)
+        if entry is None:
+            entry = Entry(
+                nomination_id=reg.nomination_id,
+                commodity=reg.commodity,
+                province=reg.province,
+                version=self.version,
+            )
+            self.entries[reg.nomination_id] = entry
+        config = next(v.config for v in self.versions if v.version == entry.version)
+        return Admission(config=config, version=entry.version)
+
+    # --- configuration ------------------------------------------------------------------
+
+    def check_configure(self, change: ConfigChange) -> None:
+        if self.closed:
+            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup")
+        check_config(change.config, change.actor, self.config)
+        if change.config.cycle != self.cycle:
+            raise Refused.one("config.cycle", f"konfigurasi ini untuk siklus {self.cycle}")
+
+    def configure(self, change: ConfigChange, now: datetime) -> str:
+        self.check_configure(change)
+        version = self.version + 1
+        self.versions.append(
+            ConfigVersion(
+                version=version,
+                config=change.config,
+                since=now,
+                by=change.actor,
+                reason=change.reason,
+            )
+        )
+        running = sum(not e.stage.is_terminal for e in self.entries.values())
+        return (
+            f"konfigurasi versi {version} berlaku untuk usulan baru saja; "
+            f"{running} usulan yang sedang berjalan tetap memakai konfigurasinya"
+        )
+
+    # --- panels -------------------------------------------------------------------------
+
+    def assign(self, need: PanelNeed) -> PanelAssignment:
+        """Jurors from the current roster, the least loaded first; loads kept up to date."""
+        self.release(need.release)
+        jurors = choose_jurors(self.config.jurors, need, self.loads)
+        for juror in jurors:
+            self.loads[juror.user_id] = self.loads.get(juror.user_id, 0) + 1
+        return PanelAssignment(jurors=jurors, shortfall=need.count - len(jurors))
+
+    def release(self, jurors: list[str]) -> None:
+        """These jurors left a panel: one panel less for each."""
+        for juror in jurors:
+            if self.loads.get(juror, 0) > 0:
+                self.loads[juror] -= 1
+
+    # --- progress -----------------------------------------------------------------------
+
+    def report(self, report: StageReport) -> None:
+        entry = self.entries.get(report.nomination_id)
+        if entry is None:
+            return  # a nomination started without its cycle: nothing to count
+        self.entries[report.nomination_id] = entry.model_copy(
+            update={
+                "stage": report.stage,
+                "final_score": report.final_score,
+                "stars": report.stars,
+            }
+        )
+
+    def by_stage(self) -> dict[Stage, int]:
+        counts = Counter(e.stage for e in self.entries.values())
+        return {stage: counts[stage] for stage in Stage if counts[stage]}
+
+    def status(self) -> CycleStatus:
+        return CycleStatus(
+            cycle=self.cycle,
+            window=self.window,
+            version=self.version,
+            closed=self.closed,
+            nominations=len(self.entries),
+            by_stage=self.by_stage(),
+            juror_loads=dict(sorted(self.loads.items())),
+        )
+
+    # --- closing ------------------------------------------------------------------------
+
+    def check_close(self, closing: Closing, today: date) -> None:
+        require_operator(closing.actor, self.config)
+        if self.closed:
+            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup")
+        if today <= self.window.closes:
+            raise Refused.one(
+                "cycle", f"masa pengusulan masih berjalan sampai {self.window.closes.isoformat()}"
+            )
+        running = [e.nomination_id for e in self.entries.values() if not e.stage.is_terminal]
+        if running:
+            raise Refused.one(
+                "cycle",
+                f"{len(running)} usulan masih berjalan (mis. {running[0]}); "
+                "tutup siklus setelah semuanya selesai",
+            )
+
+    def close(self, closing: Closing, now: datetime) -> None:
+        self.check_close(closing, local_date(now, TimeZone.WIB))
+        self.closed_at, self.closed_by = now, closing.actor
+
+
+def require_operator(actor: Actor, config: CycleConfig) -> None:
+    if actor.role != Role.OPERATOR:
+        raise Refused.one("actor.role", "hanya Operator OVOP yang mengatur siklus")
+    if actor.user_id not in {o.user_id for o in config.staff.operators}:
+        raise Refused.one(
+            "actor.user_id", f"{actor.user_id} tidak terdaftar sebagai operator siklus"
+        )
+
+
+def check_config(config: CycleConfig, actor: Actor, current: CycleConfig | None) -> None:
+    """A configuration a cycle can run on, set by one of its operators."""
+    require_operator(actor, current or config)
+    problems = [Problem("config.jurors", short) for short in panel_shortfalls(config)]
+    if problems:
+        raise Refused(problems)

@@ -1,0 +1,165 @@
+"""`CycleWorkflow`: one OVOP award cycle (e.g. 2026), every two years."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    import email_validator  # noqa: F401  (pydantic imports it lazily; see nomination.py)
+
+    from domain.cycle_book import (
+        Admission,
+        Closing,
+        ConfigChange,
+        CycleBook,
+        CycleSetup,
+        CycleStatus,
+        Registration,
+        StageReport,
+    )
+    from domain.errors import Refused
+    from domain.panel import PanelAssignment, PanelNeed
+    from domain.presentation import when
+    from domain.proposal import Model
+    from workflows.nomination import refusal
+
+# A cycle hears from every nomination at every stage: past this many registrations in one
+# run it continues as new, well inside Temporal's limit of 2,000 updates per run.
+REGISTRATIONS_PER_RUN = 1_000
+
+
+class CycleInput(Model):
+    setup: CycleSetup
+    book: CycleBook | None = None  # carried over when the cycle continues as new
+
+
+class Delivery(Model):
+    nomination_id: str
+    assignment: PanelAssignment
+
+
+@workflow.defn
+class CycleWorkflow:
+    """A cycle: its configuration (versions, fixed per nomination), its proposal window,
+    panel assignment with the juror load balanced, and where every nomination stands.
+
+    Updates: register (a nomination's admission and rules), configure (a new version for
+    new nominations), close. Signals: panel_needed, nomination_moved (from nominations).
+    Queries: status, book.
+    """
+
+    @workflow.init
+    def __init__(self, input: CycleInput) -> None:
+        self._book = input.book or CycleBook.open(input.setup, workflow.now())
+        self._deliveries: list[Delivery] = []
+        self._registrations = 0
+
+    @workflow.run
+    async def run(self, input: CycleInput) -> CycleStatus:
+        book = self._book
+        while True:
+            self._show()
+            await workflow.wait_condition(
+                lambda: bool(self._deliveries) or book.closed or self._continue_as_new_due()
+            )
+            await self._deliver()
+            if book.closed or self._continue_as_new_due():
+                break
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._deliver()
+        if not book.closed:
+            workflow.continue_as_new(CycleInput(setup=input.setup, book=book))
+        self._show()
+        return book.status()
+
+    def _continue_as_new_due(self) -> bool:
+        return (
+            self._registrations >= REGISTRATIONS_PER_RUN
+            or workflow.info().is_continue_as_new_suggested()
+        )
+
+    async def _deliver(self) -> None:
+        """Send each assignment to its nomination, in the order they were made."""
+        while self._deliveries:
+            delivery = self._deliveries.pop(0)
+            handle = workflow.get_external_workflow_handle(delivery.nomination_id)
+            try:
+                await handle.signal("panel_assigned", delivery.assignment)
+            except ApplicationError:
+                # The nomination ended (withdrawn) before its jurors came: free them again.
+                self._book.release([j.user_id for j in delivery.assignment.jurors])
+
+    def _show(self) -> None:
+        book = self._book
+        status = book.status()
+        lines = [
+            f"**Siklus OVOP {book.cycle}** — konfigurasi versi {book.version}  ",
+            f"**Masa pengusulan:** {book.window.describe()}  ",
+            f"**Usulan:** {status.nominations}  ",
+        ]
+        lines += [f"- {stage.label}: {count}" for stage, count in status.by_stage.items()]
+        if book.closed:
+            lines.append(f"\n**Ditutup:** {when(book.closed_at)}")
+        workflow.set_current_details("\n".join(lines))
+
+    def _guard(self, check: object) -> None:
+        """Run a validator's check, turning a refusal into the caller's error."""
+        try:
+            if callable(check):
+                check()
+        except Refused as error:
+            raise refusal(error) from None
+
+    # --- updates --------------------------------------------------------------------
+
+    @workflow.update
+    def register(self, registration: Registration) -> Admission:
+        self._registrations += 1
+        return self._book.register(registration, workflow.now())
+
+    @register.validator
+    def _check_register(self, registration: Registration) -> None:
+        self._guard(lambda: self._book.check_register(registration, workflow.now()))
+
+    @workflow.update
+    def configure(self, change: ConfigChange) -> str:
+        return self._book.configure(change, workflow.now())
+
+    @configure.validator
+    def _check_configure(self, change: ConfigChange) -> None:
+        self._guard(lambda: self._book.check_configure(change))
+
+    @workflow.update
+    def close(self, closing: Closing) -> CycleStatus:
+        self._book.close(closing, workflow.now())
+        return self._book.status()
+
+    @close.validator
+    def _check_close(self, closing: Closing) -> None:
+        today = (workflow.now() + timedelta(hours=7)).date()  # the ministry's day, in WIB
+        self._guard(lambda: self._book.check_close(closing, today))
+
+    # --- signals from nominations ---------------------------------------------------
+
+    @workflow.signal
+    def panel_needed(self, need: PanelNeed) -> None:
+        assignment = self._book.assign(need)
+        self._deliveries.append(Delivery(nomination_id=need.nomination_id, assignment=assignment))
+
+    @workflow.signal
+    def nomination_moved(self, report: StageReport) -> None:
+        self._book.report(report)
+        self._show()
+
+    # --- queries --------------------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> CycleStatus:
+        return self._book.status()
+
+    @workflow.query
+    def book(self) -> CycleBook:
+        return self._book
