@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint unit install clean
+.PHONY: run test lint unit install clean e2e chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,18 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -q
+
+# The browser check of the Web UI; `make test` runs it too when Chromium is installed.
+# Screenshots land in var/screenshots/ (docs/ keeps the ones the README shows).
+e2e: chromium $(STAMP)
+	OVOP_SCREENSHOTS=var/screenshots $(BIN)/pytest -q tests/e2e
+
+# Debian's Chromium: the tests drive it; nothing downloads a browser build of its own.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell test "$$(id -u)" -eq 0 || echo sudo)
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -67,6 +67,9 @@ class Ports:
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as s:
+        # As the servers bind: a port left in TIME_WAIT by the last run is free to take,
+        # one with a listener is not.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -310,6 +313,11 @@ _DEMO_KEYS: dict[str, dict[str, Any]] = {
 async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) -> None:
     """Start everything, print where to look, and wait for Ctrl-C."""
     check_ports(ports)
+    # Before anything starts: a Ctrl-C while the stack comes up stops it too, once it can.
+    halt = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, halt.set)
     var.mkdir(parents=True, exist_ok=True)
     log_file = var / "temporal.log"
     with log_file.open("ab") as server_log:
@@ -342,16 +350,13 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
         if keys:
             settings = settings.model_copy(update={"api_keys": list(keys.values())})
         api = api_server(create_app(api_deps(settings, client, store)), "127.0.0.1", ports.api)
-        halt = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, halt.set)
         async with worker:
-            seeded = await seed_demo(client, settings.task_queue) if seed else []
-            serving = await start(api)
-            print(banner(ports, var, settings.database_url, seeded, keys), flush=True)
-            await halt.wait()
-            await stop(api, serving)
+            if not halt.is_set():
+                seeded = await seed_demo(client, settings.task_queue) if seed else []
+                serving = await start(api)
+                print(banner(ports, var, settings.database_url, seeded, keys), flush=True)
+                await halt.wait()
+                await stop(api, serving)
         print("\nMenghentikan worker, mail sink dan server Temporal...", flush=True)
     finally:
         with contextlib.suppress(Exception):

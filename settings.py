@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # (by default the one shipped with the demo IKMs).
     registry_url: str | None = None
     registry_csv: Path | None = None
+    # How long `ovop` waits for the worker to answer a decision or a query.
+    cli_timeout_seconds: float = 30.0
 
 
 def data_converter() -> DataConverter:

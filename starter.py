@@ -1,7 +1,8 @@
 """`ovop`: the operator's command line.
 
 Every decision is sent as the workflow Update the rules live behind; a refusal exits
-non-zero with the validator's message and the field at fault.
+non-zero with the validator's message and the field at fault. `ovop list` reads Temporal
+visibility (the search attributes), so it works with no worker running.
 """
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.cycle import CycleConfig
@@ -41,11 +47,14 @@ from domain.decisions import (
 from domain.eligibility import parse_proposal
 from domain.errors import Refused, problems_from
 from domain.examples import example_cycle_config, example_proposals, proposer_of
+from domain.labs import Lab
 from domain.nomination import Nomination
-from domain.presentation import describe, when
+from domain.presentation import NominationView, describe, view, when
+from domain.proposal import Commodity
 from domain.scoring import Criterion
-from domain.stages import Role
+from domain.stages import Role, Stage
 from settings import Settings, connect_temporal, temporal_connect_args
+from workflows import names
 from workflows.client import (
     CycleHandle,
     close_cycle,
@@ -56,12 +65,25 @@ from workflows.client import (
 from workflows.client import nominate as nominate_in_cycle
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
+from workflows.visibility import (
+    NominationFilter,
+    NominationRow,
+    list_nominations,
+    visibility_query,
+)
 
 app = typer.Typer(
     help="OVOP nomination engine: start, inspect and decide nominations.",
+    epilog=(
+        "Exit codes: 0 done; 1 cannot proceed (server, worker, file); 2 refused or "
+        "invalid input; 3 already proposed; 4 no such nomination."
+    ),
     no_args_is_help=True,
     add_completion=False,
 )
+
+# Exit codes, as the epilog above tells operators and scripts.
+CANNOT_PROCEED, REFUSED, ALREADY_PROPOSED, NOT_FOUND = 1, 2, 3, 4
 
 T = TypeVar("T")
 
@@ -75,14 +97,14 @@ ConfigOpt = Annotated[
 IdArg = Annotated[str, typer.Argument(help="The nomination's id (its workflow id).")]
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
+def fail(message: str, code: int = CANNOT_PROCEED) -> NoReturn:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 
 
-def refused(error: Refused) -> NoReturn:
-    lines = ["Ditolak:"] + [f"  - {p.field}: {p.message}" for p in error.problems]
-    fail("\n".join(lines), 2)
+def refused(error: Refused, title: str = "Ditolak:") -> NoReturn:
+    lines = [title] + [f"  - {p.field}: {p.message}" for p in error.problems]
+    fail("\n".join(lines), REFUSED)
 
 
 def read_json(path: Path) -> Any:
@@ -90,15 +112,21 @@ def read_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         fail(f"berkas tidak ditemukan: {path}")
+    except IsADirectoryError:
+        fail(f"{path} adalah folder, bukan berkas JSON")
+    except OSError as error:
+        fail(f"berkas {path} tidak dapat dibaca: {error.strerror}")
+    except UnicodeDecodeError:
+        fail(f"{path} bukan teks UTF-8; simpan usulan sebagai JSON UTF-8")
     except json.JSONDecodeError as error:
         fail(f"{path} bukan JSON yang sah: baris {error.lineno}, kolom {error.colno}: {error.msg}")
 
 
-def parse(model: type[T], data: Any) -> T:
+def parse(model: type[T], data: Any, title: str = "Ditolak:") -> T:
     try:
         return model.model_validate(data)  # type: ignore[attr-defined, no-any-return]
     except ValidationError as error:
-        refused(Refused(problems_from(error)))
+        refused(Refused(problems_from(error)), title)
 
 
 def run(action: Callable[[Client], Awaitable[T]]) -> T:
@@ -108,19 +136,61 @@ def run(action: Callable[[Client], Awaitable[T]]) -> T:
         try:
             client = await connect_temporal()
         except RuntimeError as error:
-            target = temporal_connect_args()["target_host"]
-            fail(
-                f"tidak dapat terhubung ke server Temporal di {target}: {error}\n"
-                "jalankan `make run`, atau atur TEMPORAL_ADDRESS"
-            )
+            server_down(error)
         return await action(client)
 
     try:
         return asyncio.run(go())
     except RPCError as error:
+        if error.status == RPCStatusCode.UNAVAILABLE:
+            server_down(error)
         if error.status == RPCStatusCode.NOT_FOUND:
-            fail(f"tidak ditemukan: {error.message}")
+            fail(f"tidak ditemukan: {error.message}", NOT_FOUND)
         fail(f"server Temporal menolak permintaan: {error.message}")
+
+
+def server_down(error: Exception) -> NoReturn:
+    target = temporal_connect_args()["target_host"]
+    fail(
+        f"tidak dapat terhubung ke server Temporal di {target}.\n"
+        "Jalankan `make run`, atau atur TEMPORAL_ADDRESS ke server yang benar.\n"
+        f"(rincian: {error})"
+    )
+
+
+def not_found(nomination_id: str) -> NoReturn:
+    fail(
+        f"usulan tidak ditemukan: {nomination_id}\n"
+        "Periksa id-nya dengan `ovop list` (id berbentuk ovop-SIKLUS-produk-xxxxxxxxxx).",
+        NOT_FOUND,
+    )
+
+
+def no_answer(handle: WorkflowHandle[Any, Any], what: str) -> NoReturn:
+    seconds = Settings().cli_timeout_seconds
+    fail(
+        f"tidak ada jawaban dari worker dalam {seconds:g} detik untuk {handle.id}.\n"
+        f"Apakah worker berjalan (`make run` atau `ovop-worker`)? {what}"
+    )
+
+
+async def closed_or_unknown(handle: WorkflowHandle[Any, Any]) -> NoReturn:
+    """After Temporal said NOT_FOUND to a decision: the nomination has ended, or never was."""
+    try:
+        description = await handle.describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            not_found(handle.id)
+        raise
+    stage = description.typed_search_attributes.get(names.STAGE)
+    where = f"{Stage(stage).label} ({stage})" if stage else "akhir"
+    refused(
+        Refused.one(
+            "stage",
+            f"usulan ini sudah selesai pada tahap {where}; tidak ada keputusan lagi yang "
+            "dapat diberikan",
+        )
+    )
 
 
 def echo_json(value: Any) -> None:
@@ -177,7 +247,7 @@ def nominate(
     try:
         workflow_id = run(go)
     except WorkflowAlreadyStartedError as error:
-        fail(f"usulan ini sudah pernah diajukan: {error.workflow_id}", 3)
+        fail(f"usulan ini sudah pernah diajukan: {error.workflow_id}", ALREADY_PROPOSED)
     if as_json:
         echo_json({"id": workflow_id})
     else:
@@ -187,43 +257,148 @@ def nominate(
 # --- inspecting ---------------------------------------------------------------------
 
 
+@app.command("list")
+def list_nominations_command(
+    stage: Annotated[
+        Stage | None, typer.Option(case_sensitive=False, help="Only nominations at this stage.")
+    ] = None,
+    cycle: Annotated[str | None, typer.Option(help="Only this award cycle, e.g. 2026.")] = None,
+    province: Annotated[
+        str | None, typer.Option(help='Only this province, e.g. "Jawa Tengah".')
+    ] = None,
+    regency: Annotated[
+        str | None, typer.Option(help='Only this regency or city, e.g. "Kota Pekalongan".')
+    ] = None,
+    commodity: Annotated[
+        Commodity | None, typer.Option(case_sensitive=False, help="Only this commodity.")
+    ] = None,
+    lab: Annotated[
+        Lab | None, typer.Option(case_sensitive=False, help="Only those assessed by this lab.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.", min=1, max=10000)] = 100,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find nominations by stage, cycle, province, regency, commodity or lab (newest first)."""
+    given = {
+        "stage": stage,
+        "cycle": cycle,
+        "province": province,
+        "regency": regency,
+        "commodity": commodity,
+        "lab": lab,
+    }
+    where = parse(
+        NominationFilter, {k: v for k, v in given.items() if v is not None}, "Filter tidak sah:"
+    )
+    rows = run(lambda client: list_nominations(client, where, limit))
+    if as_json:
+        echo_json([row.model_dump(mode="json") for row in rows])
+        return
+    query = visibility_query(where)
+    if not rows:
+        typer.echo(f"Tidak ada usulan yang cocok.\n  Kueri: {query}")
+        return
+    typer.echo(
+        table(
+            ["ID", "TAHAP", "PROVINSI", "KOMODITAS", "BATAS WAKTU", "NILAI", "BINTANG"],
+            [list_row(r) for r in rows],
+        )
+    )
+    typer.echo(f"\n{len(rows)} usulan.  Kueri (juga untuk Web UI): {query}")
+
+
+def list_row(row: NominationRow) -> list[str]:
+    open_stage = row.stage is not None and not row.stage.is_terminal
+    return [
+        row.id,
+        row.stage.value if row.stage else "-",
+        row.province.value if row.province else "-",
+        row.commodity.value if row.commodity else "-",
+        when(row.deadline) if row.deadline and open_stage else "-",
+        f"{row.score:g}" if row.score is not None else "-",
+        str(row.stars) if row.stars is not None else "-",
+    ]
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    )
+
+
+async def nomination_state(client: Client, nomination_id: str) -> Nomination:
+    """The nomination's whole state, from its workflow; an unknown id or no worker is said."""
+    handle = client.get_workflow_handle(nomination_id)
+    timeout = timedelta(seconds=Settings().cli_timeout_seconds)
+    try:
+        state: Nomination = await handle.query(NominationWorkflow.state, rpc_timeout=timeout)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            not_found(nomination_id)
+        if error.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+            no_answer(handle, "Tanpa worker, `ovop list` tetap menampilkan tahapnya.")
+        raise
+    except WorkflowQueryFailedError as error:
+        fail(f"{nomination_id} tidak dapat dibaca sebagai usulan OVOP: {error}")
+    return state
+
+
 @app.command()
 def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     """Where a nomination stands, what it waits for and until when, and its history."""
 
-    async def go(client: Client) -> Nomination:
-        return await client.get_workflow_handle(nomination_id).query(NominationWorkflow.state)
+    async def go(client: Client) -> NominationView:
+        return view(await nomination_state(client, nomination_id))
 
     nom = run(go)
     if as_json:
         echo_json(nom)
         return
-    p = nom.proposal
     typer.echo(f"{nom.id}")
-    typer.echo(f"  Produk      : {p.product.name} ({p.product.commodity.label})")
-    typer.echo(f"  IKM         : {p.ikm.name}")
-    typer.echo(f"  Daerah      : {p.sentra.regency}, {p.sentra.province.value}")
-    typer.echo(f"  Tahap       : {nom.stage.label} ({nom.stage.value})")
+    typer.echo(f"  Produk      : {nom.product_name} ({nom.commodity.label})")
+    typer.echo(f"  IKM         : {nom.ikm_name}")
+    typer.echo(f"  Daerah      : {nom.regency}, {nom.province.value}")
+    typer.echo(f"  Balai Besar : {nom.lab.label}")
+    typer.echo(f"  Tahap       : {nom.stage_label} ({nom.stage.value})")
+    if nom.waiting:
+        typer.echo(f"  Menunggu    : {nom.waiting}")
     if nom.deadline and not nom.stage.is_terminal:
-        typer.echo(f"  Batas waktu : {when(nom.deadline)}")
-    if nom.result:
-        typer.echo(f"  Nilai akhir : {nom.result.final_score:g}")
-    if nom.award and nom.award.certificate_number:
-        typer.echo(f"  Penghargaan : {nom.award.stars} bintang ({nom.award.certificate_number})")
+        late = " (terlambat, telah dieskalasi)" if nom.escalated else ""
+        typer.echo(f"  Batas waktu : {when(nom.deadline)}{late}")
+    if nom.final_score is not None:
+        typer.echo(f"  Nilai akhir : {nom.final_score:g}")
+    if nom.stars is not None:
+        typer.echo(f"  Penghargaan : {nom.stars} bintang ({nom.certificate_number})")
     typer.echo("  Riwayat:")
     for event in nom.events:
-        typer.echo(f"    {event.seq:>2}. {describe(event)}")
+        moved = f"  [{event.from_stage.value} -> {event.to_stage.value}]"
+        typer.echo(f"    {event.seq:>2}. {describe(event)}{moved if event.is_transition else ''}")
 
 
 # --- decisions ----------------------------------------------------------------------
 
 
 def send(nomination_id: str, decision: Decision, as_json: bool) -> None:
+    timeout = Settings().cli_timeout_seconds
+
     async def go(client: Client) -> DecisionResult:
+        handle = client.get_workflow_handle(nomination_id)
         try:
-            return await decide(client.get_workflow_handle(nomination_id), decision)
+            return await asyncio.wait_for(decide(handle, decision), timeout)
         except Refused as error:
             refused(error)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                await closed_or_unknown(handle)
+            raise
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            no_answer(
+                handle,
+                "Keputusan ini belum tentu diterima: periksa dengan `ovop show` "
+                "sebelum mengirimnya lagi.",
+            )
 
     result = run(go)
     if as_json:
@@ -457,10 +632,7 @@ def reassign(
 def explain(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     """How a nomination's final score was reached: scores, weights, adjustments, stars."""
 
-    async def go(client: Client) -> Nomination:
-        return await client.get_workflow_handle(nomination_id).query(NominationWorkflow.state)
-
-    nom = run(go)
+    nom = run(lambda client: nomination_state(client, nomination_id))
     why = nom.result.explanation if nom.result else None
     if why is None:
         fail(f"{nomination_id}: penilaian Tim Seleksi belum ditutup", 1)
@@ -635,14 +807,23 @@ def report(
 def dev(
     var: Annotated[Path, typer.Option(help="Where the local stack keeps its files.")] = Path("var"),
     seed: Annotated[bool, typer.Option(help="Start the demo nominations.")] = True,
+    temporal_port: Annotated[int, typer.Option(help="Temporal's gRPC port.", min=1)] = 7233,
+    ui_port: Annotated[int, typer.Option(help="The Temporal Web UI's port.", min=1)] = 8233,
+    smtp_port: Annotated[int, typer.Option(help="The mail sink's SMTP port.", min=1)] = 1025,
+    api_port: Annotated[
+        int | None, typer.Option(help="The HTTP API's port (default: OVOP_API_PORT).", min=1)
+    ] = None,
 ) -> None:
-    """Run the whole local stack: Temporal + Web UI, mail sink, worker, demo nominations."""
+    """Run the whole local stack: Temporal + Web UI, mail sink, worker, API, demo nominations."""
     import devstack
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    settings = Settings()
+    ports = devstack.Ports(
+        temporal=temporal_port, ui=ui_port, smtp=smtp_port, api=api_port or settings.api_port
+    )
     try:
-        settings = Settings()
-        asyncio.run(devstack.run(settings, var, devstack.Ports(api=settings.api_port), seed))
+        asyncio.run(devstack.run(settings, var, ports, seed))
     except devstack.DevStackError as error:
         fail(str(error))
 
@@ -783,6 +964,7 @@ def webhooks(
 
 
 def main() -> None:
+    """The `ovop` console script."""
     try:
         app(prog_name="ovop")
         code = 0

@@ -64,6 +64,33 @@ def summarize(nom: Nomination) -> NominationSummary:
     )
 
 
+class NominationView(NominationSummary):
+    """What `ovop show` tells: where a nomination stands, what it waits for, its history."""
+
+    stage_label: str
+    waiting_for: Role | None
+    waiting: str | None
+    escalated: bool
+    revisions: int
+    panel: list[str]
+    pending_jurors: list[str]
+    events: list[NominationEvent]
+
+
+def view(nom: Nomination) -> NominationView:
+    return NominationView(
+        **dict(summarize(nom)),
+        stage_label=nom.stage.label,
+        waiting_for=nom.waiting_for(),
+        waiting=waiting_text(nom),
+        escalated=nom.escalated,
+        revisions=nom.revisions,
+        panel=nom.panel,
+        pending_jurors=nom.pending_jurors() if nom.stage == Stage.PANEL_SCORING else [],
+        events=nom.events,
+    )
+
+
 def when(moment: datetime | str | None, tz: TimeZone = MINISTRY_TZ) -> str:
     """A moment as Indonesian offices write it: `9 Des 2026 09.00 WIB`."""
     if moment is None:
@@ -88,7 +115,7 @@ def summary_line(p: Proposal) -> str:
 
 def static_details(p: Proposal) -> str:
     """Markdown shown on the workflow page: what was proposed, by whom."""
-    permits = ", ".join(f"{x.kind.value} {x.number}" for x in p.product.permits) or "-"
+    permits = ", ".join(_permit(x.kind.value, x.number) for x in p.product.permits) or "-"
     return "\n".join(
         [
             f"### {p.product.name}",
@@ -105,6 +132,11 @@ def static_details(p: Proposal) -> str:
     )
 
 
+def _permit(kind: str, number: str) -> str:
+    """`SNI 7275:2008`, not `SNI SNI 7275:2008`, when the number already names its kind."""
+    return number if number.upper().startswith(kind) else f"{kind} {number}"
+
+
 _WAITING = {
     Stage.ADMIN_VERIFICATION: "keputusan verifikasi administrasi dari Verifikator Ditjen IKMA",
     Stage.REVISION_REQUESTED: "perbaikan usulan dari {office}",
@@ -114,18 +146,26 @@ _WAITING = {
 }
 
 
+def waiting_text(nom: Nomination) -> str | None:
+    """What the nomination waits for, and from whom; None once it waits for nothing."""
+    if nom.awaiting_certificate:
+        return "penerbitan nomor sertifikat"
+    if nom.stage not in _WAITING:
+        return None
+    return _WAITING[nom.stage].format(
+        office=nom.proposal.proposing_office.name,
+        lab=nom.lab.label,
+        jurors=", ".join(nom.pending_jurors()) or "-",
+    )
+
+
 def current_details(nom: Nomination) -> str:
     """Markdown for the Web UI: where the nomination stands, what it waits for, until when."""
     lines = [f"**Tahap:** {nom.stage.label} (`{nom.stage.value}`)  "]
     if nom.awaiting_certificate:
         lines.append("**Menunggu:** penerbitan nomor sertifikat  ")
     elif nom.stage in _WAITING:
-        waiting = _WAITING[nom.stage].format(
-            office=nom.proposal.proposing_office.name,
-            lab=nom.lab.label,
-            jurors=", ".join(nom.pending_jurors()) or "-",
-        )
-        lines.append(f"**Menunggu:** {waiting}  ")
+        lines.append(f"**Menunggu:** {waiting_text(nom)}  ")
         if nom.deadline is not None:
             late = " — terlambat, telah dieskalasi" if nom.escalated else ""
             lines.append(f"**Batas waktu:** {when(nom.deadline)}{late}  ")

@@ -53,6 +53,7 @@ Nib = Annotated[str, AfterValidator(_nib)]
 Phone = Annotated[str, AfterValidator(_phone)]
 ProvinceName = Annotated[Province, BeforeValidator(_province)]
 Regency = Annotated[str, BeforeValidator(_regency)]
+Cycle = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]  # an award round, e.g. "2026"
 
 
 class Model(BaseModel):
@@ -157,7 +158,7 @@ class PreviousAward(Model):
 class Proposal(Model):
     """A nomination as the regency/city industry office submits it."""
 
-    cycle: Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+    cycle: Cycle
     proposed_on: date
     ikm: Ikm
     sentra: Sentra

@@ -35,9 +35,12 @@ from domain.decisions import (
 )
 from domain.eligibility import eligibility_problems
 from domain.errors import Problem, Refused
+from domain.labs import route_lab
 from domain.nomination import nomination_id
 from domain.presentation import NominationSummary, static_details, summary_line
 from domain.proposal import Proposal
+from domain.stages import Stage
+from workflows import names
 from workflows.cycle import CycleInput, CycleWorkflow
 from workflows.names import CYCLE, TASK_QUEUE
 from workflows.nomination import NominationInput, NominationWorkflow
@@ -155,6 +158,17 @@ async def start_nomination(
         id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        # Findable at once, before the workflow's first task sets the rest.
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(names.STAGE, Stage.ADMIN_VERIFICATION.value),
+                SearchAttributePair(names.CYCLE, proposal.cycle),
+                SearchAttributePair(names.COMMODITY, proposal.product.commodity.value),
+                SearchAttributePair(names.PROVINCE, proposal.sentra.province.value),
+                SearchAttributePair(names.REGENCY, proposal.sentra.regency),
+                SearchAttributePair(names.LAB, route_lab(proposal.product.commodity).value),
+            ]
+        ),
         static_summary=summary_line(proposal),
         static_details=static_details(proposal),
         memo=memo,

@@ -1,0 +1,69 @@
+"""`make run`: the whole stack comes up, shows the demo nominations, stops on Ctrl-C, and
+finds the same nominations again on the next start, seeding nothing twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from devstack import DEMO_STAGES
+from starter import app
+from tests.local_stack import LocalStack, Ports
+
+pytestmark = pytest.mark.integration
+
+NOMINATIONS = 'WorkflowType = "NominationWorkflow"'
+
+
+async def test_make_run_starts_stops_and_starts_again_without_duplicates(
+    tmp_path: Path,
+) -> None:
+    var, ports = tmp_path / "var", Ports()
+    first = await LocalStack.start(var, ports)
+    try:
+        demo = first.demo()
+        assert set(demo) == {s.value for s in DEMO_STAGES}
+        assert not any(existed for _, existed in demo.values())
+        assert f"Temporal Web UI : http://localhost:{ports.ui}/namespaces/default/workflows" in (
+            first.text
+        )
+        # The issue's own check: the CLI finds the ones waiting at verification.
+        waiting = await first.workflow_ids('OvopStage="ADMIN_VERIFICATION"')
+        assert waiting == [demo["ADMIN_VERIFICATION"][0]]
+        ids = sorted(workflow_id for workflow_id, _ in demo.values())
+        assert await first.workflow_ids(NOMINATIONS) == ids
+    finally:
+        assert await first.stop() == 0, first.text
+    assert "Menghentikan worker, mail sink dan server Temporal" in first.text
+    assert ports.all_free(), "Ctrl-C left something of the stack running"
+
+    # The stakeholders' mail is kept as .eml files, and `ovop mail` lists it.
+    mail = CliRunner().invoke(app, ["mail", "--var", str(var), "--json"])
+    assert mail.exit_code == 0
+    kept = json.loads(mail.stdout)
+    assert kept and all(Path(m["file"]).suffix == ".eml" for m in kept)
+    assert any("Usulan" in m["subject"] for m in kept)
+
+    again = await LocalStack.start(var, ports)
+    try:
+        assert again.demo() == {
+            stage: (workflow_id, True) for stage, (workflow_id, _) in demo.items()
+        }
+        assert await again.workflow_ids(NOMINATIONS) == ids
+        for stage, (workflow_id, _) in demo.items():
+            assert await again.workflow_ids(f'OvopStage="{stage}"') == [workflow_id]
+    finally:
+        assert await again.stop() == 0, again.text
+    assert ports.all_free()
+
+
+async def test_a_server_that_cannot_start_is_said_plainly(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    (var / "temporal.db").mkdir(parents=True)  # where the server's SQLite file must go
+    with pytest.raises(AssertionError, match="`ovop dev` ended before it was ready") as ended:
+        await LocalStack.start(var, Ports())
+    assert "server Temporal berhenti saat dimulai" in str(ended.value)
+    assert "Traceback" not in str(ended.value)
