@@ -27,6 +27,9 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///var/ovop.db"
     task_queue: str = TASK_QUEUE
+    # How long a stopping worker lets its activities finish (keep below the stop timeout
+    # of whatever stops it: docker compose waits `stop_grace_period`, then kills).
+    shutdown_grace_seconds: float = 20.0
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

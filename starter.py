@@ -433,6 +433,14 @@ def mail(
     typer.echo(f"{len(rows)} pesan di {var / 'mail'}")
 
 
+# --- deploying: the records schema, the Temporal namespace -----------------------------
+
+from deploy import db_app, temporal_app  # noqa: E402  (after the commands above, as listed)
+
+app.add_typer(db_app, name="db")
+app.add_typer(temporal_app, name="temporal")
+
+
 def main() -> None:
     app(prog_name="ovop")
 

@@ -6,8 +6,10 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -15,6 +17,7 @@ from activities.mail import Mailer, MailRenderer, SmtpConfig
 from activities.notify import NotifyActivities
 from activities.records import RecordActivities
 from activities.store import RecordStore
+from migrations import SchemaBehind, require_current
 from settings import Settings, connect_temporal
 from workflows.nomination import NominationWorkflow
 
@@ -40,26 +43,42 @@ def activities_for(store: RecordStore, mailer: Mailer) -> Sequence[Callable[...,
 
 
 def build_worker(
-    client: Client, task_queue: str, activities: Sequence[Callable[..., Any]]
+    client: Client,
+    task_queue: str,
+    activities: Sequence[Callable[..., Any]],
+    graceful_shutdown: timedelta = timedelta(0),
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[NominationWorkflow],
         activities=activities,
+        # On SIGTERM, activities under way finish (a mail sent is then also remembered)
+        # before the worker leaves the queue to the others.
+        graceful_shutdown_timeout=graceful_shutdown,
     )
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     store = RecordStore.connect(settings.database_url)
-    await store.create_schema()
-    client = await connect_temporal()
-    mailer = Mailer(smtp_config(settings))
-    worker = build_worker(client, settings.task_queue, activities_for(store, mailer))
-    log.info("worker on task queue %s, records in %s", settings.task_queue, settings.database_url)
     try:
+        await require_current(store.engine)
+        client = await connect_temporal()
+        mailer = Mailer(smtp_config(settings))
+        worker = build_worker(
+            client,
+            settings.task_queue,
+            activities_for(store, mailer),
+            graceful_shutdown=timedelta(seconds=settings.shutdown_grace_seconds),
+        )
         async with worker:
+            log.info(
+                "worker polling task queue %s, records in %s",
+                settings.task_queue,
+                make_url(settings.database_url),  # printed with the password masked
+            )
             await stop.wait()
+            log.info("stopping: letting activities under way finish")
     finally:
         await store.close()
 
@@ -74,7 +93,11 @@ def main() -> None:
             loop.add_signal_handler(sig, stop.set)
         await serve(Settings(), stop)
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except SchemaBehind as behind:
+        log.error("%s", behind)
+        raise SystemExit(f"ovop-worker: {behind}") from None
 
 
 if __name__ == "__main__":

