@@ -3,11 +3,13 @@
 The records database, SMTP and the worker read `OVOP_*` variables (or a `.env` file).
 Temporal is reached through the standard `TEMPORAL_*` variables and profiles
 (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`,
-`TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`), defaulting to the local dev server.
+`TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`), defaulting to the local dev server; an
+empty TEMPORAL_* variable counts as unset. docs/deployment.md lists them all.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from pydantic import SecretStr
@@ -38,6 +40,7 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_tls: bool = False
+    smtp_ca_file: str | None = None  # a private CA the relay's certificate is signed by
 
 
 def data_converter() -> DataConverter:
@@ -47,7 +50,10 @@ def data_converter() -> DataConverter:
 
 def temporal_connect_args() -> dict[str, Any]:
     """`Client.connect` arguments from the standard TEMPORAL_* variables and profile."""
-    args: dict[str, Any] = dict(ClientConfig.load_client_connect_config())
+    # Compose passes optional settings on as `${VAR:-}`. envconfig takes an empty value
+    # as given: an empty TEMPORAL_API_KEY would switch TLS on and send an empty key.
+    env = {k: v for k, v in os.environ.items() if v or not k.startswith("TEMPORAL_")}
+    args: dict[str, Any] = dict(ClientConfig.load_client_connect_config(override_env_vars=env))
     args.setdefault("target_host", LOCAL_TEMPORAL)
     return args
 

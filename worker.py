@@ -33,6 +33,7 @@ def smtp_config(settings: Settings) -> SmtpConfig:
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
         start_tls=settings.smtp_starttls,
         use_tls=settings.smtp_tls,
+        ca_file=settings.smtp_ca_file,
     )
 
 
