@@ -25,7 +25,10 @@ LOCAL_TEMPORAL = "localhost:7233"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="OVOP_", env_file=".env", extra="ignore")
+    # An empty variable counts as unset (compose passes optional ones as `${VAR:-}`).
+    model_config = SettingsConfigDict(
+        env_prefix="OVOP_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = "sqlite+aiosqlite:///var/ovop.db"
     task_queue: str = TASK_QUEUE

@@ -435,7 +435,7 @@ def mail(
 
 # --- deploying: the records schema, the Temporal namespace -----------------------------
 
-from deploy import db_app, temporal_app  # noqa: E402  (after the commands above, as listed)
+from provision import db_app, temporal_app  # noqa: E402  (after the commands above, as listed)
 
 app.add_typer(db_app, name="db")
 app.add_typer(temporal_app, name="temporal")

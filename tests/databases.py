@@ -35,7 +35,7 @@ async def postgres_server() -> URL:
     if not raw:
         pytest.skip(
             f"PostgreSQL tests skipped: {POSTGRES_ENV} is not set "
-            "(.ci/run starts PostgreSQL 15 and sets it; see docs/deployment.md)"
+            f"(.ci/run sets it; by hand, as root: export {POSTGRES_ENV}=$(.ci/postgres))"
         )
     url = make_url(raw)
     try:

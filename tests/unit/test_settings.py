@@ -71,3 +71,14 @@ def test_a_profile_from_the_config_file(monkeypatch: pytest.MonkeyPatch, tmp_pat
     args = temporal_connect_args()
     assert (args["target_host"], args["namespace"]) == ("temporal.kemenperin.go.id:7233", "ovop")
     assert isinstance(args["tls"], TLSConfig) and args["tls"].domain == "temporal.kemenperin.go.id"
+
+
+def test_an_empty_ovop_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    from settings import Settings
+
+    monkeypatch.setenv("OVOP_SMTP_USERNAME", "")
+    monkeypatch.setenv("OVOP_SMTP_CA_FILE", "")
+    monkeypatch.setenv("OVOP_SMTP_STARTTLS", "true")
+    settings = Settings(_env_file=None)
+    assert (settings.smtp_username, settings.smtp_ca_file) == (None, None)
+    assert settings.smtp_starttls is True

@@ -11,7 +11,7 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from deploy import ensure_namespace, ensure_search_attributes
+from provision import ensure_namespace, ensure_search_attributes
 from settings import connect_temporal
 from starter import app
 from workflows.names import SEARCH_ATTRIBUTES

@@ -1,5 +1,5 @@
-"""What an operations engineer runs when deploying: `ovop db ...` for the records schema and
-`ovop temporal setup` for the namespace and its custom search attributes.
+"""Provisioning, run by an operations engineer on every deployment: `ovop db ...` for the
+records schema and `ovop temporal setup` for the namespace and its search attributes.
 
 Both are safe to run again: a deployment runs them before every start of the workers.
 """
