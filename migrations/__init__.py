@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -48,7 +49,12 @@ class SchemaStatus:
     @property
     def known(self) -> bool:
         """False when the database is at a revision this code has never heard of (newer)."""
-        return self.current is None or _script().get_revision(self.current) is not None
+        if self.current is None:
+            return True
+        try:
+            return _script().get_revision(self.current) is not None
+        except (ResolutionError, CommandError):
+            return False
 
 
 def config() -> Config:
@@ -118,7 +124,3 @@ async def require_current(engine: AsyncEngine) -> SchemaStatus:
         f"records database schema is behind: at {where}, this code needs {found.head}. "
         f"Run `{UPGRADE_COMMAND}` with the same OVOP_DATABASE_URL, then start the worker again."
     )
-
-
-def describe(found: SchemaStatus) -> dict[str, Any]:
-    return {"current": found.current, "head": found.head, "up_to_date": found.up_to_date}

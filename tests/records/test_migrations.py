@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 import migrations
 from activities.store import RecordStore, certificates, metadata
@@ -131,3 +131,16 @@ async def test_the_worker_refuses_a_schema_that_is_behind(records_url: str) -> N
     assert worker.returncode != 0
     assert "schema is behind" in worker.stderr
     assert "ovop db upgrade" in worker.stderr
+
+
+async def test_a_schema_a_newer_release_migrated_is_not_refused(records_url: str) -> None:
+    # In a rolling deploy the new release migrates first while old workers still run.
+    store = RecordStore.connect(records_url)
+    try:
+        await store.create_schema()
+        async with store.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        found = await migrations.require_current(store.engine)
+        assert (found.current, found.known, found.up_to_date) == ("9999", False, False)
+    finally:
+        await store.close()
