@@ -963,6 +963,14 @@ def webhooks(
     typer.echo(f"{len(rows)} pengiriman webhook" + (" yang gagal" if failed else ""))
 
 
+# --- deploying: the records schema, the Temporal namespace -----------------------------
+
+from provision import db_app, temporal_app  # noqa: E402  (after the commands above, as listed)
+
+app.add_typer(db_app, name="db")
+app.add_typer(temporal_app, name="temporal")
+
+
 def main() -> None:
     """The `ovop` console script."""
     try:

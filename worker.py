@@ -6,8 +6,10 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -23,6 +25,7 @@ from activities.registry import (
 )
 from activities.store import RecordStore
 from activities.webhooks import WebhookActivities, WebhookOptions
+from migrations import SchemaBehind, require_current
 from settings import Settings, connect_temporal
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
@@ -39,6 +42,7 @@ def smtp_config(settings: Settings) -> SmtpConfig:
         password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
         start_tls=settings.smtp_starttls,
         use_tls=settings.smtp_tls,
+        ca_file=settings.smtp_ca_file,
     )
 
 
@@ -78,29 +82,49 @@ def activities_for(
 
 
 def build_worker(
-    client: Client, task_queue: str, activities: Sequence[Callable[..., Any]]
+    client: Client,
+    task_queue: str,
+    activities: Sequence[Callable[..., Any]],
+    graceful_shutdown: timedelta = timedelta(0),
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[NominationWorkflow, CycleWorkflow],
         activities=activities,
+        # On SIGTERM, activities under way finish (a mail sent is then also remembered)
+        # before the worker leaves the queue to the others.
+        graceful_shutdown_timeout=graceful_shutdown,
     )
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     store = RecordStore.connect(settings.database_url)
-    await store.create_schema()
-    client = await connect_temporal()
-    mailer = Mailer(smtp_config(settings))
-    activities = activities_for(
-        store, mailer, webhooks_from(settings, store), registry_from(settings)
-    )
-    worker = build_worker(client, settings.task_queue, activities)
-    log.info("worker on task queue %s, records in %s", settings.task_queue, settings.database_url)
     try:
+        schema = await require_current(store.engine)
+        if not schema.up_to_date:
+            log.warning(
+                "records schema is at %s, newer than this code's %s: a newer release "
+                "migrated it; this worker carries on",
+                schema.current,
+                schema.head,
+            )
+        client = await connect_temporal()
+        mailer = Mailer(smtp_config(settings))
+        worker = build_worker(
+            client,
+            settings.task_queue,
+            activities_for(store, mailer, webhooks_from(settings, store), registry_from(settings)),
+            graceful_shutdown=timedelta(seconds=settings.shutdown_grace_seconds),
+        )
         async with worker:
+            log.info(
+                "worker polling task queue %s, records in %s",
+                settings.task_queue,
+                make_url(settings.database_url),  # printed with the password masked
+            )
             await stop.wait()
+            log.info("stopping: letting activities under way finish")
     finally:
         await store.close()
 
@@ -116,7 +140,11 @@ def run_until_signalled(service: Callable[[Settings, asyncio.Event], Awaitable[N
             loop.add_signal_handler(sig, stop.set)
         await service(Settings(), stop)
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except SchemaBehind as behind:
+        log.error("%s", behind)
+        raise SystemExit(f"ovop-worker: {behind}") from None
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ class SmtpConfig:
     password: str | None = None
     start_tls: bool = False
     use_tls: bool = False
+    ca_file: str | None = None  # trust this CA for the server's certificate, not the system's
     timeout: float = 30.0
 
 
@@ -43,6 +44,7 @@ class Mailer:
             password=c.password,
             start_tls=c.start_tls,
             use_tls=c.use_tls,
+            cert_bundle=c.ca_file,
             timeout=c.timeout,
         )
 

@@ -1,7 +1,9 @@
 """The records database: nominations kept current, transitions appended, mail and
 certificates remembered so that an activity run twice writes once.
 
-SQLAlchemy 2 async; SQLite by default, PostgreSQL in production.
+SQLAlchemy 2 async; SQLite by default, PostgreSQL (asyncpg) in production. The tables
+below are the code's picture of the schema; the database gets them from the Alembic
+revisions in `migrations/`, and a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -59,7 +61,16 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-metadata = MetaData()
+# Named constraints, so a later revision can drop or alter them on every backend.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
 
 nominations = Table(
     "nominations",
@@ -219,8 +230,12 @@ class RecordStore:
         return cls(create_async_engine(url, **engine_args))
 
     async def create_schema(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+        """Bring the schema up to the newest migration (what `ovop db upgrade` does)."""
+        # Imported here: workflow code imports this module's neighbours inside the sandbox,
+        # and Alembic has no business there.
+        import migrations
+
+        await migrations.upgrade(self.engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -385,4 +385,9 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
     app.state.deps = d
     problems.install(app)
     app.include_router(router)
+
+    @app.get("/health", tags=["service"], summary="The API is up (for health checks)")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
     return app

@@ -18,6 +18,8 @@ from temporalio.testing import WorkflowEnvironment
 from settings import data_converter
 from workflows.names import SEARCH_ATTRIBUTES
 
+pytest_plugins = ["tests.databases"]
+
 BIN = Path(sys.executable).parent
 
 

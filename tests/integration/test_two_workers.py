@@ -1,0 +1,243 @@
+"""Two worker processes on one task queue share the nominations, and every nomination
+completes exactly once when one of them stops part-way.
+
+The workers are real `python -m worker` processes reading their settings from the
+environment, as a deployment runs them, against the dev server, the records database and
+an SMTP server on loopback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import RecordStore
+from domain.examples import example_cycle_config
+from domain.labs import route_lab
+from domain.nomination import Nomination
+from domain.notifications import recipients_for
+from domain.stages import Stage
+from tests.integration.conftest import SmtpServer
+from tests.support import confirm, findings, fresh, passes, proposer, sheet
+from workflows.client import Handle, decide, start_nomination
+from workflows.nomination import NominationWorkflow
+
+pytestmark = pytest.mark.integration
+
+CONFIG = example_cycle_config("2026")
+NOMINATIONS = 20
+READY = "worker polling task queue"
+
+
+@dataclass
+class WorkerProcess:
+    """One `python -m worker`, its log kept as it runs."""
+
+    process: asyncio.subprocess.Process
+    log: list[str] = field(default_factory=list)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def identity_prefix(self) -> str:
+        return f"{self.process.pid}@"  # the SDK's default identity: pid@host
+
+    async def follow(self) -> None:
+        assert self.process.stderr is not None
+        async for raw in self.process.stderr:
+            line = raw.decode(errors="replace").rstrip()
+            self.log.append(line)
+            if READY in line:
+                self.ready.set()
+
+    def tail(self) -> str:
+        return "\n".join(self.log[-30:])
+
+
+@dataclass
+class Workers:
+    """Worker processes on one fresh task queue, with the settings a deployment gives them."""
+
+    env: dict[str, str]
+    cwd: Path
+    started: list[tuple[WorkerProcess, asyncio.Task[None]]] = field(default_factory=list)
+
+    @property
+    def task_queue(self) -> str:
+        return self.env["OVOP_TASK_QUEUE"]
+
+    async def start(self, name: str) -> WorkerProcess:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "worker",
+            env=self.env,
+            cwd=self.cwd,  # no stray .env file
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        worker = WorkerProcess(process)
+        follower = asyncio.create_task(worker.follow())
+        self.started.append((worker, follower))
+        ready = asyncio.create_task(worker.ready.wait())
+        await asyncio.wait([ready, follower], timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        if not worker.ready.is_set():
+            ready.cancel()
+            pytest.fail(f"worker {name} did not start:\n{worker.tail()}")
+        return worker
+
+    async def stop_all(self) -> None:
+        for worker, follower in self.started:
+            if worker.process.returncode is None:
+                worker.process.kill()
+            await worker.process.wait()
+            await follower
+
+
+@pytest.fixture
+async def workers(
+    dev_env: WorkflowEnvironment, store: RecordStore, smtp: SmtpServer, tmp_path: Path
+) -> AsyncIterator[Workers]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OVOP_", "TEMPORAL_"))}
+    env |= {
+        "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+        "TEMPORAL_NAMESPACE": dev_env.client.namespace,
+        "OVOP_DATABASE_URL": store.engine.url.render_as_string(hide_password=False),
+        "OVOP_SMTP_HOST": "127.0.0.1",
+        "OVOP_SMTP_PORT": str(smtp.port),
+        "OVOP_TASK_QUEUE": f"two-{uuid.uuid4()}",
+        "OVOP_SHUTDOWN_GRACE_SECONDS": "15",
+    }
+    pool = Workers(env, tmp_path)
+    yield pool
+    await pool.stop_all()
+
+
+async def verify_and_assess(client: Client, task_queue: str, index: int) -> Handle:
+    p = fresh(index % 6)
+    handle = await start_nomination(client, p, CONFIG, proposer(p), task_queue)
+    await decide(handle, passes())
+    await decide(handle, findings(route_lab(p.product.commodity)))
+    return handle
+
+
+async def until_no_activity_is_pending(handles: list[Handle], within: float = 30) -> None:
+    """The server's own view: no nomination has a record or mail activity under way."""
+    async with asyncio.timeout(within):
+        while True:
+            described = await asyncio.gather(*(h.describe() for h in handles))
+            if not any(d.raw_description.pending_activities for d in described):
+                return
+            await asyncio.sleep(0.05)
+
+
+async def score_and_award(handle: Handle, scored: Callable[[], None]) -> None:
+    nom: Nomination = await handle.query(NominationWorkflow.state)
+    for i, j in enumerate(nom.panel):
+        await decide(handle, sheet(j, 85))
+        if i == 0:
+            scored()
+    await decide(handle, confirm())
+
+
+# Each way of stopping once, each on one backend, to keep the suite lean: the clean stop
+# (a rolling deploy) on PostgreSQL as in production, the crash on SQLite.
+@pytest.mark.parametrize(
+    ("records_url", "stop"),
+    [("postgresql", signal.SIGTERM), ("sqlite", signal.SIGKILL)],
+    ids=["postgresql-sigterm-while-deciding", "sqlite-sigkill-while-waiting"],
+    indirect=["records_url"],
+)
+async def test_two_workers_and_one_stops_part_way(
+    dev_env: WorkflowEnvironment,
+    workers: Workers,
+    store: RecordStore,
+    smtp: SmtpServer,
+    stop: signal.Signals,
+) -> None:
+    client = dev_env.client
+    task_queue = workers.task_queue
+    a = await workers.start("a")
+    b = await workers.start("b")
+
+    handles = await asyncio.gather(
+        *(verify_and_assess(client, task_queue, i) for i in range(NOMINATIONS))
+    )
+
+    if stop == signal.SIGKILL:
+        # A crash while every nomination waits on its jurors. (A crash in the middle of an
+        # activity is the retried case of test_end_to_end; here it would only add the
+        # activity's two-minute timeout to the test's time.)
+        await until_no_activity_is_pending(handles)
+        a.process.kill()
+        await a.process.wait()
+        await asyncio.gather(*(score_and_award(h, lambda: None) for h in handles))
+    else:
+        # A clean stop while decisions and their activities are under way on both.
+        half = asyncio.Event()
+        scored = Counter[str]()
+
+        def one_scored() -> None:
+            scored["n"] += 1
+            if scored["n"] == NOMINATIONS // 2:
+                half.set()
+
+        deciding = asyncio.gather(*(score_and_award(h, one_scored) for h in handles))
+        await half.wait()
+        a.process.send_signal(stop)
+        assert await a.process.wait() == 0, a.tail()
+        await deciding
+
+    summaries = await asyncio.gather(*(h.result() for h in handles))
+    assert [s.stage for s in summaries] == [Stage.AWARDED] * NOMINATIONS
+    assert b.process.returncode is None, b.tail()
+
+    # Each certificate number issued once, the cycle's serials one to twenty.
+    numbers = sorted(s.certificate_number or "" for s in summaries)
+    assert numbers == [f"{i:04d}/OVOP/IKMA/2026" for i in range(1, NOMINATIONS + 1)]
+
+    # Every transition recorded exactly once, and every stakeholder mailed once per event.
+    states: list[Nomination] = await asyncio.gather(
+        *(h.query(NominationWorkflow.state) for h in handles)
+    )
+    for nom in states:
+        rows = await store.transitions_of(nom.id)
+        assert [r["seq"] for r in rows] == list(range(1, len(nom.events) + 1)), nom.id
+        row = await store.nomination(nom.id)
+        assert row is not None and row["stage"] == "AWARDED" and row["last_seq"] == len(nom.events)
+        expected = Counter(
+            (f"{e.seq}:{e.kind.value}", str(r.email).lower())
+            for e in nom.events
+            for r in recipients_for(nom, e)
+        )
+        received = Counter(
+            (m["X-OVOP-Event"], rcpt) for rcpt, m in smtp.inbox.for_nomination(nom.id)
+        )
+        assert received == expected, nom.id
+
+    # Both workers took part: the histories name who ran each workflow and activity task.
+    identities = set()
+    for h in handles:
+        async for event in h.fetch_history_events():
+            if event.event_type in (
+                EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+                EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+            ):
+                attrs = (
+                    event.workflow_task_completed_event_attributes
+                    if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+                    else event.activity_task_started_event_attributes
+                )
+                identities.add(attrs.identity.split("@")[0] + "@")
+    assert a.identity_prefix in identities and b.identity_prefix in identities

@@ -1,0 +1,158 @@
+"""The schema by migrations, on each backend: up from empty, up from every previous revision,
+a database made before migrations adopted, the code's tables in step with the revisions, and
+the worker refusing a schema that is behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, inspect, text
+
+import migrations
+from activities.store import RecordStore, certificates, metadata
+
+TABLES = {
+    "nominations",
+    "transitions",
+    "notifications",
+    "certificates",
+    "certificate_counters",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "api_idempotency",
+    "alembic_version",
+}
+
+
+def differences(conn: Connection) -> list[Any]:
+    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    return list(compare_metadata(context, metadata))
+
+
+async def tables(store: RecordStore) -> set[str]:
+    async with store.engine.connect() as conn:
+        return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+def test_the_revisions_form_one_line() -> None:
+    assert migrations.revisions()[0] == migrations.FIRST_REVISION
+    assert migrations.revisions()[-1] == migrations.head()  # raises on two heads
+
+
+async def test_upgrade_from_empty_builds_the_tables_the_code_expects(records_url: str) -> None:
+    store = RecordStore.connect(records_url)
+    try:
+        assert (await migrations.status(store.engine)).current is None
+        await migrations.upgrade(store.engine)
+
+        assert (await migrations.status(store.engine)).up_to_date
+        assert await tables(store) == TABLES
+        async with store.engine.connect() as conn:
+            assert await conn.run_sync(differences) == []
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("revision", migrations.revisions())
+async def test_each_revision_upgrades_from_the_one_before_and_back(
+    records_url: str, revision: str
+) -> None:
+    previous = migrations.revisions().index(revision) - 1
+    before = migrations.revisions()[previous] if previous >= 0 else "base"
+    store = RecordStore.connect(records_url)
+    try:
+        await migrations.upgrade(store.engine, before)
+        await migrations.upgrade(store.engine, revision)
+        assert (await migrations.status(store.engine)).current == revision
+        await migrations.downgrade(store.engine, before)
+        assert (await migrations.status(store.engine)).current == (
+            None if before == "base" else before
+        )
+        await migrations.upgrade(store.engine)  # and on to the head again
+        async with store.engine.connect() as conn:
+            assert await conn.run_sync(differences) == []
+    finally:
+        await store.close()
+
+
+async def test_a_database_made_before_migrations_is_adopted_with_its_rows(
+    records_url: str,
+) -> None:
+    store = RecordStore.connect(records_url)
+    try:
+        # What the first release's `create_all` made: revision 0001's tables, no version.
+        await migrations.upgrade(store.engine, migrations.FIRST_REVISION)
+        async with store.engine.begin() as conn:
+            await conn.execute(text("DROP TABLE alembic_version"))
+            await conn.execute(
+                certificates.insert().values(
+                    cycle="2026",
+                    serial=1,
+                    nomination_id="ovop-2026-x",
+                    number="0001/OVOP/IKMA/2026",
+                    issued_at=datetime(2026, 5, 1, tzinfo=UTC),
+                )
+            )
+        found = await migrations.status(store.engine)
+        assert found.legacy and found.current is None
+        with pytest.raises(migrations.SchemaBehind, match="ovop db upgrade"):
+            await migrations.require_current(store.engine)
+
+        await store.create_schema()
+
+        assert (await migrations.status(store.engine)).up_to_date
+        assert await store.issue_certificate("ovop-2026-x", "2026") == "0001/OVOP/IKMA/2026"
+        # The serials issued before the counter existed stay taken.
+        assert await store.issue_certificate("ovop-2026-y", "2026") == "0002/OVOP/IKMA/2026"
+    finally:
+        await store.close()
+
+
+async def test_two_upgrades_at_once_on_postgresql_take_turns(postgres_database: str) -> None:
+    stores = [RecordStore.connect(postgres_database) for _ in range(2)]
+    try:
+        await asyncio.gather(*(s.create_schema() for s in stores))
+        assert (await migrations.status(stores[0].engine)).up_to_date
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_the_worker_refuses_a_schema_that_is_behind(records_url: str) -> None:
+    env = {
+        **os.environ,
+        "OVOP_DATABASE_URL": records_url,
+        "TEMPORAL_ADDRESS": "127.0.0.1:9",  # never reached: the schema check comes first
+    }
+    worker = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert worker.returncode != 0
+    assert "schema is behind" in worker.stderr
+    assert "ovop db upgrade" in worker.stderr
+
+
+async def test_a_schema_a_newer_release_migrated_is_not_refused(records_url: str) -> None:
+    # In a rolling deploy the new release migrates first while old workers still run.
+    store = RecordStore.connect(records_url)
+    try:
+        await store.create_schema()
+        async with store.engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        found = await migrations.require_current(store.engine)
+        assert (found.current, found.known, found.up_to_date) == ("9999", False, False)
+    finally:
+        await store.close()

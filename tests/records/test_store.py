@@ -1,0 +1,84 @@
+"""The record store on each backend: an activity run twice writes once, a late retry never
+turns the current row back, and certificate numbers are unique within a cycle."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from activities.store import RecordStore
+from domain.examples import example_cycle_config
+from domain.nomination import Nomination
+from domain.presentation import NominationSummary, summarize
+from tests.support import fresh, passes, proposer
+
+T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+
+
+def verified_nomination() -> Nomination:
+    p = fresh(0)
+    nom = Nomination.propose(p, example_cycle_config("2026"), proposer(p))
+    nom.start(T0)
+    nom.apply(passes(), T0 + timedelta(hours=2))
+    return nom
+
+
+def as_of(nom: Nomination, seq: int) -> NominationSummary:
+    """The summary the workflow sent along with event `seq`."""
+    event = nom.events[seq - 1]
+    return summarize(nom).model_copy(
+        update={"stage": event.to_stage, "last_seq": seq, "updated_at": event.at}
+    )
+
+
+async def test_an_event_recorded_twice_is_written_once(store: RecordStore) -> None:
+    nom = verified_nomination()
+    first = nom.events[0]
+
+    assert await store.record(as_of(nom, 1), first) is True
+    assert await store.record(as_of(nom, 1), first) is False
+
+    rows = await store.transitions_of(nom.id)
+    assert [(r["seq"], r["kind"], r["to_stage"]) for r in rows] == [
+        (1, "proposed", "ADMIN_VERIFICATION")
+    ]
+    assert rows[0]["at"] == first.at and rows[0]["at"].tzinfo is not None
+    assert rows[0]["facts"] == first.facts
+
+
+async def test_a_late_retry_never_turns_the_current_row_back(store: RecordStore) -> None:
+    nom = verified_nomination()
+    await store.record(as_of(nom, 2), nom.events[1])
+    await store.record(as_of(nom, 1), nom.events[0])  # the first event's retry arrives last
+
+    row = await store.nomination(nom.id)
+    assert row is not None
+    assert (row["stage"], row["last_seq"]) == ("TECHNICAL_ASSESSMENT", 2)
+    assert row["updated_at"] == nom.events[1].at
+    assert [r["seq"] for r in await store.transitions_of(nom.id)] == [1, 2]
+
+
+async def test_a_message_is_remembered_once_per_event_and_recipient(store: RecordStore) -> None:
+    for _ in range(2):
+        await store.remember_notification(
+            nomination_id="n-1",
+            seq=3,
+            recipient="Dinas.Perindustrian@Example.id",
+            audience="proposer",
+            subject="Usulan lolos verifikasi",
+            message_id="<n-1.3.abc@ovop.kemenperin.go.id>",
+            status="sent",
+        )
+    assert await store.notified("n-1", 3, "dinas.perindustrian@example.id")
+    assert not await store.notified("n-1", 4, "dinas.perindustrian@example.id")
+    assert len(await store.notifications_of("n-1")) == 1
+
+
+async def test_certificate_numbers_are_unique_within_a_cycle(store: RecordStore) -> None:
+    ids = [f"ovop-2026-n{i}" for i in range(8)]
+    numbers = await asyncio.gather(*(store.issue_certificate(n, "2026") for n in ids))
+
+    assert sorted(numbers) == [f"{i:04d}/OVOP/IKMA/2026" for i in range(1, 9)]
+    again = await asyncio.gather(*(store.issue_certificate(n, "2026") for n in ids))
+    assert again == numbers  # a retried activity gets the number it was given
+    assert await store.issue_certificate("ovop-2028-n0", "2028") == "0001/OVOP/IKMA/2028"
