@@ -53,7 +53,7 @@ from domain.presentation import NominationView, describe, view, when
 from domain.proposal import Commodity
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
-from settings import Settings, connect_temporal, temporal_connect_args
+from settings import CodecNotConfigured, Settings, connect_temporal, temporal_connect_args
 from workflows import names
 from workflows.client import (
     CycleHandle,
@@ -137,6 +137,8 @@ def run(action: Callable[[Client], Awaitable[T]]) -> T:
             client = await connect_temporal()
         except RuntimeError as error:
             server_down(error)
+        except CodecNotConfigured as error:
+            fail(str(error))
         return await action(client)
 
     try:

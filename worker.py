@@ -26,7 +26,7 @@ from activities.registry import (
 from activities.store import RecordStore
 from activities.webhooks import WebhookActivities, WebhookOptions
 from migrations import SchemaBehind, require_current
-from settings import Settings, connect_temporal
+from settings import CodecNotConfigured, Settings, connect_temporal
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
@@ -109,7 +109,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
                 schema.current,
                 schema.head,
             )
-        client = await connect_temporal()
+        client = await connect_temporal(settings)
         mailer = Mailer(smtp_config(settings))
         worker = build_worker(
             client,
@@ -142,9 +142,9 @@ def run_until_signalled(service: Callable[[Settings, asyncio.Event], Awaitable[N
 
     try:
         asyncio.run(run())
-    except SchemaBehind as behind:
-        log.error("%s", behind)
-        raise SystemExit(f"ovop-worker: {behind}") from None
+    except (SchemaBehind, CodecNotConfigured) as problem:
+        log.error("%s", problem)
+        raise SystemExit(f"ovop-worker: {problem}") from None
 
 
 def main() -> None:

@@ -118,6 +118,7 @@ async def workers(
         "OVOP_SMTP_PORT": str(smtp.port),
         "OVOP_TASK_QUEUE": f"two-{uuid.uuid4()}",
         "OVOP_SHUTDOWN_GRACE_SECONDS": "15",
+        "OVOP_CODEC": "false",  # the test's own client reads payloads in clear
     }
     pool = Workers(env, tmp_path)
     yield pool
