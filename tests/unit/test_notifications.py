@@ -21,16 +21,19 @@ from domain.presentation import current_details, summarize, summary_line, when
 from domain.registry import CheckStatus, RegistryCheck, compare
 from domain.stages import Stage
 from tests.support import (
+    CONFIG,
+    NOW,
     OFFICIAL,
     OPERATOR,
     VERIFIER,
+    at_stage,
     confirm,
     findings,
+    nomination,
     proposer,
     sheet,
     withdrawal,
 )
-from tests.unit.test_rules import CONFIG, NOW, at_stage, nomination
 
 
 def every_path() -> list[Nomination]:
