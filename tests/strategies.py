@@ -260,10 +260,10 @@ def on_loop(loop: asyncio.AbstractEventLoop) -> Callable[[Coroutine[Any, Any, T]
 
     Hypothesis drives a plain function; the Temporal client, the worker and the servers
     live on the session's event loop, which keeps running while the test awaits
-    `asyncio.to_thread(property)`.
+    `asyncio.to_thread(property)`. A call that takes over a minute counts as stuck.
     """
 
     def run(coro: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=120)
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(timeout=60)
 
     return run

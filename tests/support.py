@@ -63,7 +63,10 @@ def juror(user_id: str) -> Actor:
 def fresh_raw(index: int = 0, cycle: str = "2026") -> dict[str, Any]:
     """An example proposal with a NIB of its own, so every test has its own workflow id."""
     raw = example_proposals(cycle)[index]
-    raw["ikm"]["nib"] = "".join(random.choice("0123456789") for _ in range(13))
+    # No leading zero: a NIB typed as a number in a spreadsheet would lose it.
+    raw["ikm"]["nib"] = random.choice("123456789") + "".join(
+        random.choice("0123456789") for _ in range(12)
+    )
     return raw
 
 

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.nomination import (
         RULES_CALENDAR_DAYS,
         RULES_PANEL_EVENTS,
+        RULES_PANEL_SHORTFALL,
         RULES_WORKING_DAYS,
         EventKind,
         Nomination,
@@ -45,7 +46,7 @@ with workflow.unsafe.imports_passed_through():
         PanelResult,
     )
     from domain.notifications import recipients_for
-    from domain.panel import PanelAssignment, PanelNeed, choose_jurors
+    from domain.panel import PanelAssignment, PanelNeed
     from domain.presentation import NominationSummary, current_details, summarize
     from domain.proposal import Model, Proposal
     from domain.stages import Stage
@@ -66,6 +67,7 @@ NOTIFY_TIMEOUT = timedelta(minutes=2)
 # so a nomination keeps the rules it started under and its history replays.
 WORKING_DAY_DEADLINES = "working-day-deadlines"  # RULES_WORKING_DAYS
 PANEL_EVENTS = "panel-events"  # RULES_PANEL_EVENTS
+PANEL_SHORTFALL = "panel-shortfall"  # RULES_PANEL_SHORTFALL
 
 
 def rules_in_force() -> int:
@@ -74,7 +76,9 @@ def rules_in_force() -> int:
         return RULES_CALENDAR_DAYS
     if not workflow.patched(PANEL_EVENTS):
         return RULES_WORKING_DAYS
-    return RULES_PANEL_EVENTS
+    if not workflow.patched(PANEL_SHORTFALL):
+        return RULES_PANEL_EVENTS
+    return RULES_PANEL_SHORTFALL
 
 
 # Webhooks to the ministry's systems and the registry pre-check at verification; nominations
@@ -229,8 +233,7 @@ class NominationWorkflow:
         except ApplicationError:
             # The cycle is gone (closed early): seat jurors from the nomination's own roster.
             workflow.logger.warning("cycle %s unreachable; panel from own roster", self._cycle_id)
-            assignment = PanelAssignment(jurors=choose_jurors(self._nom.config.jurors, need))
-            self._nom.seat(assignment, workflow.now())
+            self._nom.seat(self._nom.from_roster(need), workflow.now())
             self._show()
 
     async def _handle_events(self) -> None:

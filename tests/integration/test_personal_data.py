@@ -341,6 +341,12 @@ async def nominate_and_read_raw(
             )
         }
         assert in_clear(secrets, plain) == secrets - sent_phones  # phones kept normalised
+        print(
+            f"\nread raw: {len(seen)} responses and events ({len(history)} history events of "
+            f"the nomination and its cycle, {len(payloads)} payloads); {len(secrets)} personal "
+            "strings searched, none in clear; all of them but the phones as typed found in "
+            "the payloads an operator opened"
+        )
         refused = await http.post(
             "/codec/decode",
             json=MessageToDict(Payloads(payloads=payloads[:1])),

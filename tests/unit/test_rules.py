@@ -12,6 +12,7 @@ from domain.cycle import PanelRules
 from domain.decisions import (
     AwardDecision,
     Decision,
+    JurorReassignment,
     Resubmission,
     VerifyDecision,
     VerifyOutcome,
@@ -20,6 +21,7 @@ from domain.errors import Refused
 from domain.examples import example_cycle_config
 from domain.labs import Lab, route_lab
 from domain.nomination import (
+    RULES_PANEL_EVENTS,
     EventKind,
     Nomination,
     assign_panel,
@@ -225,6 +227,23 @@ def test_a_juror_may_revise_until_the_panel_closes() -> None:
         nom.apply(sheet(j, 90), NOW)
     assert nom.stage == Stage.AWARD_DECISION
     assert refused_field(nom, sheet(first, 10)) == "stage"
+
+
+def test_a_panel_the_roster_cannot_refill_carries_on_with_the_jurors_it_has() -> None:
+    """Found by the generated decisions: the roster had no batik juror left for Jawa Tengah,
+    the nomination waited for one forever, and the reassignment never answered."""
+    nom = at_stage(Stage.PANEL_SCORING)  # batik from Jawa Tengah: three of four possible
+    leaving, *staying = nom.panel
+    nom.apply(JurorReassignment(actor=OPERATOR, juror_id=leaving, reason="sakit"), NOW)
+    assert (nom.panel, nom.jurors_wanted) == (staying, 0)
+    for j in staying:
+        nom.apply(sheet(j, 85), NOW)
+    assert nom.stage == Stage.AWARD_DECISION
+
+    earlier = at_stage(Stage.PANEL_SCORING)
+    earlier.rules = RULES_PANEL_EVENTS  # started before the fix: it keeps its history's rules
+    earlier.apply(JurorReassignment(actor=OPERATOR, juror_id=leaving, reason="sakit"), NOW)
+    assert earlier.jurors_wanted == 1
 
 
 def test_no_withdrawal_once_the_award_is_being_issued_or_final() -> None:
