@@ -22,7 +22,6 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from activities.store import RecordStore
 from api import problems
 from api.keys import ApiKey, KeyRing, folded
-from api.listing import NominationFilter, list_nominations
 from api.problems import ApiProblem, ProblemDetails, forbidden, not_found, unauthorized
 from api.schemas import (
     NominationCreated,
@@ -51,6 +50,7 @@ from domain.proposal import Proposal
 from domain.stages import Role
 from workflows.client import decide, nominate
 from workflows.nomination import NominationWorkflow
+from workflows.visibility import NominationFilter, list_nominations
 
 VERSION = "1.0.0"
 
