@@ -25,8 +25,9 @@ from domain.errors import Problem, Refused
 from domain.nomination import nomination_id
 from domain.presentation import NominationSummary, static_details, summary_line
 from domain.proposal import Proposal
+from workflows.inputs import NominationInput
 from workflows.names import TASK_QUEUE
-from workflows.nomination import NominationInput, NominationWorkflow
+from workflows.nomination import NominationWorkflow
 
 Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
 

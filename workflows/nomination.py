@@ -17,9 +17,7 @@ with workflow.unsafe.imports_passed_through():
 
     from activities.notify import NotifyActivities, NotifyInput
     from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
-    from domain.cycle import CycleConfig
     from domain.decisions import (
-        Actor,
         AssessmentFindings,
         AwardDecision,
         Decision,
@@ -33,8 +31,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.nomination import Nomination, NominationEvent
     from domain.notifications import recipients_for
     from domain.presentation import NominationSummary, current_details, summarize
-    from domain.proposal import Model, Proposal
     from workflows import names
+    from workflows.inputs import NominationInput
 
 # Activities retry until the database or mail server is back; the nomination just waits.
 RECORD_RETRY = RetryPolicy(
@@ -45,12 +43,6 @@ RECORD_RETRY = RetryPolicy(
 NOTIFY_RETRY = RECORD_RETRY
 RECORD_TIMEOUT = timedelta(seconds=30)
 NOTIFY_TIMEOUT = timedelta(minutes=2)
-
-
-class NominationInput(Model):
-    proposal: Proposal
-    config: CycleConfig
-    submitted_by: Actor
 
 
 def refusal(error: Refused) -> ApplicationError:

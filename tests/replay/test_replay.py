@@ -15,7 +15,8 @@ from temporalio.workflow import NondeterminismError
 from domain.presentation import NominationSummary
 from settings import data_converter
 from tests.replay.scenarios import HISTORIES, SCENARIOS, record
-from workflows.nomination import NominationInput, NominationWorkflow
+from workflows.inputs import NominationInput
+from workflows.nomination import NominationWorkflow
 
 KEPT = sorted(HISTORIES.glob("*.json"))
 
