@@ -40,13 +40,15 @@ def activities_for(store: RecordStore, mailer: Mailer) -> Sequence[Callable[...,
 
 
 def build_worker(
-    client: Client, task_queue: str, activities: Sequence[Callable[..., Any]]
+    client: Client, task_queue: str, activities: Sequence[Callable[..., Any]], **tuning: Any
 ) -> Worker:
+    """The nomination worker; `tuning` goes to `Worker` as it is (`max_cached_workflows`...)."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[NominationWorkflow],
         activities=activities,
+        **tuning,
     )
 
 
