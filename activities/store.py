@@ -6,6 +6,7 @@ SQLAlchemy 2 async; SQLite by default, PostgreSQL in production.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -314,19 +315,35 @@ class RecordStore:
                     )
                     if existing is not None:
                         return str(existing)
-                    last = await conn.scalar(
-                        select(func.max(certificates.c.serial)).where(certificates.c.cycle == cycle)
+                    # The next serial is read by the insert itself: one statement, so on
+                    # SQLite it runs under the write lock and concurrent awards queue for
+                    # it instead of all taking the same serial (they did, under load, five
+                    # times running). PostgreSQL may still collide: the loop takes the next.
+                    next_serial = (
+                        select(func.coalesce(func.max(certificates.c.serial), 0) + 1)
+                        .where(certificates.c.cycle == cycle)
+                        .scalar_subquery()
                     )
-                    serial = (last or 0) + 1
-                    number = certificate_number(cycle, serial)
+                    pending = "pending-" + hashlib.sha256(nomination_id.encode()).hexdigest()[:20]
                     await conn.execute(
                         certificates.insert().values(
                             cycle=cycle,
-                            serial=serial,
+                            serial=next_serial,
                             nomination_id=nomination_id,
-                            number=number,
+                            number=pending,
                             issued_at=datetime.now(UTC),
                         )
+                    )
+                    serial = await conn.scalar(
+                        select(certificates.c.serial).where(
+                            certificates.c.nomination_id == nomination_id
+                        )
+                    )
+                    number = certificate_number(cycle, int(serial))
+                    await conn.execute(
+                        update(certificates)
+                        .where(certificates.c.nomination_id == nomination_id)
+                        .values(number=number)
                     )
                     return number
             except IntegrityError:
