@@ -334,12 +334,14 @@ class RecordStore:
                             issued_at=datetime.now(UTC),
                         )
                     )
-                    serial = await conn.scalar(
-                        select(certificates.c.serial).where(
-                            certificates.c.nomination_id == nomination_id
+                    serial: int = (
+                        await conn.execute(
+                            select(certificates.c.serial).where(
+                                certificates.c.nomination_id == nomination_id
+                            )
                         )
-                    )
-                    number = certificate_number(cycle, int(serial))
+                    ).scalar_one()
+                    number = certificate_number(cycle, serial)
                     await conn.execute(
                         update(certificates)
                         .where(certificates.c.nomination_id == nomination_id)
