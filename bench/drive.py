@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
 
 from bench.actors import Case, Pipeline
 
@@ -44,12 +44,15 @@ async def drive(
     attach: bool = False,
     window: float | None = None,
     propose_only: bool = False,
+    think: float = 0,
 ) -> Driven:
     """Take `count` nominations to their award; time it and every decision.
 
     Fresh nominations are proposed first; with `attach`, nominations proposed earlier are
     decided from where they wait. With `window`, the staff stops after that many seconds;
-    with `propose_only`, the nominations are proposed and left waiting.
+    with `propose_only`, the nominations are proposed and left waiting. With `think`, each
+    decision comes that many seconds after the one before it was answered, as people who
+    read their mail first: the nomination has finished what the last decision started.
     """
     staff = asyncio.Semaphore(concurrency)
     latencies: dict[str, list[float]] = defaultdict(list)
@@ -59,7 +62,13 @@ async def drive(
     async def act(case: Case, name: str, decision: object) -> None:
         async with staff:
             began = time.perf_counter()
-            await case.send(decision)
+            try:
+                await case.send(decision)
+            except WorkflowUpdateRPCTimeoutOrCancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from None  # the window closed meanwhile
+                raise
             latencies[name].append(time.perf_counter() - began)
 
     async def story(index: int) -> None:
@@ -75,6 +84,7 @@ async def drive(
         if propose_only:
             return
         for group in case.groups:
+            await asyncio.sleep(think)
             await asyncio.gather(*(act(case, name, d) for name, d in group))
         await case.handle.result()
         done += 1

@@ -126,7 +126,11 @@ def render(r: dict[str, Any]) -> str:
         )
     lat = r.get("latency", {})
     for key, title in (
-        ("light", f"Decision latency, light load ({s['latency_concurrency']} deciding at once)"),
+        (
+            "light",
+            f"Decision latency, light load ({s['latency_concurrency']} deciding at once, "
+            f"each {s.get('latency_think', 0):g} s after the last answer)",
+        ),
         ("load", f"Decision latency under the throughput run ({s['concurrency']} at once)"),
     ):
         part = lat.get(key, {})

@@ -270,6 +270,7 @@ async def run_kinds(
                     b.pipeline(real, queue),
                     options["latency_nominations"],
                     options["latency_concurrency"],
+                    think=options["latency_think"],
                 ),
             )
             result["latency"]["light"][kind] = latency_figures(without_proposals(light))
@@ -375,6 +376,9 @@ def main(
     concurrency: Annotated[int, typer.Option(help="People deciding at the same time.")] = 64,
     latency_nominations: Annotated[int, typer.Option()] = 30,
     latency_concurrency: Annotated[int, typer.Option()] = 2,
+    latency_think: Annotated[
+        float, typer.Option(help="Seconds between a decision's answer and the next one.")
+    ] = 0.25,
     waiting_concurrency: Annotated[int, typer.Option(help="Proposals sent at once.")] = 200,
     waiting_chunk: Annotated[
         int, typer.Option(help="Proposals between two waits for the worker to catch up.")

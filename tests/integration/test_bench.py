@@ -39,6 +39,7 @@ def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
             "--growth=2,4,8",
             "--concurrency=8",
             "--latency-nominations=2",
+            "--latency-think=0",
             "--empty-idle-seconds=0.5",
             "--idle-seconds=0.5",
             "--growth-window=1",
