@@ -184,7 +184,10 @@ def read_mail(folder: Path) -> list[tuple[Path, EmailMessage]]:
 
 
 async def wait_for_temporal(
-    process: asyncio.subprocess.Process, log_file: Path, ports: Ports, settings: Settings
+    process: asyncio.subprocess.Process,
+    log_file: Path,
+    ports: Ports,
+    settings: Settings | None = None,
 ) -> Client:
     for _ in range(100):
         if process.returncode is not None:

@@ -292,7 +292,7 @@ def list_nominations_command(
     where = parse(
         NominationFilter, {k: v for k, v in given.items() if v is not None}, "Filter tidak sah:"
     )
-    rows = run(lambda client: list_nominations(client, where, limit))
+    rows = run(lambda client: list_nominations(client, where, limit=limit))
     if as_json:
         echo_json([row.model_dump(mode="json") for row in rows])
         return

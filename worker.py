@@ -86,7 +86,9 @@ def build_worker(
     task_queue: str,
     activities: Sequence[Callable[..., Any]],
     graceful_shutdown: timedelta = timedelta(0),
+    **tuning: Any,
 ) -> Worker:
+    """The nomination worker; `tuning` goes to `Worker` as it is (`max_cached_workflows`...)."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -95,6 +97,7 @@ def build_worker(
         # On SIGTERM, activities under way finish (a mail sent is then also remembered)
         # before the worker leaves the queue to the others.
         graceful_shutdown_timeout=graceful_shutdown,
+        **tuning,
     )
 
 

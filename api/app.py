@@ -24,7 +24,6 @@ from activities.store import RecordStore
 from api import problems
 from api.codec import codec_app
 from api.keys import ApiKey, KeyRing, folded
-from api.listing import NominationFilter, list_nominations
 from api.problems import ApiProblem, ProblemDetails, forbidden, not_found, unauthorized
 from api.schemas import (
     NominationCreated,
@@ -53,6 +52,7 @@ from domain.proposal import Proposal
 from domain.stages import Role
 from workflows.client import decide, nominate
 from workflows.nomination import NominationWorkflow
+from workflows.visibility import NominationFilter, list_nominations
 
 VERSION = "1.0.0"
 

@@ -19,10 +19,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
     from activities.registry import RegistryActivities, RegistryCheckInput
     from activities.webhooks import DeliverWebhookInput, WebhookActivities, WebhookTargetsInput
-    from domain.cycle import CycleConfig
     from domain.cycle_book import StageReport
     from domain.decisions import (
-        Actor,
         AssessmentFindings,
         AwardDecision,
         DeadlineExtension,
@@ -43,14 +41,13 @@ with workflow.unsafe.imports_passed_through():
         EventKind,
         Nomination,
         NominationEvent,
-        PanelResult,
     )
     from domain.notifications import recipients_for
     from domain.panel import PanelAssignment, PanelNeed
     from domain.presentation import NominationSummary, current_details, summarize
-    from domain.proposal import Model, Proposal
     from domain.stages import Stage
     from workflows import names
+    from workflows.inputs import JurorView, JurorViewRequest, NominationInput
 
 # Activities retry until the database or mail server is back; the nomination just waits.
 RECORD_RETRY = RetryPolicy(
@@ -96,31 +93,6 @@ WEBHOOK_TIMEOUT = timedelta(seconds=60)
 WEBHOOK_TARGETS_TIMEOUT = timedelta(seconds=10)
 REGISTRY_RETRY = WEBHOOK_RETRY
 REGISTRY_TIMEOUT = timedelta(seconds=30)
-
-
-class NominationInput(Model):
-    proposal: Proposal
-    config: CycleConfig
-    submitted_by: Actor
-    # The cycle that admitted it, and assigns its panel; None: the nomination's own roster.
-    cycle_workflow_id: str | None = None
-
-
-class JurorViewRequest(Model):
-    user_id: str
-
-
-class JurorView(Model):
-    """What a juror may see: the nomination, their own scores, and the panel's result
-    once it has closed, never another juror's scores before."""
-
-    nomination: NominationSummary
-    assigned: bool
-    my_scores: ScoreSheet | None
-    jurors_scored: int
-    panel_size: int
-    panel_closed: bool
-    result: PanelResult | None
 
 
 def refusal(error: Refused) -> ApplicationError:
