@@ -1,4 +1,4 @@
-# The two commands of the quick start: `make run` and `make test`.
+# The two commands of the quick start: `make run` and `make test`; and `make bench`.
 # Each creates .venv when missing and installs the project into it first.
 
 PYTHON ?= python3.11
@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint unit install clean e2e chromium
+.PHONY: run test lint unit install clean e2e chromium bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ SUDO := $(shell test "$$(id -u)" -eq 0 || echo sudo)
 chromium:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium; }
+
+# The benchmark against bare Temporal (bench/README.md); flags through BENCH_ARGS, e.g.
+# make bench BENCH_ARGS="--nominations 5000 --growth 100,1000,5000,10000"
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

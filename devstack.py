@@ -32,6 +32,7 @@ from activities.store import RecordStore
 from api.app import create_app
 from api.keys import ApiKey, hash_key, new_key
 from api.server import api_deps, api_server, start, stop
+from codec import CodecKeys
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.decisions import Actor, VerifyDecision, VerifyOutcome
@@ -96,7 +97,30 @@ def check_ports(ports: Ports) -> None:
         )
 
 
-def temporal_command(var: Path, ports: Ports) -> list[str]:
+def codec_endpoint(ports: Ports) -> str:
+    """Where the Web UI asks for payloads in clear: the API's /codec, on the UI's own host,
+    so that the browser sends it the operator's session cookie (same site)."""
+    return f"http://localhost:{ports.api}/codec"
+
+
+def local_codec(settings: Settings, var: Path, ports: Ports) -> Settings:
+    """The payload codec with keys of this machine, made once in `var/codec-keys.json`
+    (the file `ovop` reads by default), unless OVOP_CODEC_KEYS gives others."""
+    if not settings.codec:
+        return settings
+    update: dict[str, Any] = {}
+    if not settings.codec_keys:
+        path = var / "codec-keys.json"
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(CodecKeys.generate("local-1").as_json())
+        update["codec_keys_file"] = path
+    if "codec_cors_origins" not in settings.model_fields_set:
+        update["codec_cors_origins"] = [f"http://localhost:{ports.ui}"]
+    return settings.model_copy(update=update)
+
+
+def temporal_command(var: Path, ports: Ports, codec: str | None = None) -> list[str]:
     binary = shutil.which("temporal", path=str(Path(sys.executable).parent)) or shutil.which(
         "temporal"
     )
@@ -122,6 +146,8 @@ def temporal_command(var: Path, ports: Ports) -> list[str]:
     for key in SEARCH_ATTRIBUTES:
         kind = _SA_TYPES[key.indexed_value_type.name]
         command += ["--search-attribute", f"{key.name}={kind}"]
+    if codec:
+        command += ["--ui-codec-endpoint", codec]
     return command
 
 
@@ -158,14 +184,17 @@ def read_mail(folder: Path) -> list[tuple[Path, EmailMessage]]:
 
 
 async def wait_for_temporal(
-    process: asyncio.subprocess.Process, log_file: Path, ports: Ports
+    process: asyncio.subprocess.Process,
+    log_file: Path,
+    ports: Ports,
+    settings: Settings | None = None,
 ) -> Client:
     for _ in range(100):
         if process.returncode is not None:
             tail = log_file.read_text(errors="replace")[-2000:]
             raise DevStackError(f"server Temporal berhenti saat dimulai:\n{tail}")
         try:
-            return await connect_temporal(target_host=f"127.0.0.1:{ports.temporal}")
+            return await connect_temporal(settings, target_host=f"127.0.0.1:{ports.temporal}")
         except RuntimeError:
             await asyncio.sleep(0.2)
     raise DevStackError(f"server Temporal tidak siap dalam 20 detik; lihat {log_file}")
@@ -319,10 +348,13 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, halt.set)
     var.mkdir(parents=True, exist_ok=True)
+    settings = local_codec(settings, var, ports)
+    settings.codec_keys_in_force()  # unusable keys are said before anything starts
+    codec = codec_endpoint(ports) if settings.codec else None
     log_file = var / "temporal.log"
     with log_file.open("ab") as server_log:
         process = await asyncio.create_subprocess_exec(
-            *temporal_command(var, ports),
+            *temporal_command(var, ports, codec),
             stdout=server_log,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches us; we stop the server ourselves
@@ -334,7 +366,7 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
         )
     store = RecordStore.connect(settings.database_url)
     try:
-        client = await wait_for_temporal(process, log_file, ports)
+        client = await wait_for_temporal(process, log_file, ports, settings)
         sink.start()
         await store.create_schema()
         mailer = Mailer(
@@ -354,7 +386,7 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
             if not halt.is_set():
                 seeded = await seed_demo(client, settings.task_queue) if seed else []
                 serving = await start(api)
-                print(banner(ports, var, settings.database_url, seeded, keys), flush=True)
+                print(banner(ports, var, settings, seeded, keys), flush=True)
                 await halt.wait()
                 await stop(api, serving)
         print("\nMenghentikan worker, mail sink dan server Temporal...", flush=True)
@@ -373,7 +405,7 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
 def banner(
     ports: Ports,
     var: Path,
-    database_url: str,
+    settings: Settings,
     seeded: list[tuple[str, Stage, bool]],
     keys: dict[str, ApiKey] | None = None,
 ) -> str:
@@ -383,8 +415,9 @@ def banner(
         f"  Temporal Web UI : http://localhost:{ports.ui}/namespaces/default/workflows",
         f"  Temporal gRPC   : 127.0.0.1:{ports.temporal}",
         f"  Mail sink       : 127.0.0.1:{ports.smtp}, disimpan di {var / 'mail'}/ (`ovop mail`)",
-        f"  Records         : {database_url}",
+        f"  Records         : {settings.database_url}",
         f"  HTTP API        : http://127.0.0.1:{ports.api}  (OpenAPI: /docs, /openapi.json)",
+        *codec_lines(settings, ports),
         "",
         "Usulan demo:" if seeded else "",
     ]
@@ -400,3 +433,18 @@ def banner(
         "Ctrl-C menghentikan semuanya.",
     ]
     return "\n".join(lines)
+
+
+def codec_lines(settings: Settings, ports: Ports) -> list[str]:
+    if not settings.codec:
+        return ["  Payload codec   : mati (OVOP_CODEC=false): data tersimpan tanpa enkripsi"]
+    where = settings.codec_keys_file if not settings.codec_keys else "OVOP_CODEC_KEYS"
+    lines = [
+        f"  Payload codec   : AES-256-GCM, kunci di {where}",
+        f"  Codec Web UI    : {codec_endpoint(ports)}  (masuk: {codec_endpoint(ports)}/masuk"
+        " dengan kunci operator, mis. ditjen-ikma)",
+    ]
+    default = Settings.model_fields["codec_keys_file"].default
+    if not settings.codec_keys and settings.codec_keys_file.resolve() != default.resolve():
+        lines.append(f"  Untuk `ovop`    : export OVOP_CODEC_KEYS_FILE={settings.codec_keys_file}")
+    return lines

@@ -27,7 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import migrations
 from activities.store import RecordStore
-from settings import Settings, connect_temporal, temporal_connect_args
+from settings import CodecNotConfigured, Settings, connect_temporal, temporal_connect_args
 from workflows.names import SEARCH_ATTRIBUTES
 
 T = TypeVar("T")
@@ -191,6 +191,8 @@ def temporal_setup(
             raise SetupError(
                 f"tidak dapat terhubung ke server Temporal di {target}: {error}"
             ) from error
+        except CodecNotConfigured as error:
+            raise SetupError(str(error)) from error
         created = register_namespace and await ensure_namespace(
             client, timedelta(days=retention_days)
         )

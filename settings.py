@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -23,9 +23,14 @@ from temporalio.envconfig import ClientConfig
 
 from activities.webhooks import WebhookSubscriber
 from api.keys import ApiKey
+from codec import CodecKeys, encrypted
 from workflows.names import TASK_QUEUE
 
 LOCAL_TEMPORAL = "localhost:7233"
+
+
+class CodecNotConfigured(Exception):
+    """The payload codec is on and has no usable keys; the message says what to set."""
 
 
 class Settings(BaseSettings):
@@ -65,10 +70,55 @@ class Settings(BaseSettings):
     # How long `ovop` waits for the worker to answer a decision or a query.
     cli_timeout_seconds: float = 30.0
 
+    # The payload codec (codec.py): every payload is encrypted before it reaches Temporal.
+    # Keys as JSON {"key id": "base64 of 32 random bytes"}; OVOP_CODEC_KEY_ID names the one
+    # that seals new payloads, the others still open older ones. Without them, the file
+    # `make run` writes. OVOP_CODEC=false sends payloads in clear (the tests do).
+    codec: bool = True
+    codec_keys: dict[str, SecretStr] = {}
+    codec_key_id: str | None = None
+    codec_keys_file: Path = Path("var/codec-keys.json")
+    # The Web UI's origins, allowed to call the codec endpoint (/codec on the API).
+    codec_cors_origins: list[str] = ["http://localhost:8233"]
 
-def data_converter() -> DataConverter:
-    """The converter every client uses: pydantic models in and out of payloads."""
+    def codec_keys_in_force(self) -> CodecKeys | None:
+        """The codec's keys, or None when the codec is off; raises `CodecNotConfigured`."""
+        if not self.codec:
+            return None
+        try:
+            if self.codec_keys:
+                current = self.codec_key_id
+                if current is None and len(self.codec_keys) == 1:
+                    [current] = self.codec_keys
+                if current is None:
+                    raise CodecNotConfigured(
+                        "OVOP_CODEC_KEY_ID wajib diisi bila OVOP_CODEC_KEYS berisi lebih dari "
+                        "satu kunci: ia menyebut kunci untuk payload baru"
+                    )
+                return CodecKeys(current=current, keys=self.codec_keys)
+            if self.codec_keys_file.is_file():
+                return CodecKeys.model_validate_json(self.codec_keys_file.read_text())
+        except ValidationError as error:
+            problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
+            raise CodecNotConfigured(
+                f"kunci enkripsi payload tidak dapat dipakai: {problems}"
+            ) from None
+        raise CodecNotConfigured(
+            "kunci enkripsi payload belum diatur: isi OVOP_CODEC_KEYS dan OVOP_CODEC_KEY_ID "
+            f"(docs/deployment.md), atau jalankan `make run`, yang membuat {self.codec_keys_file}"
+        )
+
+
+def plain_converter() -> DataConverter:
+    """Pydantic models in and out of payloads, in clear: tests and kept histories."""
     return pydantic_data_converter
+
+
+def data_converter(settings: Settings | None = None) -> DataConverter:
+    """The converter every client uses: pydantic models in and out of payloads, encrypted
+    by the payload codec unless the settings (by default, the environment's) turn it off."""
+    keys = (settings or Settings()).codec_keys_in_force()
+    return plain_converter() if keys is None else encrypted(plain_converter(), keys)
 
 
 def temporal_connect_args() -> dict[str, Any]:
@@ -81,6 +131,8 @@ def temporal_connect_args() -> dict[str, Any]:
     return args
 
 
-async def connect_temporal(**overrides: Any) -> Client:
+async def connect_temporal(settings: Settings | None = None, **overrides: Any) -> Client:
+    """A client for the TEMPORAL_* server, with the data converter of `settings`."""
+    converter = data_converter(settings)  # before connecting: missing keys are said first
     args = {**temporal_connect_args(), **overrides}
-    return await Client.connect(**args, data_converter=data_converter())
+    return await Client.connect(**args, data_converter=converter)

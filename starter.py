@@ -53,7 +53,7 @@ from domain.presentation import NominationView, describe, view, when
 from domain.proposal import Commodity
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
-from settings import Settings, connect_temporal, temporal_connect_args
+from settings import CodecNotConfigured, Settings, connect_temporal, temporal_connect_args
 from workflows import names
 from workflows.client import (
     CycleHandle,
@@ -137,6 +137,8 @@ def run(action: Callable[[Client], Awaitable[T]]) -> T:
             client = await connect_temporal()
         except RuntimeError as error:
             server_down(error)
+        except CodecNotConfigured as error:
+            fail(str(error))
         return await action(client)
 
     try:
@@ -290,7 +292,7 @@ def list_nominations_command(
     where = parse(
         NominationFilter, {k: v for k, v in given.items() if v is not None}, "Filter tidak sah:"
     )
-    rows = run(lambda client: list_nominations(client, where, limit))
+    rows = run(lambda client: list_nominations(client, where, limit=limit))
     if as_json:
         echo_json([row.model_dump(mode="json") for row in rows])
         return

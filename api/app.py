@@ -17,12 +17,13 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Respons
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, ValidationError
 from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.converter import PayloadCodec
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.store import RecordStore
 from api import problems
+from api.codec import codec_app
 from api.keys import ApiKey, KeyRing, folded
-from api.listing import NominationFilter, list_nominations
 from api.problems import ApiProblem, ProblemDetails, forbidden, not_found, unauthorized
 from api.schemas import (
     NominationCreated,
@@ -51,6 +52,7 @@ from domain.proposal import Proposal
 from domain.stages import Role
 from workflows.client import decide, nominate
 from workflows.nomination import NominationWorkflow
+from workflows.visibility import NominationFilter, list_nominations
 
 VERSION = "1.0.0"
 
@@ -61,6 +63,9 @@ class ApiDeps:
     store: RecordStore
     keys: KeyRing
     task_queue: str
+    # The client's payload codec, served at /codec to the Web UI's origins; None: no /codec.
+    codec: PayloadCodec | None = None
+    codec_origins: tuple[str, ...] = ()
 
 
 key_header = APIKeyHeader(
@@ -385,6 +390,8 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
     app.state.deps = d
     problems.install(app)
     app.include_router(router)
+    if d is not None and d.codec is not None:
+        app.mount("/codec", codec_app(d.codec, d.keys, d.codec_origins))
 
     @app.get("/health", tags=["service"], summary="The API is up (for health checks)")
     async def health() -> dict[str, str]:

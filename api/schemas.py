@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, create_model
 
-from api.listing import NominationRow
 from domain.labs import Lab
 from domain.nomination import AwardRecord, EventKind, Nomination, NominationEvent, PanelResult
 from domain.proposal import Model, Proposal
 from domain.registry import RegistryCheck
 from domain.stages import Role, Stage
+from workflows.visibility import NominationRow
 
 
 class NominationCreated(Model):

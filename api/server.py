@@ -56,13 +56,15 @@ def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
         store=store,
         keys=KeyRing(settings.api_keys),
         task_queue=settings.task_queue,
+        codec=client.data_converter.payload_codec,
+        codec_origins=tuple(settings.codec_cors_origins),
     )
 
 
 async def serve(settings: Settings, halt: asyncio.Event) -> None:
     store = RecordStore.connect(settings.database_url)
     await store.create_schema()
-    client = await connect_temporal()
+    client = await connect_temporal(settings)
     server = api_server(
         create_app(api_deps(settings, client, store)), settings.api_host, settings.api_port
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Self
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import Field, model_validator
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlineRules
 from domain.labs import Lab
-from domain.proposal import Commodity, Model, Nib, ProvinceName, Text
+from domain.proposal import Commodity, Email, Model, Nib, ProvinceName, Text
 from domain.regions import TimeZone
 from domain.scoring import (
     SCALE_2024,
@@ -45,14 +45,14 @@ class PanelRules(Model):
 class StaffMember(Model):
     user_id: Text
     name: Text
-    email: EmailStr
+    email: Email
 
 
 class LabDesk(Model):
     """A Balai Besar lab: its desk address, where samples go, and its assessors."""
 
     lab: Lab
-    email: EmailStr
+    email: Email
     address: Text
     zone: TimeZone = TimeZone.WIB  # the three labs are in Bogor, Yogyakarta and Bandung
     assessors: list[StaffMember] = Field(min_length=1)
@@ -67,7 +67,7 @@ class Juror(StaffMember):
 
 class Mailbox(Model):
     name: Text
-    email: EmailStr
+    email: Email
 
 
 class Staff(Model):

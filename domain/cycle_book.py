@@ -12,7 +12,7 @@ from domain.calendar import local_date
 from domain.cycle import CycleConfig, ProposalWindow, panel_shortfalls
 from domain.decisions import Actor
 from domain.errors import Problem, Refused
-from domain.panel import PanelAssignment, PanelNeed, choose_jurors
+from domain.panel import PanelAssignment, PanelNeed, assign_jurors
 from domain.proposal import Commodity, LongText, Model
 from domain.regions import Province, TimeZone
 from domain.stages import Role, Stage
@@ -182,10 +182,10 @@ class CycleBook(BaseModel):
     def assign(self, need: PanelNeed) -> PanelAssignment:
         """Jurors from the current roster, the least loaded first; loads kept up to date."""
         self.release(need.release)
-        jurors = choose_jurors(self.config.jurors, need, self.loads)
-        for juror in jurors:
+        found = assign_jurors(self.config.jurors, need, self.loads)
+        for juror in found.jurors:
             self.loads[juror.user_id] = self.loads.get(juror.user_id, 0) + 1
-        return PanelAssignment(jurors=jurors, shortfall=need.count - len(jurors))
+        return found
 
     def release(self, jurors: list[str]) -> None:
         """These jurors left a panel: one panel less for each."""

@@ -77,6 +77,7 @@ _MESSAGES = {
     "string_too_short": "tidak boleh kosong",
     "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",
     "string_type": "harus berupa teks",
+    "string_unicode": "bukan teks Unicode yang sah",
     "string_pattern_mismatch": "format tidak sesuai (pola {pattern})",
     "too_short": "minimal {min_length} isian",
     "too_long": "maksimal {max_length} isian",

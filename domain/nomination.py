@@ -38,7 +38,7 @@ from domain.decisions import (
 from domain.eligibility import eligibility_problems
 from domain.errors import Problem, Refused
 from domain.labs import Lab, route_lab
-from domain.panel import PanelAssignment, PanelNeed, choose_jurors, conflict_of
+from domain.panel import PanelAssignment, PanelNeed, assign_jurors, choose_jurors, conflict_of
 from domain.proposal import Model, Proposal
 from domain.regions import TimeZone
 from domain.registry import RegistryCheck
@@ -192,7 +192,8 @@ OPEN_STAGES = frozenset(WAITING_ROLE)
 RULES_CALENDAR_DAYS = 1  # deadlines in calendar days, no reminders
 RULES_WORKING_DAYS = 2  # working-day deadlines with reminders
 RULES_PANEL_EVENTS = 3  # panel assignment as events (from the cycle or the roster), reassignment
-RULES = RULES_PANEL_EVENTS
+RULES_PANEL_SHORTFALL = 4  # jurors the own roster cannot supply are not waited for
+RULES = RULES_PANEL_SHORTFALL
 
 
 class Nomination(BaseModel):
@@ -599,7 +600,16 @@ class Nomination(BaseModel):
         if self.panel_from_cycle:
             self.panel_request = need.model_copy(update={"release": release or []})
         else:
-            self.seat(PanelAssignment(jurors=choose_jurors(self.config.jurors, need)), now)
+            self.seat(self.from_roster(need), now)
+
+    def from_roster(self, need: PanelNeed) -> PanelAssignment:
+        """Jurors from the nomination's own roster. Before RULES_PANEL_SHORTFALL a juror the
+        roster lacked was waited for, forever: the panel never closed, and the decision
+        that asked (a reassignment) never answered."""
+        found = assign_jurors(self.config.jurors, need)
+        if self.rules < RULES_PANEL_SHORTFALL:
+            return found.model_copy(update={"shortfall": 0})
+        return found
 
     def take_panel_request(self) -> PanelNeed | None:
         """The request for jurors the workflow must send to the cycle, once."""

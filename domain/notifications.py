@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import EmailStr
-
 from domain.nomination import WAITING_ROLE, EventKind, Nomination, NominationEvent
-from domain.proposal import Contact, Model, Text
+from domain.proposal import Contact, Email, Model, Text
 from domain.regions import TimeZone
 from domain.stages import Role, Stage
 
@@ -25,7 +23,7 @@ class Audience(StrEnum):
 
 class Recipient(Model):
     name: Text
-    email: EmailStr
+    email: Email
     audience: Audience
     zone: TimeZone = TimeZone.WIB  # where their 09:00 is, and how their deadlines read
 

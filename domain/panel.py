@@ -43,6 +43,14 @@ def conflict_of(juror: Juror, province: Province, nib: str) -> str | None:
     return None
 
 
+def assign_jurors(
+    roster: Iterable[Juror], need: PanelNeed, loads: Mapping[str, int] | None = None
+) -> PanelAssignment:
+    """The jurors chosen for `need`, and how many of those asked for could not be found."""
+    jurors = choose_jurors(roster, need, loads)
+    return PanelAssignment(jurors=jurors, shortfall=need.count - len(jurors))
+
+
 def choose_jurors(
     roster: Iterable[Juror],
     need: PanelNeed,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -19,8 +20,61 @@ from pydantic import (
 
 from domain.regions import Province, RegionHead, normalize_regency
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# Characters no text here may hold: controls (NUL, escapes; line breaks in a single line),
+# and the bidi controls that reorder what a reader sees. A line break in a name ends up in
+# a mail header, which no mail can carry; a NUL, in the records, which PostgreSQL cannot.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_VISIBLE = frozenset("LNPS")  # letters, numbers, punctuation, symbols (emoji included)
+
+
+def _hidden(c: str, multi_line: bool) -> bool:
+    kind = unicodedata.category(c)
+    if multi_line:
+        return (kind == "Cc" and c not in "\t\n\r") or c in _BIDI_CONTROLS
+    return kind in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS
+
+
+def _shown(value: str, multi_line: bool) -> str:
+    bad = next((c for c in value if _hidden(c, multi_line)), None)
+    if bad is not None:
+        where = "" if multi_line else "; tulis dalam satu baris"
+        raise ValueError(
+            f"mengandung karakter tersembunyi U+{ord(bad):04X} (karakter kendali atau "
+            f"pembalik arah teks){where}"
+        )
+    if not any(unicodedata.category(c)[0] in _VISIBLE for c in value):
+        raise ValueError("tidak boleh kosong (hanya berisi karakter tak terlihat)")
+    return value
+
+
+def _line(value: str) -> str:
+    return _shown(value, multi_line=False)
+
+
+def _lines(value: str) -> str:
+    return _shown(value, multi_line=True)
+
+
+def _ascii_email(value: str) -> str:
+    if not value.isascii():
+        raise ValueError(
+            "alamat email harus huruf Latin tanpa aksen (ASCII): server surat tidak dapat "
+            "mengirim ke alamat lain"
+        )
+    return value
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_line),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    AfterValidator(_lines),
+]
+Email = Annotated[EmailStr, AfterValidator(_ascii_email)]
 
 
 def _nib(value: str) -> str:
@@ -85,7 +139,7 @@ _COMMODITY_LABELS = {
 
 class Contact(Model):
     name: Text
-    email: EmailStr
+    email: Email
     phone: Phone
 
 

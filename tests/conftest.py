@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -19,6 +20,11 @@ from settings import data_converter
 from workflows.names import SEARCH_ATTRIBUTES
 
 pytest_plugins = ["tests.databases"]
+
+# Payloads in clear, unless a test is about the codec: the workers the tests start and the
+# `ovop` commands they run in-process must read each other. Processes started with a
+# clean environment set it again (or bring keys of their own, as `ovop dev` does).
+os.environ["OVOP_CODEC"] = "false"
 
 BIN = Path(sys.executable).parent
 

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import random
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -14,21 +15,24 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 
+from domain.cycle import CycleConfig
 from domain.decisions import (
     Actor,
     AssessmentFindings,
     AwardDecision,
+    Decision,
     LabTest,
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
     Withdrawal,
 )
-from domain.examples import example_proposals, proposer_of
+from domain.examples import example_cycle_config, example_proposals, proposer_of
 from domain.labs import Lab
+from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.scoring import Criterion
-from domain.stages import Role
+from domain.stages import Role, Stage
 
 VERIFIER = Actor(user_id="verif.rina", role=Role.VERIFIER, institution="Ditjen IKMA")
 OFFICIAL = Actor(user_id="dirjen.ikma", role=Role.OFFICIAL, institution="Ditjen IKMA")
@@ -59,7 +63,10 @@ def juror(user_id: str) -> Actor:
 def fresh_raw(index: int = 0, cycle: str = "2026") -> dict[str, Any]:
     """An example proposal with a NIB of its own, so every test has its own workflow id."""
     raw = example_proposals(cycle)[index]
-    raw["ikm"]["nib"] = "".join(random.choice("0123456789") for _ in range(13))
+    # No leading zero: a NIB typed as a number in a spreadsheet would lose it.
+    raw["ikm"]["nib"] = random.choice("123456789") + "".join(
+        random.choice("0123456789") for _ in range(12)
+    )
     return raw
 
 
@@ -101,6 +108,38 @@ def confirm() -> AwardDecision:
 
 def withdrawal(actor: Actor, reason: str = "IKM mengundurkan diri") -> Withdrawal:
     return Withdrawal(actor=actor, reason=reason)
+
+
+# --- nominations at a stage, without Temporal (the rules' own tests) -------------------
+
+NOW = datetime(2026, 4, 1, 2, 0, tzinfo=UTC)
+CONFIG = example_cycle_config("2026")
+
+
+def nomination(index: int = 0, config: CycleConfig = CONFIG) -> Nomination:
+    p = fresh(index)
+    nom = Nomination.propose(p, config, proposer(p))
+    nom.start(NOW)
+    return nom
+
+
+def at_stage(stage: Stage, index: int = 0) -> Nomination:
+    """A fresh nomination taken, decision by decision, to an open `stage`."""
+    nom = nomination(index)
+    steps: list[Decision] = []
+    if stage == Stage.REVISION_REQUESTED:
+        steps = [VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi")]
+    if stage in (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION):
+        steps.append(passes())
+    if stage in (Stage.PANEL_SCORING, Stage.AWARD_DECISION):
+        steps.append(findings(nom.lab))
+    for step in steps:
+        nom.apply(step, NOW)
+    if stage == Stage.AWARD_DECISION:
+        for j in list(nom.panel):
+            nom.apply(sheet(j, 85), NOW)
+    assert nom.stage == stage
+    return nom
 
 
 T = TypeVar("T")

@@ -41,9 +41,10 @@ from domain.presentation import NominationSummary, static_details, summary_line
 from domain.proposal import Proposal
 from domain.stages import Stage
 from workflows import names
-from workflows.cycle import CycleInput, CycleWorkflow
+from workflows.cycle import CycleWorkflow
+from workflows.inputs import CycleInput, NominationInput
 from workflows.names import CYCLE, TASK_QUEUE
-from workflows.nomination import NominationInput, NominationWorkflow
+from workflows.nomination import NominationWorkflow
 
 Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
 

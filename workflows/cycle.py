@@ -15,30 +15,19 @@ with workflow.unsafe.imports_passed_through():
         Closing,
         ConfigChange,
         CycleBook,
-        CycleSetup,
         CycleStatus,
         Registration,
         StageReport,
     )
     from domain.errors import Refused
-    from domain.panel import PanelAssignment, PanelNeed
+    from domain.panel import PanelNeed
     from domain.presentation import when
-    from domain.proposal import Model
+    from workflows.inputs import CycleInput, Delivery
     from workflows.nomination import refusal
 
 # A cycle hears from every nomination at every stage: past this many registrations in one
 # run it continues as new, well inside Temporal's limit of 2,000 updates per run.
 REGISTRATIONS_PER_RUN = 1_000
-
-
-class CycleInput(Model):
-    setup: CycleSetup
-    book: CycleBook | None = None  # carried over when the cycle continues as new
-
-
-class Delivery(Model):
-    nomination_id: str
-    assignment: PanelAssignment
 
 
 @workflow.defn

@@ -19,10 +19,8 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
     from activities.registry import RegistryActivities, RegistryCheckInput
     from activities.webhooks import DeliverWebhookInput, WebhookActivities, WebhookTargetsInput
-    from domain.cycle import CycleConfig
     from domain.cycle_book import StageReport
     from domain.decisions import (
-        Actor,
         AssessmentFindings,
         AwardDecision,
         DeadlineExtension,
@@ -38,18 +36,18 @@ with workflow.unsafe.imports_passed_through():
     from domain.nomination import (
         RULES_CALENDAR_DAYS,
         RULES_PANEL_EVENTS,
+        RULES_PANEL_SHORTFALL,
         RULES_WORKING_DAYS,
         EventKind,
         Nomination,
         NominationEvent,
-        PanelResult,
     )
     from domain.notifications import recipients_for
-    from domain.panel import PanelAssignment, PanelNeed, choose_jurors
+    from domain.panel import PanelAssignment, PanelNeed
     from domain.presentation import NominationSummary, current_details, summarize
-    from domain.proposal import Model, Proposal
     from domain.stages import Stage
     from workflows import names
+    from workflows.inputs import JurorView, JurorViewRequest, NominationInput
 
 # Activities retry until the database or mail server is back; the nomination just waits.
 RECORD_RETRY = RetryPolicy(
@@ -69,6 +67,7 @@ HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 # so a nomination keeps the rules it started under and its history replays.
 WORKING_DAY_DEADLINES = "working-day-deadlines"  # RULES_WORKING_DAYS
 PANEL_EVENTS = "panel-events"  # RULES_PANEL_EVENTS
+PANEL_SHORTFALL = "panel-shortfall"  # RULES_PANEL_SHORTFALL
 
 
 def rules_in_force() -> int:
@@ -77,7 +76,9 @@ def rules_in_force() -> int:
         return RULES_CALENDAR_DAYS
     if not workflow.patched(PANEL_EVENTS):
         return RULES_WORKING_DAYS
-    return RULES_PANEL_EVENTS
+    if not workflow.patched(PANEL_SHORTFALL):
+        return RULES_PANEL_EVENTS
+    return RULES_PANEL_SHORTFALL
 
 
 # Webhooks to the ministry's systems and the registry pre-check at verification; nominations
@@ -95,31 +96,6 @@ WEBHOOK_TIMEOUT = timedelta(seconds=60)
 WEBHOOK_TARGETS_TIMEOUT = timedelta(seconds=10)
 REGISTRY_RETRY = WEBHOOK_RETRY
 REGISTRY_TIMEOUT = timedelta(seconds=30)
-
-
-class NominationInput(Model):
-    proposal: Proposal
-    config: CycleConfig
-    submitted_by: Actor
-    # The cycle that admitted it, and assigns its panel; None: the nomination's own roster.
-    cycle_workflow_id: str | None = None
-
-
-class JurorViewRequest(Model):
-    user_id: str
-
-
-class JurorView(Model):
-    """What a juror may see: the nomination, their own scores, and the panel's result
-    once it has closed, never another juror's scores before."""
-
-    nomination: NominationSummary
-    assigned: bool
-    my_scores: ScoreSheet | None
-    jurors_scored: int
-    panel_size: int
-    panel_closed: bool
-    result: PanelResult | None
 
 
 def refusal(error: Refused) -> ApplicationError:
@@ -233,8 +209,7 @@ class NominationWorkflow:
         except ApplicationError:
             # The cycle is gone (closed early): seat jurors from the nomination's own roster.
             workflow.logger.warning("cycle %s unreachable; panel from own roster", self._cycle_id)
-            assignment = PanelAssignment(jurors=choose_jurors(self._nom.config.jurors, need))
-            self._nom.seat(assignment, workflow.now())
+            self._nom.seat(self._nom.from_roster(need), workflow.now())
             self._show()
 
     async def _handle_events(self) -> None:

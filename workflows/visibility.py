@@ -54,27 +54,31 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def visibility_query(where: NominationFilter) -> str:
-    """`WorkflowType = "NominationWorkflow" AND OvopStage = "PANEL_SCORING" AND ...`."""
-    wanted = [
-        (names.STAGE, where.stage),
-        (names.CYCLE, where.cycle),
-        (names.PROVINCE, where.province),
-        (names.REGENCY, where.regency),
-        (names.COMMODITY, where.commodity),
-        (names.LAB, where.lab),
-    ]
+def visibility_query(*filters: NominationFilter) -> str:
+    """`WorkflowType = "NominationWorkflow" AND OvopStage = "PANEL_SCORING" AND ...`: every
+    filter's clauses ANDed (the API adds the reach of the caller's key to its filter)."""
     clauses = [f"WorkflowType = {quote(WORKFLOW_TYPE)}"]
-    clauses += [f"{key.name} = {quote(str(value))}" for key, value in wanted if value is not None]
+    for where in filters:
+        wanted = [
+            (names.STAGE, where.stage),
+            (names.CYCLE, where.cycle),
+            (names.PROVINCE, where.province),
+            (names.REGENCY, where.regency),
+            (names.COMMODITY, where.commodity),
+            (names.LAB, where.lab),
+        ]
+        clauses += [
+            f"{key.name} = {quote(str(value))}" for key, value in wanted if value is not None
+        ]
     return " AND ".join(clauses)
 
 
 async def list_nominations(
-    client: Client, where: NominationFilter, limit: int = 100
+    client: Client, *filters: NominationFilter, limit: int = 100
 ) -> list[NominationRow]:
     """The nominations that match, newest first, read from visibility (no worker needed)."""
     rows = []
-    async for execution in client.list_workflows(visibility_query(where), limit=limit):
+    async for execution in client.list_workflows(visibility_query(*filters), limit=limit):
         rows.append(row_of(execution))
     return rows
 

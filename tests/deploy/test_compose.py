@@ -30,8 +30,9 @@ DOCS = ROOT / "docs" / "deployment.md"
 
 APP_SERVICES = ("migrate", "temporal-setup", "worker", "api")  # built from this repo
 # Settings the deployment deliberately leaves at the code's default: the operator's command's
-# own patience, which no service uses.
-LEFT_AT_DEFAULT: set[str] = {"cli_timeout_seconds"}
+# own patience, which no service uses, and the codec keys file `make run` writes.
+LEFT_AT_DEFAULT: set[str] = {"cli_timeout_seconds", "codec_keys_file"}
+SECRETS = ("POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD", "OVOP_DB_PASSWORD", "OVOP_CODEC_KEYS")
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}, ${NAME:+alt},
 # and $$ for a literal $; defaults may themselves hold ${...}.
@@ -116,7 +117,7 @@ def compose() -> dict[str, Any]:
 def example_env() -> dict[str, str]:
     """.env.example with its secrets filled in, as an operator would."""
     env = read_env_file(ENV_EXAMPLE)
-    for secret in ("POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD", "OVOP_DB_PASSWORD"):
+    for secret in SECRETS:
         env[secret] = f"{secret.lower()}-0123abcd"
     return env
 
@@ -153,7 +154,7 @@ def test_the_schema_check_catches_a_mistake(compose: dict[str, Any]) -> None:
 def test_secrets_must_be_set_and_none_is_committed(
     compose: dict[str, Any], example_env: dict[str, str]
 ) -> None:
-    for secret in ("POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD", "OVOP_DB_PASSWORD"):
+    for secret in SECRETS:
         assert read_env_file(ENV_EXAMPLE)[secret] == "", f"{secret} has a value in .env.example"
         with pytest.raises(Unset, match=secret):
             resolve(compose, {**example_env, secret: ""})

@@ -1,15 +1,18 @@
 """What an operator sees in the Temporal Web UI, in a real browser (headless Chromium).
 
-`make run` is started as a newcomer starts it; the browser filters the workflow list by
-search attributes, opens the nomination it finds, and reads the summary, the details and
-the current details on its page. Screenshots go to the test's folder, and to
-$OVOP_SCREENSHOTS when set (`make e2e` keeps them in docs/).
+`make run` is started as a newcomer starts it; the operator signs in at the codec endpoint
+(payloads are encrypted; the Web UI asks the endpoint to open them, sending the session
+cookie), then the browser filters the workflow list by search attributes, opens the
+nomination it finds, and reads the summary, the details and the current details on its page.
+Screenshots go to the test's folder, and to $OVOP_SCREENSHOTS when set (`make e2e` keeps
+them in docs/).
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
 from pathlib import Path
 from urllib.parse import quote
@@ -53,12 +56,30 @@ async def test_an_operator_finds_a_nomination_and_reads_where_it_stands(tmp_path
     try:
         workflow_id, _ = stack.demo()[stage.value]
         others = [i for s, (i, _) in stack.demo().items() if s != stage.value]
-        base = f"http://127.0.0.1:{stack.ports.ui}/namespaces/default/workflows"
+        # On `localhost`, as the banner says: the UI and the codec endpoint are one site.
+        base = f"http://localhost:{stack.ports.ui}/namespaces/default/workflows"
+        codec = f"http://localhost:{stack.ports.api}/codec"
+        operator_key = json.loads((stack.var / "api-keys.json").read_text())["ditjen-ikma"]
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
             page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+
+            # Sign in once at the codec endpoint; then tick "Include cross-origin
+            # credentials" in the UI's Codec Server settings, which the UI keeps in its
+            # local storage under these names.
+            await page.goto(f"{codec}/masuk")
+            await page.fill("input[name=key]", operator_key)
+            await page.click("button")
+            await expect(page.locator("body")).to_contain_text("Anda masuk sebagai ditjen-ikma")
+            await page.add_init_script(
+                f"""if (location.port === "{stack.ports.ui}") {{
+                    localStorage.setItem("endpoint", {json.dumps(json.dumps(codec))});
+                    localStorage.setItem("includeCredentials", "true");
+                    localStorage.setItem("overrideRemoteCodecConfiguration", "true");
+                }}"""
+            )
 
             # The list, filtered the way the issue says operators filter.
             await page.goto(f"{base}?query={quote(query)}")

@@ -15,11 +15,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
 from activities.store import RecordStore
-from api.app import ApiDeps, create_app
+from api.app import DECISIONS, ApiDeps, create_app
 from api.keys import ApiKey, KeyRing, hash_key
 from api.openapi import CHECKED_IN
 from domain.labs import Lab
 from domain.nomination import EventKind, Nomination
+from domain.scoring import Criterion
 from domain.stages import Role, Stage
 from tests.integration.conftest import serving
 from tests.support import eventually, fresh_raw
@@ -67,6 +68,24 @@ KEYS = {
         roles=[Role.LAB_ASSESSOR],
         institution="BBSPJI Agro",
         lab=Lab.AGRO,
+    ),
+    # One ministry role each, and a province's office (Jawa Tengah, any regency): the
+    # systematic test below walks every route with every kind of key.
+    **{
+        role.value: ApiKey(
+            name=f"ditjen-{role.value}",
+            sha256=hash_key(f"key-{role.value.replace('_', '-')}"),
+            roles=[role],
+            institution="Ditjen IKMA",
+        )
+        for role in (Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR, Role.JUROR)
+    },
+    "jateng": ApiKey(
+        name="disperindag-jateng",
+        sha256=hash_key("key-jateng"),
+        roles=[Role.PROPOSER],
+        institution="Dinas Perindustrian dan Perdagangan Provinsi Jawa Tengah",
+        province="Jawa Tengah",
     ),
 }
 
@@ -329,14 +348,95 @@ async def test_list_filters_like_the_operators_command_within_each_keys_reach(ap
     assert pekalongan not in await ids("bantul", province="Jawa Tengah")
     assert pekalongan not in await ids("lab_agro")
 
-    # A value cannot end its literal and add a clause of its own.
+    # A value that would end its literal is not a cycle at all (and quoting would hold it in
+    # its literal anyway: tests/unit/test_operator_view.py).
     response = await api.http.get(
         "/nominations", params={"cycle": '2026" OR OvopStage != "x'}, headers=as_("ditjen")
     )
-    assert response.status_code == 200 and response.json()["items"] == []
+    assert fields(problem(response, 422)) == ["query.cycle"]
     problem(await api.http.get("/nominations", params={"stage": "X"}, headers=as_("ditjen")), 422)
 
 
 async def test_the_served_openapi_document_is_the_checked_in_one(api: Api) -> None:
     served = (await api.http.get("/openapi.json")).json()
     assert served == json.loads(CHECKED_IN.read_text(encoding="utf-8"))
+
+
+# --- every route, every kind of key ------------------------------------------------------
+
+# A batik nomination from Kota Pekalongan (lab: Kerajinan dan Batik). Which keys reach it;
+# Pekalongan's own office, which may withdraw it, is not walked here (it is above).
+REACHES = {
+    "jateng": True,
+    "bantul": False,
+    "ditjen": True,
+    "lab_kb": True,
+    "lab_agro": False,
+    "verifier": True,
+    "official": True,
+    "operator": True,
+    "juror": True,
+}
+ROUTES: dict[str, tuple[set[Role], dict[str, Any]]] = {
+    "verify": ({Role.VERIFIER}, {"outcome": "pass"}),
+    "resubmit": ({Role.PROPOSER}, {"proposal": fresh_raw(0)}),
+    "assess": (
+        {Role.LAB_ASSESSOR},
+        {
+            "report_number": "LHU-1",
+            "score": 80,
+            "conforms": True,
+            "tests": [{"parameter": "luntur", "result": "4", "passed": True}],
+            "summary": "sesuai",
+        },
+    ),
+    "score": ({Role.JUROR}, {"scores": dict.fromkeys(Criterion, 80), "comment": "baik"}),
+    "award": ({Role.OFFICIAL}, {}),
+    "withdraw": ({Role.OPERATOR, Role.PROPOSER}, {"reason": "uji"}),
+    "extend-deadline": ({Role.OPERATOR}, {"working_days": 3, "reason": "uji"}),
+    "reassign-juror": ({Role.OPERATOR}, {"juror_id": "juri.budi", "reason": "uji"}),
+}
+
+
+async def test_every_route_lets_through_exactly_the_keys_with_its_role_and_reach(
+    api: Api,
+) -> None:
+    """Each key meets the edge first (role, then reach: 403 naming X-API-Key or the
+    nomination); what passes meets the rules, here refused for the stage or the person
+    (`orang.luar` is nobody's), so that nothing changes, whoever calls."""
+    assert set(REACHES) == set(KEYS) - {"pekalongan"}
+    assert set(ROUTES) == {path for path, *_ in DECISIONS}
+    nomination = await api.propose(fresh_raw(0))
+
+    async def checked() -> list[Any] | None:  # the registry pre-check adds an event of its own
+        events = (await api.state(nomination)).events
+        return events if events[-1].kind == EventKind.REGISTRY_CHECKED else None
+
+    before = await eventually(checked, "the registry pre-check")
+    wrong = []
+    for who in REACHES:
+        key = KEYS[who]
+        headers = as_(who, "orang.luar")
+        for path, (roles, body) in ROUTES.items():
+            response = await api.http.post(
+                f"/nominations/{nomination}/{path}", json=body, headers=headers
+            )
+            found = (response.json().get("errors") or [{"field": response.text}])[0]["field"]
+            if not roles & set(key.roles):
+                expected = (403, "X-API-Key")
+            elif not REACHES[who]:
+                expected = (403, "nomination_id")
+            else:  # through the edge, refused by the rules
+                expected = (response.status_code, found)
+                if response.status_code not in (403, 409) or found in ("X-API-Key", None):
+                    expected = (0, "a refusal by the rules")
+            if (response.status_code, found) != expected:
+                wrong.append(f"{who} {path}: {response.status_code} {found}, not {expected}")
+        read = await api.http.get(f"/nominations/{nomination}", headers=headers)
+        if read.status_code != (200 if REACHES[who] else 403):
+            wrong.append(f"{who} reads: {read.status_code}")
+        deliveries = await api.http.get("/webhooks/deliveries", headers=headers)
+        if deliveries.status_code != (200 if Role.OPERATOR in key.roles else 403):
+            wrong.append(f"{who} webhook deliveries: {deliveries.status_code}")
+    assert wrong == []
+    assert (await api.state(nomination)).events == before

@@ -562,7 +562,11 @@ async def test_no_worker_is_said_plainly(dev_env: WorkflowEnvironment) -> None:
     )
     script = str(Path(sys.executable).parent / "ovop")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "OVOP_"))}
-    env |= {"TEMPORAL_ADDRESS": target(dev_env), "OVOP_CLI_TIMEOUT_SECONDS": "1"}
+    env |= {
+        "TEMPORAL_ADDRESS": target(dev_env),
+        "OVOP_CLI_TIMEOUT_SECONDS": "1",
+        "OVOP_CODEC": "false",
+    }
     try:
         for line in ("show {id}", "verify {id} --pass --as verif.rina"):
             process = await asyncio.create_subprocess_exec(

@@ -3,6 +3,7 @@ finds the same nominations again on the next start, seeding nothing twice."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -47,6 +48,11 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
     assert kept and all(Path(m["file"]).suffix == ".eml" for m in kept)
     assert any("Usulan" in m["subject"] for m in kept)
 
+    # Payloads are sealed with keys made once, for this machine's eyes only.
+    keys = var / "codec-keys.json"
+    assert keys.stat().st_mode & 0o777 == 0o600
+    assert f"Codec Web UI    : http://localhost:{ports.api}/codec" in first.text
+
     again = await LocalStack.start(var, ports)
     try:
         assert again.demo() == {
@@ -55,6 +61,25 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
         assert await again.workflow_ids(NOMINATIONS) == ids
         for stage, (workflow_id, _) in demo.items():
             assert await again.workflow_ids(f'OvopStage="{stage}"') == [workflow_id]
+        # `ovop` in another terminal reads them with the same keys; without, it says why.
+        env = {"TEMPORAL_ADDRESS": again.address, "OVOP_CODEC": "true"}
+        workflow_id, _ = demo["PANEL_SCORING"]
+        shown = await asyncio.to_thread(
+            CliRunner().invoke,
+            app,
+            ["show", workflow_id, "--json"],
+            env={**env, "OVOP_CODEC_KEYS_FILE": str(keys)},
+        )
+        assert shown.exit_code == 0, shown.output
+        assert json.loads(shown.stdout)["stage"] == "PANEL_SCORING"
+        blind = await asyncio.to_thread(
+            CliRunner().invoke,
+            app,
+            ["show", workflow_id],
+            env={**env, "OVOP_CODEC_KEYS_FILE": str(var / "none.json")},
+        )
+        assert blind.exit_code == 1
+        assert "kunci enkripsi payload belum diatur" in blind.output
     finally:
         assert await again.stop() == 0, again.text
     assert ports.all_free()

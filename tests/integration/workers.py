@@ -70,6 +70,7 @@ class Workers:
             "OVOP_SMTP_PORT": str(smtp_port),
             "OVOP_TASK_QUEUE": f"{prefix}-{uuid.uuid4()}",
             "OVOP_SHUTDOWN_GRACE_SECONDS": "15",
+            "OVOP_CODEC": "false",  # the test's own client reads payloads in clear
         }
         return cls(env, cwd)
 

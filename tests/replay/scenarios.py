@@ -18,11 +18,11 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from domain.decisions import Resubmission, VerifyDecision, VerifyOutcome
+from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
-from settings import data_converter
+from settings import plain_converter
 from tests.conftest import binary, register_search_attributes, steady_client
 from tests.support import (
     OPERATOR,
@@ -42,8 +42,9 @@ from workflows.nomination import NominationWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 # r1: calendar-day deadlines; r2: working days with reminders; r3: panel assignment as
-# events and juror reassignment; r4: webhooks and the registry pre-check
-RELEASE = "r4"
+# events and juror reassignment; r4: webhooks and the registry pre-check; r5: jurors the
+# own roster lacks are not waited for
+RELEASE = "r5"
 CONFIG = example_cycle_config("2026")
 
 Scenario = Callable[
@@ -82,10 +83,25 @@ async def escalated_then_withdrawn(env: WorkflowEnvironment, handle: WorkflowHan
     await decide(handle, withdrawal(OPERATOR))
 
 
+async def panel_short_of_a_juror(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
+    """Batik from Jawa Tengah: four batik jurors, one from the province; one of the three
+    on the panel drops out and the roster has no one left. The other two carry on."""
+    nom: Nomination = await handle.query(NominationWorkflow.state)
+    await decide(handle, passes())
+    await decide(handle, findings(route_lab(nom.proposal.product.commodity)))
+    nom = await handle.query(NominationWorkflow.state)
+    leaving, *staying = nom.panel
+    await decide(handle, JurorReassignment(actor=OPERATOR, juror_id=leaving, reason="sakit"))
+    for j in staying:
+        await decide(handle, sheet(j, 85))
+    await decide(handle, confirm())
+
+
 SCENARIOS: dict[str, Scenario] = {
     "awarded_after_revision": awarded_after_revision,
     "expired": expired,
     "escalated_then_withdrawn": escalated_then_withdrawn,
+    "panel_short_of_a_juror": panel_short_of_a_juror,  # from r5
 }
 
 
@@ -108,7 +124,7 @@ async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
 
 async def main() -> None:
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
+        test_server_existing_path=binary("temporal-test-server"), data_converter=plain_converter()
     )
     await register_search_attributes(env.client, SEARCH_ATTRIBUTES)
     HISTORIES.mkdir(exist_ok=True)

@@ -11,7 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from settings import data_converter
+from settings import plain_converter
 from tests.replay.scenarios import HISTORIES, RELEASE, SCENARIOS, record
 from tests.replay.variants import (
     GuardedChange,
@@ -29,7 +29,7 @@ def history(path: Path) -> WorkflowHistory:
 
 
 def replayer(*workflows: type) -> Replayer:
-    return Replayer(workflows=list(workflows), data_converter=data_converter())
+    return Replayer(workflows=list(workflows), data_converter=plain_converter())
 
 
 def test_every_scenario_of_this_release_has_a_kept_history() -> None:
@@ -56,7 +56,9 @@ async def test_working_day_deadlines_needed_their_patch() -> None:
         )
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
+@pytest.mark.parametrize(
+    "name", sorted(p.stem.removesuffix("-r2") for p in KEPT if p.stem.endswith("-r2"))
+)
 async def test_webhooks_and_registry_check_needed_their_patches(name: str) -> None:
     """A second-release nomination runs no webhook or registry activity: without the
     patches, today's code would schedule them on replay and break it."""

@@ -10,7 +10,8 @@ with workflow.unsafe.imports_passed_through():
 
     from domain.nomination import RULES_WORKING_DAYS
     from domain.presentation import NominationSummary
-    from workflows.nomination import NominationInput, NominationWorkflow
+    from workflows.inputs import NominationInput
+    from workflows.nomination import NominationWorkflow
 
 
 @workflow.defn(name="NominationWorkflow")

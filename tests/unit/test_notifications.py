@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 
-from activities.mail import MailRenderer, build_message
+from activities.mail import MailRenderer, RenderedMail, build_message
 from domain.decisions import (
     AwardDecision,
     DeadlineExtension,
@@ -16,21 +18,24 @@ from domain.decisions import (
     VerifyOutcome,
 )
 from domain.nomination import EventKind, Nomination
-from domain.notifications import Audience, recipients_for
+from domain.notifications import Audience, Recipient, recipients_for
 from domain.presentation import current_details, summarize, summary_line, when
 from domain.registry import CheckStatus, RegistryCheck, compare
 from domain.stages import Stage
 from tests.support import (
+    CONFIG,
+    NOW,
     OFFICIAL,
     OPERATOR,
     VERIFIER,
+    at_stage,
     confirm,
     findings,
+    nomination,
     proposer,
     sheet,
     withdrawal,
 )
-from tests.unit.test_rules import CONFIG, NOW, at_stage, nomination
 
 
 def every_path() -> list[Nomination]:
@@ -168,3 +173,21 @@ def test_what_operators_read() -> None:
     assert when(nom.deadline) in details
     assert "Keputusan terakhir:** Penilaian teknis Balai Besar selesai" in details
     assert when(NOW) == "1 Apr 2026 09.00 WIB"
+
+
+def test_a_message_reads_back_as_written_whatever_the_letters() -> None:
+    nom = every_path()[0]
+    summary, event = summarize(nom), nom.events[-1]
+    r = Recipient(
+        name="Ibu Ṡiti Nurhaliza — Dinas", email="siti@example.id", audience=Audience.PROPOSER
+    )
+    mail = RenderedMail(subject="[OVOP 2026] Tenun ikat — lolos ✓", body="Yth. Ibu Ṡiti,\n\nOk.\n")
+    raw = build_message("Sekretariat OVOP <ovop@kemenperin.go.id>", summary, event, r, mail)
+    back = message_from_bytes(raw.as_bytes(), policy=policy.default)
+    assert isinstance(back, EmailMessage)
+    assert back["Subject"] == mail.subject
+    assert back["To"].addresses[0].display_name == r.name
+    assert back["To"].addresses[0].addr_spec == "siti@example.id"
+    assert back["From"].addresses[0].addr_spec == "ovop@kemenperin.go.id"
+    assert back.get_content() == mail.body
+    assert back["X-OVOP-Event"] == f"{event.seq}:{event.kind.value}"

@@ -11,8 +11,7 @@ from domain.presentation import static_details, view
 from domain.proposal import Commodity, Permit, PermitKind
 from domain.regions import Province
 from domain.stages import Role, Stage
-from tests.support import confirm
-from tests.unit.test_rules import NOW, at_stage, nomination
+from tests.support import NOW, at_stage, confirm, nomination
 from workflows.visibility import NominationFilter, quote, visibility_query
 
 

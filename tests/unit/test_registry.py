@@ -13,7 +13,7 @@ from domain.nomination import EventKind
 from domain.presentation import current_details
 from domain.registry import CheckStatus, FindingStatus, RegistryCheck, compare
 from domain.stages import Stage
-from tests.unit.test_rules import NOW, at_stage, nomination
+from tests.support import NOW, at_stage, nomination
 
 
 def statuses(findings: list) -> dict[str, FindingStatus]:  # type: ignore[type-arg]

@@ -10,7 +10,7 @@ from cloudevents.core.bindings.http import from_http_event, to_structured_event
 from activities.webhooks import cloud_event, sign, verify_signature
 from domain.presentation import summarize
 from domain.stages import Stage
-from tests.unit.test_rules import at_stage
+from tests.support import at_stage
 
 SECRET = "rahasia"
 

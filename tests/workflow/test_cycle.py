@@ -23,7 +23,8 @@ from tests.support import OPERATOR, confirm, fresh, sheet, unique_cycle, withdra
 from tests.workflow.conftest import Nominations, state, to_panel
 from workflows.client import close_cycle, configure_cycle, decide, open_cycle
 from workflows.cycle import CycleWorkflow
-from workflows.nomination import JurorViewRequest, NominationWorkflow
+from workflows.inputs import JurorViewRequest
+from workflows.nomination import NominationWorkflow
 
 CycleHandle = WorkflowHandle[CycleWorkflow, CycleStatus]
 

@@ -1,0 +1,1 @@
+"""`make bench`: the engine's cost, measured against bare Temporal in the same run."""

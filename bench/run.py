@@ -1,0 +1,435 @@
+"""`make bench`: what the engine costs, measured against bare Temporal in the same run.
+
+One run starts its own Temporal dev server (random ports, SQLite files in a temporary
+folder), SMTP sink and worker processes, then measures, for the real engine and for
+`BaselineWorkflow` (the same Temporal shape doing nothing) on the same server and tuning:
+
+1. history: events per nomination, happy and worst path (time-skipping server);
+2. throughput: N nominations through every stage (and the growth steps up to N);
+3. decision latency at a light load (and under the full load of step 2);
+4. waiting: M nominations left waiting on their deadlines, worker CPU and memory;
+5. growth beyond N: the staff works through that many of the waiting nominations for a
+   time window (so the step stays affordable; the report says it was windowed).
+
+It prints a table and writes the figures as JSON. See `bench/README.md`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import psutil
+import temporalio
+import typer
+
+from bench.actors import Pipeline
+from bench.drive import Driven, drive, percentile
+from bench.history import count_histories, sample_counts
+from bench.profile import Profiler
+from bench.report import render, targets
+from bench.stack import Stack, Usage, WorkerProcess
+from bench.worker import Tuning, WorkerSpec
+from codec import CodecKeys
+from settings import Settings
+
+BIN = Path(sys.executable).parent
+DECISIONS_PER_NOMINATION = 6  # verify, assess, three scores, award (the proposal aside)
+
+app = typer.Typer(add_completion=False, help=__doc__.split("\n\n")[0] if __doc__ else None)
+
+
+def binary(name: str) -> str:
+    path = shutil.which(name, path=str(BIN))
+    if path is None:
+        raise typer.BadParameter(f"{BIN / name} is missing: run `make bench`, which installs it")
+    return path
+
+
+class Bench:
+    def __init__(self, stack: Stack, root: Path, tuning: Tuning, concurrency: int) -> None:
+        self.stack = stack
+        self.root = root
+        self.tuning = tuning
+        self.concurrency = concurrency
+        self.batch = 0
+
+    def spec(self, real: bool, queue: str, stub: bool = False) -> WorkerSpec:
+        return WorkerSpec(
+            target=self.stack.target,
+            task_queue=queue,
+            real=real,
+            records_url=f"sqlite+aiosqlite:///{self.root / 'records.db'}",
+            smtp_port=self.stack.smtp_port,
+            tuning=self.tuning,
+            stub_activities=stub,
+        )
+
+    async def worker(self, spec: WorkerSpec) -> WorkerProcess:
+        return await WorkerProcess.start(spec, self.root / f"worker-{spec.task_queue}.log")
+
+    def pipeline(self, real: bool, queue: str) -> Pipeline:
+        self.batch += 1
+        return Pipeline(self.stack.client, queue, real, self.batch)
+
+    async def measured(
+        self, worker: WorkerProcess, run: Any, profiler: Profiler | None = None
+    ) -> tuple[Driven, dict[str, Any]]:
+        """Run a drive and say what it cost the worker, the server and the mail sink."""
+        w0, s0, m0 = worker.usage(), self.stack.server_usage(), self.stack.sink_usage()
+        c0 = Usage.of(psutil.Process())
+        if profiler:
+            profiler.start(worker.process.pid)
+        driven: Driven = await run
+        if profiler:
+            await profiler.stop()
+        w1, s1, m1 = worker.usage(), self.stack.server_usage(), self.stack.sink_usage()
+        c1 = Usage.of(psutil.Process())
+        cost = {
+            "worker_cpu_s": round(w1.cpu - w0.cpu, 2),
+            "server_cpu_s": round(s1.cpu - s0.cpu, 2),
+            "mail_sink_cpu_s": round(m1.cpu - m0.cpu, 2),
+            "driver_cpu_s": round(c1.cpu - c0.cpu, 2),
+            "worker_rss_mb": round(w1.rss / 2**20, 1),
+        }
+        return driven, cost
+
+
+def throughput_figures(driven: Driven, cost: dict[str, Any], windowed: bool) -> dict[str, Any]:
+    if windowed:
+        # Decisions only (the nominations were proposed before): nomination-equivalents.
+        per_nomination = DECISIONS_PER_NOMINATION / max(driven.decisions, 1)
+        rate = driven.decisions / driven.seconds / DECISIONS_PER_NOMINATION
+    else:
+        per_nomination = 1 / max(driven.nominations, 1)
+        rate = driven.per_second
+    return {
+        "nominations": driven.nominations,
+        "decisions": driven.decisions,
+        "seconds": round(driven.seconds, 2),
+        "per_second": round(rate, 2),
+        "windowed": windowed,
+        "worker_cpu_ms_per_nomination": round(cost["worker_cpu_s"] * 1000 * per_nomination, 1),
+        "server_cpu_ms_per_nomination": round(cost["server_cpu_s"] * 1000 * per_nomination, 1),
+        **cost,
+    }
+
+
+def latency_figures(driven: Driven) -> dict[str, Any]:
+    every = driven.all_latencies()
+    return {
+        "count": len(every),
+        "p50_ms": round(percentile(every, 50) * 1000, 1),
+        "p95_ms": round(percentile(every, 95) * 1000, 1),
+        "p99_ms": round(percentile(every, 99) * 1000, 1),
+        "by_decision_p95_ms": {
+            k: round(percentile(v, 95) * 1000, 1)
+            for k, v in sorted(driven.latencies.items())
+            if k != "propose"
+        },
+    }
+
+
+def without_proposals(driven: Driven) -> Driven:
+    return Driven(
+        driven.nominations,
+        driven.seconds,
+        driven.decisions,
+        {k: v for k, v in driven.latencies.items() if k != "propose"},
+    )
+
+
+async def settle_worker(worker: WorkerProcess, quiet: float = 0.02, within: float = 600) -> float:
+    """Wait until the worker's CPU stops moving (its backlog done); return the seconds."""
+    began = time.monotonic()
+    last = worker.usage().cpu
+    while time.monotonic() - began < within:
+        await asyncio.sleep(1)
+        now = worker.usage().cpu
+        if now - last < quiet:
+            return time.monotonic() - began
+        last = now
+    raise TimeoutError(f"the worker was still busy after {within} s")
+
+
+async def idle_cost(worker: WorkerProcess, stack: Stack, seconds: float) -> dict[str, float]:
+    w0, s0 = worker.usage(), stack.server_usage()
+    await asyncio.sleep(seconds)
+    w1, s1 = worker.usage(), stack.server_usage()
+    return {
+        "seconds": seconds,
+        "worker_cpu_pct": round((w1.cpu - w0.cpu) / seconds * 100, 3),
+        "server_cpu_pct": round((s1.cpu - s0.cpu) / seconds * 100, 3),
+        "worker_rss_mb": round(w1.rss / 2**20, 1),
+    }
+
+
+async def bench(options: dict[str, Any]) -> dict[str, Any]:
+    began = time.monotonic()
+    tuning = Tuning(
+        max_cached_workflows=options["max_cached_workflows"],
+        max_concurrent_workflow_tasks=options["max_concurrent_workflow_tasks"],
+        max_concurrent_activities=options["max_concurrent_activities"],
+    )
+    n, m, concurrency = options["nominations"], options["waiting"], options["concurrency"]
+    growth = sorted(set(options["growth"]))
+    result: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": psutil.cpu_count(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "python": platform.python_version(),
+            "temporalio": temporalio.__version__,
+        },
+        "settings": {
+            **{k: v for k, v in options.items() if k != "json_path"},
+            "tuning": tuning.model_dump(),
+        },
+    }
+
+    def log(message: str) -> None:
+        typer.echo(f"[{time.monotonic() - began:6.1f}s] {message}", err=True)
+
+    log("history: happy and worst path on the time-skipping server")
+    result["history"] = await count_histories(binary("temporal-test-server"))
+
+    with tempfile.TemporaryDirectory(prefix="ovop-bench-") as tmp:
+        root = Path(tmp)
+        pragmas = [a for p in options["server_pragma"] for a in ("--sqlite-pragma", p)]
+        stack = await Stack.start(root, pragmas)
+        try:
+            b = Bench(stack, root, tuning, concurrency)
+            await run_kinds(b, result, n, growth, options, log)
+            # What is left of the time limit goes to proposing the waiting nominations.
+            beyond = any(g > n for g in growth)
+            reserve = (
+                options["empty_idle_seconds"]
+                + options["idle_seconds"]
+                + (options["growth_window"] if beyond else 0)
+                + 30  # starting and stopping workers
+            )
+            left = options["time_limit"] - (time.monotonic() - began) - reserve
+            budget = max(20.0, left) if options["time_limit"] else None
+            if options["waiting_budget"]:
+                budget = min(budget or options["waiting_budget"], options["waiting_budget"])
+            await run_waiting(b, result, m, growth, n, budget, options, log)
+        finally:
+            await stack.stop()
+    result["duration_s"] = round(time.monotonic() - began, 1)
+    result["targets"] = targets(result)
+    return result
+
+
+async def run_kinds(
+    b: Bench, result: dict[str, Any], n: int, growth: list[int], options: dict[str, Any], log: Any
+) -> None:
+    """Throughput, growth up to N, and latency, for the baseline and then the engine."""
+    result["throughput"], result["latency"], result["growth"] = {}, {"light": {}, "load": {}}, {}
+    shape: dict[str, Any] = {}
+    for kind in ("baseline", "real"):
+        real = kind == "real"
+        queue = f"bench-{kind}"
+        worker = await b.worker(b.spec(real, queue))
+        try:
+            for step in [g for g in growth if g < n]:
+                log(f"{kind}: growth step, {step} nominations")
+                driven, cost = await b.measured(
+                    worker, drive(b.pipeline(real, queue), step, b.concurrency)
+                )
+                result["growth"].setdefault(str(step), {})[kind] = throughput_figures(
+                    driven, cost, windowed=False
+                )
+            log(f"{kind}: throughput, {n} nominations")
+            profiler = (
+                Profiler(options["json_path"].parent / f"profile-{kind}.txt")
+                if options["profile"]
+                else None
+            )
+            driven, cost = await b.measured(
+                worker, drive(b.pipeline(real, queue), n, b.concurrency), profiler
+            )
+            figures = throughput_figures(driven, cost, windowed=False)
+            result["throughput"][kind] = figures
+            if n in growth:
+                result["growth"].setdefault(str(n), {})[kind] = figures
+            result["latency"]["load"][kind] = latency_figures(without_proposals(driven))
+            shape[kind] = await sample_counts(driven.handles[:5])
+            if profiler:
+                result.setdefault("profile", {})[kind] = profiler.summary()
+            log(f"{kind}: latency at a light load")
+            light, _ = await b.measured(
+                worker,
+                drive(
+                    b.pipeline(real, queue),
+                    options["latency_nominations"],
+                    options["latency_concurrency"],
+                    think=options["latency_think"],
+                ),
+            )
+            result["latency"]["light"][kind] = latency_figures(without_proposals(light))
+        finally:
+            await worker.stop()
+    result["history"]["as_driven"] = shape
+
+
+async def run_waiting(
+    b: Bench,
+    result: dict[str, Any],
+    m: int,
+    growth: list[int],
+    n: int,
+    budget: float | None,
+    options: dict[str, Any],
+    log: Any,
+) -> None:
+    """M nominations waiting on their deadlines; then growth steps beyond N over them.
+
+    Proposing stops after `budget` seconds, with fewer than M if need be (and says so).
+    """
+    queue = "bench-waiting"
+    stub = options["waiting_start"] == "stub"
+    worker = await b.worker(b.spec(True, queue, stub=stub))
+    pipeline = b.pipeline(True, queue)
+    try:
+        await settle_worker(worker)
+        log(f"waiting: the worker empty, {options['empty_idle_seconds']:.0f} s")
+        empty = await idle_cost(worker, b.stack, options["empty_idle_seconds"])
+        log(f"waiting: proposing {m} nominations ({options['waiting_start']} first activities)")
+        # The server takes proposals far faster than the worker handles them: propose in
+        # chunks and let the worker catch up after each, so the budget bounds both.
+        w0, s0 = worker.usage(), b.stack.server_usage()
+        began, proposed, each = time.monotonic(), 0, 0.0  # each: seconds per proposal
+        while proposed < m:
+            size = min(options["waiting_chunk"], m - proposed)
+            if budget is not None and time.monotonic() - began + each * size > budget:
+                break
+            chunk_began = time.monotonic()
+            await drive(
+                pipeline, size, options["waiting_concurrency"], first=proposed, propose_only=True
+            )
+            await settle_worker(worker)
+            each = (time.monotonic() - chunk_began) / size
+            proposed += size
+        seconds = time.monotonic() - began
+        w1, s1 = worker.usage(), b.stack.server_usage()
+        log(f"waiting: {proposed} waiting, {options['idle_seconds']:.0f} s")
+        full = await idle_cost(worker, b.stack, options["idle_seconds"])
+        per_thousand = max(proposed, 1) / 1000
+        result["waiting"] = {
+            "nominations": proposed,
+            "asked": m,
+            "cut_by_budget_s": round(budget, 1) if budget and proposed < m else None,
+            "start_activities": options["waiting_start"],
+            "proposed_in_s": round(seconds, 1),
+            "proposals_per_second": round(proposed / seconds, 1) if seconds else None,
+            "worker_cpu_ms_per_proposal": round((w1.cpu - w0.cpu) * 1000 / max(proposed, 1), 1),
+            "server_cpu_ms_per_proposal": round((s1.cpu - s0.cpu) * 1000 / max(proposed, 1), 1),
+            "empty": empty,
+            "waiting": full,
+            "worker_cpu_pct_per_thousand": round(
+                (full["worker_cpu_pct"] - empty["worker_cpu_pct"]) / per_thousand, 4
+            ),
+            "worker_rss_mb_per_thousand": round(
+                (full["worker_rss_mb"] - empty["worker_rss_mb"]) / per_thousand, 1
+            ),
+            "cached_workflows_at_most": b.tuning.max_cached_workflows,
+        }
+    finally:
+        await worker.stop()
+
+    beyond = [g for g in growth if g > n]
+    if not beyond:
+        return
+    worker = await b.worker(b.spec(True, queue))
+    try:
+        for step in beyond:
+            open_ = min(step, proposed)
+            log(f"real: growth step, {open_} waiting nominations, {options['growth_window']:.0f} s")
+            driven, cost = await b.measured(
+                worker,
+                drive(
+                    pipeline,
+                    open_,
+                    b.concurrency,
+                    attach=True,
+                    window=options["growth_window"],
+                ),
+            )
+            figures = throughput_figures(driven, cost, windowed=True)
+            result["growth"][str(step)] = {"real": {**figures, "open": open_}}
+    finally:
+        await worker.stop()
+
+
+def throwaway_codec_keys() -> None:
+    """The engine as deployed seals every payload (codec.py): the bench's clients and its
+    worker processes share keys made for this run, unless the environment gives some
+    (OVOP_CODEC=false measures without the codec)."""
+    settings = Settings()
+    if settings.codec and not settings.codec_keys:
+        keys = CodecKeys.generate("bench")
+        plain = {k: v.get_secret_value() for k, v in keys.keys.items()}
+        os.environ["OVOP_CODEC_KEYS"] = json.dumps(plain)
+        os.environ["OVOP_CODEC_KEY_ID"] = keys.current
+
+
+@app.command()
+def main(
+    nominations: Annotated[int, typer.Option("-n", "--nominations", min=1)] = 1000,
+    waiting: Annotated[int, typer.Option("-m", "--waiting", min=0)] = 10_000,
+    growth: Annotated[str, typer.Option(help="Growth steps, comma separated.")] = "100,1000,5000",
+    concurrency: Annotated[int, typer.Option(help="People deciding at the same time.")] = 64,
+    latency_nominations: Annotated[int, typer.Option()] = 30,
+    latency_concurrency: Annotated[int, typer.Option()] = 2,
+    latency_think: Annotated[
+        float, typer.Option(help="Seconds between a decision's answer and the next one.")
+    ] = 0.25,
+    waiting_concurrency: Annotated[int, typer.Option(help="Proposals sent at once.")] = 200,
+    waiting_chunk: Annotated[
+        int, typer.Option(help="Proposals between two waits for the worker to catch up.")
+    ] = 1000,
+    waiting_start: Annotated[
+        str, typer.Option(help="stub: the waiting nominations' first activities answer at once")
+    ] = "stub",
+    waiting_budget: Annotated[
+        float, typer.Option(help="Seconds to propose the waiting ones at most; 0: no limit.")
+    ] = 0,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            help="Seconds the whole run should take: what is left after the throughput and "
+            "latency runs goes to proposing the waiting nominations. 0: no limit."
+        ),
+    ] = 540,
+    idle_seconds: Annotated[float, typer.Option(help="CPU measured over this, waiting.")] = 60,
+    empty_idle_seconds: Annotated[float, typer.Option(help="... and this, empty.")] = 10,
+    growth_window: Annotated[float, typer.Option(help="Seconds for steps beyond N.")] = 30,
+    max_cached_workflows: Annotated[int, typer.Option()] = 1000,
+    max_concurrent_workflow_tasks: Annotated[int, typer.Option()] = 100,
+    max_concurrent_activities: Annotated[int, typer.Option()] = 100,
+    server_pragma: Annotated[
+        list[str], typer.Option(help="SQLite pragma for the dev server, repeatable.")
+    ] = ["journal_mode=wal", "synchronous=normal"],  # noqa: B006
+    profile: Annotated[bool, typer.Option(help="py-spy the real worker's throughput run.")] = False,
+    json_path: Annotated[Path, typer.Option("--json")] = Path("var/bench/latest.json"),
+) -> None:
+    """Run the benchmark; print the table and write the JSON."""
+    if waiting_start not in ("stub", "real"):
+        raise typer.BadParameter("--waiting-start is stub or real")
+    options = {k: v for k, v in locals().items()}
+    options["growth"] = [int(x) for x in growth.split(",") if x.strip()]
+    throwaway_codec_keys()
+    result = asyncio.run(bench(options))
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    typer.echo(render(result))
+    typer.echo(f"\nJSON: {json_path}")

@@ -1,0 +1,157 @@
+"""The bench's own stack: a Temporal dev server on random ports with its SQLite file in a
+temporary folder, an SMTP sink, and worker processes whose CPU and memory are measured."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from temporalio.client import Client
+
+from bench.worker import READY, WorkerSpec
+from devstack import Ports, temporal_command, wait_for_temporal
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A process's CPU seconds (user + system, all threads) and resident memory."""
+
+    cpu: float
+    rss: int
+
+    @classmethod
+    def of(cls, process: psutil.Process) -> Usage:
+        with process.oneshot():
+            t = process.cpu_times()
+            return cls(cpu=t.user + t.system, rss=process.memory_info().rss)
+
+
+async def _stop(process: asyncio.subprocess.Process, grace: float = 15) -> None:
+    if process.returncode is None:
+        process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), grace)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
+@dataclass
+class Stack:
+    root: Path
+    server: asyncio.subprocess.Process
+    sink: asyncio.subprocess.Process
+    client: Client
+    target: str
+    smtp_port: int
+
+    @classmethod
+    async def start(cls, root: Path, server_args: Sequence[str] = ()) -> Stack:
+        ports = Ports(temporal=free_port(), ui=free_port(), smtp=free_port())
+        log = root / "temporal.log"
+        with log.open("ab") as server_log:
+            server = await asyncio.create_subprocess_exec(
+                *temporal_command(root, ports),
+                "--headless",
+                *server_args,
+                stdout=server_log,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+            )
+        sink = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{ports.smtp}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            client = await wait_for_temporal(server, log, ports)
+            await _wait_for_port(ports.smtp, sink)
+        except BaseException:
+            await _stop(sink)
+            await _stop(server)
+            raise
+        return cls(root, server, sink, client, f"127.0.0.1:{ports.temporal}", ports.smtp)
+
+    def server_usage(self) -> Usage:
+        return Usage.of(psutil.Process(self.server.pid))
+
+    def sink_usage(self) -> Usage:
+        return Usage.of(psutil.Process(self.sink.pid))
+
+    async def stop(self) -> None:
+        await _stop(self.sink)
+        await _stop(self.server)
+
+
+async def _wait_for_port(port: int, process: asyncio.subprocess.Process) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            raise RuntimeError(f"the SMTP sink exited with {process.returncode}")
+        with contextlib.suppress(OSError):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            await writer.wait_closed()
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the SMTP sink did not listen on {port} within 30 s")
+
+
+@dataclass
+class WorkerProcess:
+    """A `bench.worker` process: started, measured, stopped."""
+
+    spec: WorkerSpec
+    process: asyncio.subprocess.Process
+    ps: psutil.Process
+
+    @classmethod
+    async def start(cls, spec: WorkerSpec, log: Path) -> WorkerProcess:
+        with log.open("ab") as err:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.worker",
+                spec.model_dump_json(),
+                stdout=asyncio.subprocess.PIPE,
+                stderr=err,
+                start_new_session=True,
+            )
+        assert process.stdout is not None
+        try:
+            line = await asyncio.wait_for(process.stdout.readline(), 120)
+        except TimeoutError:
+            line = b""
+        if line.decode().strip() != READY:
+            await _stop(process)
+            tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-2000:]
+            raise RuntimeError(f"the bench worker did not start:\n{tail}")
+        return cls(spec, process, psutil.Process(process.pid))
+
+    def usage(self) -> Usage:
+        return Usage.of(self.ps)
+
+    async def stop(self) -> None:
+        await _stop(self.process)

@@ -1,0 +1,145 @@
+"""The worker under test, in a process of its own so that its CPU and memory are its own.
+
+`python -m bench.worker SPEC_JSON` runs the real nomination worker (the real activities,
+a SQLite records database, SMTP to the bench's mail sink) or the baseline worker, with the
+tuning in the spec; it prints `ready` once it polls, and stops on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio import activity
+from temporalio.worker import Worker
+
+from activities.mail import Mailer, SmtpConfig
+from activities.notify import NotifyInput, NotifyResult
+from activities.records import IssueCertificateInput, RecordEventInput
+from activities.registry import RegistryCheckInput
+from activities.store import RecordStore
+from activities.webhooks import WebhookTargetsInput
+from bench.baseline import ACTIVITIES, BaselineWorkflow
+from domain.registry import CheckStatus, RegistryCheck, compare
+from settings import connect_temporal
+from worker import activities_for, build_worker
+
+READY = "ready"
+
+
+class Tuning(BaseModel):
+    """The worker's knobs, the same for the engine and the baseline."""
+
+    max_cached_workflows: int = 1000
+    max_concurrent_workflow_tasks: int = 100
+    max_concurrent_activities: int = 100
+
+    def describe(self) -> str:
+        return (
+            f"cache {self.max_cached_workflows}, "
+            f"{self.max_concurrent_workflow_tasks} workflow tasks, "
+            f"{self.max_concurrent_activities} activities at once"
+        )
+
+
+class WorkerSpec(BaseModel):
+    target: str
+    task_queue: str
+    real: bool
+    records_url: str
+    smtp_port: int
+    tuning: Tuning
+    stub_activities: bool = False  # the real workflow, its activities answering at once
+
+
+@activity.defn(name="record_event")
+async def stub_record_event(input: RecordEventInput) -> None:
+    return None
+
+
+@activity.defn(name="notify")
+async def stub_notify(input: NotifyInput) -> NotifyResult:
+    return NotifyResult()
+
+
+@activity.defn(name="issue_certificate")
+async def stub_issue_certificate(input: IssueCertificateInput) -> str:
+    return f"0000/OVOP/IKMA/{input.cycle}"
+
+
+@activity.defn(name="webhook_subscribers")
+async def stub_webhook_subscribers(input: WebhookTargetsInput) -> list[str]:
+    return []  # no subscriber: no delivery, as with the real worker's default
+
+
+@activity.defn(name="check_registry")
+async def stub_check_registry(input: RegistryCheckInput) -> RegistryCheck:
+    return RegistryCheck(
+        revision=input.revision,
+        status=CheckStatus.DONE,
+        findings=compare(input.proposal, None),
+        source="registri bench",
+    )
+
+
+STUB_ACTIVITIES: list[Callable[..., Any]] = [
+    stub_record_event,
+    stub_notify,
+    stub_issue_certificate,
+    stub_webhook_subscribers,
+    stub_check_registry,
+]
+
+
+async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
+    client = await connect_temporal(target_host=spec.target)
+    tuning = spec.tuning.model_dump()
+    if not spec.real:
+        worker = Worker(
+            client,
+            task_queue=spec.task_queue,
+            workflows=[BaselineWorkflow],
+            activities=ACTIVITIES,
+            **tuning,
+        )
+        async with worker:
+            print(READY, flush=True)
+            await stop.wait()
+        return
+    if spec.stub_activities:
+        async with build_worker(client, spec.task_queue, STUB_ACTIVITIES, **tuning):
+            print(READY, flush=True)
+            await stop.wait()
+        return
+    store = RecordStore.connect(spec.records_url)
+    await store.create_schema()
+    mailer = Mailer(SmtpConfig(host="127.0.0.1", port=spec.smtp_port, timeout=30))
+    try:
+        async with build_worker(client, spec.task_queue, activities_for(store, mailer), **tuning):
+            print(READY, flush=True)
+            await stop.wait()
+    finally:
+        await store.close()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+    spec = WorkerSpec.model_validate_json(sys.argv[1])
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(spec, stop)
+
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()
