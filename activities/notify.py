@@ -7,6 +7,7 @@ import asyncio
 import aiosmtplib
 from pydantic import Field
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
@@ -70,7 +71,9 @@ class NotifyActivities:
         if not pending:
             return result
 
-        async with self._mailer.connection() as smtp:
+        # One records connection held for the run: the answer of a message the server has
+        # taken is written at once, not after a wait for the pool (while the worker may die).
+        async with self._mailer.connection() as smtp, self._store.autocommit() as ledger:
             for r in pending:
                 mail = self._renderer.render(
                     e.kind.value, n=n, e=e, r=r, lab_address=input.lab_address
@@ -83,6 +86,7 @@ class NotifyActivities:
                     audience=r.audience.value,
                     subject=mail.subject,
                     message_id=message_id(n, e, r),
+                    conn=ledger,
                 )
                 if handovers is None:  # settled by an attempt running alongside
                     result.already_sent.append(str(r.email))
@@ -106,22 +110,32 @@ class NotifyActivities:
                     if failure.code < 500:
                         raise
                     status, error = "refused", f"{failure.code} {failure.message}"
-                await self._settle(n.id, e.seq, str(r.email), status, error)
+                await self._settle(n.id, e.seq, str(r.email), status, error, ledger)
                 (result.sent if status == "sent" else result.refused).append(str(r.email))
                 if error:
                     activity.logger.warning("mail to %s refused for good: %s", r.email, error)
         return result
 
     async def _settle(
-        self, nomination_id: str, seq: int, recipient: str, status: str, error: str | None
+        self,
+        nomination_id: str,
+        seq: int,
+        recipient: str,
+        status: str,
+        error: str | None,
+        held: AsyncConnection,
     ) -> None:
         """Write down what the server answered, waiting out a records database that is
         down (for as long as the activity may run: it heartbeats meanwhile). Giving up
-        here would have the retry send again a message the server has taken."""
+        here would have the retry send again a message the server has taken. The first
+        try is on the held connection, the next ones on fresh ones."""
         delay = SETTLE_FIRST_DELAY
+        conn: AsyncConnection | None = held
         while True:
             try:
-                await self._store.settle_notification(nomination_id, seq, recipient, status, error)
+                await self._store.settle_notification(
+                    nomination_id, seq, recipient, status, error, conn=conn
+                )
                 return
             except (SQLAlchemyError, OSError) as failure:
                 activity.logger.warning(
@@ -133,5 +147,6 @@ class NotifyActivities:
                     failure,
                     delay,
                 )
+            conn = None
             await asyncio.sleep(delay)
             delay = min(delay * 2, SETTLE_MAX_DELAY)

@@ -251,11 +251,22 @@ class RecordStore:
             yield conn
 
     @asynccontextmanager
-    async def _one_statement(self) -> AsyncIterator[AsyncConnection]:
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
         """A connection whose statements commit as they run: one round trip for a
-        one-statement write, no BEGIN and COMMIT around it."""
+        one-statement write, no BEGIN and COMMIT around it. Held for a run of such
+        writes, it spares each one a wait for the pool."""
         async with self.engine.connect() as conn:
             yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def _one_statement(
+        self, held: AsyncConnection | None = None
+    ) -> AsyncIterator[AsyncConnection]:
+        if held is not None:
+            yield held
+        else:
+            async with self.autocommit() as conn:
+                yield conn
 
     def _insert(self, table: Table) -> Any:
         """The backend's INSERT, which knows ON CONFLICT."""
@@ -386,6 +397,7 @@ class RecordStore:
         audience: str,
         subject: str,
         message_id: str,
+        conn: AsyncConnection | None = None,
     ) -> int | None:
         """Note, before the message goes to the mail server, that it is going: how many
         times it has now been handed over (1, or more after a handover that was never
@@ -415,18 +427,24 @@ class RecordStore:
             )
             .returning(notifications.c.handovers)
         )
-        async with self._one_statement() as conn:
-            handovers = await conn.scalar(upsert)
+        async with self._one_statement(conn) as statement:
+            handovers = await statement.scalar(upsert)
             return None if handovers is None else int(handovers)
 
     async def settle_notification(
-        self, nomination_id: str, seq: int, recipient: str, status: str, error: str | None = None
+        self,
+        nomination_id: str,
+        seq: int,
+        recipient: str,
+        status: str,
+        error: str | None = None,
+        conn: AsyncConnection | None = None,
     ) -> None:
         """What the mail server answered a handover: `sent`, or `refused` for good.
-        Written at once, in one statement: until it is, a worker that dies leaves the
-        message to be sent again."""
-        async with self._one_statement() as conn:
-            await conn.execute(
+        Written at once, in one statement (on `conn` when one is held for it): until it
+        is, a worker that dies leaves the message to be sent again."""
+        async with self._one_statement(conn) as statement:
+            await statement.execute(
                 update(notifications)
                 .where(
                     notifications.c.nomination_id == nomination_id,
