@@ -110,7 +110,9 @@ class Actors:
         async with self.progress:
             await self.progress.wait_for(lambda: self.taken >= at_least)
 
-    async def _surely(self, call: Callable[[], Awaitable[T]]) -> T:
+    async def surely(self, call: Callable[[], Awaitable[T]]) -> T:
+        """The call, made again after an error on the way to the server (a worker or the
+        server itself gone for a while) until `patience` runs out."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.patience
         while True:
@@ -126,7 +128,7 @@ class Actors:
     async def decide(self, handle: Handle, decision: Decision, step: str) -> DecisionResult:
         self.in_flight += 1
         try:
-            result = await self._surely(lambda: decide(handle, decision, f"{handle.id}/{step}"))
+            result = await self.surely(lambda: decide(handle, decision, f"{handle.id}/{step}"))
         finally:
             self.in_flight -= 1
         async with self.progress:
@@ -136,7 +138,7 @@ class Actors:
         return result
 
     async def state(self, handle: Handle) -> Nomination:
-        return await self._surely(lambda: handle.query(NominationWorkflow.state))
+        return await self.surely(lambda: handle.query(NominationWorkflow.state))
 
     async def drive(self, handle: Handle, p: Proposal, fate: Fate) -> None:
         """Take the decisions that bring a fresh nomination to its fate."""

@@ -68,7 +68,8 @@ class Nominations:
 
     async def _run(self, handle: Handle, p: Proposal, fate: Fate) -> NominationSummary:
         await self.actors.drive(handle, p, fate)
-        return await handle.result()
+        # Waiting for the end is a long poll: it meets a restarting server too.
+        return await self.actors.surely(handle.result)
 
     async def start(self) -> None:
         await self.propose()
