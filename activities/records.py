@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
+from activities.heartbeat import heartbeating
 from activities.store import RecordStore
 from domain.nomination import NominationEvent
 from domain.presentation import NominationSummary
@@ -27,7 +28,8 @@ class RecordActivities:
     @activity.defn(name="record_event")
     async def record_event(self, input: RecordEventInput) -> None:
         """Append the event to the transitions table and update the nomination's row."""
-        written = await self._store.record(input.nomination, input.event)
+        async with heartbeating():
+            written = await self._store.record(input.nomination, input.event)
         if not written:
             activity.logger.info(
                 "event %s of %s was already recorded", input.event.seq, input.nomination.id
@@ -36,4 +38,5 @@ class RecordActivities:
     @activity.defn(name="issue_certificate")
     async def issue_certificate(self, input: IssueCertificateInput) -> str:
         """The award certificate number, unique within the cycle, the same on every retry."""
-        return await self._store.issue_certificate(input.nomination_id, input.cycle)
+        async with heartbeating():
+            return await self._store.issue_certificate(input.nomination_id, input.cycle)

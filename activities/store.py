@@ -26,8 +26,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    func,
     select,
+    text,
     update,
 )
 from sqlalchemy import (
@@ -124,9 +124,13 @@ notifications = Table(
     Column("audience", String(40), nullable=False),
     Column("subject", String(300), nullable=False),
     Column("message_id", String(300), nullable=False),
-    Column("status", String(20), nullable=False),  # sent | refused
+    # sending (handed to the mail server, not yet confirmed) | sent | refused
+    Column("status", String(20), nullable=False),
     Column("error", Text),
     Column("at", UtcDateTime(), nullable=False),
+    # How many times the message was handed to the mail server: more than one only when
+    # an earlier handover was never confirmed (the worker died, the connection broke).
+    Column("handovers", Integer, nullable=False, server_default=text("1")),
     UniqueConstraint("nomination_id", "seq", "recipient", name="uq_notifications_event_recipient"),
 )
 
@@ -218,12 +222,13 @@ class RecordStore:
     @classmethod
     def connect(cls, url: str, **engine_args: Any) -> RecordStore:
         if url.startswith("sqlite"):
-            database = make_url(url).database
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            # Activities write concurrently: wait for the lock rather than fail at once,
-            # and let readers go on while one writes.
-            engine_args.setdefault("connect_args", {"timeout": 30})
+            parsed = make_url(url)
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            # Activities write concurrently: wait for the lock rather than fail at once
+            # (30 s, unless the URL says `?timeout=`), and let readers go on while one writes.
+            if "timeout" not in parsed.query:
+                engine_args.setdefault("connect_args", {"timeout": 30})
             engine = create_async_engine(url, **engine_args)
             sa_event.listen(engine.sync_engine, "connect", _sqlite_wal)
             return cls(engine)
@@ -245,13 +250,35 @@ class RecordStore:
         async with self.engine.begin() as conn:
             yield conn
 
-    def _insert_ignoring_duplicates(self, table: Table) -> Any:
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection whose statements commit as they run: one round trip for a
+        one-statement write, no BEGIN and COMMIT around it. Held for a run of such
+        writes, it spares each one a wait for the pool."""
+        async with self.engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @asynccontextmanager
+    async def _one_statement(
+        self, held: AsyncConnection | None = None
+    ) -> AsyncIterator[AsyncConnection]:
+        if held is not None:
+            yield held
+        else:
+            async with self.autocommit() as conn:
+                yield conn
+
+    def _insert(self, table: Table) -> Any:
+        """The backend's INSERT, which knows ON CONFLICT."""
         dialect = self.engine.dialect.name
         if dialect == "postgresql":
-            return postgresql.insert(table).on_conflict_do_nothing()
+            return postgresql.insert(table)
         if dialect == "sqlite":
-            return sqlite.insert(table).on_conflict_do_nothing()
+            return sqlite.insert(table)
         raise NotImplementedError(f"records database {dialect!r} is not supported")
+
+    def _insert_ignoring_duplicates(self, table: Table) -> Any:
+        return self._insert(table).on_conflict_do_nothing()
 
     # --- transitions and the current state ------------------------------------------
 
@@ -345,20 +372,23 @@ class RecordStore:
 
     # --- mail -------------------------------------------------------------------------
 
-    async def notified(self, nomination_id: str, seq: int, recipient: str) -> bool:
+    async def mail_status(self, nomination_id: str, seq: int, recipient: str) -> str | None:
+        """`sent` or `refused` (settled), `sending` (handed over, never confirmed), or None."""
         async with self.engine.connect() as conn:
-            found = await conn.scalar(
-                select(func.count())
-                .select_from(notifications)
-                .where(
+            status = await conn.scalar(
+                select(notifications.c.status).where(
                     notifications.c.nomination_id == nomination_id,
                     notifications.c.seq == seq,
                     notifications.c.recipient == recipient.lower(),
                 )
             )
-            return bool(found)
+            return None if status is None else str(status)
 
-    async def remember_notification(
+    async def notified(self, nomination_id: str, seq: int, recipient: str) -> bool:
+        """The message was sent, or refused for good: never to be sent again."""
+        return await self.mail_status(nomination_id, seq, recipient) in ("sent", "refused")
+
+    async def hand_over(
         self,
         *,
         nomination_id: str,
@@ -367,22 +397,61 @@ class RecordStore:
         audience: str,
         subject: str,
         message_id: str,
+        conn: AsyncConnection | None = None,
+    ) -> int | None:
+        """Note, before the message goes to the mail server, that it is going: how many
+        times it has now been handed over (1, or more after a handover that was never
+        confirmed), or None when it has been settled meanwhile and must not go again."""
+        values = {
+            "nomination_id": nomination_id,
+            "seq": seq,
+            "recipient": recipient.lower(),
+            "audience": audience,
+            "subject": subject,
+            "message_id": message_id,
+            "status": "sending",
+            "at": datetime.now(UTC),
+            "handovers": 1,
+        }
+        upsert = (
+            self._insert(notifications)
+            .values(**values)
+            .on_conflict_do_update(
+                index_elements=[
+                    notifications.c.nomination_id,
+                    notifications.c.seq,
+                    notifications.c.recipient,
+                ],
+                set_={"handovers": notifications.c.handovers + 1, "at": values["at"]},
+                where=notifications.c.status == "sending",
+            )
+            .returning(notifications.c.handovers)
+        )
+        async with self._one_statement(conn) as statement:
+            handovers = await statement.scalar(upsert)
+            return None if handovers is None else int(handovers)
+
+    async def settle_notification(
+        self,
+        nomination_id: str,
+        seq: int,
+        recipient: str,
         status: str,
         error: str | None = None,
+        conn: AsyncConnection | None = None,
     ) -> None:
-        async with self._tx() as conn:
-            await conn.execute(
-                self._insert_ignoring_duplicates(notifications).values(
-                    nomination_id=nomination_id,
-                    seq=seq,
-                    recipient=recipient.lower(),
-                    audience=audience,
-                    subject=subject,
-                    message_id=message_id,
-                    status=status,
-                    error=error,
-                    at=datetime.now(UTC),
+        """What the mail server answered a handover: `sent`, or `refused` for good.
+        Written at once, in one statement (on `conn` when one is held for it): until it
+        is, a worker that dies leaves the message to be sent again."""
+        async with self._one_statement(conn) as statement:
+            await statement.execute(
+                update(notifications)
+                .where(
+                    notifications.c.nomination_id == nomination_id,
+                    notifications.c.seq == seq,
+                    notifications.c.recipient == recipient.lower(),
                 )
+                .values(status=status, error=error, at=datetime.now(UTC))
             )
 
     async def notifications_of(self, nomination_id: str) -> list[dict[str, Any]]:

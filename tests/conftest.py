@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
@@ -25,6 +27,13 @@ pytest_plugins = ["tests.databases"]
 # `ovop` commands they run in-process must read each other. Processes started with a
 # clean environment set it again (or bring keys of their own, as `ovop dev` does).
 os.environ["OVOP_CODEC"] = "false"
+
+# The suite shares two cores with Temporal servers and the fault tests' workers: how fast
+# hypothesis draws or runs an example there says nothing about the code under test.
+hypothesis_settings.register_profile(
+    "ovop", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+hypothesis_settings.load_profile("ovop")
 
 BIN = Path(sys.executable).parent
 

@@ -58,6 +58,9 @@ RECORD_RETRY = RetryPolicy(
 NOTIFY_RETRY = RECORD_RETRY
 RECORD_TIMEOUT = timedelta(seconds=30)
 NOTIFY_TIMEOUT = timedelta(minutes=2)
+# The record and mail activities heartbeat while they run: one that a dead worker held is
+# retried after this, not after its whole timeout.
+HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 
 
 # Each release of the rules that changes what a running nomination does is behind a patch,
@@ -159,6 +162,7 @@ class NominationWorkflow:
                     RecordActivities.issue_certificate,
                     IssueCertificateInput(nomination_id=nom.id, cycle=nom.proposal.cycle),
                     start_to_close_timeout=RECORD_TIMEOUT,
+                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
                     retry_policy=RECORD_RETRY,
                     summary="terbitkan nomor sertifikat penghargaan",
                 )
@@ -239,6 +243,7 @@ class NominationWorkflow:
             RecordActivities.record_event,
             RecordEventInput(nomination=summarize(self._nom), event=event),
             start_to_close_timeout=RECORD_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
             retry_policy=RECORD_RETRY,
             summary=f"catat: {event.kind.label}",
         )
@@ -256,6 +261,7 @@ class NominationWorkflow:
                 lab_address=self._nom.config.staff.lab_desk(self._nom.lab).address,
             ),
             start_to_close_timeout=NOTIFY_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
             retry_policy=NOTIFY_RETRY,
             summary=f"email: {event.kind.label} ({len(recipients)} penerima)",
         )

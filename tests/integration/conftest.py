@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,12 +21,14 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.mail import Mailer, SmtpConfig
+from activities.store import RecordStore
 from api.server import api_server, start, stop
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.examples import example_cycle_config
 from settings import data_converter
 from tests.conftest import binary
+from tests.integration.workers import Workers
 from tests.support import OPERATOR
 from workflows.client import open_cycle
 from workflows.cycle import CycleWorkflow
@@ -88,22 +91,26 @@ def free_port() -> int:
 
 @dataclass
 class SmtpServer:
+    """The SMTP server on loopback; it may be stopped and started again on its port."""
+
     inbox: Inbox
-    controller: Controller
     port: int
+    controller: Controller | None = None
 
     def start(self) -> None:
+        # A fresh controller each time: a stopped one has closed its event loop.
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
 
 @pytest.fixture
 def smtp() -> Iterator[SmtpServer]:
-    inbox = Inbox()
-    port = free_port()
-    server = SmtpServer(inbox, Controller(inbox, hostname="127.0.0.1", port=port), port)
+    server = SmtpServer(Inbox(), free_port())
     server.start()
     yield server
     server.stop()
@@ -112,6 +119,18 @@ def smtp() -> Iterator[SmtpServer]:
 @pytest.fixture
 def mailer(smtp: SmtpServer) -> Mailer:
     return Mailer(SmtpConfig(host="127.0.0.1", port=smtp.port, timeout=5))
+
+
+@pytest.fixture
+async def workers(
+    dev_env: WorkflowEnvironment, store: RecordStore, smtp: SmtpServer, tmp_path: Path
+) -> AsyncIterator[Workers]:
+    """Worker processes on a fresh task queue of the dev server, with the test's records
+    database and SMTP server; any still running at the end are killed."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    pool = Workers.on(dev_env.client, url, smtp.port, tmp_path)
+    yield pool
+    await pool.stop_all()
 
 
 @asynccontextmanager

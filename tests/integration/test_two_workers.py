@@ -9,14 +9,9 @@ an SMTP server on loopback.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -30,6 +25,7 @@ from domain.nomination import Nomination
 from domain.notifications import recipients_for
 from domain.stages import Stage
 from tests.integration.conftest import SmtpServer
+from tests.integration.workers import Workers
 from tests.support import confirm, findings, fresh, passes, proposer, sheet
 from workflows.client import Handle, decide, start_nomination
 from workflows.nomination import NominationWorkflow
@@ -38,91 +34,6 @@ pytestmark = pytest.mark.integration
 
 CONFIG = example_cycle_config("2026")
 NOMINATIONS = 20
-READY = "worker polling task queue"
-
-
-@dataclass
-class WorkerProcess:
-    """One `python -m worker`, its log kept as it runs."""
-
-    process: asyncio.subprocess.Process
-    log: list[str] = field(default_factory=list)
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
-
-    @property
-    def identity_prefix(self) -> str:
-        return f"{self.process.pid}@"  # the SDK's default identity: pid@host
-
-    async def follow(self) -> None:
-        assert self.process.stderr is not None
-        async for raw in self.process.stderr:
-            line = raw.decode(errors="replace").rstrip()
-            self.log.append(line)
-            if READY in line:
-                self.ready.set()
-
-    def tail(self) -> str:
-        return "\n".join(self.log[-30:])
-
-
-@dataclass
-class Workers:
-    """Worker processes on one fresh task queue, with the settings a deployment gives them."""
-
-    env: dict[str, str]
-    cwd: Path
-    started: list[tuple[WorkerProcess, asyncio.Task[None]]] = field(default_factory=list)
-
-    @property
-    def task_queue(self) -> str:
-        return self.env["OVOP_TASK_QUEUE"]
-
-    async def start(self, name: str) -> WorkerProcess:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "worker",
-            env=self.env,
-            cwd=self.cwd,  # no stray .env file
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        worker = WorkerProcess(process)
-        follower = asyncio.create_task(worker.follow())
-        self.started.append((worker, follower))
-        ready = asyncio.create_task(worker.ready.wait())
-        await asyncio.wait([ready, follower], timeout=60, return_when=asyncio.FIRST_COMPLETED)
-        if not worker.ready.is_set():
-            ready.cancel()
-            pytest.fail(f"worker {name} did not start:\n{worker.tail()}")
-        return worker
-
-    async def stop_all(self) -> None:
-        for worker, follower in self.started:
-            if worker.process.returncode is None:
-                worker.process.kill()
-            await worker.process.wait()
-            await follower
-
-
-@pytest.fixture
-async def workers(
-    dev_env: WorkflowEnvironment, store: RecordStore, smtp: SmtpServer, tmp_path: Path
-) -> AsyncIterator[Workers]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OVOP_", "TEMPORAL_"))}
-    env |= {
-        "TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
-        "TEMPORAL_NAMESPACE": dev_env.client.namespace,
-        "OVOP_DATABASE_URL": store.engine.url.render_as_string(hide_password=False),
-        "OVOP_SMTP_HOST": "127.0.0.1",
-        "OVOP_SMTP_PORT": str(smtp.port),
-        "OVOP_TASK_QUEUE": f"two-{uuid.uuid4()}",
-        "OVOP_SHUTDOWN_GRACE_SECONDS": "15",
-        "OVOP_CODEC": "false",  # the test's own client reads payloads in clear
-    }
-    pool = Workers(env, tmp_path)
-    yield pool
-    await pool.stop_all()
 
 
 async def verify_and_assess(client: Client, task_queue: str, index: int) -> Handle:

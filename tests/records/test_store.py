@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from activities.store import RecordStore
 from domain.examples import example_cycle_config
@@ -58,20 +59,42 @@ async def test_a_late_retry_never_turns_the_current_row_back(store: RecordStore)
     assert [r["seq"] for r in await store.transitions_of(nom.id)] == [1, 2]
 
 
-async def test_a_message_is_remembered_once_per_event_and_recipient(store: RecordStore) -> None:
-    for _ in range(2):
-        await store.remember_notification(
-            nomination_id="n-1",
-            seq=3,
-            recipient="Dinas.Perindustrian@Example.id",
-            audience="proposer",
-            subject="Usulan lolos verifikasi",
-            message_id="<n-1.3.abc@ovop.kemenperin.go.id>",
-            status="sent",
-        )
+MAIL: dict[str, Any] = {
+    "nomination_id": "n-1",
+    "seq": 3,
+    "recipient": "Dinas.Perindustrian@Example.id",
+    "audience": "proposer",
+    "subject": "Usulan lolos verifikasi",
+    "message_id": "<n-1.3.abc@ovop.kemenperin.go.id>",
+}
+
+
+async def test_a_message_is_handed_over_then_settled_once_per_event_and_recipient(
+    store: RecordStore,
+) -> None:
+    assert await store.mail_status("n-1", 3, "dinas.perindustrian@example.id") is None
+    assert await store.hand_over(**MAIL) == 1
+    assert await store.mail_status("n-1", 3, "dinas.perindustrian@example.id") == "sending"
+    assert not await store.notified("n-1", 3, "dinas.perindustrian@example.id")
+
+    await store.settle_notification("n-1", 3, "dinas.perindustrian@example.id", "sent")
+
     assert await store.notified("n-1", 3, "dinas.perindustrian@example.id")
     assert not await store.notified("n-1", 4, "dinas.perindustrian@example.id")
-    assert len(await store.notifications_of("n-1")) == 1
+    assert await store.hand_over(**MAIL) is None  # settled: it never goes again
+    [row] = await store.notifications_of("n-1")
+    assert (row["status"], row["handovers"]) == ("sent", 1)
+
+
+async def test_a_handover_never_confirmed_is_counted_when_it_goes_again(
+    store: RecordStore,
+) -> None:
+    assert await store.hand_over(**MAIL) == 1  # ... and the worker died before the answer
+    assert await store.hand_over(**MAIL) == 2
+    await store.settle_notification("n-1", 3, "dinas.perindustrian@example.id", "sent")
+
+    [row] = await store.notifications_of("n-1")
+    assert (row["status"], row["handovers"]) == ("sent", 2)
 
 
 async def test_certificate_numbers_are_unique_within_a_cycle(store: RecordStore) -> None:

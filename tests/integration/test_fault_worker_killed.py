@@ -1,0 +1,87 @@
+"""Faults: the worker killed with SIGKILL at random moments, several times, while a hundred
+nominations move through the stages; a replacement started each time.
+
+Every nomination reaches the end its people chose, each transition is recorded exactly
+once, and each stakeholder receives each email once (`ledger.py` says the one exception
+SMTP leaves, and counts it). Every history still replays on the code.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.store import RecordStore
+from domain.stages import Stage
+from tests.integration.conftest import SmtpServer
+from tests.integration.faults import Nominations
+from tests.integration.ledger import (
+    histories_kept_on_failure,
+    keep_histories,
+    reconcile,
+    retries,
+    unreplayable,
+)
+from tests.integration.workers import Workers
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+NOMINATIONS = 100
+KILLS = 8
+
+
+# On PostgreSQL, the records database of a deployment with several workers.
+@pytest.mark.parametrize("records_url", ["postgresql"], indirect=True)
+async def test_worker_killed_at_random_moments(
+    dev_env: WorkflowEnvironment,
+    store: RecordStore,
+    smtp: SmtpServer,
+    workers: Workers,
+    tmp_path: Path,
+) -> None:
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    began = time.monotonic()
+    run = Nominations.planned(dev_env.client, workers.task_queue, NOMINATIONS, rng)
+    # Random moments, counted in decisions taken, spread over the run.
+    moments = sorted(rng.sample(range(run.decisions // 20, run.decisions * 9 // 10), KILLS))
+    kills: list[str] = []
+
+    await workers.start("w0")
+    async with histories_kept_on_failure(lambda: run.handles, tmp_path):
+        await run.start()
+        for n, moment in enumerate(moments, start=1):
+            await run.actors.decided(moment)
+            victim = rng.choice(workers.running)
+            await victim.kill()
+            kills.append(f"{victim.name} at decision {run.actors.taken}")
+            await workers.start(f"w{n}")
+        summaries = await run.finish()
+    driven = time.monotonic() - began
+
+    nondeterministic = await unreplayable(run.handles, tmp_path)
+    states = [await run.actors.state(h) for h in run.handles]
+    ledger = await reconcile(store, smtp.inbox, states)
+    await keep_histories(run.handles, ledger, tmp_path)
+    cost = await retries(run.handles)
+    certificates = sorted(s.certificate_number for s in summaries if s.certificate_number)
+    awarded = sum(fate.stage == Stage.AWARDED for _, fate in run.plan)
+
+    figures = (
+        f"seed {seed}; {NOMINATIONS} nominations, {run.actors.taken} decisions "
+        f"({run.actors.resent} re-sent after an error: {dict(run.actors.errors)}); "
+        f"{len(kills)} SIGKILLs: "
+        f"{', '.join(kills)}; {ledger.figures()}; retried: {dict(cost)}; "
+        f"driven in {driven:.1f}s"
+    )
+    print(f"\n[fault: worker SIGKILL] {figures}")
+    assert not nondeterministic, "\n".join(nondeterministic)
+    assert [s.stage for s in summaries] == [fate.stage for _, fate in run.plan], figures
+    assert certificates == [f"{i:04d}/OVOP/IKMA/2026" for i in range(1, awarded + 1)], figures
+    assert not ledger.problems, f"{figures}\n{ledger.report()}"
+    # The kills landed while work was under way: some of it had to be taken over.
+    assert cost.total() > 0, figures
