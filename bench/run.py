@@ -5,8 +5,8 @@ folder), SMTP sink and worker processes, then measures, for the real engine and 
 `BaselineWorkflow` (the same Temporal shape doing nothing) on the same server and tuning:
 
 1. history: events per nomination, happy and worst path (time-skipping server);
-2. throughput: N nominations through every stage (and the growth steps up to N);
-3. decision latency at a light load (and under the full load of step 2);
+2. throughput: N nominations through every stage (decision latency under that load too);
+3. decision latency at a light load, and the growth steps below N (full runs);
 4. waiting: M nominations left waiting on their deadlines, worker CPU and memory;
 5. growth beyond N: the staff works through that many of the waiting nominations for a
    time window (so the step stays affordable; the report says it was windowed).
@@ -59,8 +59,8 @@ def binary(name: str) -> str:
 class Clock:
     """The run's time limit: what is left of it, and what was cut to stay within it.
 
-    The throughput runs (N for each kind, and the growth steps below N) cannot shrink;
-    everything after them is sized to what they left, and each cut is said in `cuts`.
+    The throughput runs (N for each kind) cannot shrink; everything after them is sized to
+    what they left (`Plan`), and each cut is said in `cuts`.
     """
 
     STOPPING = 20.0  # stopping the stack and writing the report, kept aside
@@ -85,17 +85,27 @@ class Clock:
 
 # What the sections after the throughput runs take at their full size, in seconds, on this
 # machine when it is quiet: the light-load latency run of one kind per nomination, and the
-# start of a worker process.
+# start of a worker process; and the least each section is worth running at.
 LATENCY_S_PER_NOMINATION = 1.0
 WORKER_START_S = 5.0
-MIN_PROPOSING_S = 30.0  # at the least, to have some nominations waiting
+MIN_LATENCY_NOMINATIONS = 4
+MIN_EMPTY_IDLE_S = 2.0
+MIN_IDLE_S = 10.0
+MIN_PROPOSING_S = 20.0
+MIN_GROWTH_WINDOW_S = 10.0
 
 
 @dataclasses.dataclass
 class Plan:
-    """The sizes of the sections after the throughput runs, cut to fit the time left."""
+    """The sizes of the sections after the throughput runs, cut to fit the time left.
+
+    When time is short, the cheapest sections that decide a target go first: the latency
+    run, then the growth steps below N, the waiting nominations, and the growth window
+    beyond N; what is kept shrinks by one share, none below what still says something.
+    """
 
     latency_nominations: int
+    growth_below_n: bool
     empty_idle_seconds: float
     idle_seconds: float
     growth_window: float
@@ -104,48 +114,78 @@ class Plan:
     beyond: bool = True
 
     @classmethod
-    def fit(cls, options: dict[str, Any], left: float, beyond: bool) -> Plan:
+    def fit(cls, options: dict[str, Any], left: float, below_s: float, beyond: bool) -> Plan:
+        """`left`: seconds left; `below_s`: what the growth steps below N will take."""
+        latency_s = 2 * options["latency_nominations"] * LATENCY_S_PER_NOMINATION
+        waiting_s = 2 * WORKER_START_S + options["empty_idle_seconds"] + options["idle_seconds"]
+        beyond_s = WORKER_START_S + options["growth_window"] if beyond else 0.0
         full = cls(
             options["latency_nominations"],
+            True,
             options["empty_idle_seconds"],
             options["idle_seconds"],
             options["growth_window"],
             None,
-        )
-        fixed = (
-            2 * options["latency_nominations"] * LATENCY_S_PER_NOMINATION
-            + options["empty_idle_seconds"]
-            + options["idle_seconds"]
-            + 2 * WORKER_START_S
-            + ((options["growth_window"] + WORKER_START_S) if beyond else 0)
+            beyond=beyond,
         )
         if left == float("inf"):
             return full
-        if left >= fixed + MIN_PROPOSING_S:
-            full.proposing_s = left - fixed
+        spare = left - latency_s - below_s - waiting_s - beyond_s
+        if spare >= MIN_PROPOSING_S:
+            full.proposing_s = spare
             return full
-        # Shrink every section by the same share, none below what still says something.
-        scale = max(
-            0.0, (left - MIN_PROPOSING_S - 2 * WORKER_START_S) / (fixed - 2 * WORKER_START_S)
+
+        least_latency = 2 * MIN_LATENCY_NOMINATIONS * LATENCY_S_PER_NOMINATION
+        least_waiting = 2 * WORKER_START_S + MIN_EMPTY_IDLE_S + MIN_IDLE_S + MIN_PROPOSING_S
+        least_beyond = WORKER_START_S + MIN_GROWTH_WINDOW_S
+        room = left
+        latency = room >= least_latency
+        room -= least_latency if latency else 0
+        below = room >= below_s + least_waiting
+        room -= below_s if below else 0
+        waiting = room >= least_waiting
+        beyond = beyond and waiting and room >= least_waiting + least_beyond
+        # What is left above the least of each kept section, shared in proportion.
+        above = (
+            (latency_s - least_latency if latency else 0)
+            + (waiting_s - least_waiting + MIN_PROPOSING_S if waiting else 0)
+            + (beyond_s - least_beyond if beyond else 0)
         )
+        spent = (least_waiting if waiting else 0) + (least_beyond if beyond else 0)
+        share = min(1.0, max(0.0, (room - spent) / above)) if above > 0 else 0.0
+
+        def shrunk(full_value: float, least: float) -> float:
+            return round(max(least, least + (full_value - least) * share), 1)
+
         return cls(
-            latency_nominations=max(4, round(options["latency_nominations"] * scale)),
-            empty_idle_seconds=max(2.0, round(options["empty_idle_seconds"] * scale, 1)),
-            idle_seconds=max(10.0, round(options["idle_seconds"] * scale, 1)),
-            growth_window=max(10.0, round(options["growth_window"] * scale, 1)),
-            proposing_s=MIN_PROPOSING_S if scale > 0 else 10.0,
-            waiting=left > 0,
-            beyond=beyond and left > 60,
+            latency_nominations=(
+                round(shrunk(options["latency_nominations"], MIN_LATENCY_NOMINATIONS))
+                if latency
+                else 0
+            ),
+            growth_below_n=below,
+            empty_idle_seconds=shrunk(options["empty_idle_seconds"], MIN_EMPTY_IDLE_S),
+            idle_seconds=shrunk(options["idle_seconds"], MIN_IDLE_S),
+            growth_window=shrunk(options["growth_window"], MIN_GROWTH_WINDOW_S),
+            proposing_s=MIN_PROPOSING_S,
+            waiting=waiting,
+            beyond=beyond,
         )
 
-    def cuts(self, options: dict[str, Any]) -> list[str]:
+    def cuts(self, options: dict[str, Any], below: list[int]) -> list[str]:
         said = []
+        if not self.latency_nominations:
+            said.append("light-load latency skipped")
+        if below and not self.growth_below_n:
+            said.append(f"growth steps {', '.join(map(str, below))} skipped")
+        if not self.waiting:
+            said.append("waiting nominations and growth beyond N skipped")
         for name, flag in (
             ("latency_nominations", "--latency-nominations"),
             ("empty_idle_seconds", "--empty-idle-seconds"),
             ("idle_seconds", "--idle-seconds"),
         ):
-            if getattr(self, name) < options[name]:
+            if 0 < getattr(self, name) < options[name]:
                 said.append(f"{flag} {options[name]:g} -> {getattr(self, name):g}")
         return said
 
@@ -310,23 +350,31 @@ async def bench(options: dict[str, Any]) -> dict[str, Any]:
             try:
                 await run_throughput(b, workers, result, n, growth, options, log)
                 # What cannot shrink is done: the rest is sized to the time it left.
-                beyond = m > 0 and any(g > n for g in growth)
-                plan = Plan.fit(options, clock.left(), beyond)
+                below = [g for g in growth if g < n]
+                per_nomination = sum(
+                    result["throughput"][k]["seconds"] / max(n, 1) for k in workers
+                )
+                plan = Plan.fit(
+                    options,
+                    clock.left(),
+                    below_s=sum(below) * per_nomination,
+                    beyond=m > 0 and any(g > n for g in growth),
+                )
                 result["plan"] = {
                     "seconds_left_after_throughput": round(clock.left(), 1),
                     **dataclasses.asdict(plan),
                 }
-                for cut in plan.cuts(options):
+                for cut in plan.cuts(options, below):
                     clock.cut(f"{cut} (time limit)")
                 if plan.latency_nominations:
                     await run_latency(b, workers, result, plan, clock, options, log)
+                if plan.growth_below_n:
+                    await run_growth_below(b, workers, result, below, log)
             finally:
                 for worker in workers.values():
                     await worker.stop()
             if plan.waiting:
                 await run_waiting(b, result, m, growth, n, plan, clock, options, log)
-            else:
-                clock.cut("waiting and growth beyond N skipped: no time left")
         finally:
             await stack.stop()
     result["duration_s"] = round(clock.elapsed(), 1)
@@ -349,20 +397,12 @@ async def run_throughput(
     options: dict[str, Any],
     log: Any,
 ) -> None:
-    """Throughput and the growth steps up to N, for the baseline and then the engine."""
+    """Throughput: N nominations for the baseline and then the engine."""
     result["throughput"], result["latency"], result["growth"] = {}, {"light": {}, "load": {}}, {}
     shape: dict[str, Any] = {}
     for kind, worker in workers.items():
         real = kind == "real"
         queue = worker.spec.task_queue
-        for step in [g for g in growth if g < n]:
-            log(f"{kind}: growth step, {step} nominations")
-            driven, cost = await b.measured(
-                worker, drive(b.pipeline(real, queue), step, b.concurrency)
-            )
-            result["growth"].setdefault(str(step), {})[kind] = throughput_figures(
-                driven, cost, windowed=False
-            )
         log(f"{kind}: throughput, {n} nominations")
         profiler = (
             Profiler(options["json_path"].parent / f"profile-{kind}.txt")
@@ -381,6 +421,26 @@ async def run_throughput(
         if profiler:
             result.setdefault("profile", {})[kind] = profiler.summary()
     result["history"]["as_driven"] = shape
+
+
+async def run_growth_below(
+    b: Bench,
+    workers: dict[str, WorkerProcess],
+    result: dict[str, Any],
+    below: list[int],
+    log: Any,
+) -> None:
+    """The growth steps below N: full runs like the throughput run, on the same workers."""
+    for kind, worker in workers.items():
+        for step in below:
+            log(f"{kind}: growth step, {step} nominations")
+            driven, cost = await b.measured(
+                worker,
+                drive(b.pipeline(kind == "real", worker.spec.task_queue), step, b.concurrency),
+            )
+            result["growth"].setdefault(str(step), {})[kind] = throughput_figures(
+                driven, cost, windowed=False
+            )
 
 
 async def run_latency(
