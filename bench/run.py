@@ -63,7 +63,7 @@ class Clock:
     what they left (`Plan`), and each cut is said in `cuts`.
     """
 
-    STOPPING = 20.0  # stopping the stack and writing the report, kept aside
+    STOPPING = 10.0  # stopping the stack and writing the report (about 2 s here), kept aside
 
     def __init__(self, limit: float) -> None:
         self.began = time.monotonic()
@@ -83,10 +83,10 @@ class Clock:
         self.cuts.append(what)
 
 
-# What the sections after the throughput runs take at their full size, in seconds, on this
-# machine when it is quiet: the light-load latency run of one kind per nomination, and the
-# start of a worker process; and the least each section is worth running at.
-LATENCY_S_PER_NOMINATION = 1.0
+# What the sections after the throughput runs take, in seconds, on this machine under load:
+# the light-load latency run of one kind per nomination (0.2 s for the baseline, 0.7 s for
+# the engine), and the start of a worker process; and the least each section is worth.
+LATENCY_S_PER_NOMINATION = 0.5
 WORKER_START_S = 5.0
 MIN_LATENCY_NOMINATIONS = 4
 MIN_EMPTY_IDLE_S = 2.0
@@ -616,10 +616,10 @@ def main(
     time_limit: Annotated[
         float,
         typer.Option(
-            help="Seconds the whole run should take: what is left after the throughput and "
-            "latency runs goes to proposing the waiting nominations. 0: no limit."
+            help="Seconds the whole run may take: the throughput runs first, then every other "
+            "section sized to what they left (bench/README.md). 0: no limit."
         ),
-    ] = 540,
+    ] = 560,
     idle_seconds: Annotated[float, typer.Option(help="CPU measured over this, waiting.")] = 60,
     empty_idle_seconds: Annotated[float, typer.Option(help="... and this, empty.")] = 10,
     growth_window: Annotated[float, typer.Option(help="Seconds for steps beyond N.")] = 30,
