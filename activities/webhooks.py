@@ -105,7 +105,8 @@ def verify_signature(
 
 
 class WebhookTargetsInput(Model):
-    kind: EventKind
+    # None: the subscribers that want any kind of event (none configured: nothing to ask).
+    kind: EventKind | None = None
 
 
 class DeliverWebhookInput(Model):
@@ -134,8 +135,11 @@ class WebhookActivities:
 
     @activity.defn(name="webhook_subscribers")
     async def subscribers_for(self, input: WebhookTargetsInput) -> list[str]:
-        """The subscribers that want events of this kind, as configured now."""
-        return [s.name for s in self._subscribers.values() if s.wants(input.kind)]
+        """The subscribers that want events of this kind (or of any, without a kind), as
+        configured now."""
+        return [
+            s.name for s in self._subscribers.values() if input.kind is None or s.wants(input.kind)
+        ]
 
     @activity.defn(name="deliver_webhook")
     async def deliver(self, input: DeliverWebhookInput) -> WebhookDelivery:

@@ -56,23 +56,28 @@ class Profiler:
         self.task: asyncio.Task[None] | None = None
 
     def start(self, pid: int) -> None:
+        # The folder may not exist yet (the JSON is written at the end): py-spy would then
+        # fail at once, and silently. Its own messages go beside the stacks.
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+
         async def run() -> None:
-            self.process = await asyncio.create_subprocess_exec(
-                PYSPY,
-                "record",
-                "--pid",
-                str(pid),
-                "--gil",
-                "--rate",
-                str(self.rate),
-                "--format",
-                "raw",
-                "--output",
-                str(self.output),
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
-            await self.process.wait()
+            with self.output.with_suffix(".log").open("wb") as log:
+                self.process = await asyncio.create_subprocess_exec(
+                    PYSPY,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--gil",
+                    "--rate",
+                    str(self.rate),
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(self.output),
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=log,
+                )
+                await self.process.wait()
 
         self.task = asyncio.create_task(run())
 
@@ -84,5 +89,8 @@ class Profiler:
 
     def summary(self) -> dict[str, Any]:
         if not self.output.exists():
-            return {"samples": 0, "error": "py-spy wrote nothing (is ptrace allowed?)"}
+            return {
+                "samples": 0,
+                "error": f"py-spy wrote nothing: see {self.output.with_suffix('.log')}",
+            }
         return {"file": str(self.output), **summarize(self.output.read_text())}

@@ -248,6 +248,11 @@ def render(r: dict[str, Any]) -> str:
         total += [round(sum(driven[k].values()), 1) for k in ("real", "baseline") if k in driven]
         rows.append(total)
         lines += _table("History events per nomination", head, rows)
+    cuts = r.get("cuts", [])
+    if cuts:
+        limit = s.get("time_limit")
+        lines += ["", f"Cut to stay within --time-limit {limit:g} s" if limit else "Cut"]
+        lines += [f"  - {c}" for c in cuts]
     found = r.get("targets", [])
     if found:
         lines += _table(

@@ -5,8 +5,8 @@ folder), SMTP sink and worker processes, then measures, for the real engine and 
 `BaselineWorkflow` (the same Temporal shape doing nothing) on the same server and tuning:
 
 1. history: events per nomination, happy and worst path (time-skipping server);
-2. throughput: N nominations through every stage (and the growth steps up to N);
-3. decision latency at a light load (and under the full load of step 2);
+2. throughput: N nominations through every stage (decision latency under that load too);
+3. decision latency at a light load, and the growth steps below N (full runs);
 4. waiting: M nominations left waiting on their deadlines, worker CPU and memory;
 5. growth beyond N: the staff works through that many of the waiting nominations for a
    time window (so the step stays affordable; the report says it was windowed).
@@ -17,6 +17,7 @@ It prints a table and writes the figures as JSON. See `bench/README.md`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import platform
@@ -53,6 +54,140 @@ def binary(name: str) -> str:
     if path is None:
         raise typer.BadParameter(f"{BIN / name} is missing: run `make bench`, which installs it")
     return path
+
+
+class Clock:
+    """The run's time limit: what is left of it, and what was cut to stay within it.
+
+    The throughput runs (N for each kind) cannot shrink; everything after them is sized to
+    what they left (`Plan`), and each cut is said in `cuts`.
+    """
+
+    STOPPING = 10.0  # stopping the stack and writing the report (about 2 s here), kept aside
+
+    def __init__(self, limit: float) -> None:
+        self.began = time.monotonic()
+        self.limit = limit  # 0: no limit
+        self.cuts: list[str] = []
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.began
+
+    def left(self) -> float:
+        """Seconds left before the limit (less what stopping takes); inf without a limit."""
+        if not self.limit:
+            return float("inf")
+        return self.limit - self.elapsed() - self.STOPPING
+
+    def cut(self, what: str) -> None:
+        self.cuts.append(what)
+
+
+# What the sections after the throughput runs take, in seconds, on this machine under load:
+# the light-load latency run of one kind per nomination (0.2 s for the baseline, 0.7 s for
+# the engine), and the start of a worker process; and the least each section is worth.
+LATENCY_S_PER_NOMINATION = 0.5
+WORKER_START_S = 5.0
+MIN_LATENCY_NOMINATIONS = 4
+MIN_EMPTY_IDLE_S = 2.0
+MIN_IDLE_S = 10.0
+MIN_PROPOSING_S = 20.0
+MIN_GROWTH_WINDOW_S = 10.0
+
+
+@dataclasses.dataclass
+class Plan:
+    """The sizes of the sections after the throughput runs, cut to fit the time left.
+
+    When time is short, the cheapest sections that decide a target go first: the latency
+    run, then the growth steps below N, the waiting nominations, and the growth window
+    beyond N; what is kept shrinks by one share, none below what still says something.
+    """
+
+    latency_nominations: int
+    growth_below_n: bool
+    empty_idle_seconds: float
+    idle_seconds: float
+    growth_window: float
+    proposing_s: float | None  # None: no limit
+    waiting: bool = True
+    beyond: bool = True
+
+    @classmethod
+    def fit(cls, options: dict[str, Any], left: float, below_s: float, beyond: bool) -> Plan:
+        """`left`: seconds left; `below_s`: what the growth steps below N will take."""
+        latency_s = 2 * options["latency_nominations"] * LATENCY_S_PER_NOMINATION
+        waiting_s = 2 * WORKER_START_S + options["empty_idle_seconds"] + options["idle_seconds"]
+        beyond_s = WORKER_START_S + options["growth_window"] if beyond else 0.0
+        full = cls(
+            options["latency_nominations"],
+            True,
+            options["empty_idle_seconds"],
+            options["idle_seconds"],
+            options["growth_window"],
+            None,
+            beyond=beyond,
+        )
+        if left == float("inf"):
+            return full
+        spare = left - latency_s - below_s - waiting_s - beyond_s
+        if spare >= MIN_PROPOSING_S:
+            full.proposing_s = spare
+            return full
+
+        least_latency = 2 * MIN_LATENCY_NOMINATIONS * LATENCY_S_PER_NOMINATION
+        least_waiting = 2 * WORKER_START_S + MIN_EMPTY_IDLE_S + MIN_IDLE_S + MIN_PROPOSING_S
+        least_beyond = WORKER_START_S + MIN_GROWTH_WINDOW_S
+        room = left
+        latency = room >= least_latency
+        room -= least_latency if latency else 0
+        below = room >= below_s + least_waiting
+        room -= below_s if below else 0
+        waiting = room >= least_waiting
+        beyond = beyond and waiting and room >= least_waiting + least_beyond
+        # What is left above the least of each kept section, shared in proportion.
+        above = (
+            (latency_s - least_latency if latency else 0)
+            + (waiting_s - least_waiting + MIN_PROPOSING_S if waiting else 0)
+            + (beyond_s - least_beyond if beyond else 0)
+        )
+        spent = (least_waiting if waiting else 0) + (least_beyond if beyond else 0)
+        share = min(1.0, max(0.0, (room - spent) / above)) if above > 0 else 0.0
+
+        def shrunk(full_value: float, least: float) -> float:
+            return round(max(least, least + (full_value - least) * share), 1)
+
+        return cls(
+            latency_nominations=(
+                round(shrunk(options["latency_nominations"], MIN_LATENCY_NOMINATIONS))
+                if latency
+                else 0
+            ),
+            growth_below_n=below,
+            empty_idle_seconds=shrunk(options["empty_idle_seconds"], MIN_EMPTY_IDLE_S),
+            idle_seconds=shrunk(options["idle_seconds"], MIN_IDLE_S),
+            growth_window=shrunk(options["growth_window"], MIN_GROWTH_WINDOW_S),
+            proposing_s=MIN_PROPOSING_S,
+            waiting=waiting,
+            beyond=beyond,
+        )
+
+    def cuts(self, options: dict[str, Any], below: list[int]) -> list[str]:
+        said = []
+        if not self.latency_nominations:
+            said.append("light-load latency skipped")
+        if below and not self.growth_below_n:
+            said.append(f"growth steps {', '.join(map(str, below))} skipped")
+        if not self.waiting:
+            said.append("waiting nominations and growth beyond N skipped")
+        for name, flag in (
+            ("latency_nominations", "--latency-nominations"),
+            ("empty_idle_seconds", "--empty-idle-seconds"),
+            ("idle_seconds", "--idle-seconds"),
+        ):
+            if 0 < getattr(self, name) < options[name]:
+                said.append(f"{flag} {options[name]:g} -> {getattr(self, name):g}")
+        return said
 
 
 class Bench:
@@ -174,7 +309,7 @@ async def idle_cost(worker: WorkerProcess, stack: Stack, seconds: float) -> dict
 
 
 async def bench(options: dict[str, Any]) -> dict[str, Any]:
-    began = time.monotonic()
+    clock = Clock(options["time_limit"])
     tuning = Tuning(
         max_cached_workflows=options["max_cached_workflows"],
         max_concurrent_workflow_tasks=options["max_concurrent_workflow_tasks"],
@@ -197,7 +332,7 @@ async def bench(options: dict[str, Any]) -> dict[str, Any]:
     }
 
     def log(message: str) -> None:
-        typer.echo(f"[{time.monotonic() - began:6.1f}s] {message}", err=True)
+        typer.echo(f"[{clock.elapsed():6.1f}s] {message}", err=True)
 
     log("history: happy and worst path on the time-skipping server")
     result["history"] = await count_histories(binary("temporal-test-server"))
@@ -208,77 +343,135 @@ async def bench(options: dict[str, Any]) -> dict[str, Any]:
         stack = await Stack.start(root, pragmas)
         try:
             b = Bench(stack, root, tuning, concurrency)
-            await run_kinds(b, result, n, growth, options, log)
-            # What is left of the time limit goes to proposing the waiting nominations.
-            beyond = any(g > n for g in growth)
-            reserve = (
-                options["empty_idle_seconds"]
-                + options["idle_seconds"]
-                + (options["growth_window"] if beyond else 0)
-                + 30  # starting and stopping workers
-            )
-            left = options["time_limit"] - (time.monotonic() - began) - reserve
-            budget = max(20.0, left) if options["time_limit"] else None
-            if options["waiting_budget"]:
-                budget = min(budget or options["waiting_budget"], options["waiting_budget"])
-            await run_waiting(b, result, m, growth, n, budget, options, log)
+            workers = {
+                kind: await b.worker(b.spec(kind == "real", f"bench-{kind}"))
+                for kind in ("baseline", "real")
+            }
+            try:
+                await run_throughput(b, workers, result, n, growth, options, log)
+                # What cannot shrink is done: the rest is sized to the time it left.
+                below = [g for g in growth if g < n]
+                per_nomination = sum(
+                    result["throughput"][k]["seconds"] / max(n, 1) for k in workers
+                )
+                plan = Plan.fit(
+                    options,
+                    clock.left(),
+                    below_s=sum(below) * per_nomination,
+                    beyond=m > 0 and any(g > n for g in growth),
+                )
+                result["plan"] = {
+                    "seconds_left_after_throughput": round(clock.left(), 1),
+                    **dataclasses.asdict(plan),
+                }
+                for cut in plan.cuts(options, below):
+                    clock.cut(f"{cut} (time limit)")
+                if plan.latency_nominations:
+                    await run_latency(b, workers, result, plan, clock, options, log)
+                if plan.growth_below_n:
+                    await run_growth_below(b, workers, result, below, log)
+            finally:
+                for worker in workers.values():
+                    await worker.stop()
+            if plan.waiting:
+                await run_waiting(b, result, m, growth, n, plan, clock, options, log)
         finally:
             await stack.stop()
-    result["duration_s"] = round(time.monotonic() - began, 1)
+    result["duration_s"] = round(clock.elapsed(), 1)
+    if options["time_limit"] and clock.elapsed() > options["time_limit"]:
+        clock.cut(
+            f"the run took {clock.elapsed():.0f} s, over the {options['time_limit']:.0f} s "
+            "limit: the throughput runs alone took most of it"
+        )
+    result["cuts"] = clock.cuts
     result["targets"] = targets(result)
     return result
 
 
-async def run_kinds(
-    b: Bench, result: dict[str, Any], n: int, growth: list[int], options: dict[str, Any], log: Any
+async def run_throughput(
+    b: Bench,
+    workers: dict[str, WorkerProcess],
+    result: dict[str, Any],
+    n: int,
+    growth: list[int],
+    options: dict[str, Any],
+    log: Any,
 ) -> None:
-    """Throughput, growth up to N, and latency, for the baseline and then the engine."""
+    """Throughput: N nominations for the baseline and then the engine."""
     result["throughput"], result["latency"], result["growth"] = {}, {"light": {}, "load": {}}, {}
     shape: dict[str, Any] = {}
-    for kind in ("baseline", "real"):
+    for kind, worker in workers.items():
         real = kind == "real"
-        queue = f"bench-{kind}"
-        worker = await b.worker(b.spec(real, queue))
-        try:
-            for step in [g for g in growth if g < n]:
-                log(f"{kind}: growth step, {step} nominations")
-                driven, cost = await b.measured(
-                    worker, drive(b.pipeline(real, queue), step, b.concurrency)
-                )
-                result["growth"].setdefault(str(step), {})[kind] = throughput_figures(
-                    driven, cost, windowed=False
-                )
-            log(f"{kind}: throughput, {n} nominations")
-            profiler = (
-                Profiler(options["json_path"].parent / f"profile-{kind}.txt")
-                if options["profile"]
-                else None
-            )
-            driven, cost = await b.measured(
-                worker, drive(b.pipeline(real, queue), n, b.concurrency), profiler
-            )
-            figures = throughput_figures(driven, cost, windowed=False)
-            result["throughput"][kind] = figures
-            if n in growth:
-                result["growth"].setdefault(str(n), {})[kind] = figures
-            result["latency"]["load"][kind] = latency_figures(without_proposals(driven))
-            shape[kind] = await sample_counts(driven.handles[:5])
-            if profiler:
-                result.setdefault("profile", {})[kind] = profiler.summary()
-            log(f"{kind}: latency at a light load")
-            light, _ = await b.measured(
-                worker,
-                drive(
-                    b.pipeline(real, queue),
-                    options["latency_nominations"],
-                    options["latency_concurrency"],
-                    think=options["latency_think"],
-                ),
-            )
-            result["latency"]["light"][kind] = latency_figures(without_proposals(light))
-        finally:
-            await worker.stop()
+        queue = worker.spec.task_queue
+        log(f"{kind}: throughput, {n} nominations")
+        profiler = (
+            Profiler(options["json_path"].parent / f"profile-{kind}.txt")
+            if options["profile"]
+            else None
+        )
+        driven, cost = await b.measured(
+            worker, drive(b.pipeline(real, queue), n, b.concurrency), profiler
+        )
+        figures = throughput_figures(driven, cost, windowed=False)
+        result["throughput"][kind] = figures
+        if n in growth:
+            result["growth"].setdefault(str(n), {})[kind] = figures
+        result["latency"]["load"][kind] = latency_figures(without_proposals(driven))
+        shape[kind] = await sample_counts(driven.handles[:5])
+        if profiler:
+            result.setdefault("profile", {})[kind] = profiler.summary()
     result["history"]["as_driven"] = shape
+
+
+async def run_growth_below(
+    b: Bench,
+    workers: dict[str, WorkerProcess],
+    result: dict[str, Any],
+    below: list[int],
+    log: Any,
+) -> None:
+    """The growth steps below N: full runs like the throughput run, on the same workers."""
+    for kind, worker in workers.items():
+        for step in below:
+            log(f"{kind}: growth step, {step} nominations")
+            driven, cost = await b.measured(
+                worker,
+                drive(b.pipeline(kind == "real", worker.spec.task_queue), step, b.concurrency),
+            )
+            result["growth"].setdefault(str(step), {})[kind] = throughput_figures(
+                driven, cost, windowed=False
+            )
+
+
+async def run_latency(
+    b: Bench,
+    workers: dict[str, WorkerProcess],
+    result: dict[str, Any],
+    plan: Plan,
+    clock: Clock,
+    options: dict[str, Any],
+    log: Any,
+) -> None:
+    """Decision latency at a light load, on the warm workers of the throughput runs."""
+    for kind, worker in workers.items():
+        log(f"{kind}: latency at a light load, {plan.latency_nominations} nominations")
+        light, _ = await b.measured(
+            worker,
+            drive(
+                b.pipeline(kind == "real", worker.spec.task_queue),
+                plan.latency_nominations,
+                options["latency_concurrency"],
+                think=options["latency_think"],
+                # A hard stop, should the machine be much slower than the plan thought.
+                window=3 * LATENCY_S_PER_NOMINATION * plan.latency_nominations + 10,
+            ),
+        )
+        if light.nominations < plan.latency_nominations:
+            clock.cut(
+                f"{kind} light-load latency: {light.nominations} of {plan.latency_nominations} "
+                "nominations decided before its window closed"
+            )
+        result["latency"]["light"][kind] = latency_figures(without_proposals(light))
 
 
 async def run_waiting(
@@ -287,31 +480,41 @@ async def run_waiting(
     m: int,
     growth: list[int],
     n: int,
-    budget: float | None,
+    plan: Plan,
+    clock: Clock,
     options: dict[str, Any],
     log: Any,
 ) -> None:
     """M nominations waiting on their deadlines; then growth steps beyond N over them.
 
-    Proposing stops after `budget` seconds, with fewer than M if need be (and says so).
+    Proposing stops when the plan's seconds for it are spent, with fewer than M if need be
+    (and says so).
     """
     queue = "bench-waiting"
     stub = options["waiting_start"] == "stub"
+    budget = plan.proposing_s
+    if options["waiting_budget"]:
+        budget = min(budget or options["waiting_budget"], options["waiting_budget"])
     worker = await b.worker(b.spec(True, queue, stub=stub))
     pipeline = b.pipeline(True, queue)
+    proposed = 0
     try:
         await settle_worker(worker)
-        log(f"waiting: the worker empty, {options['empty_idle_seconds']:.0f} s")
-        empty = await idle_cost(worker, b.stack, options["empty_idle_seconds"])
+        log(f"waiting: the worker empty, {plan.empty_idle_seconds:g} s")
+        empty = await idle_cost(worker, b.stack, plan.empty_idle_seconds)
         log(f"waiting: proposing {m} nominations ({options['waiting_start']} first activities)")
         # The server takes proposals far faster than the worker handles them: propose in
-        # chunks and let the worker catch up after each, so the budget bounds both.
+        # chunks and let the worker catch up after each, so the budget bounds both. The
+        # first chunk is small, to learn what one proposal takes before a big one.
         w0, s0 = worker.usage(), b.stack.server_usage()
-        began, proposed, each = time.monotonic(), 0, 0.0  # each: seconds per proposal
+        began, each = time.monotonic(), 0.0  # each: seconds per proposal
         while proposed < m:
             size = min(options["waiting_chunk"], m - proposed)
-            if budget is not None and time.monotonic() - began + each * size > budget:
-                break
+            if budget is not None:
+                spare = budget - (time.monotonic() - began)
+                size = min(size, int(spare / each) if each else max(1, size // 10))
+                if size < 1 or spare <= 0:
+                    break
             chunk_began = time.monotonic()
             await drive(
                 pipeline, size, options["waiting_concurrency"], first=proposed, propose_only=True
@@ -321,13 +524,16 @@ async def run_waiting(
             proposed += size
         seconds = time.monotonic() - began
         w1, s1 = worker.usage(), b.stack.server_usage()
-        log(f"waiting: {proposed} waiting, {options['idle_seconds']:.0f} s")
-        full = await idle_cost(worker, b.stack, options["idle_seconds"])
+        log(f"waiting: {proposed} waiting, {plan.idle_seconds:g} s")
+        full = await idle_cost(worker, b.stack, plan.idle_seconds)
         per_thousand = max(proposed, 1) / 1000
+        cut_by = round(budget, 1) if budget is not None and proposed < m else None
+        if cut_by is not None:
+            clock.cut(f"waiting: {proposed:,} of {m:,} proposed in the {cut_by:.0f} s left")
         result["waiting"] = {
             "nominations": proposed,
             "asked": m,
-            "cut_by_budget_s": round(budget, 1) if budget and proposed < m else None,
+            "cut_by_budget_s": cut_by,
             "start_activities": options["waiting_start"],
             "proposed_in_s": round(seconds, 1),
             "proposals_per_second": round(proposed / seconds, 1) if seconds else None,
@@ -347,22 +553,26 @@ async def run_waiting(
         await worker.stop()
 
     beyond = [g for g in growth if g > n]
-    if not beyond:
+    if not beyond or not proposed:
+        return
+    if not plan.beyond:
+        clock.cut(f"growth steps {', '.join(map(str, beyond))} skipped: no time left")
         return
     worker = await b.worker(b.spec(True, queue))
     try:
-        for step in beyond:
+        for i, step in enumerate(beyond):
+            # Each step gets its share of what is left, at most the window asked for.
+            window = min(plan.growth_window, max(0.0, clock.left()) / (len(beyond) - i))
+            if window < min(5.0, plan.growth_window):
+                clock.cut(f"growth step {step} skipped: no time left")
+                continue
+            if window < options["growth_window"]:
+                clock.cut(f"growth step {step}: a {window:.0f} s window (time limit)")
             open_ = min(step, proposed)
-            log(f"real: growth step, {open_} waiting nominations, {options['growth_window']:.0f} s")
+            log(f"real: growth step, {open_} waiting nominations, {window:.0f} s")
             driven, cost = await b.measured(
                 worker,
-                drive(
-                    pipeline,
-                    open_,
-                    b.concurrency,
-                    attach=True,
-                    window=options["growth_window"],
-                ),
+                drive(pipeline, open_, b.concurrency, attach=True, window=window),
             )
             figures = throughput_figures(driven, cost, windowed=True)
             result["growth"][str(step)] = {"real": {**figures, "open": open_}}
@@ -406,10 +616,10 @@ def main(
     time_limit: Annotated[
         float,
         typer.Option(
-            help="Seconds the whole run should take: what is left after the throughput and "
-            "latency runs goes to proposing the waiting nominations. 0: no limit."
+            help="Seconds the whole run may take: the throughput runs first, then every other "
+            "section sized to what they left (bench/README.md). 0: no limit."
         ),
-    ] = 540,
+    ] = 560,
     idle_seconds: Annotated[float, typer.Option(help="CPU measured over this, waiting.")] = 60,
     empty_idle_seconds: Annotated[float, typer.Option(help="... and this, empty.")] = 10,
     growth_window: Annotated[float, typer.Option(help="Seconds for steps beyond N.")] = 30,

@@ -43,8 +43,9 @@ from workflows.nomination import NominationWorkflow
 HISTORIES = Path(__file__).parent / "histories"
 # r1: calendar-day deadlines; r2: working days with reminders; r3: panel assignment as
 # events and juror reassignment; r4: webhooks and the registry pre-check; r5: jurors the
-# own roster lacks are not waited for
-RELEASE = "r5"
+# own roster lacks are not waited for; r6: one webhook subscriber look-up serves a
+# nomination's events for a while
+RELEASE = "r6"
 CONFIG = example_cycle_config("2026")
 
 Scenario = Callable[
@@ -102,7 +103,9 @@ SCENARIOS: dict[str, Scenario] = {
     "expired": expired,
     "escalated_then_withdrawn": escalated_then_withdrawn,
     "panel_short_of_a_juror": panel_short_of_a_juror,  # from r5
+    "awarded_unsubscribed": awarded_after_revision,  # from r6: no webhook subscriber
 }
+UNSUBSCRIBED = {"awarded_unsubscribed"}
 
 
 async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
@@ -114,7 +117,7 @@ async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
         env.client,
         task_queue=task_queue,
         workflows=[NominationWorkflow],
-        activities=stub_activities(Calls(subscribers=["siinas"])),
+        activities=stub_activities(Calls(subscribers=[] if name in UNSUBSCRIBED else ["siinas"])),
     ):
         handle = await start_nomination(client, p, CONFIG, proposer(p), task_queue)
         await SCENARIOS[name](env, handle)

@@ -16,6 +16,8 @@ from tests.replay.scenarios import HISTORIES, RELEASE, SCENARIOS, record
 from tests.replay.variants import (
     GuardedChange,
     IntegrationsForEveryone,
+    LookupPerEvent,
+    SharedLookupForEveryone,
     UnguardedChange,
     WorkingDaysForEveryone,
 )
@@ -65,6 +67,19 @@ async def test_webhooks_and_registry_check_needed_their_patches(name: str) -> No
     with pytest.raises(NondeterminismError):
         await replayer(IntegrationsForEveryone).replay_workflow(
             history(HISTORIES / f"{name}-r2.json")
+        )
+
+
+async def test_the_shared_webhook_lookup_needed_its_patch() -> None:
+    """A nomination nobody subscribes to asks once (r6); one from r5 asked at every event.
+    Each replays only on its own path: the patch is what keeps both running."""
+    with pytest.raises(NondeterminismError):
+        await replayer(LookupPerEvent).replay_workflow(
+            history(HISTORIES / "awarded_unsubscribed-r6.json")
+        )
+    with pytest.raises(NondeterminismError):
+        await replayer(SharedLookupForEveryone).replay_workflow(
+            history(HISTORIES / "awarded_after_revision-r5.json")
         )
 
 

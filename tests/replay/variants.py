@@ -62,3 +62,30 @@ class IntegrationsForEveryone(NominationWorkflow):
     @workflow.run
     async def run(self, input: NominationInput) -> NominationSummary:
         return await super().run(input)
+
+
+@workflow.defn(name="NominationWorkflow")
+class LookupPerEvent(NominationWorkflow):
+    """Today's workflow as if the shared webhook look-up had not been shipped (or, replaying
+    older histories, as if it had been shipped without its patch)."""
+
+    @workflow.init
+    def __init__(self, input: NominationInput) -> None:
+        super().__init__(input)
+        self._shared_lookup = False
+
+    @workflow.run
+    async def run(self, input: NominationInput) -> NominationSummary:
+        return await super().run(input)
+
+
+@workflow.defn(name="NominationWorkflow")
+class SharedLookupForEveryone(NominationWorkflow):
+    @workflow.init
+    def __init__(self, input: NominationInput) -> None:
+        super().__init__(input)
+        self._shared_lookup = True
+
+    @workflow.run
+    async def run(self, input: NominationInput) -> NominationSummary:
+        return await super().run(input)

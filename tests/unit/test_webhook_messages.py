@@ -4,10 +4,21 @@ it can check."""
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 from cloudevents.core.bindings.http import from_http_event, to_structured_event
 
-from activities.webhooks import cloud_event, sign, verify_signature
+from activities.store import RecordStore
+from activities.webhooks import (
+    WebhookActivities,
+    WebhookOptions,
+    WebhookSubscriber,
+    WebhookTargetsInput,
+    cloud_event,
+    sign,
+    verify_signature,
+)
+from domain.nomination import EventKind
 from domain.presentation import summarize
 from domain.stages import Stage
 from tests.support import at_stage
@@ -44,3 +55,23 @@ def test_the_signature_holds_for_the_body_sent_and_nothing_else() -> None:
     assert not verify_signature("lain", header, body, now=1_800_000_010)
     assert not verify_signature(SECRET, header, body, now=1_800_000_000 + 3600)  # replayed late
     assert not verify_signature(SECRET, "v1=abc", body)
+
+
+async def test_subscribers_by_kind_and_anyone_at_all() -> None:
+    def subscriber(name: str, events: list[EventKind]) -> WebhookSubscriber:
+        return WebhookSubscriber.model_validate(
+            {"name": name, "url": "https://example.test/hook", "secret": SECRET, "events": events}
+        )
+
+    store = cast(RecordStore, None)  # not used to answer who subscribes
+    hooks = WebhookActivities(
+        store,
+        [subscriber("siinas", []), subscriber("bpom", [EventKind.AWARDED])],
+        WebhookOptions(),
+    )
+    ask: Any = hooks.subscribers_for
+    assert await ask(WebhookTargetsInput(kind=EventKind.SCORED)) == ["siinas"]
+    assert await ask(WebhookTargetsInput(kind=EventKind.AWARDED)) == ["siinas", "bpom"]
+    assert await ask(WebhookTargetsInput()) == ["siinas", "bpom"]
+    nobody = WebhookActivities(store, [], WebhookOptions())
+    assert await nobody.subscribers_for(WebhookTargetsInput()) == []

@@ -382,3 +382,45 @@ async def test_the_state_query_tells_everything(nominations: Nominations) -> Non
     assert kinds.count("registry_checked") <= 1
     summary = await handle.query(NominationWorkflow.summary)
     assert summary.stage == Stage.PANEL_SCORING
+
+
+def webhook_lookups(events: list[Any]) -> int:
+    """The local activities in a history: the webhook subscriber look-ups."""
+    return sum(
+        1
+        for e in events
+        if e.HasField("marker_recorded_event_attributes")
+        and e.marker_recorded_event_attributes.marker_name == "core_local_activity"
+    )
+
+
+async def test_with_no_webhook_subscriber_one_lookup_serves_the_whole_nomination(
+    nominations: Nominations, calls: Calls
+) -> None:
+    """Ten events in minutes, and nobody subscribes: one question, not one per event."""
+    handle, p = await nominations.start()
+    await to_panel(handle, p)
+    await score_all(handle, 85)
+    await decide(handle, confirm())
+    await handle.result()
+
+    assert len(calls.kinds(handle.id)) >= 10
+    assert webhook_lookups(await history_events(handle)) == 1
+    assert calls.webhooks == []
+
+
+async def test_with_a_subscriber_every_event_is_still_looked_up_and_delivered(
+    nominations: Nominations, calls: Calls
+) -> None:
+    calls.subscribers.append("siinas")
+    handle, p = await nominations.start()
+    await to_panel(handle, p)
+    await score_all(handle, 85)
+    await decide(handle, confirm())
+    await handle.result()
+
+    events = len(calls.kinds(handle.id))
+    assert webhook_lookups(await history_events(handle)) == events + 1  # and "anyone?"
+    assert [w.event.seq for w in calls.webhooks if w.nomination.id == handle.id] == list(
+        range(1, events + 1)
+    )
