@@ -63,8 +63,9 @@ class NotifyActivities:
         n, e = input.nomination, input.event
         result = NotifyResult()
         pending: list[Recipient] = []
+        settled = await self._store.settled(n.id, e.seq, [str(r.email) for r in input.recipients])
         for r in input.recipients:
-            if await self._store.notified(n.id, e.seq, str(r.email)):
+            if str(r.email).lower() in settled:
                 result.already_sent.append(str(r.email))
             else:
                 pending.append(r)
