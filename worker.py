@@ -76,6 +76,7 @@ def activities_for(
         records.issue_certificate,
         notify.notify,
         hooks.subscribers_for,
+        hooks.subscriptions,
         hooks.deliver,
         checks.check,
     ]

@@ -109,6 +109,15 @@ class WebhookTargetsInput(Model):
     kind: EventKind | None = None
 
 
+class Subscriptions(Model):
+    """Each subscriber by name, with the event kinds it wants (empty: every kind)."""
+
+    wanted: dict[str, list[EventKind]] = Field(default_factory=dict)
+
+    def for_kind(self, kind: EventKind) -> list[str]:
+        return [name for name, kinds in self.wanted.items() if not kinds or kind in kinds]
+
+
 class DeliverWebhookInput(Model):
     nomination: NominationSummary
     event: NominationEvent
@@ -140,6 +149,11 @@ class WebhookActivities:
         return [
             s.name for s in self._subscribers.values() if input.kind is None or s.wants(input.kind)
         ]
+
+    @activity.defn(name="webhook_subscriptions")
+    async def subscriptions(self) -> Subscriptions:
+        """Every subscriber and the kinds it wants, as configured now."""
+        return Subscriptions(wanted={s.name: list(s.events) for s in self._subscribers.values()})
 
     @activity.defn(name="deliver_webhook")
     async def deliver(self, input: DeliverWebhookInput) -> WebhookDelivery:

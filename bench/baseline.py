@@ -11,8 +11,9 @@ pydantic state, no search attributes, no records, no mail. Per nomination:
 - 10 events, each followed by a "record" activity and, for the 6 that mail someone, a
   "notify" activity started at the same time (the scores and the registry's answer mail no
   one; the assessment also seats the panel, an event of its own that mails the jurors; the
-  last score closes the panel, which does); plus the pre-check and the "issue certificate"
-  activity: 18 activities;
+  last score closes the panel, which does); plus the pre-check, the "issue certificate"
+  activity and, beside the first event's, the look-up of webhook subscriptions (which
+  serves the rest of the nomination's minutes): 19 activities;
 - between decisions, a wait for the next one with the stage's deadline as its timeout,
   which starts a timer exactly when the real workflow would start one.
 
@@ -65,7 +66,12 @@ async def check(input: Nothing) -> None:
     return None
 
 
-ACTIVITIES = [record, notify, issue, check]
+@activity.defn(name="bench_subscriptions")
+async def subscriptions(input: Nothing) -> None:
+    return None
+
+
+ACTIVITIES = [record, notify, issue, check, subscriptions]
 
 
 @workflow.defn
@@ -131,6 +137,15 @@ class BaselineWorkflow:
                     record, Nothing(seq=seq), start_to_close_timeout=TIMEOUT, retry_policy=RETRY
                 )
             ]
+            if seq == 1:
+                calls.append(
+                    workflow.execute_activity(
+                        subscriptions,
+                        Nothing(seq=seq),
+                        start_to_close_timeout=TIMEOUT,
+                        retry_policy=RETRY,
+                    )
+                )
             if self._mails[self._handled]:
                 calls.append(
                     workflow.execute_activity(

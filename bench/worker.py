@@ -23,7 +23,7 @@ from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
 from activities.registry import RegistryCheckInput
 from activities.store import RecordStore
-from activities.webhooks import WebhookTargetsInput
+from activities.webhooks import Subscriptions, WebhookTargetsInput
 from bench.baseline import ACTIVITIES, BaselineWorkflow
 from domain.registry import CheckStatus, RegistryCheck, compare
 from settings import connect_temporal
@@ -77,6 +77,11 @@ async def stub_webhook_subscribers(input: WebhookTargetsInput) -> list[str]:
     return []  # no subscriber: no delivery, as with the real worker's default
 
 
+@activity.defn(name="webhook_subscriptions")
+async def stub_webhook_subscriptions() -> Subscriptions:
+    return Subscriptions()  # no subscriber, as with the real worker's default
+
+
 @activity.defn(name="check_registry")
 async def stub_check_registry(input: RegistryCheckInput) -> RegistryCheck:
     return RegistryCheck(
@@ -92,6 +97,7 @@ STUB_ACTIVITIES: list[Callable[..., Any]] = [
     stub_notify,
     stub_issue_certificate,
     stub_webhook_subscribers,
+    stub_webhook_subscriptions,
     stub_check_registry,
 ]
 

@@ -18,7 +18,12 @@ with workflow.unsafe.imports_passed_through():
     from activities.notify import NotifyActivities, NotifyInput
     from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
     from activities.registry import RegistryActivities, RegistryCheckInput
-    from activities.webhooks import DeliverWebhookInput, WebhookActivities, WebhookTargetsInput
+    from activities.webhooks import (
+        DeliverWebhookInput,
+        Subscriptions,
+        WebhookActivities,
+        WebhookTargetsInput,
+    )
     from domain.cycle_book import StageReport
     from domain.decisions import (
         AssessmentFindings,
@@ -100,6 +105,11 @@ WEBHOOK_TARGETS_TIMEOUT = timedelta(seconds=10)
 # `make bench`). Subscribers change only with the worker's configuration, that is with a
 # deploy; a nomination sees the change within this long.
 WEBHOOK_LOOKUP = "webhook-lookup-shared"
+# From that release on, the look-up is an activity that returns every subscription, and the
+# workflow picks the subscribers of each event from it. A local activity's result is not
+# tied to a place in the history the way an activity's is: one that came back together
+# with a decision could replay in the other order and break the nomination.
+WEBHOOK_SUBSCRIPTIONS = "webhook-subscriptions"
 WEBHOOK_TARGETS_FRESH = timedelta(minutes=5)
 REGISTRY_RETRY = WEBHOOK_RETRY
 REGISTRY_TIMEOUT = timedelta(seconds=30)
@@ -142,6 +152,10 @@ class NominationWorkflow:
         self._webhooks = workflow.patched(WEBHOOKS)
         self._registry_check = workflow.patched(REGISTRY_CHECK)
         self._shared_lookup = self._webhooks and workflow.patched(WEBHOOK_LOOKUP)
+        self._subscriptions_activity = self._shared_lookup and workflow.patched(
+            WEBHOOK_SUBSCRIPTIONS
+        )
+        self._subscriptions: Subscriptions | None = None
         # With the shared look-up: whether anyone subscribes at all, and until when that
         # answer stands.
         self._anyone: bool = True
@@ -301,7 +315,20 @@ class NominationWorkflow:
 
     async def _subscribers(self, kind: EventKind) -> list[str]:
         """The subscribers that want this kind of event, as configured now; with the shared
-        look-up, none at all is known for a while from one question."""
+        look-up, none at all is known for a while from one question; with the subscriptions
+        activity, all of them are."""
+        if self._subscriptions_activity:
+            now = workflow.now()
+            stale = self._anyone_until is None or now >= self._anyone_until
+            if self._subscriptions is None or stale:
+                self._subscriptions = await workflow.execute_activity_method(
+                    WebhookActivities.subscriptions,
+                    start_to_close_timeout=WEBHOOK_TARGETS_TIMEOUT,
+                    retry_policy=RECORD_RETRY,
+                    summary="webhook: daftar pelanggan",
+                )
+                self._anyone_until = now + WEBHOOK_TARGETS_FRESH
+            return self._subscriptions.for_kind(kind)
         if self._shared_lookup:
             now = workflow.now()
             if self._anyone_until is None or now >= self._anyone_until:

@@ -65,7 +65,8 @@ def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
     # The baseline makes the same Temporal calls as the engine on the happy path...
     happy, base = result["history"]["happy_real"], result["history"]["happy_baseline"]
     assert {k: happy.get(k, 0) for k in SHAPE} == {k: base.get(k, 0) for k in SHAPE}
-    assert happy["activity_task_completed"] == 18  # 14, the registry pre-check, the panel seated
+    # 14, the registry pre-check, the panel seated, the webhook subscriptions
+    assert happy["activity_task_completed"] == 19
     assert happy["workflow_execution_update_completed"] == 6
     # ...and the worst path waits out every stage's reminders after two revisions: four
     # stages of 3 reminders, the deadline and 3 overdue reminders each (the panel's jurors

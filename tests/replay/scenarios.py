@@ -44,8 +44,9 @@ HISTORIES = Path(__file__).parent / "histories"
 # r1: calendar-day deadlines; r2: working days with reminders; r3: panel assignment as
 # events and juror reassignment; r4: webhooks and the registry pre-check; r5: jurors the
 # own roster lacks are not waited for; r6: one webhook subscriber look-up serves a
-# nomination's events for a while
-RELEASE = "r6"
+# nomination's events for a while; r7: that look-up is an activity returning every
+# subscription (a local activity's result could replay out of order with a decision)
+RELEASE = "r7"
 CONFIG = example_cycle_config("2026")
 
 Scenario = Callable[

@@ -16,8 +16,10 @@ from tests.replay.scenarios import HISTORIES, RELEASE, SCENARIOS, record
 from tests.replay.variants import (
     GuardedChange,
     IntegrationsForEveryone,
+    LocalLookupForEveryone,
     LookupPerEvent,
     SharedLookupForEveryone,
+    SubscriptionsForEveryone,
     UnguardedChange,
     WorkingDaysForEveryone,
 )
@@ -80,6 +82,20 @@ async def test_the_shared_webhook_lookup_needed_its_patch() -> None:
     with pytest.raises(NondeterminismError):
         await replayer(SharedLookupForEveryone).replay_workflow(
             history(HISTORIES / "awarded_after_revision-r5.json")
+        )
+
+
+@pytest.mark.parametrize("name", ["awarded_after_revision", "awarded_unsubscribed"])
+async def test_the_subscriptions_activity_needed_its_patch(name: str) -> None:
+    """From r7 the subscriber look-up is an activity; r6 asked a local activity. Each
+    history replays only on its own path."""
+    with pytest.raises(NondeterminismError):
+        await replayer(LocalLookupForEveryone).replay_workflow(
+            history(HISTORIES / f"{name}-r7.json")
+        )
+    with pytest.raises(NondeterminismError):
+        await replayer(SubscriptionsForEveryone).replay_workflow(
+            history(HISTORIES / f"{name}-r6.json")
         )
 
 

@@ -89,3 +89,31 @@ class SharedLookupForEveryone(NominationWorkflow):
     @workflow.run
     async def run(self, input: NominationInput) -> NominationSummary:
         return await super().run(input)
+
+
+@workflow.defn(name="NominationWorkflow")
+class LocalLookupForEveryone(NominationWorkflow):
+    """Today's workflow as if the subscriptions activity had not been shipped."""
+
+    @workflow.init
+    def __init__(self, input: NominationInput) -> None:
+        super().__init__(input)
+        self._subscriptions_activity = False
+
+    @workflow.run
+    async def run(self, input: NominationInput) -> NominationSummary:
+        return await super().run(input)
+
+
+@workflow.defn(name="NominationWorkflow")
+class SubscriptionsForEveryone(NominationWorkflow):
+    """Today's workflow as if the subscriptions activity had been shipped without a patch."""
+
+    @workflow.init
+    def __init__(self, input: NominationInput) -> None:
+        super().__init__(input)
+        self._subscriptions_activity = self._webhooks
+
+    @workflow.run
+    async def run(self, input: NominationInput) -> NominationSummary:
+        return await super().run(input)

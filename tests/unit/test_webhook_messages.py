@@ -75,3 +75,9 @@ async def test_subscribers_by_kind_and_anyone_at_all() -> None:
     assert await ask(WebhookTargetsInput()) == ["siinas", "bpom"]
     nobody = WebhookActivities(store, [], WebhookOptions())
     assert await nobody.subscribers_for(WebhookTargetsInput()) == []
+    # From r7 the workflow asks once for every subscription and picks per event itself.
+    every: Any = hooks.subscriptions
+    wanted = await every()
+    assert wanted.for_kind(EventKind.SCORED) == ["siinas"]
+    assert wanted.for_kind(EventKind.AWARDED) == ["siinas", "bpom"]
+    assert (await nobody.subscriptions()).for_kind(EventKind.AWARDED) == []

@@ -18,7 +18,12 @@ from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
 from activities.registry import RegistryCheckInput
 from activities.store import certificate_number
-from activities.webhooks import DeliverWebhookInput, WebhookDelivery, WebhookTargetsInput
+from activities.webhooks import (
+    DeliverWebhookInput,
+    Subscriptions,
+    WebhookDelivery,
+    WebhookTargetsInput,
+)
 from domain.cycle import CycleConfig
 from domain.errors import Refused
 from domain.examples import example_cycle_config
@@ -58,6 +63,7 @@ class Calls:
     registry_checks: list[RegistryCheckInput] = field(default_factory=list)
     webhooks: list[DeliverWebhookInput] = field(default_factory=list)
     subscribers: list[str] = field(default_factory=list)  # webhook subscribers to report
+    subscription_lookups: int = 0
     registry_down: bool = False
 
     def kinds(self, nomination_id: str) -> list[str]:
@@ -98,6 +104,11 @@ def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
     async def webhook_subscribers(input: WebhookTargetsInput) -> list[str]:
         return list(calls.subscribers)
 
+    @activity.defn(name="webhook_subscriptions")
+    async def webhook_subscriptions() -> Subscriptions:
+        calls.subscription_lookups += 1
+        return Subscriptions(wanted={name: [] for name in calls.subscribers})
+
     @activity.defn(name="deliver_webhook")
     async def deliver_webhook(input: DeliverWebhookInput) -> WebhookDelivery:
         calls.webhooks.append(input)
@@ -120,6 +131,7 @@ def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
         notify,
         issue_certificate,
         webhook_subscribers,
+        webhook_subscriptions,
         deliver_webhook,
         check_registry,
     ]

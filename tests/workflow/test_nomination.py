@@ -24,6 +24,7 @@ from tests.support import (
     VERIFIER,
     assert_no_trace,
     confirm,
+    eventually,
     findings,
     fresh,
     history_events,
@@ -384,14 +385,21 @@ async def test_the_state_query_tells_everything(nominations: Nominations) -> Non
     assert summary.stage == Stage.PANEL_SCORING
 
 
-def webhook_lookups(events: list[Any]) -> int:
-    """The local activities in a history: the webhook subscriber look-ups."""
-    return sum(
+def webhook_lookups(events: list[Any]) -> tuple[int, int]:
+    """The webhook subscriber look-ups in a history: (as activities, as local activities)."""
+    activities = sum(
+        1
+        for e in events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == "webhook_subscriptions"
+    )
+    local = sum(
         1
         for e in events
         if e.HasField("marker_recorded_event_attributes")
         and e.marker_recorded_event_attributes.marker_name == "core_local_activity"
     )
+    return activities, local
 
 
 async def test_with_no_webhook_subscriber_one_lookup_serves_the_whole_nomination(
@@ -405,11 +413,11 @@ async def test_with_no_webhook_subscriber_one_lookup_serves_the_whole_nomination
     await handle.result()
 
     assert len(calls.kinds(handle.id)) >= 10
-    assert webhook_lookups(await history_events(handle)) == 1
+    assert webhook_lookups(await history_events(handle)) == (1, 0)
     assert calls.webhooks == []
 
 
-async def test_with_a_subscriber_every_event_is_still_looked_up_and_delivered(
+async def test_with_a_subscriber_one_lookup_serves_and_every_event_is_delivered(
     nominations: Nominations, calls: Calls
 ) -> None:
     calls.subscribers.append("siinas")
@@ -420,7 +428,31 @@ async def test_with_a_subscriber_every_event_is_still_looked_up_and_delivered(
     await handle.result()
 
     events = len(calls.kinds(handle.id))
-    assert webhook_lookups(await history_events(handle)) == events + 1  # and "anyone?"
+    assert webhook_lookups(await history_events(handle)) == (1, 0)
     assert [w.event.seq for w in calls.webhooks if w.nomination.id == handle.id] == list(
         range(1, events + 1)
     )
+
+
+async def test_a_new_subscriber_reaches_a_running_nomination_once_the_lookup_is_stale(
+    nominations: Nominations, calls: Calls
+) -> None:
+    handle, p = await nominations.start()
+
+    async def asked() -> bool:
+        return calls.subscription_lookups == 1
+
+    await eventually(asked, "the proposal's look-up")  # nobody: the answer stands 5 minutes
+    calls.subscribers.append("siinas")
+    await decide(handle, passes())
+    await decide(handle, findings(route_lab(p.product.commodity), 85))
+    delivered_early = [w.event.kind for w in calls.webhooks if w.nomination.id == handle.id]
+
+    await nominations.env.sleep(timedelta(minutes=6))
+    await decide(handle, withdrawal(OPERATOR))
+    await handle.result()
+
+    assert delivered_early == []
+    delivered = [w.event.kind.value for w in calls.webhooks if w.nomination.id == handle.id]
+    assert delivered == ["withdrawn"], delivered
+    assert webhook_lookups(await history_events(handle)) == (2, 0)
