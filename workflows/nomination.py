@@ -156,10 +156,10 @@ class NominationWorkflow:
             WEBHOOK_SUBSCRIPTIONS
         )
         self._subscriptions: Subscriptions | None = None
-        # With the shared look-up: whether anyone subscribes at all, and until when that
-        # answer stands.
+        # With the shared look-up: whether anyone subscribes at all (with the subscriptions
+        # activity: every subscription), and until when that answer stands.
         self._anyone: bool = True
-        self._anyone_until: datetime | None = None
+        self._lookup_until: datetime | None = None
         # Per subscriber, the events still to deliver, oldest first; one sender each.
         self._outbox: dict[str, list[DeliverWebhookInput]] = {}
         self._registry_task: asyncio.Task[None] | None = None
@@ -319,7 +319,7 @@ class NominationWorkflow:
         activity, all of them are."""
         if self._subscriptions_activity:
             now = workflow.now()
-            stale = self._anyone_until is None or now >= self._anyone_until
+            stale = self._lookup_until is None or now >= self._lookup_until
             if self._subscriptions is None or stale:
                 self._subscriptions = await workflow.execute_activity_method(
                     WebhookActivities.subscriptions,
@@ -327,14 +327,14 @@ class NominationWorkflow:
                     retry_policy=RECORD_RETRY,
                     summary="webhook: daftar pelanggan",
                 )
-                self._anyone_until = now + WEBHOOK_TARGETS_FRESH
+                self._lookup_until = now + WEBHOOK_TARGETS_FRESH
             return self._subscriptions.for_kind(kind)
         if self._shared_lookup:
             now = workflow.now()
-            if self._anyone_until is None or now >= self._anyone_until:
+            if self._lookup_until is None or now >= self._lookup_until:
                 anyone = await self._ask_subscribers(WebhookTargetsInput(kind=None))
                 self._anyone = bool(anyone)
-                self._anyone_until = now + WEBHOOK_TARGETS_FRESH
+                self._lookup_until = now + WEBHOOK_TARGETS_FRESH
             if not self._anyone:
                 return []
         return await self._ask_subscribers(WebhookTargetsInput(kind=kind))
