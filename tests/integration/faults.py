@@ -12,6 +12,7 @@ from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import URL, make_url
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from devstack import Ports, temporal_command, wait_for_temporal
@@ -22,7 +23,7 @@ from domain.proposal import Proposal
 from tests.databases import plain_dsn
 from tests.integration.actors import Actors, Fate, fates
 from tests.integration.conftest import free_port
-from tests.support import fresh, proposer
+from tests.support import fresh, proposer, update_ordering_bug
 from workflows.client import Handle, start_nomination
 
 CONFIG = example_cycle_config("2026")
@@ -78,6 +79,29 @@ class Nominations:
     async def finish(self) -> list[NominationSummary]:
         """Each one's end, in the order planned."""
         return list(await asyncio.gather(*self._runs))
+
+    async def finish_within(self, seconds: float) -> list[NominationSummary | BaseException]:
+        """Each one's end, or what kept it from its end within `seconds` (TimeoutError
+        when it was still going)."""
+        _, going = await asyncio.wait(self._runs, timeout=seconds)
+        for run in going:
+            run.cancel()
+        await asyncio.gather(*going, return_exceptions=True)
+        return [
+            TimeoutError("still going") if run in going else (run.exception() or run.result())
+            for run in self._runs
+        ]
+
+
+async def stuck_by_update_ordering(handle: Handle) -> bool:
+    """Whether the nomination's workflow tasks fail with the SDK's update-ordering
+    nondeterminism (`tests.support.update_ordering_bug`): stuck until an operator resets it."""
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            failure = event.workflow_task_failed_event_attributes.failure.message
+            if update_ordering_bug(failure):
+                return True
+    return False
 
 
 async def retrying(handles: Iterable[Handle], activities: set[str], attempt: int = 3) -> int:

@@ -23,9 +23,11 @@ from tests.replay.variants import (
     UnguardedChange,
     WorkingDaysForEveryone,
 )
+from tests.support import update_ordering_bug
 from workflows.nomination import NominationWorkflow
 
 KEPT = sorted(HISTORIES.glob("*.json"))
+UPSTREAM = HISTORIES.parent / "upstream"
 
 
 def history(path: Path) -> WorkflowHistory:
@@ -97,6 +99,24 @@ async def test_the_subscriptions_activity_needed_its_patch(name: str) -> None:
         await replayer(SubscriptionsForEveryone).replay_workflow(
             history(HISTORIES / f"{name}-r6.json")
         )
+
+
+async def test_a_history_the_sdk_wrote_out_of_order_is_told_apart() -> None:
+    """Kept from a SIGKILL fault-test run: a worker that took the nomination over cold
+    answered a juror's update after the record and mail activities that two activity
+    results led to (events 66-69); on replay the SDK applies the update first and fails.
+    The fault test counts such histories apart from the workflow's own nondeterminism;
+    this test shows the two are told apart, and fails once the SDK replays it, which is
+    when that allowance should go."""
+    result = await replayer(NominationWorkflow).replay_workflow(
+        history(UPSTREAM / "update-ordering-after-cold-takeover.json"),
+        raise_on_replay_failure=False,
+    )
+    assert result.replay_failure is not None, "the SDK replays it now: drop the allowance"
+    assert update_ordering_bug(str(result.replay_failure)), result.replay_failure
+    assert not update_ordering_bug(
+        "[TMPRL1100] Nondeterminism error: Timer machine does not handle this event"
+    )
 
 
 @pytest.mark.parametrize("path", KEPT, ids=lambda p: p.stem)
