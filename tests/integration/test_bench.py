@@ -22,9 +22,11 @@ SHAPE = [
     "activity_task_completed",
     "workflow_execution_update_accepted",
     "workflow_execution_update_completed",
-    "timer_started",
-    "timer_canceled",
 ]
+# Deadline timers: one each time a nomination starts to wait. Whether the registry's answer
+# comes back before the first wait begins or during it is a race in both workflows, so
+# either may start (and cancel) one more than the other.
+TIMERS = ["timer_started", "timer_canceled"]
 
 
 def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
@@ -65,6 +67,8 @@ def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
     # The baseline makes the same Temporal calls as the engine on the happy path...
     happy, base = result["history"]["happy_real"], result["history"]["happy_baseline"]
     assert {k: happy.get(k, 0) for k in SHAPE} == {k: base.get(k, 0) for k in SHAPE}
+    for k in TIMERS:
+        assert abs(happy.get(k, 0) - base.get(k, 0)) <= 1, (k, happy, base)
     # 14, the registry pre-check, the panel seated, the webhook subscriptions
     assert happy["activity_task_completed"] == 19
     assert happy["workflow_execution_update_completed"] == 6
