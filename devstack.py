@@ -37,8 +37,12 @@ from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.decisions import Actor, VerifyDecision, VerifyOutcome
 from domain.eligibility import parse_proposal
-from domain.examples import example_cycle_config, example_proposals, proposer_of
-from domain.labs import route_lab
+from domain.examples import (
+    example_cycle_config,
+    example_findings,
+    example_proposals,
+    proposer_of,
+)
 from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.stages import Role, Stage
@@ -249,7 +253,7 @@ async def open_demo_cycle(client: Client, task_queue: str) -> None:
 
 async def drive_to(handle: Handle, proposal: Proposal, target: Stage) -> None:
     """Take the decisions that bring a fresh nomination to `target`, as real people would."""
-    from domain.decisions import AssessmentFindings, AwardDecision, LabTest, ScoreSheet
+    from domain.decisions import AwardDecision, ScoreSheet
     from domain.scoring import Criterion
 
     config = example_cycle_config(proposal.cycle)
@@ -269,23 +273,7 @@ async def drive_to(handle: Handle, proposal: Proposal, target: Stage) -> None:
     await decide(handle, VerifyDecision(actor=verifier, outcome=VerifyOutcome.PASS))
     if target == Stage.TECHNICAL_ASSESSMENT:
         return
-    desk = config.staff.lab_desk(route_lab(proposal.product.commodity))
-    assessor = desk.assessors[0]
-    await decide(
-        handle,
-        AssessmentFindings(
-            actor=Actor(
-                user_id=assessor.user_id, role=Role.LAB_ASSESSOR, institution=desk.lab.label
-            ),
-            report_number=f"LHU/{desk.lab.name}/{proposal.cycle}/0{len(proposal.product.name)}",
-            score=86,
-            conforms=True,
-            tests=[
-                LabTest(parameter="uji mutu produk", result="memenuhi", standard="SNI", passed=True)
-            ],
-            summary="Sampel memenuhi persyaratan mutu SNI yang berlaku.",
-        ),
-    )
+    await decide(handle, example_findings(config, proposal))
     nom: Nomination = await handle.query(NominationWorkflow.state)
     jurors = nom.panel if target != Stage.PANEL_SCORING else nom.panel[:1]
     for i, juror in enumerate(jurors):

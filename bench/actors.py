@@ -14,18 +14,19 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from bench.baseline import BaselineInput, BaselineWorkflow, Step
-from domain.cycle import CycleConfig
 from domain.decisions import (
     Actor,
-    AssessmentFindings,
     AwardDecision,
-    LabTest,
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
 )
-from domain.examples import example_cycle_config, example_proposals, proposer_of
-from domain.labs import route_lab
+from domain.examples import (
+    example_cycle_config,
+    example_findings,
+    example_proposals,
+    proposer_of,
+)
 from domain.nomination import assign_panel, nomination_id
 from domain.proposal import Proposal
 from domain.scoring import Criterion
@@ -43,21 +44,6 @@ def bench_proposal(batch: int, index: int) -> Proposal:
     raw = raws[index % len(raws)]
     raw["ikm"]["nib"] = f"{batch:03d}{index:010d}"
     return Proposal.model_validate(raw)
-
-
-def lab_findings(config: CycleConfig, proposal: Proposal) -> AssessmentFindings:
-    desk = config.staff.lab_desk(route_lab(proposal.product.commodity))
-    assessor = desk.assessors[0]
-    return AssessmentFindings(
-        actor=Actor(user_id=assessor.user_id, role=Role.LAB_ASSESSOR, institution=desk.lab.label),
-        report_number=f"LHU/{desk.lab.name}/{proposal.cycle}/{proposal.ikm.nib[-6:]}",
-        score=86,
-        conforms=True,
-        tests=[
-            LabTest(parameter="uji mutu produk", result="memenuhi", standard="SNI", passed=True)
-        ],
-        summary="Sampel memenuhi persyaratan mutu SNI yang berlaku.",
-    )
 
 
 def score_sheet(juror: str) -> ScoreSheet:
@@ -139,7 +125,7 @@ class Pipeline:
         panel = [j.user_id for j in assign_panel(self.config, proposal, handle.id)]
         decisions: list[list[tuple[str, Any]]] = [
             [("verify", VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.PASS))],
-            [("assess", lab_findings(self.config, proposal))],
+            [("assess", example_findings(self.config, proposal))],
             [("score", score_sheet(j)) for j in panel],
             [("award", AwardDecision(actor=OFFICIAL))],
         ]

@@ -24,11 +24,11 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from bench.actors import OFFICIAL, VERIFIER, Case, Pipeline, lab_findings, score_sheet
+from bench.actors import OFFICIAL, VERIFIER, Case, Pipeline, score_sheet
 from bench.baseline import ACTIVITIES, BaselineWorkflow
 from bench.worker import STUB_ACTIVITIES
 from domain.decisions import AwardDecision, Resubmission, VerifyDecision, VerifyOutcome
-from domain.examples import proposer_of
+from domain.examples import example_findings, proposer_of
 from domain.nomination import Nomination
 from settings import data_converter
 from worker import build_worker
@@ -101,7 +101,7 @@ async def worst_path(env: WorkflowEnvironment, pipeline: Pipeline) -> WorkflowHa
         )
     verify = VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.PASS)
     await late(lambda: case.send(verify))
-    await late(lambda: case.send(lab_findings(nom.config, proposal)))
+    await late(lambda: case.send(example_findings(nom.config, proposal)))
     nom = await handle.query(NominationWorkflow.state)
 
     async def panel() -> None:

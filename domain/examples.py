@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 from domain.cycle import CycleConfig
-from domain.decisions import Actor
+from domain.decisions import Actor, AssessmentFindings, LabTest
+from domain.labs import route_lab
 from domain.proposal import Proposal
 from domain.stages import Role
 
@@ -351,4 +352,20 @@ def proposer_of(proposal: Proposal) -> Actor:
         user_id=str(proposal.proposing_office.contact.email),
         role=Role.PROPOSER,
         institution=proposal.proposing_office.name,
+    )
+
+
+def example_findings(config: CycleConfig, proposal: Proposal) -> AssessmentFindings:
+    """The lab's findings for a proposal that passes: its commodity's lab, first assessor."""
+    desk = config.staff.lab_desk(route_lab(proposal.product.commodity))
+    assessor = desk.assessors[0]
+    return AssessmentFindings(
+        actor=Actor(user_id=assessor.user_id, role=Role.LAB_ASSESSOR, institution=desk.lab.label),
+        report_number=f"LHU/{desk.lab.name}/{proposal.cycle}/{proposal.ikm.nib[-6:]}",
+        score=86,
+        conforms=True,
+        tests=[
+            LabTest(parameter="uji mutu produk", result="memenuhi", standard="SNI", passed=True)
+        ],
+        summary="Sampel memenuhi persyaratan mutu SNI yang berlaku.",
     )
