@@ -12,7 +12,7 @@ from typing import Any
 import aiosmtplib
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from domain.nomination import NominationEvent
+from domain.events import NominationEvent
 from domain.notifications import Recipient
 from domain.presentation import NominationSummary, when
 

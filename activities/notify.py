@@ -13,7 +13,7 @@ from temporalio import activity
 from activities.heartbeat import heartbeating
 from activities.mail import Mailer, MailRenderer, build_message, message_id
 from activities.store import RecordStore
-from domain.nomination import NominationEvent
+from domain.events import NominationEvent
 from domain.notifications import Recipient
 from domain.presentation import NominationSummary
 from domain.proposal import Model

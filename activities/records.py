@@ -6,7 +6,7 @@ from temporalio import activity
 
 from activities.heartbeat import heartbeating
 from activities.store import RecordStore
-from domain.nomination import NominationEvent
+from domain.events import NominationEvent
 from domain.presentation import NominationSummary
 from domain.proposal import Model
 

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from domain.nomination import NominationEvent
+from domain.events import NominationEvent
 from domain.presentation import NominationSummary
 
 

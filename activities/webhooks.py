@@ -31,7 +31,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.store import RecordStore
-from domain.nomination import EventKind, NominationEvent
+from domain.events import EventKind, NominationEvent
 from domain.presentation import NominationSummary
 from domain.proposal import Model, Text
 

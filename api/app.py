@@ -23,7 +23,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from activities.store import RecordStore
 from api import problems
 from api.codec import codec_app
-from api.keys import ApiKey, KeyRing, folded
+from api.keys import ApiKey, KeyRing
 from api.problems import ApiProblem, ProblemDetails, forbidden, not_found, unauthorized
 from api.schemas import (
     NominationCreated,
@@ -32,20 +32,13 @@ from api.schemas import (
     WebhookDeliveryView,
     request_model,
 )
+from domain.access import Place, require_proposing_office
 from domain.decisions import (
-    AssessmentFindings,
-    AwardDecision,
-    DeadlineExtension,
+    DECISIONS,
     DecisionResult,
-    JurorReassignment,
-    Resubmission,
-    ScoreSheet,
-    VerifyDecision,
-    Withdrawal,
 )
-from domain.eligibility import eligibility_problems
+from domain.eligibility import eligible
 from domain.errors import Problem, Refused, problems_from
-from domain.labs import route_lab
 from domain.nomination import Nomination, nomination_id
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
@@ -141,17 +134,10 @@ def require_role(key: ApiKey, *roles: Role) -> Role:
     raise forbidden("X-API-Key", f"kunci {key.name} tidak berperan {wanted}")
 
 
-def require_reach(
-    key: ApiKey, s: NominationSummary | Nomination | Proposal, field: str = "nomination_id"
-) -> None:
-    if isinstance(s, Proposal):
-        province, regency, lab = s.sentra.province, s.sentra.regency, route_lab(s.product.commodity)
-    elif isinstance(s, Nomination):
-        province, regency, lab = s.proposal.sentra.province, s.proposal.sentra.regency, s.lab
-    else:
-        province, regency, lab = s.province, s.regency, s.lab
-    if not key.reaches(province, regency, lab):
-        raise forbidden(field, key.why_not(province, regency, lab))
+def place_of(s: NominationSummary | Nomination) -> Place:
+    if isinstance(s, Nomination):
+        return Place.of_proposal(s.proposal)
+    return Place(s.province, s.regency, s.lab)
 
 
 async def summary_of(d: ApiDeps, nomination: str) -> NominationSummary:
@@ -208,15 +194,9 @@ async def create_nomination(
     A nomination already proposed (same cycle, NIB and product) is a 409.
     """
     role = require_role(key, Role.PROPOSER)
-    require_reach(key, proposal, "sentra.province")
-    office = proposal.proposing_office.name
-    if folded(office) != folded(key.institution):
-        raise forbidden(
-            "proposing_office.name", f"kunci ini mewakili {key.institution}, bukan {office}"
-        )
-    problems_found = eligibility_problems(proposal)
-    if problems_found:
-        raise Refused(problems_found)
+    key.reach.require(Place.of_proposal(proposal), "sentra.province")
+    require_proposing_office(key.actor(role, user or key.name), proposal, "proposing_office.name")
+    checked = eligible(proposal)
     nid = nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name)
     created = NominationCreated(id=nid, href=f"/nominations/{nid}")
     response.headers["Location"] = created.href
@@ -235,7 +215,7 @@ async def create_nomination(
         memo = {"idempotency": {"client": key.name, "key": idempotency_key}}
     submitted_by = key.actor(role, user or str(proposal.proposing_office.contact.email))
     try:
-        await nominate(d.client, proposal, submitted_by, d.task_queue, memo=memo)
+        await nominate(d.client, checked, submitted_by, d.task_queue, memo=memo)
     except WorkflowAlreadyStartedError:
         if memo is not None:
             description = await d.client.get_workflow_handle(nid).describe()
@@ -268,7 +248,7 @@ async def list_all(
 ) -> NominationList:
     """Read from Temporal visibility. A regional key sees its region; a lab key its lab."""
     reach = NominationFilter()
-    if not key.sees_everything:
+    if not key.reach.everything:
         reach = NominationFilter(province=key.province, regency=key.regency, lab=key.lab)
     rows = await list_nominations(d.client, where, reach, limit=limit)
     return NominationList(items=rows, count=len(rows))
@@ -283,7 +263,7 @@ async def list_all(
 async def read_one(nomination_id: str, key: Caller, d: Deps) -> NominationView:
     handle = d.client.get_workflow_handle(nomination_id)
     nom: Nomination = await not_found_as_404(nomination_id, handle.query(NominationWorkflow.state))
-    require_reach(key, nom)
+    key.reach.require(place_of(nom), "nomination_id")
     return NominationView.of(nom, jurors_only=set(key.roles) == {Role.JUROR})
 
 
@@ -310,17 +290,6 @@ def _strip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # --- decisions: one route per workflow Update -----------------------------------------
 
-DECISIONS: list[tuple[str, type[BaseModel], tuple[Role, ...], str]] = [
-    ("verify", VerifyDecision, (Role.VERIFIER,), "Administrative verification"),
-    ("resubmit", Resubmission, (Role.PROPOSER,), "The corrected proposal after a revision"),
-    ("assess", AssessmentFindings, (Role.LAB_ASSESSOR,), "A Balai Besar lab's findings"),
-    ("score", ScoreSheet, (Role.JUROR,), "A juror's scores"),
-    ("award", AwardDecision, (Role.OFFICIAL,), "The award decision"),
-    ("withdraw", Withdrawal, (Role.OPERATOR, Role.PROPOSER), "Withdraw the nomination"),
-    ("extend-deadline", DeadlineExtension, (Role.OPERATOR,), "Move the stage's deadline"),
-    ("reassign-juror", JurorReassignment, (Role.OPERATOR,), "Replace a juror on the panel"),
-]
-
 
 def decision_route(
     decision: type[BaseModel], roles: tuple[Role, ...], body_model: type[BaseModel]
@@ -334,10 +303,11 @@ def decision_route(
         idempotency_key: IdempotencyKey = None,
     ) -> DecisionResult:
         role = require_role(key, *roles)
-        require_reach(key, await not_found_as_404(nomination_id, summary_of(d, nomination_id)))
+        summary = await not_found_as_404(nomination_id, summary_of(d, nomination_id))
+        key.reach.require(place_of(summary), "nomination_id")
         proposal = getattr(body, "proposal", None)
         if isinstance(proposal, Proposal):  # a resubmission stays within the key's reach
-            require_reach(key, proposal, "proposal.sentra.province")
+            key.reach.require(Place.of_proposal(proposal), "proposal.sentra.province")
         try:
             taken = decision.model_validate({**dict(body), "actor": key.actor(role, user)})
         except ValidationError as error:
@@ -358,15 +328,15 @@ def decision_route(
     return endpoint
 
 
-for path, model, allowed, title in DECISIONS:
-    body_name = "".join(part.title() for part in path.split("-")) + "Request"
+for kind in DECISIONS:
+    body_name = "".join(part.title() for part in kind.command.split("-")) + "Request"
     router.add_api_route(
-        f"/nominations/{{nomination_id}}/{path}",
-        decision_route(model, allowed, request_model(model, body_name)),
+        f"/nominations/{{nomination_id}}/{kind.command}",
+        decision_route(kind.model, kind.roles, request_model(kind.model, body_name)),
         methods=["POST"],
         response_model=DecisionResult,
         tags=["decisions"],
-        summary=f"{title} ({', '.join(r.value for r in allowed)} keys)",
+        summary=f"{kind.title} ({', '.join(r.value for r in kind.roles)} keys)",
         description=(
             "Sent as the workflow's Update of the same name; the rules refuse a decision "
             "for the wrong stage, role or data (each field named) and nothing is recorded. "

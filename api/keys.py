@@ -24,13 +24,11 @@ from typing import Annotated, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
+from domain.access import Reach
 from domain.decisions import Actor
 from domain.labs import Lab
 from domain.proposal import Model, ProvinceName, Regency, Text
-from domain.regions import Province
 from domain.stages import Role
-
-MINISTRY_ROLES = frozenset({Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR, Role.JUROR})
 
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True)]
 
@@ -42,10 +40,6 @@ def new_key() -> str:
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def folded(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 class ApiKey(Model):
@@ -80,28 +74,9 @@ class ApiKey(Model):
         return Actor(user_id=user_id, role=role, institution=self.institution)
 
     @property
-    def sees_everything(self) -> bool:
-        return bool(MINISTRY_ROLES & set(self.roles))
-
-    def reaches(self, province: Province, regency: str, lab: Lab) -> bool:
-        """Whether a nomination of this region and lab is within this key's reach."""
-        if self.sees_everything:
-            return True
-        if Role.PROPOSER in self.roles:
-            return province == self.province and (
-                self.regency is None or folded(regency) == folded(self.regency)
-            )
-        return lab == self.lab
-
-    def why_not(self, province: Province, regency: str, lab: Lab) -> str:
-        if Role.PROPOSER in self.roles:
-            region = self.regency or (self.province.value if self.province else "-")
-            return (
-                f"usulan dari {regency}, {province.value} berada di luar wilayah "
-                f"kunci ini ({region})"
-            )
-        assert self.lab is not None
-        return f"usulan ini dinilai oleh {lab.label}, bukan {self.lab.label}"
+    def reach(self) -> Reach:
+        """The nominations this key reaches (`domain.access`)."""
+        return Reach(frozenset(self.roles), self.province, self.regency, self.lab)
 
 
 class KeyRing:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
-from domain.errors import Problem, Refused, problems_from_errors
+from domain.errors import Problem, RefusalKind, Refused, problems_from_errors
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://ovop.kemenperin.go.id/problems/"
@@ -82,14 +82,14 @@ def not_found(nomination_id: str) -> ApiProblem:
     )
 
 
-def refused_status(error: Refused) -> int:
-    """409 when the nomination's stage is the obstacle, 403 when the actor is, else 422."""
-    fields = error.fields
-    if any(f == "stage" for f in fields):
-        return 409
-    if all(f.startswith("actor") for f in fields):
-        return 403
-    return 422
+# Each kind of refusal as a problem: its HTTP status, type slug and title.
+REFUSED_AS = {
+    RefusalKind.INPUT: (422, "refused", "Ditolak"),
+    RefusalKind.STAGE: (409, "refused", "Ditolak"),
+    RefusalKind.ACCESS: (403, "forbidden", "Tidak berwenang"),
+    RefusalKind.CONFLICT: (409, "conflict", "Sudah ada"),
+    RefusalKind.NOT_FOUND: (404, "not-found", "Tidak ditemukan"),
+}
 
 
 def response(problem: ApiProblem, request: Request) -> JSONResponse:
@@ -122,9 +122,8 @@ def install(app: FastAPI) -> None:
 
     async def on_refused(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, Refused)
-        problem = ApiProblem(
-            refused_status(error), "refused", "Ditolak", str(error), error.problems
-        )
+        status, slug, title = REFUSED_AS[error.kind]
+        problem = ApiProblem(status, slug, title, str(error), error.problems)
         return response(problem, request)
 
     async def on_invalid(request: Request, error: Exception) -> JSONResponse:

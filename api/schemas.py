@@ -7,8 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, create_model
 
+from domain.access import events_for_juror
+from domain.events import NominationEvent
 from domain.labs import Lab
-from domain.nomination import AwardRecord, EventKind, Nomination, NominationEvent, PanelResult
+from domain.nomination import AwardRecord, Nomination, PanelResult
 from domain.proposal import Model, Proposal
 from domain.registry import RegistryCheck
 from domain.stages import Role, Stage
@@ -41,13 +43,8 @@ class NominationView(Model):
     @classmethod
     def of(cls, nom: Nomination, jurors_only: bool = False) -> NominationView:
         """The nomination as the caller may see it: a key that only scores (a juror's)
-        sees no juror's scores, its own included, until the panel has closed."""
-        events = nom.events
-        if jurors_only and nom.result is None:
-            events = [
-                e.model_copy(update={"facts": {}}) if e.kind == EventKind.SCORED else e
-                for e in events
-            ]
+        reads the events as a juror may (`domain.access.events_for_juror`)."""
+        events = events_for_juror(nom) if jurors_only else nom.events
         return cls(
             id=nom.id,
             stage=nom.stage,

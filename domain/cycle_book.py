@@ -8,14 +8,15 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from domain.access import require_operator
 from domain.calendar import local_date
 from domain.cycle import CycleConfig, ProposalWindow, panel_shortfalls
 from domain.decisions import Actor
-from domain.errors import Problem, Refused
+from domain.errors import Problem, RefusalKind, Refused
 from domain.panel import PanelAssignment, PanelNeed, assign_jurors
 from domain.proposal import Commodity, LongText, Model
 from domain.regions import Province, TimeZone
-from domain.stages import Role, Stage
+from domain.stages import Stage
 
 
 def cycle_workflow_id(cycle: str) -> str:
@@ -127,7 +128,7 @@ class CycleBook(BaseModel):
         if reg.nomination_id in self.entries:
             return  # a retried start: admitted again, under the same rules
         if self.closed:
-            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup")
+            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup", RefusalKind.STAGE)
         today = local_date(now, TimeZone.WIB)
         if not self.window.admits(today):
             raise Refused.one(
@@ -154,7 +155,7 @@ class CycleBook(BaseModel):
 
     def check_configure(self, change: ConfigChange) -> None:
         if self.closed:
-            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup")
+            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup", RefusalKind.STAGE)
         check_config(change.config, change.actor, self.config)
         if change.config.cycle != self.cycle:
             raise Refused.one("config.cycle", f"konfigurasi ini untuk siklus {self.cycle}")
@@ -227,10 +228,12 @@ class CycleBook(BaseModel):
     def check_close(self, closing: Closing, today: date) -> None:
         require_operator(closing.actor, self.config)
         if self.closed:
-            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup")
+            raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup", RefusalKind.STAGE)
         if today <= self.window.closes:
             raise Refused.one(
-                "cycle", f"masa pengusulan masih berjalan sampai {self.window.closes.isoformat()}"
+                "cycle",
+                f"masa pengusulan masih berjalan sampai {self.window.closes.isoformat()}",
+                RefusalKind.STAGE,
             )
         running = [e.nomination_id for e in self.entries.values() if not e.stage.is_terminal]
         if running:
@@ -238,20 +241,12 @@ class CycleBook(BaseModel):
                 "cycle",
                 f"{len(running)} usulan masih berjalan (mis. {running[0]}); "
                 "tutup siklus setelah semuanya selesai",
+                RefusalKind.STAGE,
             )
 
     def close(self, closing: Closing, now: datetime) -> None:
         self.check_close(closing, local_date(now, TimeZone.WIB))
         self.closed_at, self.closed_by = now, closing.actor
-
-
-def require_operator(actor: Actor, config: CycleConfig) -> None:
-    if actor.role != Role.OPERATOR:
-        raise Refused.one("actor.role", "hanya Operator OVOP yang mengatur siklus")
-    if actor.user_id not in {o.user_id for o in config.staff.operators}:
-        raise Refused.one(
-            "actor.user_id", f"{actor.user_id} tidak terdaftar sebagai operator siklus"
-        )
 
 
 def check_config(config: CycleConfig, actor: Actor, current: CycleConfig | None) -> None:

@@ -8,7 +8,7 @@ day itself, then after the deadline at an interval, up to a limit.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -136,20 +136,3 @@ def plan_stage(
         (s for s in steps if s.at > start), key=lambda s: (s.at, s.kind != StepKind.DEADLINE)
     )
     return StagePlan(stage=stage, due_date=due, deadline=deadline, zone=zone, steps=steps)
-
-
-def plan_calendar_days(stage: Stage, start: datetime, rules: DeadlineRules) -> StagePlan | None:
-    """The first release's rule, kept for nominations that started under it: a deadline
-    that many calendar days after `start`, with no reminders."""
-    days = rules.days_for(stage)
-    if days is None:
-        return None
-    deadline = start + timedelta(days=days)
-    step = Step(at=deadline, kind=StepKind.DEADLINE, label="batas waktu")
-    return StagePlan(
-        stage=stage,
-        due_date=local_date(deadline, TimeZone.WIB),
-        deadline=deadline,
-        zone=TimeZone.WIB,
-        steps=[step],
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -112,6 +113,88 @@ Decision = (
 )
 
 
+@dataclass(frozen=True)
+class DecisionKind:
+    """One kind of decision: its model, the workflow Update that carries it, its name as a
+    command and an API route, the roles that may take it, and what it is called (in
+    English for integrators and operators' help, in Indonesian where stakeholders read)."""
+
+    model: type[Decision]
+    update: str
+    command: str
+    roles: tuple[Role, ...]
+    title: str
+    label: str
+
+
+# The one table of decisions: the workflow's Updates, `workflows.client.decide`, the API's
+# decision routes and the `ovop` decision commands are derived from it.
+DECISIONS: tuple[DecisionKind, ...] = (
+    DecisionKind(
+        VerifyDecision,
+        "verify",
+        "verify",
+        (Role.VERIFIER,),
+        "Administrative verification",
+        "verifikasi administrasi",
+    ),
+    DecisionKind(
+        Resubmission,
+        "resubmit",
+        "resubmit",
+        (Role.PROPOSER,),
+        "The corrected proposal after a revision request",
+        "pengajuan perbaikan usulan",
+    ),
+    DecisionKind(
+        AssessmentFindings,
+        "assess",
+        "assess",
+        (Role.LAB_ASSESSOR,),
+        "A Balai Besar lab's findings",
+        "penilaian teknis",
+    ),
+    DecisionKind(ScoreSheet, "score", "score", (Role.JUROR,), "A juror's scores", "penilaian juri"),
+    DecisionKind(
+        AwardDecision,
+        "decide_award",
+        "award",
+        (Role.OFFICIAL,),
+        "The award decision: confirm the recommended stars, or override them",
+        "penetapan penghargaan",
+    ),
+    DecisionKind(
+        Withdrawal,
+        "withdraw",
+        "withdraw",
+        (Role.OPERATOR, Role.PROPOSER),
+        "Withdraw the nomination",
+        "penarikan usulan",
+    ),
+    DecisionKind(
+        DeadlineExtension,
+        "extend_deadline",
+        "extend-deadline",
+        (Role.OPERATOR,),
+        "Move the current stage's deadline",
+        "perpanjangan batas waktu",
+    ),
+    DecisionKind(
+        JurorReassignment,
+        "reassign_juror",
+        "reassign-juror",
+        (Role.OPERATOR,),
+        "Replace a juror on the panel",
+        "penggantian juri",
+    ),
+)
+_BY_MODEL = {kind.model: kind for kind in DECISIONS}
+
+
+def kind_of(decision: Decision) -> DecisionKind:
+    return _BY_MODEL[type(decision)]
+
+
 class DecisionResult(Model):
     """What a decision did: the stage the nomination is now in, said for a person."""
 
@@ -119,3 +202,6 @@ class DecisionResult(Model):
     stage: Stage
     message: str
     certificate_number: str | None = None
+    # The engine is still carrying out what the decision set going (issuing the
+    # certificate number, seating jurors); the nomination's next events bring it.
+    settling: bool = False

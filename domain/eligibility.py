@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -80,13 +81,27 @@ def eligibility_problems(proposal: Proposal) -> list[Problem]:
     return problems
 
 
+@dataclass(frozen=True)
+class Eligible:
+    """A proposal the eligibility rules have passed: checked once, then carried on."""
+
+    proposal: Proposal
+
+
+def eligible(proposal: Proposal | Eligible) -> Eligible:
+    """The proposal as eligible, or `Refused` with every problem found."""
+    if isinstance(proposal, Eligible):
+        return proposal
+    problems = eligibility_problems(proposal)
+    if problems:
+        raise Refused(problems)
+    return Eligible(proposal)
+
+
 def parse_proposal(data: Any) -> Proposal:
     """A valid, eligible proposal from raw data, or `Refused` with every problem found."""
     try:
         proposal = Proposal.model_validate(data)
     except ValidationError as error:
         raise Refused(problems_from(error)) from None
-    problems = eligibility_problems(proposal)
-    if problems:
-        raise Refused(problems)
-    return proposal
+    return eligible(proposal).proposal

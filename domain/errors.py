@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 
@@ -18,22 +19,34 @@ class Problem:
         return f"{self.field}: {self.message}"
 
 
+class RefusalKind(StrEnum):
+    """Why the rules refuse: each front end answers by the kind (an HTTP status, an exit
+    code), never by guessing from the fields."""
+
+    INPUT = "input"  # what was sent is wrong or incomplete
+    STAGE = "stage"  # not now: the nomination or cycle is not where this can happen
+    ACCESS = "access"  # not by this person, or not in their reach
+    CONFLICT = "conflict"  # already done: proposed before, a key reused
+    NOT_FOUND = "not_found"  # no such nomination or cycle
+
+
 class Refused(ValueError):
-    """A proposal or a decision that the rules refuse.
+    """A proposal or a decision that the rules refuse, and of which kind.
 
     A `ValueError`, so a Temporal update validator that raises it refuses the update
     and nothing reaches the workflow's history.
     """
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], kind: RefusalKind = RefusalKind.INPUT) -> None:
         if not problems:
             raise ValueError("Refused needs at least one problem")
         self.problems = problems
+        self.kind = kind
         super().__init__("; ".join(str(p) for p in problems))
 
     @classmethod
-    def one(cls, field: str, message: str) -> Refused:
-        return cls([Problem(field, message)])
+    def one(cls, field: str, message: str, kind: RefusalKind = RefusalKind.INPUT) -> Refused:
+        return cls([Problem(field, message)], kind)
 
     @property
     def fields(self) -> list[str]:

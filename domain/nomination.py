@@ -11,15 +11,21 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
-from enum import StrEnum
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from domain.access import (
+    Staffed,
+    require_listed,
+    require_operator,
+    require_proposing_office,
+    require_role,
+)
 from domain.calendar import WorkingCalendar
 from domain.cycle import CycleConfig, Juror
-from domain.deadlines import StagePlan, Step, StepKind, plan_calendar_days, plan_stage
+from domain.deadlines import StagePlan, Step, StepKind, plan_stage
 from domain.decisions import (
     SYSTEM,
     Actor,
@@ -34,9 +40,11 @@ from domain.decisions import (
     VerifyDecision,
     VerifyOutcome,
     Withdrawal,
+    kind_of,
 )
 from domain.eligibility import eligibility_problems
-from domain.errors import Problem, Refused
+from domain.errors import Problem, RefusalKind, Refused
+from domain.events import EventKind, Fact, NominationEvent
 from domain.labs import Lab, route_lab
 from domain.panel import PanelAssignment, PanelNeed, assign_jurors, choose_jurors, conflict_of
 from domain.proposal import Model, Proposal
@@ -84,73 +92,6 @@ def panel_need(
     )
 
 
-class EventKind(StrEnum):
-    PROPOSED = "proposed"
-    VERIFIED = "verified"
-    REVISION_REQUESTED = "revision_requested"
-    RESUBMITTED = "resubmitted"
-    REJECTED = "rejected"
-    ASSESSED = "assessed"
-    SCORED = "scored"
-    PANEL_CLOSED = "panel_closed"
-    AWARDED = "awarded"
-    NOT_AWARDED = "not_awarded"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-    ESCALATED = "escalated"
-    PANEL_ASSIGNED = "panel_assigned"
-    JUROR_REASSIGNED = "juror_reassigned"
-    REMINDED = "reminded"
-    DEADLINE_EXTENDED = "deadline_extended"
-    REGISTRY_CHECKED = "registry_checked"
-
-    @property
-    def label(self) -> str:
-        return _EVENT_LABELS[self]
-
-
-_EVENT_LABELS = {
-    EventKind.PROPOSED: "Usulan diterima",
-    EventKind.VERIFIED: "Lolos verifikasi administrasi",
-    EventKind.REVISION_REQUESTED: "Perbaikan usulan diminta",
-    EventKind.RESUBMITTED: "Perbaikan usulan diajukan",
-    EventKind.REJECTED: "Usulan ditolak",
-    EventKind.ASSESSED: "Penilaian teknis Balai Besar selesai",
-    EventKind.SCORED: "Nilai juri diterima",
-    EventKind.PANEL_CLOSED: "Penilaian Tim Seleksi ditutup",
-    EventKind.AWARDED: "Penghargaan ditetapkan",
-    EventKind.NOT_AWARDED: "Tidak meraih penghargaan",
-    EventKind.EXPIRED: "Usulan kedaluwarsa",
-    EventKind.WITHDRAWN: "Usulan ditarik",
-    EventKind.ESCALATED: "Eskalasi batas waktu",
-    EventKind.PANEL_ASSIGNED: "Juri ditugaskan",
-    EventKind.JUROR_REASSIGNED: "Juri diganti",
-    EventKind.REMINDED: "Pengingat batas waktu",
-    EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
-    EventKind.REGISTRY_CHECKED: "Pemeriksaan registri SIINas",
-}
-
-
-Fact = str | int | float | bool | None
-
-
-class NominationEvent(Model):
-    """Something that happened to a nomination: a stage change or a note within a stage."""
-
-    seq: int
-    kind: EventKind
-    from_stage: Stage
-    to_stage: Stage
-    at: datetime
-    actor: Actor
-    reason: str | None = None
-    facts: dict[str, Fact] = Field(default_factory=dict)
-
-    @property
-    def is_transition(self) -> bool:
-        return self.from_stage != self.to_stage
-
-
 class ScoreRecord(Model):
     sheet: ScoreSheet
     total: float
@@ -177,6 +118,8 @@ class AwardRecord(Model):
     certificate_number: str | None = None
 
 
+STAGE, ACCESS = RefusalKind.STAGE, RefusalKind.ACCESS
+
 # Whose action each open stage waits for.
 WAITING_ROLE = {
     Stage.ADMIN_VERIFICATION: Role.VERIFIER,
@@ -186,14 +129,6 @@ WAITING_ROLE = {
     Stage.AWARD_DECISION: Role.OFFICIAL,
 }
 OPEN_STAGES = frozenset(WAITING_ROLE)
-
-
-# Releases of the rules (see Nomination.rules).
-RULES_CALENDAR_DAYS = 1  # deadlines in calendar days, no reminders
-RULES_WORKING_DAYS = 2  # working-day deadlines with reminders
-RULES_PANEL_EVENTS = 3  # panel assignment as events (from the cycle or the roster), reassignment
-RULES_PANEL_SHORTFALL = 4  # jurors the own roster cannot supply are not waited for
-RULES = RULES_PANEL_SHORTFALL
 
 
 class Nomination(BaseModel):
@@ -209,9 +144,6 @@ class Nomination(BaseModel):
     stage: Stage = Stage.PROPOSED
     stage_entered_at: datetime | None = None
     plan: StagePlan | None = None
-    # The release of the rules a nomination started under: running nominations keep theirs
-    # (the workflow sets it from its patches), so their histories replay exactly.
-    rules: int = RULES
     revisions: int = 0
     findings: AssessmentFindings | None = None
     # The panel: each juror's record as it was when they were seated.
@@ -314,7 +246,7 @@ class Nomination(BaseModel):
         """The next reminder or deadline of the current stage, if any."""
         return self.plan.next_step if self.plan else None
 
-    def clock(self, now: datetime) -> None:
+    def take_due_steps(self, now: datetime) -> None:
         """Take every reminder and deadline step that has come due by `now`, in order."""
         while self.plan is not None and (step := self.plan.next_step) and step.at <= now:
             stage = self.stage
@@ -384,13 +316,10 @@ class Nomination(BaseModel):
     def _plan(
         self, stage: Stage, start: datetime, due_date: date | None = None
     ) -> StagePlan | None:
-        rules = self.config.deadlines
-        if self.legacy_deadlines:
-            return plan_calendar_days(stage, start, rules)
         return plan_stage(
             stage,
             start,
-            rules,
+            self.config.deadlines,
             self.config.calendar or WorkingCalendar(),
             self.zone_of_deadline(stage),
             self.waiting_zones(stage),
@@ -402,10 +331,6 @@ class Nomination(BaseModel):
         if self.awaiting_certificate:
             return Role.SYSTEM
         return WAITING_ROLE.get(self.stage)
-
-    @property
-    def legacy_deadlines(self) -> bool:
-        return self.rules < RULES_WORKING_DAYS
 
     @property
     def panel(self) -> list[str]:
@@ -469,18 +394,26 @@ class Nomination(BaseModel):
         }.get(last.kind, f"usulan kini pada tahap {self.stage.label}")
         if self.awaiting_certificate:
             message = "keputusan penghargaan diterima; nomor sertifikat sedang diterbitkan"
+        elif self.seating:
+            message = f"{message}; juri sedang ditugaskan"
         return DecisionResult(
             nomination_id=self.id,
             stage=self.stage,
             message=message,
             certificate_number=self.award.certificate_number if self.award else None,
+            settling=self.awaiting_certificate or self.seating,
         )
+
+    @property
+    def seating(self) -> bool:
+        """Jurors were asked for and have not all arrived."""
+        return self.stage == Stage.PANEL_SCORING and self.jurors_wanted > 0
 
     # verification
 
     def _check_verify(self, d: VerifyDecision) -> None:
         self._require_stage("verifikasi administrasi", Stage.ADMIN_VERIFICATION)
-        self._require_role(d.actor, Role.VERIFIER)
+        self._require_decider(d)
         self._require_listed(d.actor, self.config.staff.verifiers, "verifikator")
         if d.outcome != VerifyOutcome.PASS and not d.reason:
             raise Refused.one(
@@ -520,7 +453,7 @@ class Nomination(BaseModel):
 
     def _check_resubmit(self, d: Resubmission) -> None:
         self._require_stage("pengajuan perbaikan", Stage.REVISION_REQUESTED)
-        self._require_role(d.actor, Role.PROPOSER)
+        self._require_decider(d)
         self._require_proposer(d.actor)
         problems: list[Problem] = []
         if d.proposal.cycle != self.proposal.cycle:
@@ -557,13 +490,14 @@ class Nomination(BaseModel):
 
     def _check_assess(self, d: AssessmentFindings) -> None:
         self._require_stage("penilaian teknis", Stage.TECHNICAL_ASSESSMENT)
-        self._require_role(d.actor, Role.LAB_ASSESSOR)
+        self._require_decider(d)
         desk = self.config.staff.lab_desk(self.lab)
         if d.actor.user_id not in {a.user_id for a in desk.assessors}:
             raise Refused.one(
                 "actor.user_id",
                 f"{d.actor.user_id} bukan penilai {self.lab.label}, "
                 "Balai Besar yang ditugaskan untuk usulan ini",
+                ACCESS,
             )
 
     def _assess(self, d: AssessmentFindings, now: datetime) -> None:
@@ -583,14 +517,8 @@ class Nomination(BaseModel):
                 **facts,
             )
             return
-        if self.rules < RULES_PANEL_EVENTS:
-            self.seats = assign_panel(self.config, self.proposal, self.id)
-            facts["panel"] = ",".join(self.panel)
         self._move(EventKind.ASSESSED, Stage.PANEL_SCORING, d.actor, now, d.summary, **facts)
-        if self.rules < RULES_PANEL_EVENTS:
-            self._panel_short(now)
-        else:
-            self._want_jurors(self.config.panel.size, now)
+        self._want_jurors(self.config.panel.size, now)
 
     def _want_jurors(self, count: int, now: datetime, release: list[str] | None = None) -> None:
         """Ask for `count` more jurors: from the cycle (a request the workflow sends), or
@@ -603,13 +531,8 @@ class Nomination(BaseModel):
             self.seat(self.from_roster(need), now)
 
     def from_roster(self, need: PanelNeed) -> PanelAssignment:
-        """Jurors from the nomination's own roster. Before RULES_PANEL_SHORTFALL a juror the
-        roster lacked was waited for, forever: the panel never closed, and the decision
-        that asked (a reassignment) never answered."""
-        found = assign_jurors(self.config.jurors, need)
-        if self.rules < RULES_PANEL_SHORTFALL:
-            return found.model_copy(update={"shortfall": 0})
-        return found
+        """Jurors from the nomination's own roster; those it lacks are not waited for."""
+        return assign_jurors(self.config.jurors, need)
 
     def take_panel_request(self) -> PanelNeed | None:
         """The request for jurors the workflow must send to the cycle, once."""
@@ -644,7 +567,7 @@ class Nomination(BaseModel):
             panel=",".join(self.panel),
             refused=",".join(refused) or None,
         )
-        if self.plan is not None and not self.legacy_deadlines:
+        if self.plan is not None:
             # Reminders follow the jurors' own time zones.
             self.plan = self._plan(self.stage, now, due_date=self.plan.due_date)
         self._panel_short(now)
@@ -652,8 +575,6 @@ class Nomination(BaseModel):
 
     def _panel_short(self, now: datetime) -> None:
         if len(self.panel) + self.jurors_wanted < self.config.panel.quorum:
-            if self.legacy_deadlines:
-                self.plan = None  # the first release stopped its timer here
             self._note(
                 EventKind.ESCALATED,
                 SYSTEM,
@@ -666,17 +587,20 @@ class Nomination(BaseModel):
 
     def _check_score(self, d: ScoreSheet) -> None:
         self._require_stage("penilaian juri", Stage.PANEL_SCORING)
-        self._require_role(d.actor, Role.JUROR)
+        self._require_decider(d)
         juror = self.seat_of(d.actor.user_id)
         if juror is None:
             raise Refused.one(
-                "actor.user_id", f"{d.actor.user_id} tidak ditugaskan sebagai juri usulan ini"
+                "actor.user_id",
+                f"{d.actor.user_id} tidak ditugaskan sebagai juri usulan ini",
+                ACCESS,
             )
         conflict = is_conflicted(juror, self.proposal)
         if conflict:
             raise Refused.one(
                 "actor.user_id",
                 f"juri {juror.name} memiliki konflik kepentingan: {conflict}",
+                ACCESS,
             )
         missing = [c.value for c in Criterion if c not in d.scores]
         if missing:
@@ -700,11 +624,7 @@ class Nomination(BaseModel):
             return
         if not self.pending_jurors():
             self._close_panel(now, "semua juri telah menilai")
-        elif (
-            self.escalated
-            and len(self.scores) >= self.config.panel.quorum
-            and not self.legacy_deadlines
-        ):
+        elif self.escalated and len(self.scores) >= self.config.panel.quorum:
             self._close_panel(now, "kuorum tercapai setelah batas waktu")
 
     def _close_panel(self, now: datetime, reason: str) -> None:
@@ -744,10 +664,12 @@ class Nomination(BaseModel):
 
     def _check_award(self, d: AwardDecision) -> None:
         self._require_stage("penetapan penghargaan", Stage.AWARD_DECISION)
-        self._require_role(d.actor, Role.OFFICIAL)
+        self._require_decider(d)
         self._require_listed(d.actor, self.config.staff.officials, "pejabat penetap")
         if self.award is not None:
-            raise Refused.one("stage", "keputusan penghargaan untuk usulan ini sudah diberikan")
+            raise Refused.one(
+                "stage", "keputusan penghargaan untuk usulan ini sudah diberikan", STAGE
+            )
         scale = self.config.star_scale
         if d.override_stars is not None:
             if d.override_stars > scale.max_stars:
@@ -787,13 +709,11 @@ class Nomination(BaseModel):
     # deadline extension
 
     def _check_extend(self, d: DeadlineExtension) -> None:
-        self._require_role(d.actor, Role.OPERATOR)
-        self._require_listed(d.actor, self.config.staff.operators, "operator")
+        self._require_decider(d)
+        require_operator(d.actor, self.config)
         if self.plan is None or self.awaiting_certificate:
-            raise Refused.one("stage", f"tidak ada batas waktu pada tahap {self.stage.label}")
-        if self.legacy_deadlines:
             raise Refused.one(
-                "stage", "usulan ini dimulai sebelum batas waktu dihitung dalam hari kerja"
+                "stage", f"tidak ada batas waktu pada tahap {self.stage.label}", STAGE
             )
         if (d.until is None) == (d.working_days is None):
             raise Refused.one(
@@ -841,10 +761,8 @@ class Nomination(BaseModel):
 
     def _check_reassign(self, d: JurorReassignment) -> None:
         self._require_stage("penggantian juri", Stage.PANEL_SCORING)
-        self._require_role(d.actor, Role.OPERATOR)
-        self._require_listed(d.actor, self.config.staff.operators, "operator")
-        if self.rules < RULES_PANEL_EVENTS:
-            raise Refused.one("stage", "usulan ini dimulai sebelum juri dapat diganti")
+        self._require_decider(d)
+        require_operator(d.actor, self.config)
         if d.juror_id not in self.panel:
             raise Refused.one("juror_id", f"{d.juror_id} bukan juri usulan ini")
 
@@ -867,13 +785,13 @@ class Nomination(BaseModel):
     def _check_withdraw(self, d: Withdrawal) -> None:
         if self.stage not in OPEN_STAGES or self.awaiting_certificate:
             raise Refused.one(
-                "stage", f"usulan pada tahap {self.stage.label} tidak dapat ditarik lagi"
+                "stage", f"usulan pada tahap {self.stage.label} tidak dapat ditarik lagi", STAGE
             )
-        self._require_role(d.actor, Role.PROPOSER, Role.OPERATOR)
+        self._require_decider(d)
         if d.actor.role == Role.PROPOSER:
             self._require_proposer(d.actor)
         else:
-            self._require_listed(d.actor, self.config.staff.operators, "operator")
+            require_operator(d.actor, self.config)
 
     def _withdraw(self, d: Withdrawal, now: datetime) -> None:
         self._move(EventKind.WITHDRAWN, Stage.WITHDRAWN, d.actor, now, d.reason)
@@ -887,32 +805,18 @@ class Nomination(BaseModel):
                 "stage",
                 f"keputusan {what} hanya dapat diberikan pada tahap {expected}; "
                 f"usulan ini sedang pada tahap {self.stage.label} ({self.stage.value})",
+                STAGE,
             )
 
     @staticmethod
-    def _require_role(actor: Actor, *roles: Role) -> None:
-        if actor.role not in roles:
-            expected = " atau ".join(r.label for r in roles)
-            raise Refused.one(
-                "actor.role",
-                f"keputusan ini hanya untuk {expected}, "
-                f"bukan {actor.role.label} ({actor.role.value})",
-            )
+    def _require_decider(d: Decision) -> None:
+        require_role(d.actor, kind_of(d).roles)
 
-    def _require_listed(self, actor: Actor, members: list[Any], title: str) -> None:
-        if actor.user_id not in {m.user_id for m in members}:
-            raise Refused.one(
-                "actor.user_id",
-                f"{actor.user_id} tidak terdaftar sebagai {title} siklus {self.config.cycle}",
-            )
+    def _require_listed(self, actor: Actor, members: Sequence[Staffed], title: str) -> None:
+        require_listed(actor, members, title, self.config.cycle)
 
     def _require_proposer(self, actor: Actor) -> None:
-        office = self.proposal.proposing_office.name
-        if _folded(actor.institution) != _folded(office):
-            raise Refused.one(
-                "actor.institution",
-                f"hanya {office}, pengusul usulan ini, yang dapat melakukannya",
-            )
+        require_proposing_office(actor, self.proposal)
 
     # --- events -------------------------------------------------------------------------
 
@@ -960,7 +864,3 @@ class Nomination(BaseModel):
                 facts=facts,
             )
         )
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.casefold().split())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.nomination import WAITING_ROLE, EventKind, Nomination, NominationEvent
+from domain.events import EventKind, NominationEvent
+from domain.nomination import WAITING_ROLE, Nomination
 from domain.proposal import Contact, Email, Model, Text
 from domain.regions import TimeZone
 from domain.stages import Role, Stage

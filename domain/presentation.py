@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.events import NominationEvent
 from domain.labs import Lab
-from domain.nomination import Nomination, NominationEvent
+from domain.nomination import Nomination
 from domain.proposal import Commodity, Model, Proposal
 from domain.regions import Province, TimeZone
 from domain.registry import describe_check

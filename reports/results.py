@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from domain.events import EventKind
 from domain.labs import Lab
-from domain.nomination import EventKind
 from domain.proposal import Commodity, Model
 from domain.regions import Province
 from domain.scoring import CoachingLevel

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.cycle import CycleConfig
@@ -20,21 +20,9 @@ from domain.cycle_book import (
     Registration,
     cycle_workflow_id,
 )
-from domain.decisions import (
-    Actor,
-    AssessmentFindings,
-    AwardDecision,
-    DeadlineExtension,
-    Decision,
-    DecisionResult,
-    JurorReassignment,
-    Resubmission,
-    ScoreSheet,
-    VerifyDecision,
-    Withdrawal,
-)
-from domain.eligibility import eligibility_problems
-from domain.errors import Problem, Refused
+from domain.decisions import Actor, Decision, DecisionResult, kind_of
+from domain.eligibility import Eligible, eligible
+from domain.errors import Refused
 from domain.labs import route_lab
 from domain.nomination import nomination_id
 from domain.presentation import NominationSummary, static_details, summary_line
@@ -45,8 +33,11 @@ from workflows.cycle import CycleWorkflow
 from workflows.inputs import CycleInput, NominationInput
 from workflows.names import CYCLE, TASK_QUEUE
 from workflows.nomination import NominationWorkflow
+from workflows.refusals import refused_from
 
 Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
+# How long `decide` waits for what a decision set going (a certificate number, jurors).
+SETTLE_WITHIN = timedelta(seconds=30)
 
 
 async def open_cycle(
@@ -88,16 +79,15 @@ async def close_cycle(handle: CycleHandle, closing: Closing) -> CycleStatus:
 
 async def nominate(
     client: Client,
-    proposal: Proposal,
+    checked: Proposal | Eligible,
     submitted_by: Actor,
     task_queue: str = TASK_QUEUE,
     memo: dict[str, Any] | None = None,
 ) -> Handle:
     """Propose through the cycle: it checks the window and gives the rules to run under,
     and balances the panels; then the nomination starts."""
-    problems = eligibility_problems(proposal)
-    if problems:
-        raise Refused(problems)
+    checked = eligible(checked)
+    proposal = checked.proposal
     cycle = client.get_workflow_handle(cycle_workflow_id(proposal.cycle))
     registration = Registration(
         nomination_id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
@@ -116,7 +106,7 @@ async def nominate(
         raise
     return await start_nomination(
         client,
-        proposal,
+        checked,
         admission.config,
         submitted_by,
         task_queue,
@@ -127,7 +117,7 @@ async def nominate(
 
 async def start_nomination(
     client: Client,
-    proposal: Proposal,
+    checked: Proposal | Eligible,
     config: CycleConfig,
     submitted_by: Actor,
     task_queue: str = TASK_QUEUE,
@@ -139,15 +129,11 @@ async def start_nomination(
     A second start of the same nomination (same cycle, NIB and product) is refused by
     Temporal, whether the first is still running or has ended, unless the first failed.
     """
-    problems = eligibility_problems(proposal)
+    proposal = eligible(checked).proposal
     if proposal.cycle != config.cycle:
-        problems.append(
-            Problem(
-                "cycle", f"usulan untuk siklus {proposal.cycle}, konfigurasi siklus {config.cycle}"
-            )
+        raise Refused.one(
+            "cycle", f"usulan untuk siklus {proposal.cycle}, konfigurasi siklus {config.cycle}"
         )
-    if problems:
-        raise Refused(problems)
     return await client.start_workflow(
         NominationWorkflow.run,
         NominationInput(
@@ -180,52 +166,33 @@ async def decide(
     handle: WorkflowHandle[Any, Any],
     decision: Decision,
     update_id: str | None = None,
+    settle_within: timedelta = SETTLE_WITHIN,
 ) -> DecisionResult:
-    """Send a decision as the matching workflow Update; a refusal raises `Refused`."""
+    """Send a decision as its workflow Update (`DECISIONS`); a refusal raises `Refused`.
+
+    The Update answers at once; what the decision set going (the certificate number, the
+    jurors the cycle seats) arrives with the nomination's next events, and is waited for
+    here, up to `settle_within` (zero: not at all).
+    """
     try:
-        match decision:
-            case VerifyDecision():
-                return await handle.execute_update(
-                    NominationWorkflow.verify, decision, id=update_id
-                )
-            case Resubmission():
-                return await handle.execute_update(
-                    NominationWorkflow.resubmit, decision, id=update_id
-                )
-            case AssessmentFindings():
-                return await handle.execute_update(
-                    NominationWorkflow.assess, decision, id=update_id
-                )
-            case ScoreSheet():
-                return await handle.execute_update(NominationWorkflow.score, decision, id=update_id)
-            case AwardDecision():
-                return await handle.execute_update(
-                    NominationWorkflow.decide_award, decision, id=update_id
-                )
-            case Withdrawal():
-                return await handle.execute_update(
-                    NominationWorkflow.withdraw, decision, id=update_id
-                )
-            case DeadlineExtension():
-                return await handle.execute_update(
-                    NominationWorkflow.extend_deadline, decision, id=update_id
-                )
-            case JurorReassignment():
-                return await handle.execute_update(
-                    NominationWorkflow.reassign_juror, decision, id=update_id
-                )
+        result: DecisionResult = await handle.execute_update(
+            kind_of(decision).update, decision, id=update_id, result_type=DecisionResult
+        )
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed
-    raise TypeError(f"not a decision: {decision!r}")
+    if result.settling and settle_within > timedelta(0):
+        result = await settled(handle, settle_within)
+    return result
 
 
-def refused_from(failed: WorkflowUpdateFailedError) -> Refused:
-    """The workflow's refusal, with each field at fault, as the client raised it."""
-    cause = failed.cause
-    if isinstance(cause, ApplicationError) and cause.type == "Refused" and cause.details:
-        return Refused([Problem(d["field"], d["message"]) for d in cause.details])
-    message = str(cause) if cause is not None else str(failed)
-    while isinstance(cause, ApplicationError) and cause.cause is not None:
-        cause = cause.cause
-        message = f"{message}: {cause}"
-    return Refused.one("(input)", message)
+async def settled(handle: WorkflowHandle[Any, Any], within: timedelta) -> DecisionResult:
+    """The nomination's `outcome` once it has settled, or as it stands after `within`."""
+    pause, waited = 0.02, 0.0
+    while True:
+        result = await handle.query(NominationWorkflow.outcome)
+        if not result.settling or waited >= within.total_seconds():
+            return result
+        # Moments, as a rule: the next workflow tasks bring what is awaited.
+        await asyncio.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 0.5)

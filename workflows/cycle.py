@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.panel import PanelNeed
     from domain.presentation import when
     from workflows.inputs import CycleInput, Delivery
-    from workflows.nomination import refusal
+    from workflows.refusals import refusal
 
 # A cycle hears from every nomination at every stage: past this many registrations in one
 # run it continues as new, well inside Temporal's limit of 2,000 updates per run.
@@ -50,7 +50,7 @@ class CycleWorkflow:
     async def run(self, input: CycleInput) -> CycleStatus:
         book = self._book
         while True:
-            self._show()
+            self._update_visibility()
             await workflow.wait_condition(
                 lambda: bool(self._deliveries) or book.closed or self._continue_as_new_due()
             )
@@ -61,7 +61,7 @@ class CycleWorkflow:
         await self._deliver()
         if not book.closed:
             workflow.continue_as_new(CycleInput(setup=input.setup, book=book))
-        self._show()
+        self._update_visibility()
         return book.status()
 
     def _continue_as_new_due(self) -> bool:
@@ -81,7 +81,7 @@ class CycleWorkflow:
                 # The nomination ended (withdrawn) before its jurors came: free them again.
                 self._book.release([j.user_id for j in delivery.assignment.jurors])
 
-    def _show(self) -> None:
+    def _update_visibility(self) -> None:
         book = self._book
         status = book.status()
         lines = [
@@ -141,7 +141,7 @@ class CycleWorkflow:
     @workflow.signal
     def nomination_moved(self, report: StageReport) -> None:
         self._book.report(report)
-        self._show()
+        self._update_visibility()
 
     # --- queries --------------------------------------------------------------------
 

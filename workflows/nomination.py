@@ -18,41 +18,20 @@ with workflow.unsafe.imports_passed_through():
     from activities.notify import NotifyActivities, NotifyInput
     from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
     from activities.registry import RegistryActivities, RegistryCheckInput
-    from activities.webhooks import (
-        DeliverWebhookInput,
-        Subscriptions,
-        WebhookActivities,
-        WebhookTargetsInput,
-    )
+    from activities.webhooks import DeliverWebhookInput, Subscriptions, WebhookActivities
+    from domain.access import on_panel, scores_visible
     from domain.cycle_book import StageReport
-    from domain.decisions import (
-        AssessmentFindings,
-        AwardDecision,
-        DeadlineExtension,
-        Decision,
-        DecisionResult,
-        JurorReassignment,
-        Resubmission,
-        ScoreSheet,
-        VerifyDecision,
-        Withdrawal,
-    )
+    from domain.decisions import DECISIONS, Decision, DecisionKind, DecisionResult
     from domain.errors import Refused
-    from domain.nomination import (
-        RULES_CALENDAR_DAYS,
-        RULES_PANEL_EVENTS,
-        RULES_PANEL_SHORTFALL,
-        RULES_WORKING_DAYS,
-        EventKind,
-        Nomination,
-        NominationEvent,
-    )
+    from domain.events import EventKind, NominationEvent
+    from domain.nomination import Nomination
     from domain.notifications import recipients_for
     from domain.panel import PanelAssignment, PanelNeed
     from domain.presentation import NominationSummary, current_details, summarize
     from domain.stages import Stage
     from workflows import names
     from workflows.inputs import JurorView, JurorViewRequest, NominationInput
+    from workflows.refusals import refusal
 
 # Activities retry until the database or mail server is back; the nomination just waits.
 RECORD_RETRY = RetryPolicy(
@@ -66,30 +45,6 @@ NOTIFY_TIMEOUT = timedelta(minutes=2)
 # The record and mail activities heartbeat while they run: one that a dead worker held is
 # retried after this, not after its whole timeout.
 HEARTBEAT_TIMEOUT = timedelta(seconds=10)
-
-
-# Each release of the rules that changes what a running nomination does is behind a patch,
-# so a nomination keeps the rules it started under and its history replays.
-WORKING_DAY_DEADLINES = "working-day-deadlines"  # RULES_WORKING_DAYS
-PANEL_EVENTS = "panel-events"  # RULES_PANEL_EVENTS
-PANEL_SHORTFALL = "panel-shortfall"  # RULES_PANEL_SHORTFALL
-
-
-def rules_in_force() -> int:
-    """The release of the rules this run follows (see `Nomination.rules`)."""
-    if not workflow.patched(WORKING_DAY_DEADLINES):
-        return RULES_CALENDAR_DAYS
-    if not workflow.patched(PANEL_EVENTS):
-        return RULES_WORKING_DAYS
-    if not workflow.patched(PANEL_SHORTFALL):
-        return RULES_PANEL_EVENTS
-    return RULES_PANEL_SHORTFALL
-
-
-# Webhooks to the ministry's systems and the registry pre-check at verification; nominations
-# started before them replay as they ran, without either.
-WEBHOOKS = "webhooks"
-REGISTRY_CHECK = "registry-check"
 # A receiver or registry that is down is tried again, more and more slowly; the webhook
 # activity itself gives up after the configured time and records the delivery as failed.
 WEBHOOK_RETRY = RetryPolicy(
@@ -98,43 +53,52 @@ WEBHOOK_RETRY = RetryPolicy(
     maximum_interval=timedelta(minutes=10),
 )
 WEBHOOK_TIMEOUT = timedelta(seconds=60)
-WEBHOOK_TARGETS_TIMEOUT = timedelta(seconds=10)
-# One look-up of the webhook subscribers serves every event of the nomination for a while,
-# rather than one local activity per event (each a marker in the history, a workflow
-# activation and a round trip through the server: a third of the worker's CPU in
-# `make bench`). Subscribers change only with the worker's configuration, that is with a
-# deploy; a nomination sees the change within this long.
-WEBHOOK_LOOKUP = "webhook-lookup-shared"
-# From that release on, the look-up is an activity that returns every subscription, and the
-# workflow picks the subscribers of each event from it. A local activity's result is not
-# tied to a place in the history the way an activity's is: one that came back together
-# with a decision could replay in the other order and break the nomination.
-WEBHOOK_SUBSCRIPTIONS = "webhook-subscriptions"
-WEBHOOK_TARGETS_FRESH = timedelta(minutes=5)
+SUBSCRIPTIONS_TIMEOUT = timedelta(seconds=10)
+# One look-up of the webhook subscriptions serves every event of the nomination for this
+# long. Subscriptions change only with the worker's configuration (a deploy).
+SUBSCRIPTIONS_FRESH = timedelta(minutes=5)
 REGISTRY_RETRY = WEBHOOK_RETRY
 REGISTRY_TIMEOUT = timedelta(seconds=30)
 
 
-def refusal(error: Refused) -> ApplicationError:
-    """A refused decision as the caller receives it: the message, and each field at fault."""
-    return ApplicationError(
-        str(error),
-        *({"field": p.field, "message": p.message} for p in error.problems),
-        type="Refused",
-        non_retryable=True,
-    )
+def decision_updates(cls: type[NominationWorkflow]) -> type[NominationWorkflow]:
+    """One Update per kind of decision in `DECISIONS`, named as the table names it, whose
+    validator checks the decision and whose handler takes it."""
+    for kind in DECISIONS:
+        setattr(cls, kind.update, _decision_update(kind))
+    return cls
+
+
+def _decision_update(kind: DecisionKind) -> object:
+    def handler(self: NominationWorkflow, decision: Decision) -> DecisionResult:
+        return self.take(decision)
+
+    def validator(self: NominationWorkflow, decision: Decision) -> None:
+        self.check(decision)
+
+    # The SDK reads the payload's type from the annotations: each Update takes its model.
+    handler.__annotations__ = {"decision": kind.model, "return": DecisionResult}
+    validator.__annotations__ = {"decision": kind.model, "return": None}
+    handler.__name__ = handler.__qualname__ = kind.update
+    update = workflow.update(name=kind.update, description=kind.title)(handler)
+    update.validator(validator)
+    return update
 
 
 @workflow.defn
+@decision_updates
 class NominationWorkflow:
     """One nomination's life: verification, technical assessment, panel scoring, award.
 
-    Updates (each a decision carrying its actor; a validator refuses the wrong stage, role,
-    actor or data before anything reaches the history):
-      verify, resubmit, assess, score, decide_award, withdraw, extend_deadline,
-      reassign_juror.
+    Updates, one per decision in `domain.decisions.DECISIONS` (verify, resubmit, assess,
+    score, decide_award, withdraw, extend_deadline, reassign_juror), each carrying its
+    actor: the validator refuses the wrong stage, role, actor or data before anything
+    reaches the history; the handler takes the decision and answers in the same workflow
+    task, never waiting. What follows a decision (the certificate number, the jurors the
+    cycle seats) arrives as the nomination's next events.
     Signals: panel_assigned (jurors from the cycle).
     Queries: state (the whole `Nomination`, for operators), summary (`NominationSummary`),
+      outcome (where the last decision led: `DecisionResult`, `settling` until it has come),
       juror_view (what one juror may see: no other juror's scores before the panel closes).
     Every event is recorded in the records database and mailed to its stakeholders, and
     sent to each webhook subscriber that wants it (in order, apart from the rest). On entering
@@ -146,20 +110,10 @@ class NominationWorkflow:
         self._nom = Nomination.propose(
             input.proposal, input.config, input.submitted_by, id=workflow.info().workflow_id
         )
-        self._nom.rules = rules_in_force()
         self._cycle_id = input.cycle_workflow_id
         self._nom.panel_from_cycle = self._cycle_id is not None
-        self._webhooks = workflow.patched(WEBHOOKS)
-        self._registry_check = workflow.patched(REGISTRY_CHECK)
-        self._shared_lookup = self._webhooks and workflow.patched(WEBHOOK_LOOKUP)
-        self._subscriptions_activity = self._shared_lookup and workflow.patched(
-            WEBHOOK_SUBSCRIPTIONS
-        )
         self._subscriptions: Subscriptions | None = None
-        # With the shared look-up: whether anyone subscribes at all (with the subscriptions
-        # activity: every subscription), and until when that answer stands.
-        self._anyone: bool = True
-        self._lookup_until: datetime | None = None
+        self._subscriptions_until: datetime | None = None
         # Per subscriber, the events still to deliver, oldest first; one sender each.
         self._outbox: dict[str, list[DeliverWebhookInput]] = {}
         self._registry_task: asyncio.Task[None] | None = None
@@ -174,7 +128,7 @@ class NominationWorkflow:
     @workflow.run
     async def run(self, input: NominationInput) -> NominationSummary:
         nom = self._nom
-        self._show()
+        self._update_visibility()
         while True:
             await self._handle_events()
             if nom.stage.is_terminal:
@@ -193,7 +147,7 @@ class NominationWorkflow:
                     summary="terbitkan nomor sertifikat penghargaan",
                 )
                 nom.grant(number, workflow.now())
-                self._show()
+                self._update_visibility()
                 continue
             await self._wait_for_action()
         if self._registry_task is not None:
@@ -225,8 +179,8 @@ class NominationWorkflow:
                 return
             except TimeoutError:
                 pass
-        nom.clock(workflow.now())
-        self._show()
+        nom.take_due_steps(workflow.now())
+        self._update_visibility()
 
     async def _ask_cycle_for_jurors(self, need: PanelNeed) -> None:
         assert self._cycle_id is not None
@@ -236,7 +190,7 @@ class NominationWorkflow:
             # The cycle is gone (closed early): seat jurors from the nomination's own roster.
             workflow.logger.warning("cycle %s unreachable; panel from own roster", self._cycle_id)
             self._nom.seat(self._nom.from_roster(need), workflow.now())
-            self._show()
+            self._update_visibility()
 
     async def _handle_events(self) -> None:
         """Record and notify every event not yet handled, in order; tell the cycle where
@@ -244,7 +198,7 @@ class NominationWorkflow:
         nom = self._nom
         while self._handled < len(nom.events):
             event = nom.events[self._handled]
-            if self._registry_check and event.kind in (EventKind.PROPOSED, EventKind.RESUBMITTED):
+            if event.kind in (EventKind.PROPOSED, EventKind.RESUBMITTED):
                 self._ask_registry()
             await asyncio.gather(self._record(event), self._notify(event), self._publish(event))
             self._handled += 1
@@ -295,56 +249,33 @@ class NominationWorkflow:
     async def _publish(self, event: NominationEvent) -> None:
         """Queue the event for each webhook subscriber that wants it; delivery runs apart,
         in order per subscriber, so a receiver that is down holds up no record or mail."""
-        if not self._webhooks:
-            return
-        subscribers = await self._subscribers(event.kind)
+        subscribers = (await self._current_subscriptions()).for_kind(event.kind)
         if not subscribers:
             return
         summary = summarize(self._nom)
-        delivery = [
-            DeliverWebhookInput(nomination=summary, event=event, subscriber=name)
-            for name in subscribers
-        ]
-        for item in delivery:
-            outbox = self._outbox.get(item.subscriber)
+        for name in subscribers:
+            item = DeliverWebhookInput(nomination=summary, event=event, subscriber=name)
+            outbox = self._outbox.get(name)
             if outbox is not None:
                 outbox.append(item)
                 continue
-            self._outbox[item.subscriber] = [item]
-            self._spawn(self._send_webhooks(item.subscriber))
+            self._outbox[name] = [item]
+            self._spawn(self._send_webhooks(name))
 
-    async def _subscribers(self, kind: EventKind) -> list[str]:
-        """The subscribers that want this kind of event, as configured now; with the shared
-        look-up, none at all is known for a while from one question; with the subscriptions
-        activity, all of them are."""
-        if self._subscriptions_activity:
-            now = workflow.now()
-            stale = self._lookup_until is None or now >= self._lookup_until
-            if self._subscriptions is None or stale:
-                self._subscriptions = await workflow.execute_activity_method(
-                    WebhookActivities.subscriptions,
-                    start_to_close_timeout=WEBHOOK_TARGETS_TIMEOUT,
-                    retry_policy=RECORD_RETRY,
-                    summary="webhook: daftar pelanggan",
-                )
-                self._lookup_until = now + WEBHOOK_TARGETS_FRESH
-            return self._subscriptions.for_kind(kind)
-        if self._shared_lookup:
-            now = workflow.now()
-            if self._lookup_until is None or now >= self._lookup_until:
-                anyone = await self._ask_subscribers(WebhookTargetsInput(kind=None))
-                self._anyone = bool(anyone)
-                self._lookup_until = now + WEBHOOK_TARGETS_FRESH
-            if not self._anyone:
-                return []
-        return await self._ask_subscribers(WebhookTargetsInput(kind=kind))
-
-    async def _ask_subscribers(self, question: WebhookTargetsInput) -> list[str]:
-        return await workflow.execute_local_activity_method(
-            WebhookActivities.subscribers_for,
-            question,
-            start_to_close_timeout=WEBHOOK_TARGETS_TIMEOUT,
-        )
+    async def _current_subscriptions(self) -> Subscriptions:
+        """Every webhook subscription as configured now, asked again once it is stale."""
+        now = workflow.now()
+        if self._subscriptions is None or (
+            self._subscriptions_until is not None and now >= self._subscriptions_until
+        ):
+            self._subscriptions = await workflow.execute_activity_method(
+                WebhookActivities.subscriptions,
+                start_to_close_timeout=SUBSCRIPTIONS_TIMEOUT,
+                retry_policy=RECORD_RETRY,
+                summary="webhook: daftar pelanggan",
+            )
+            self._subscriptions_until = now + SUBSCRIPTIONS_FRESH
+        return self._subscriptions
 
     async def _send_webhooks(self, subscriber: str) -> None:
         outbox = self._outbox[subscriber]
@@ -370,7 +301,7 @@ class NominationWorkflow:
             self._registry_task.cancel()  # about a version of the proposal now replaced
         self._nom.ask_registry()
         self._registry_task = self._spawn(self._check_registry(self._nom.revisions))
-        self._show()
+        self._update_visibility()
 
     async def _check_registry(self, revision: int) -> None:
         check = await workflow.execute_activity_method(
@@ -381,16 +312,16 @@ class NominationWorkflow:
             summary="periksa NIB dan SK sentra di registri",
         )
         if not self._nom.stage.is_terminal and self._nom.note_registry(check, workflow.now()):
-            self._show()
+            self._update_visibility()
 
     def _spawn(self, work: Any) -> asyncio.Task[None]:
         task: asyncio.Task[None] = asyncio.create_task(work)
-        self._tasks.add(task)
+        self._tasks.add(task)  # held until done: the loop keeps only a weak reference
         task.add_done_callback(self._tasks.discard)
         return task
 
-    def _show(self) -> None:
-        """Keep the search attributes and the Web UI's current details up to date."""
+    def _update_visibility(self) -> None:
+        """Upsert the search attributes that changed, and the Web UI's current details."""
         s = summarize(self._nom)
         wanted: dict[str, Any] = {
             names.STAGE.name: s.stage.value,
@@ -419,15 +350,18 @@ class NominationWorkflow:
             workflow.set_current_details(details)
             self._details = details
 
-    # --- decisions ------------------------------------------------------------------
+    # --- decisions (the Updates themselves come from `decision_updates`) -------------
 
-    def _validate(self, decision: Decision) -> None:
+    def check(self, decision: Decision) -> None:
+        """Refuse a decision that may not be taken now; nothing reaches the history."""
         try:
             self._nom.check(decision)
         except Refused as error:
             raise refusal(error) from None
 
-    async def _decide(self, decision: Decision) -> DecisionResult:
+    def take(self, decision: Decision) -> DecisionResult:
+        """Take the decision and answer at once: the handler never waits for a later
+        workflow task, so no Update is in flight when a worker takes the nomination over."""
         try:
             result = self._nom.apply(decision, workflow.now())
         except Refused as error:
@@ -435,83 +369,8 @@ class NominationWorkflow:
             raise refusal(error) from None
         # Shown at once, in the same workflow task as the decision: an operator who looks
         # right after deciding sees the new stage, not the one before.
-        self._show()
-        # The decision's answer says what came of it: wait for the certificate number, or for
-        # the jurors the cycle assigns (moments, both: the next workflow tasks bring them).
-        nom = self._nom
-        if nom.awaiting_certificate or nom.jurors_wanted:
-            await workflow.wait_condition(
-                lambda: (
-                    not nom.awaiting_certificate
-                    and (not nom.jurors_wanted or nom.stage != Stage.PANEL_SCORING)
-                )
-            )
-            result = nom.result_message()
+        self._update_visibility()
         return result
-
-    @workflow.update
-    async def verify(self, decision: VerifyDecision) -> DecisionResult:
-        return await self._decide(decision)
-
-    @verify.validator
-    def _check_verify(self, decision: VerifyDecision) -> None:
-        self._validate(decision)
-
-    @workflow.update
-    async def resubmit(self, decision: Resubmission) -> DecisionResult:
-        return await self._decide(decision)
-
-    @resubmit.validator
-    def _check_resubmit(self, decision: Resubmission) -> None:
-        self._validate(decision)
-
-    @workflow.update
-    async def assess(self, decision: AssessmentFindings) -> DecisionResult:
-        return await self._decide(decision)
-
-    @assess.validator
-    def _check_assess(self, decision: AssessmentFindings) -> None:
-        self._validate(decision)
-
-    @workflow.update
-    async def score(self, decision: ScoreSheet) -> DecisionResult:
-        return await self._decide(decision)
-
-    @score.validator
-    def _check_score(self, decision: ScoreSheet) -> None:
-        self._validate(decision)
-
-    @workflow.update
-    async def decide_award(self, decision: AwardDecision) -> DecisionResult:
-        return await self._decide(decision)
-
-    @decide_award.validator
-    def _check_decide_award(self, decision: AwardDecision) -> None:
-        self._validate(decision)
-
-    @workflow.update
-    async def withdraw(self, decision: Withdrawal) -> DecisionResult:
-        return await self._decide(decision)
-
-    @withdraw.validator
-    def _check_withdraw(self, decision: Withdrawal) -> None:
-        self._validate(decision)
-
-    @workflow.update
-    async def extend_deadline(self, decision: DeadlineExtension) -> DecisionResult:
-        return await self._decide(decision)
-
-    @extend_deadline.validator
-    def _check_extend_deadline(self, decision: DeadlineExtension) -> None:
-        self._validate(decision)
-
-    @workflow.update
-    async def reassign_juror(self, decision: JurorReassignment) -> DecisionResult:
-        return await self._decide(decision)
-
-    @reassign_juror.validator
-    def _check_reassign_juror(self, decision: JurorReassignment) -> None:
-        self._validate(decision)
 
     # --- signals --------------------------------------------------------------------
 
@@ -519,7 +378,7 @@ class NominationWorkflow:
     def panel_assigned(self, assignment: PanelAssignment) -> None:
         """The cycle's jurors for this nomination."""
         self._nom.seat(assignment, workflow.now())
-        self._show()
+        self._update_visibility()
 
     # --- queries --------------------------------------------------------------------
 
@@ -532,13 +391,18 @@ class NominationWorkflow:
         return summarize(self._nom)
 
     @workflow.query
+    def outcome(self) -> DecisionResult:
+        """Where the last decision has led, once what it set going has come (`settling`)."""
+        return self._nom.result_message()
+
+    @workflow.query
     def juror_view(self, request: JurorViewRequest) -> JurorView:
         nom = self._nom
-        closed = nom.result is not None
+        closed = scores_visible(nom)
         record = nom.scores.get(request.user_id)
         return JurorView(
             nomination=summarize(nom),
-            assigned=request.user_id in nom.panel,
+            assigned=on_panel(nom, request.user_id),
             my_scores=record.sheet if record else None,
             jurors_scored=len(nom.scores),
             panel_size=len(nom.panel),

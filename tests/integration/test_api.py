@@ -15,11 +15,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
 from activities.store import RecordStore
-from api.app import DECISIONS, ApiDeps, create_app
+from api.app import ApiDeps, create_app
 from api.keys import ApiKey, KeyRing, hash_key
 from api.openapi import CHECKED_IN
+from domain.decisions import DECISIONS
+from domain.events import EventKind
 from domain.labs import Lab
-from domain.nomination import EventKind, Nomination
+from domain.nomination import Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
 from tests.integration.conftest import serving
@@ -405,7 +407,7 @@ async def test_every_route_lets_through_exactly_the_keys_with_its_role_and_reach
     nomination); what passes meets the rules, here refused for the stage or the person
     (`orang.luar` is nobody's), so that nothing changes, whoever calls."""
     assert set(REACHES) == set(KEYS) - {"pekalongan"}
-    assert set(ROUTES) == {path for path, *_ in DECISIONS}
+    assert set(ROUTES) == {kind.command for kind in DECISIONS}
     nomination = await api.propose(fresh_raw(0))
 
     async def checked() -> list[Any] | None:  # the registry pre-check adds an event of its own

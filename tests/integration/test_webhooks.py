@@ -27,9 +27,10 @@ from activities.webhooks import (
     WebhookSubscriber,
     verify_signature,
 )
+from domain.events import EventKind
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
-from domain.nomination import EventKind, Nomination
+from domain.nomination import Nomination
 from domain.stages import Stage
 from starter import app as ovop
 from tests.integration.conftest import free_port, serving

@@ -336,7 +336,7 @@ class CycleRecorder:
         ):
             await verify(VerifyOutcome.REVISE, "lengkapi izin edar dan foto produk")
             if kind == "expire":
-                nom.clock(next(clock) + timedelta(days=90))
+                nom.take_due_steps(next(clock) + timedelta(days=90))
                 await self.sync(nom)
             return nom
         if kind == "open_early":

@@ -97,7 +97,7 @@ def nomination_at(point: str) -> Nomination:
         nom.apply(VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REJECT, reason="x"), NOW)
     elif point == Stage.EXPIRED.value:
         nom = at_stage(Stage.REVISION_REQUESTED)
-        nom.clock(NOW + timedelta(days=120))
+        nom.take_due_steps(NOW + timedelta(days=120))
     else:
         nom = at_stage(Stage.ADMIN_VERIFICATION)
         nom.apply(withdrawal(OPERATOR), NOW)

@@ -25,8 +25,9 @@ from domain.decisions import (
 )
 from domain.eligibility import parse_proposal
 from domain.errors import Problem, Refused, problems_from
+from domain.events import NominationEvent
 from domain.examples import example_proposals
-from domain.nomination import Nomination, NominationEvent
+from domain.nomination import Nomination
 from domain.notifications import recipients_for
 from domain.presentation import summarize
 from domain.proposal import Proposal

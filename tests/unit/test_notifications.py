@@ -17,7 +17,8 @@ from domain.decisions import (
     VerifyDecision,
     VerifyOutcome,
 )
-from domain.nomination import EventKind, Nomination
+from domain.events import EventKind
+from domain.nomination import Nomination
 from domain.notifications import Audience, Recipient, recipients_for
 from domain.presentation import current_details, summarize, summary_line, when
 from domain.registry import CheckStatus, RegistryCheck, compare
@@ -60,7 +61,7 @@ def every_path() -> list[Nomination]:
     )
 
     expired = at_stage(Stage.REVISION_REQUESTED)
-    expired.clock(NOW + timedelta(days=30))
+    expired.take_due_steps(NOW + timedelta(days=30))
 
     failed_lab = at_stage(Stage.TECHNICAL_ASSESSMENT, 4)
     failed_lab.apply(findings(failed_lab.lab, 30, conforms=False), NOW)
@@ -77,7 +78,7 @@ def every_path() -> list[Nomination]:
         JurorReassignment(actor=OPERATOR, juror_id=late.panel[0], reason="juri mengundurkan diri"),
         NOW,
     )
-    late.clock(NOW + timedelta(days=30))
+    late.take_due_steps(NOW + timedelta(days=30))
     late.apply(
         DeadlineExtension(actor=OPERATOR, working_days=10, reason="juri sedang dinas luar"),
         NOW + timedelta(days=30),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from activities.registry import DEMO_REGISTRY, CsvRegistry
+from domain.events import EventKind
 from domain.examples import example_proposal
-from domain.nomination import EventKind
 from domain.presentation import current_details
 from domain.registry import CheckStatus, FindingStatus, RegistryCheck, compare
 from domain.stages import Stage

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.nomination import EventKind
+from domain.events import EventKind
 from domain.stages import Stage
 from reports.html import render_html
 from reports.results import shape

@@ -18,7 +18,7 @@ from activities.webhooks import (
     sign,
     verify_signature,
 )
-from domain.nomination import EventKind
+from domain.events import EventKind
 from domain.presentation import summarize
 from domain.stages import Stage
 from tests.support import at_stage

@@ -15,8 +15,8 @@ from domain.cycle import CycleConfig, ProposalWindow
 from domain.cycle_book import Closing, ConfigChange, CycleSetup, CycleStatus
 from domain.decisions import JurorReassignment
 from domain.errors import Refused
+from domain.events import EventKind
 from domain.examples import example_cycle_config
-from domain.nomination import EventKind
 from domain.scoring import SCALE_2013, Criterion
 from domain.stages import Role, Stage
 from tests.support import OPERATOR, confirm, fresh, sheet, unique_cycle, withdrawal

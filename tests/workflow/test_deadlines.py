@@ -20,8 +20,9 @@ from temporalio.worker import Worker
 
 from domain.decisions import DeadlineExtension, Resubmission, VerifyDecision, VerifyOutcome
 from domain.errors import Refused
+from domain.events import EventKind
 from domain.examples import example_cycle_config
-from domain.nomination import EventKind, Nomination
+from domain.nomination import Nomination
 from domain.regions import TimeZone
 from domain.stages import Stage
 from settings import data_converter

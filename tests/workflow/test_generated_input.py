@@ -194,7 +194,8 @@ def examples(count: int) -> Callable[[Any], Any]:
 
 def names_a_field(cause: ApplicationError, update: str, body: dict[str, Any]) -> bool:
     if cause.type == "Refused":
-        return bool(cause.details) and all(d["field"] and d["message"] for d in cause.details)
+        [said] = cause.details
+        return bool(said["problems"]) and all(field and text for field, text in said["problems"])
     # Arguments that are not the decision's model at all: "Failed decoding arguments",
     # caused by pydantic's ValidationError, which lists each field at fault on a line.
     said = []

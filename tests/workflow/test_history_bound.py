@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.decisions import Resubmission, VerifyDecision, VerifyOutcome
+from domain.events import EventKind
 from domain.labs import route_lab
-from domain.nomination import EventKind
 from domain.stages import Stage
 from tests.support import VERIFIER, confirm, findings, passes, proposer, sheet
 from tests.workflow.conftest import CONFIG, Handle, Nominations, state

@@ -36,8 +36,9 @@ from tests.support import (
 )
 from tests.workflow.conftest import CONFIG, Calls, Handle, Nominations, state, to_panel
 from workflows import names
-from workflows.client import decide, refused_from
+from workflows.client import decide
 from workflows.nomination import NominationWorkflow
+from workflows.refusals import refused_from
 
 
 async def sleep_until(nominations: Nominations, moment: datetime) -> None:

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from domain.decisions import Resubmission, VerifyDecision, VerifyOutcome
-from domain.nomination import EventKind, Nomination
+from domain.events import EventKind
+from domain.nomination import Nomination
 from domain.presentation import current_details
 from domain.registry import CheckStatus
 from domain.stages import Stage

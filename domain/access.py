@@ -1,0 +1,150 @@
+"""Who may see and decide what: the one place the engine, the API and `ovop` ask.
+
+- A decision is taken by one of the roles its kind names (`domain.decisions.DECISIONS`),
+  by someone listed on the cycle's staff for it.
+- The **operators** of a cycle are its listed staff in the operator role.
+- A **regional office** acts for the nominations it proposed, and reaches those of its
+  province (and regency, when it names one); a **lab** reaches what is routed to it; the
+  ministry (verifiers, officials, operators, jurors) reaches every nomination.
+- A **juror** scores only on their own panel, and sees no juror's scores (their own
+  included) until the panel has closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from domain.decisions import Actor
+from domain.errors import RefusalKind, Refused
+from domain.events import EventKind, NominationEvent
+from domain.labs import Lab, route_lab
+from domain.proposal import Proposal
+from domain.regions import Province
+from domain.stages import Role
+
+if TYPE_CHECKING:
+    from domain.cycle import CycleConfig
+    from domain.nomination import Nomination
+
+ACCESS = RefusalKind.ACCESS
+# Those who work for the ministry, and so reach every nomination.
+MINISTRY_ROLES = frozenset({Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR, Role.JUROR})
+
+
+class Staffed(Protocol):
+    @property
+    def user_id(self) -> str: ...
+
+
+def folded(text: str) -> str:
+    """A name as compared: case and spacing do not count."""
+    return " ".join(text.casefold().split())
+
+
+def require_role(actor: Actor, roles: Iterable[Role]) -> None:
+    roles = tuple(roles)
+    if actor.role not in roles:
+        expected = " atau ".join(r.label for r in roles)
+        raise Refused.one(
+            "actor.role",
+            f"keputusan ini hanya untuk {expected}, bukan {actor.role.label} ({actor.role.value})",
+            ACCESS,
+        )
+
+
+def require_listed(actor: Actor, members: Sequence[Staffed], title: str, cycle: str) -> None:
+    if actor.user_id not in {m.user_id for m in members}:
+        raise Refused.one(
+            "actor.user_id",
+            f"{actor.user_id} tidak terdaftar sebagai {title} siklus {cycle}",
+            ACCESS,
+        )
+
+
+def require_operator(actor: Actor, config: CycleConfig) -> None:
+    """An operator of this cycle, acting as one."""
+    require_role(actor, [Role.OPERATOR])
+    require_listed(actor, config.staff.operators, "operator", config.cycle)
+
+
+def require_proposing_office(
+    actor: Actor, proposal: Proposal, field: str = "actor.institution"
+) -> None:
+    """The office that proposed (or proposes) this nomination, and no other."""
+    office = proposal.proposing_office.name
+    if folded(actor.institution) != folded(office):
+        raise Refused.one(
+            field, f"hanya {office}, pengusul usulan ini, yang dapat melakukannya", ACCESS
+        )
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a nomination belongs, for reach: its sentra's province and regency, its lab."""
+
+    province: Province
+    regency: str
+    lab: Lab
+
+    @classmethod
+    def of_proposal(cls, p: Proposal) -> Place:
+        return cls(p.sentra.province, p.sentra.regency, route_lab(p.product.commodity))
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The nominations a caller reaches, from its roles and the region or lab it serves."""
+
+    roles: frozenset[Role]
+    province: Province | None = None
+    regency: str | None = None
+    lab: Lab | None = None
+
+    @property
+    def everything(self) -> bool:
+        return bool(MINISTRY_ROLES & self.roles)
+
+    def covers(self, place: Place) -> bool:
+        if self.everything:
+            return True
+        if Role.PROPOSER in self.roles:
+            return place.province == self.province and (
+                self.regency is None or folded(place.regency) == folded(self.regency)
+            )
+        return place.lab == self.lab
+
+    def require(self, place: Place, field: str) -> None:
+        """Refuse, naming `field`, a nomination outside this reach."""
+        if self.covers(place):
+            return
+        if Role.PROPOSER in self.roles:
+            region = self.regency or (self.province.value if self.province else "-")
+            why = (
+                f"usulan dari {place.regency}, {place.province.value} berada di luar wilayah "
+                f"kunci ini ({region})"
+            )
+        else:
+            lab = self.lab.label if self.lab else "-"
+            why = f"usulan ini dinilai oleh {place.lab.label}, bukan {lab}"
+        raise Refused.one(field, why, ACCESS)
+
+
+def on_panel(nom: Nomination, user_id: str) -> bool:
+    return user_id in nom.panel
+
+
+def scores_visible(nom: Nomination) -> bool:
+    """Jurors see the panel's scores once it has closed, and not before."""
+    return nom.result is not None
+
+
+def events_for_juror(nom: Nomination) -> list[NominationEvent]:
+    """The nomination's events as a juror may read them: before the panel closes, a score
+    says who scored, not what."""
+    if scores_visible(nom):
+        return list(nom.events)
+    return [
+        e.model_copy(update={"facts": {}}) if e.kind == EventKind.SCORED else e for e in nom.events
+    ]
