@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint unit install clean e2e chromium bench
+.PHONY: run test lint unit install clean e2e chromium bench histories
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,3 +46,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Re-record the kept histories of the replay test (tests/replay/scenarios.py says when).
+histories: $(STAMP)
+	$(BIN)/python -m tests.replay.scenarios

@@ -184,17 +184,3 @@ async def eventually(check: Callable[[], Awaitable[T | None]], what: str, within
         if loop.time() > deadline:
             pytest.fail(f"gave up after {within}s waiting for {what}")
         await asyncio.sleep(0.05)
-
-
-def update_ordering_bug(failure: str) -> bool:
-    """A replay failure of the SDK's own making, not the workflow's: a worker that took a
-    nomination over cold (its predecessor killed) got an update together with activity
-    results, and wrote the update's answer after the commands those results led to; on
-    replay the SDK applies the update first. The history then lacks nothing and doubles
-    nothing, but does not replay (temporalio 1.35; the same shape as
-    github.com/temporalio/sdk-python/issues/1591, open). Recognised by its message: the
-    update and the activity machines each meeting the other's event."""
-    return "Nondeterminism error" in failure and (
-        "Update machine does not handle this event" in failure
-        or ("Activity machine does not handle this event" in failure and "Update" in failure)
-    )

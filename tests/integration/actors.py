@@ -98,11 +98,6 @@ class Actors:
     """Everyone who decides, sharing a count of the decisions taken (and re-sent)."""
 
     patience: float = 120.0  # seconds a decision may take through faults before the test fails
-    # Each decision waits until the nomination's work for the last one is done, as people
-    # who read their mail first do. Without it a decision can reach a worker that takes the
-    # nomination over cold together with that work's results, which the SDK then writes in
-    # an order it cannot replay (`tests.support.update_ordering_bug`).
-    paced: bool = False
     taken: int = 0
     in_flight: int = 0  # decisions sent and not yet answered
     resent: int = 0
@@ -130,18 +125,7 @@ class Actors:
                 self.resent += 1
                 await asyncio.sleep(0.2)  # a client's back-off before it tries again
 
-    async def idle(self, handle: Handle) -> None:
-        """Until the nomination has no activity under way."""
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + self.patience
-        while (await self.surely(handle.describe)).raw_description.pending_activities:
-            if loop.time() > give_up:
-                raise TimeoutError(f"{handle.id}: its activities never finished")
-            await asyncio.sleep(0.1)
-
     async def decide(self, handle: Handle, decision: Decision, step: str) -> DecisionResult:
-        if self.paced:
-            await self.idle(handle)
         self.in_flight += 1
         try:
             result = await self.surely(lambda: decide(handle, decision, f"{handle.id}/{step}"))

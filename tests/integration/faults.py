@@ -4,6 +4,7 @@ the server's own view of which activities are being retried."""
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sqlite3
 from collections.abc import Iterable
@@ -12,7 +13,6 @@ from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import URL, make_url
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from devstack import Ports, temporal_command, wait_for_temporal
@@ -23,7 +23,7 @@ from domain.proposal import Proposal
 from tests.databases import plain_dsn
 from tests.integration.actors import Actors, Fate, fates
 from tests.integration.conftest import free_port
-from tests.support import fresh, proposer, update_ordering_bug
+from tests.support import fresh, proposer
 from workflows.client import Handle, start_nomination
 
 CONFIG = example_cycle_config("2026")
@@ -93,15 +93,13 @@ class Nominations:
         ]
 
 
-async def stuck_by_update_ordering(handle: Handle) -> bool:
-    """Whether the nomination's workflow tasks fail with the SDK's update-ordering
-    nondeterminism (`tests.support.update_ordering_bug`): stuck until an operator resets it."""
-    async for event in handle.fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
-            failure = event.workflow_task_failed_event_attributes.failure.message
-            if update_ordering_bug(failure):
-                return True
-    return False
+def fault_seed() -> int:
+    """The run's random seed: `OVOP_FAULT_SEED` when given, so a failing run can be run
+    again as it was, or else a new one. Printed either way (pytest shows it on failure)."""
+    given = os.environ.get("OVOP_FAULT_SEED")
+    seed = int(given) if given else random.randrange(2**32)
+    print(f"[fault] seed {seed} (OVOP_FAULT_SEED={seed} runs it again)")
+    return seed
 
 
 async def retrying(handles: Iterable[Handle], activities: set[str], attempt: int = 3) -> int:

@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mail import Mailer
 from activities.store import RecordStore
 from tests.integration.conftest import SmtpServer
-from tests.integration.faults import Nominations, retrying
+from tests.integration.faults import Nominations, fault_seed, retrying
 from tests.integration.ledger import keep_histories, reconcile, retries, unreplayable
 from tests.support import eventually
 from worker import activities_for, build_worker
@@ -32,7 +32,7 @@ async def test_mail_server_down_for_a_while_then_back(
     mailer: Mailer,
     tmp_path: Path,
 ) -> None:
-    seed = random.randrange(2**32)
+    seed = fault_seed()
     task_queue = f"smtp-down-{uuid.uuid4()}"
     began = time.monotonic()
     async with build_worker(dev_env.client, task_queue, activities_for(store, mailer)):

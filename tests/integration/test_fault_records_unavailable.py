@@ -18,7 +18,13 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mail import Mailer
 from activities.store import RecordStore
 from tests.integration.conftest import SmtpServer
-from tests.integration.faults import Nominations, PostgresOutage, SqliteLockedOut, retrying
+from tests.integration.faults import (
+    Nominations,
+    PostgresOutage,
+    SqliteLockedOut,
+    fault_seed,
+    retrying,
+)
 from tests.integration.ledger import keep_histories, reconcile, retries, unreplayable
 from tests.support import eventually
 from worker import activities_for, build_worker
@@ -38,7 +44,7 @@ async def test_records_database_unavailable_for_a_while_then_back(
     mailer: Mailer,
     tmp_path: Path,
 ) -> None:
-    seed = random.randrange(2**32)
+    seed = fault_seed()
     task_queue = f"records-down-{uuid.uuid4()}"
     began = time.monotonic()
     if records_url.startswith("sqlite"):

@@ -19,10 +19,10 @@ from temporalio.testing._timeskipping import TimeSkipper
 
 from activities.mail import Mailer
 from activities.store import RecordStore
-from domain.nomination import EventKind
+from domain.events import EventKind
 from tests.integration.actors import Fate, fates
 from tests.integration.conftest import SmtpServer
-from tests.integration.faults import DevServer, Nominations
+from tests.integration.faults import DevServer, Nominations, fault_seed
 from tests.integration.ledger import keep_histories, reconcile, retries, unreplayable
 from tests.support import eventually, fresh
 from worker import activities_for, build_worker
@@ -58,7 +58,7 @@ async def timers_across(handle: Handle, stopped: datetime) -> tuple[int, int]:
 async def test_temporal_server_stopped_and_restarted_on_its_file(
     store: RecordStore, smtp: SmtpServer, mailer: Mailer, tmp_path: Path
 ) -> None:
-    seed = random.randrange(2**32)
+    seed = fault_seed()
     rng = random.Random(seed)
     began = time.monotonic()
     server = DevServer(tmp_path)

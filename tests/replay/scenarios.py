@@ -1,9 +1,10 @@
 """Nominations whose histories are kept beside the replay test.
 
-`python -m tests.replay.scenarios` records each scenario on today's code as
-`histories/<scenario>-<RELEASE>.json`. Histories of earlier releases stay: a running
-nomination started under them must still replay. When a change to the workflow is guarded
-by `workflow.patched`, raise RELEASE and record again; never rewrite an older release's file.
+`make histories` (`python -m tests.replay.scenarios`) records each scenario on today's code
+as `histories/<scenario>-<RELEASE>.json`. Histories of earlier releases stay: a nomination
+started under them may still be running and must still replay. When a change to the
+workflow is guarded by `workflow.patched` (docs/versioning.md), raise RELEASE and record
+again; never rewrite an older release's file.
 """
 
 from __future__ import annotations
@@ -41,12 +42,7 @@ from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
-# r1: calendar-day deadlines; r2: working days with reminders; r3: panel assignment as
-# events and juror reassignment; r4: webhooks and the registry pre-check; r5: jurors the
-# own roster lacks are not waited for; r6: one webhook subscriber look-up serves a
-# nomination's events for a while; r7: that look-up is an activity returning every
-# subscription (a local activity's result could replay out of order with a decision)
-RELEASE = "r7"
+RELEASE = "1.0"
 CONFIG = example_cycle_config("2026")
 
 Scenario = Callable[
@@ -103,8 +99,8 @@ SCENARIOS: dict[str, Scenario] = {
     "awarded_after_revision": awarded_after_revision,
     "expired": expired,
     "escalated_then_withdrawn": escalated_then_withdrawn,
-    "panel_short_of_a_juror": panel_short_of_a_juror,  # from r5
-    "awarded_unsubscribed": awarded_after_revision,  # from r6: no webhook subscriber
+    "panel_short_of_a_juror": panel_short_of_a_juror,
+    "awarded_unsubscribed": awarded_after_revision,  # no webhook subscriber
 }
 UNSUBSCRIBED = {"awarded_unsubscribed"}
 
