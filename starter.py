@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -27,6 +28,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
+from bootstrap import CodecNotConfigured, Services, read_settings
 from domain.cycle import CycleConfig
 from domain.cycle_book import Closing, ConfigChange, CycleSetup, CycleStatus, cycle_workflow_id
 from domain.decisions import (
@@ -53,7 +55,7 @@ from domain.presentation import NominationView, describe, view, when
 from domain.proposal import Commodity
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
-from settings import CodecNotConfigured, Settings, connect_temporal, temporal_connect_args
+from settings import Settings, temporal_connect_args
 from workflows import names
 from workflows.client import (
     CycleHandle,
@@ -129,17 +131,27 @@ def parse(model: type[T], data: Any, title: str = "Ditolak:") -> T:
         refused(Refused(problems_from(error)), title)
 
 
-def run(action: Callable[[Client], Awaitable[T]]) -> T:
-    """Connect to Temporal and run `action`, turning connection trouble into a message."""
+@dataclass(frozen=True)
+class Connected:
+    """What a command that talks to Temporal works with: the client, and its settings."""
+
+    client: Client
+    settings: Settings
+
+
+def run(action: Callable[[Connected], Awaitable[T]]) -> T:
+    """Read the settings, connect to Temporal and run `action`, turning connection trouble
+    into a message."""
 
     async def go() -> T:
-        try:
-            client = await connect_temporal()
-        except RuntimeError as error:
-            server_down(error)
-        except CodecNotConfigured as error:
-            fail(str(error))
-        return await action(client)
+        async with Services(read_settings()) as services:
+            try:
+                client = await services.temporal()
+            except RuntimeError as error:
+                server_down(error)
+            except CodecNotConfigured as error:
+                fail(str(error))
+            return await action(Connected(client, services.settings))
 
     try:
         return asyncio.run(go())
@@ -168,8 +180,7 @@ def not_found(nomination_id: str) -> NoReturn:
     )
 
 
-def no_answer(handle: WorkflowHandle[Any, Any], what: str) -> NoReturn:
-    seconds = Settings().cli_timeout_seconds
+def no_answer(handle: WorkflowHandle[Any, Any], seconds: float, what: str) -> NoReturn:
     fail(
         f"tidak ada jawaban dari worker dalam {seconds:g} detik untuk {handle.id}.\n"
         f"Apakah worker berjalan (`make run` atau `ovop-worker`)? {what}"
@@ -235,10 +246,10 @@ def nominate(
     except Refused as error:
         refused(error)
 
-    async def go(client: Client) -> str:
+    async def go(ovop: Connected) -> str:
         try:
             handle = await nominate_in_cycle(
-                client, proposal, proposer_of(proposal), Settings().task_queue
+                ovop.client, proposal, proposer_of(proposal), ovop.settings.task_queue
             )
         except Refused as error:
             refused(error)
@@ -292,7 +303,7 @@ def list_nominations_command(
     where = parse(
         NominationFilter, {k: v for k, v in given.items() if v is not None}, "Filter tidak sah:"
     )
-    rows = run(lambda client: list_nominations(client, where, limit=limit))
+    rows = run(lambda ovop: list_nominations(ovop.client, where, limit=limit))
     if as_json:
         echo_json([row.model_dump(mode="json") for row in rows])
         return
@@ -330,17 +341,18 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     )
 
 
-async def nomination_state(client: Client, nomination_id: str) -> Nomination:
+async def nomination_state(ovop: Connected, nomination_id: str) -> Nomination:
     """The nomination's whole state, from its workflow; an unknown id or no worker is said."""
-    handle = client.get_workflow_handle(nomination_id)
-    timeout = timedelta(seconds=Settings().cli_timeout_seconds)
+    handle = ovop.client.get_workflow_handle(nomination_id)
+    seconds = ovop.settings.cli_timeout_seconds
+    timeout = timedelta(seconds=seconds)
     try:
         state: Nomination = await handle.query(NominationWorkflow.state, rpc_timeout=timeout)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             not_found(nomination_id)
         if error.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
-            no_answer(handle, "Tanpa worker, `ovop list` tetap menampilkan tahapnya.")
+            no_answer(handle, seconds, "Tanpa worker, `ovop list` tetap menampilkan tahapnya.")
         raise
     except WorkflowQueryFailedError as error:
         fail(f"{nomination_id} tidak dapat dibaca sebagai usulan OVOP: {error}")
@@ -351,8 +363,8 @@ async def nomination_state(client: Client, nomination_id: str) -> Nomination:
 def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     """Where a nomination stands, what it waits for and until when, and its history."""
 
-    async def go(client: Client) -> NominationView:
-        return view(await nomination_state(client, nomination_id))
+    async def go(ovop: Connected) -> NominationView:
+        return view(await nomination_state(ovop, nomination_id))
 
     nom = run(go)
     if as_json:
@@ -383,10 +395,9 @@ def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
 
 
 def send(nomination_id: str, decision: Decision, as_json: bool) -> None:
-    timeout = Settings().cli_timeout_seconds
-
-    async def go(client: Client) -> DecisionResult:
-        handle = client.get_workflow_handle(nomination_id)
+    async def go(ovop: Connected) -> DecisionResult:
+        handle = ovop.client.get_workflow_handle(nomination_id)
+        timeout = ovop.settings.cli_timeout_seconds
         try:
             return await asyncio.wait_for(decide(handle, decision), timeout)
         except Refused as error:
@@ -398,6 +409,7 @@ def send(nomination_id: str, decision: Decision, as_json: bool) -> None:
         except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
             no_answer(
                 handle,
+                timeout,
                 "Keputusan ini belum tentu diterima: periksa dengan `ovop show` "
                 "sebelum mengirimnya lagi.",
             )
@@ -634,7 +646,7 @@ def reassign(
 def explain(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     """How a nomination's final score was reached: scores, weights, adjustments, stars."""
 
-    nom = run(lambda client: nomination_state(client, nomination_id))
+    nom = run(lambda ovop: nomination_state(ovop, nomination_id))
     why = nom.result.explanation if nom.result else None
     if why is None:
         fail(f"{nomination_id}: penilaian Tim Seleksi belum ditutup", 1)
@@ -669,8 +681,8 @@ CycleArg = Annotated[str, typer.Argument(help="The cycle, e.g. 2026.")]
 
 
 def cycle_call(cycle: str, action: Callable[[CycleHandle], Awaitable[T]]) -> T:
-    async def go(client: Client) -> T:
-        handle = client.get_workflow_handle(cycle_workflow_id(cycle), result_type=CycleStatus)
+    async def go(ovop: Connected) -> T:
+        handle = ovop.client.get_workflow_handle(cycle_workflow_id(cycle), result_type=CycleStatus)
         try:
             return await action(handle)
         except Refused as error:
@@ -701,9 +713,9 @@ def cycle_open(
         },
     )
 
-    async def go(client: Client) -> str:
+    async def go(ovop: Connected) -> str:
         try:
-            return (await open_cycle(client, setup, Settings().task_queue)).id
+            return (await open_cycle(ovop.client, setup, ovop.settings.task_queue)).id
         except Refused as error:
             refused(error)
 
@@ -788,7 +800,7 @@ def report(
     if not cycle.isdigit() or len(cycle) != 4:
         fail(f"siklus harus berupa tahun empat angka, misalnya 2026, bukan {cycle!r}")
     try:
-        results = read_results(database_url or Settings().database_url, cycle)
+        results = read_results(database_url or read_settings().database_url, cycle)
     except RecordsUnavailable as error:
         fail(str(error))
     if not results.entries:
@@ -820,7 +832,7 @@ def dev(
     import devstack
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
-    settings = Settings()
+    settings = read_settings()
     ports = devstack.Ports(
         temporal=temporal_port, ui=ui_port, smtp=smtp_port, api=api_port or settings.api_port
     )
@@ -891,9 +903,9 @@ def import_(
             2,
         )
 
-    async def go(client: Client) -> ImportResult:
+    async def go(ovop: Connected) -> ImportResult:
         with typer.progressbar(length=len(good), label="Memulai usulan", file=sys.stderr) as bar:
-            return await start_rows(client, good, Settings().task_queue, bar.update)
+            return await start_rows(ovop.client, good, ovop.settings.task_queue, bar.update)
 
     result = run(go) if good else ImportResult()
     if as_json:
@@ -936,21 +948,18 @@ def webhooks(
     """Webhook deliveries to the ministry's systems, newest first (from the records DB)."""
     from sqlalchemy.exc import OperationalError
 
-    from activities.store import RecordStore
+    settings = read_settings()
 
     async def go() -> list[dict[str, Any]]:
-        store = RecordStore.connect(Settings().database_url)
-        try:
-            return await store.webhook_deliveries(
+        async with Services(settings) as services:
+            return await services.records.webhook_deliveries(
                 status="failed" if failed else None, nomination_id=nomination
             )
-        finally:
-            await store.close()
 
     try:
         rows = asyncio.run(go())
     except OperationalError as error:
-        fail(f"basis data catatan tidak dapat dibaca ({Settings().database_url}): {error.orig}")
+        fail(f"basis data catatan tidak dapat dibaca ({settings.database_url}): {error.orig}")
     if as_json:
         echo_json(rows)
         return

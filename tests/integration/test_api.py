@@ -16,12 +16,13 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mail import Mailer
 from activities.store import RecordStore
 from api.app import DECISIONS, ApiDeps, create_app
-from api.keys import ApiKey, KeyRing, hash_key
+from api.keys import KeyRing, hash_key
 from api.openapi import CHECKED_IN
 from domain.labs import Lab
 from domain.nomination import EventKind, Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
+from integrations import ApiKey
 from tests.integration.conftest import serving
 from tests.support import eventually, fresh_raw
 from worker import activities_for, build_worker

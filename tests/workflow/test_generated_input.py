@@ -33,12 +33,13 @@ from typer.testing import CliRunner
 
 from activities.store import RecordStore
 from api.app import ApiDeps, create_app
-from api.keys import ApiKey, KeyRing, hash_key
+from api.keys import KeyRing, hash_key
 from domain.decisions import Actor, DecisionResult, VerifyDecision, VerifyOutcome
 from domain.labs import Lab
 from domain.nomination import Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
+from integrations import ApiKey
 from starter import app
 from tests.strategies import FIELDS, broken_proposals, decision_bodies, decisions, on_loop
 from tests.support import (
