@@ -15,6 +15,7 @@ COPY activities ./activities
 COPY api ./api
 COPY intake ./intake
 COPY reports ./reports
+COPY cli ./cli
 COPY migrations ./migrations
 COPY worker.py starter.py settings.py bootstrap.py integrations.py codec.py devstack.py provision.py ./
 RUN pip install . \
