@@ -12,8 +12,12 @@ COPY pyproject.toml README.md ./
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
+COPY api ./api
+COPY intake ./intake
+COPY reports ./reports
+COPY cli ./cli
 COPY migrations ./migrations
-COPY worker.py starter.py settings.py devstack.py provision.py ./
+COPY worker.py starter.py settings.py bootstrap.py integrations.py codec.py devstack.py provision.py ./
 RUN pip install . \
     && useradd --system --uid 10001 --home-dir /app ovop
 

@@ -27,11 +27,10 @@ from aiosmtpd.controller import Controller
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.mail import Mailer
-from activities.store import RecordStore
 from api.app import create_app
-from api.keys import ApiKey, hash_key, new_key
+from api.keys import hash_key, new_key
 from api.server import api_deps, api_server, start, stop
+from bootstrap import Services, codec_keys, connect_temporal
 from codec import CodecKeys
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
@@ -46,8 +45,9 @@ from domain.examples import (
 from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.stages import Role, Stage
-from settings import Settings, connect_temporal
-from worker import activities_for, build_worker, registry_from, smtp_config, webhooks_from
+from integrations import ApiKey
+from settings import Settings
+from worker import activities_from, build_worker
 from workflows.client import Handle, decide, nominate, open_cycle
 from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
@@ -191,7 +191,7 @@ async def wait_for_temporal(
     process: asyncio.subprocess.Process,
     log_file: Path,
     ports: Ports,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> Client:
     for _ in range(100):
         if process.returncode is not None:
@@ -337,7 +337,7 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
         loop.add_signal_handler(sig, halt.set)
     var.mkdir(parents=True, exist_ok=True)
     settings = local_codec(settings, var, ports)
-    settings.codec_keys_in_force()  # unusable keys are said before anything starts
+    codec_keys(settings)  # unusable keys are said before anything starts
     codec = codec_endpoint(ports) if settings.codec else None
     log_file = var / "temporal.log"
     with log_file.open("ab") as server_log:
@@ -352,36 +352,31 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
         settings = settings.model_copy(
             update={"database_url": f"sqlite+aiosqlite:///{var.resolve() / 'ovop.db'}"}
         )
-    store = RecordStore.connect(settings.database_url)
+    # The worker's mail goes to the sink, whatever OVOP_SMTP_* say.
+    settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": ports.smtp})
     try:
-        client = await wait_for_temporal(process, log_file, ports, settings)
-        sink.start()
-        await store.create_schema()
-        mailer = Mailer(
-            smtp_config(
-                settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": ports.smtp})
+        async with Services(settings) as services:
+            client = await wait_for_temporal(process, log_file, ports, settings)
+            sink.start()
+            await services.records.create_schema()
+            worker = build_worker(client, settings.task_queue, activities_from(services))
+            keys = {} if settings.api_keys else demo_keys(var)
+            if keys:
+                settings = settings.model_copy(update={"api_keys": list(keys.values())})
+            api = api_server(
+                create_app(api_deps(settings, client, services.records)), "127.0.0.1", ports.api
             )
-        )
-        activities = activities_for(
-            store, mailer, webhooks_from(settings, store), registry_from(settings)
-        )
-        worker = build_worker(client, settings.task_queue, activities)
-        keys = {} if settings.api_keys else demo_keys(var)
-        if keys:
-            settings = settings.model_copy(update={"api_keys": list(keys.values())})
-        api = api_server(create_app(api_deps(settings, client, store)), "127.0.0.1", ports.api)
-        async with worker:
-            if not halt.is_set():
-                seeded = await seed_demo(client, settings.task_queue) if seed else []
-                serving = await start(api)
-                print(banner(ports, var, settings, seeded, keys), flush=True)
-                await halt.wait()
-                await stop(api, serving)
-        print("\nMenghentikan worker, mail sink dan server Temporal...", flush=True)
+            async with worker:
+                if not halt.is_set():
+                    seeded = await seed_demo(client, settings.task_queue) if seed else []
+                    serving = await start(api)
+                    print(banner(ports, var, settings, seeded, keys), flush=True)
+                    await halt.wait()
+                    await stop(api, serving)
+            print("\nMenghentikan worker, mail sink dan server Temporal...", flush=True)
     finally:
         with contextlib.suppress(Exception):
             sink.stop()
-        await store.close()
         if process.returncode is None:
             process.terminate()
             try:

@@ -27,7 +27,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 import migrations
 from activities.store import RecordStore
-from settings import CodecNotConfigured, Settings, connect_temporal, temporal_connect_args
+from bootstrap import CodecNotConfigured, Services, read_settings
+from settings import temporal_connect_args
 from workflows.names import SEARCH_ATTRIBUTES
 
 T = TypeVar("T")
@@ -51,14 +52,12 @@ def _fail(message: str) -> NoReturn:
 
 
 def _on_records(action: Callable[[RecordStore], Awaitable[T]]) -> T:
-    url = Settings().database_url
+    settings = read_settings()
+    url = settings.database_url
 
     async def go() -> T:
-        store = RecordStore.connect(url)
-        try:
-            return await action(store)
-        finally:
-            await store.close()
+        async with Services(settings) as services:
+            return await action(services.records)
 
     try:
         return asyncio.run(go())
@@ -184,19 +183,20 @@ def temporal_setup(
     """Make the namespace ready: registered, with the custom search attributes (TEMPORAL_*)."""
 
     async def go() -> tuple[str, bool, list[str]]:
-        try:
-            client = await connect_temporal()
-        except RuntimeError as error:
-            target = temporal_connect_args()["target_host"]
-            raise SetupError(
-                f"tidak dapat terhubung ke server Temporal di {target}: {error}"
-            ) from error
-        except CodecNotConfigured as error:
-            raise SetupError(str(error)) from error
-        created = register_namespace and await ensure_namespace(
-            client, timedelta(days=retention_days)
-        )
-        return client.namespace, created, await ensure_search_attributes(client)
+        async with Services(read_settings()) as services:
+            try:
+                client = await services.temporal()
+            except RuntimeError as error:
+                target = temporal_connect_args()["target_host"]
+                raise SetupError(
+                    f"tidak dapat terhubung ke server Temporal di {target}: {error}"
+                ) from error
+            except CodecNotConfigured as error:
+                raise SetupError(str(error)) from error
+            created = register_namespace and await ensure_namespace(
+                client, timedelta(days=retention_days)
+            )
+            return client.namespace, created, await ensure_search_attributes(client)
 
     try:
         namespace, created, added = asyncio.run(go())

@@ -1,10 +1,11 @@
-"""The one place settings are read: environment variables with local defaults.
+"""The engine's settings: environment variables with local defaults, read by `bootstrap.py`.
 
 The records database, SMTP and the worker read `OVOP_*` variables (or a `.env` file).
 Temporal is reached through the standard `TEMPORAL_*` variables and profiles
 (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`,
 `TEMPORAL_PROFILE`, `TEMPORAL_CONFIG_FILE`), defaulting to the local dev server; an
 empty TEMPORAL_* variable counts as unset. docs/deployment.md lists them all.
+Nothing here connects to anything: `bootstrap.py` turns the settings into clients.
 """
 
 from __future__ import annotations
@@ -14,23 +15,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfig
 
-from activities.webhooks import WebhookSubscriber
-from api.keys import ApiKey
-from codec import CodecKeys, encrypted
+from integrations import ApiKey, WebhookSubscriber
 from workflows.names import TASK_QUEUE
 
 LOCAL_TEMPORAL = "localhost:7233"
-
-
-class CodecNotConfigured(Exception):
-    """The payload codec is on and has no usable keys; the message says what to set."""
 
 
 class Settings(BaseSettings):
@@ -81,45 +73,6 @@ class Settings(BaseSettings):
     # The Web UI's origins, allowed to call the codec endpoint (/codec on the API).
     codec_cors_origins: list[str] = ["http://localhost:8233"]
 
-    def codec_keys_in_force(self) -> CodecKeys | None:
-        """The codec's keys, or None when the codec is off; raises `CodecNotConfigured`."""
-        if not self.codec:
-            return None
-        try:
-            if self.codec_keys:
-                current = self.codec_key_id
-                if current is None and len(self.codec_keys) == 1:
-                    [current] = self.codec_keys
-                if current is None:
-                    raise CodecNotConfigured(
-                        "OVOP_CODEC_KEY_ID wajib diisi bila OVOP_CODEC_KEYS berisi lebih dari "
-                        "satu kunci: ia menyebut kunci untuk payload baru"
-                    )
-                return CodecKeys(current=current, keys=self.codec_keys)
-            if self.codec_keys_file.is_file():
-                return CodecKeys.model_validate_json(self.codec_keys_file.read_text())
-        except ValidationError as error:
-            problems = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors())
-            raise CodecNotConfigured(
-                f"kunci enkripsi payload tidak dapat dipakai: {problems}"
-            ) from None
-        raise CodecNotConfigured(
-            "kunci enkripsi payload belum diatur: isi OVOP_CODEC_KEYS dan OVOP_CODEC_KEY_ID "
-            f"(docs/deployment.md), atau jalankan `make run`, yang membuat {self.codec_keys_file}"
-        )
-
-
-def plain_converter() -> DataConverter:
-    """Pydantic models in and out of payloads, in clear: tests and kept histories."""
-    return pydantic_data_converter
-
-
-def data_converter(settings: Settings | None = None) -> DataConverter:
-    """The converter every client uses: pydantic models in and out of payloads, encrypted
-    by the payload codec unless the settings (by default, the environment's) turn it off."""
-    keys = (settings or Settings()).codec_keys_in_force()
-    return plain_converter() if keys is None else encrypted(plain_converter(), keys)
-
 
 def temporal_connect_args() -> dict[str, Any]:
     """`Client.connect` arguments from the standard TEMPORAL_* variables and profile."""
@@ -129,10 +82,3 @@ def temporal_connect_args() -> dict[str, Any]:
     args: dict[str, Any] = dict(ClientConfig.load_client_connect_config(override_env_vars=env))
     args.setdefault("target_host", LOCAL_TEMPORAL)
     return args
-
-
-async def connect_temporal(settings: Settings | None = None, **overrides: Any) -> Client:
-    """A client for the TEMPORAL_* server, with the data converter of `settings`."""
-    converter = data_converter(settings)  # before connecting: missing keys are said first
-    args = {**temporal_connect_args(), **overrides}
-    return await Client.connect(**args, data_converter=converter)

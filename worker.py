@@ -1,4 +1,4 @@
-"""The worker: builds the clients from the settings and runs the nomination workflows."""
+"""The worker: runs the nomination workflows with the clients `bootstrap.py` builds."""
 
 from __future__ import annotations
 
@@ -13,50 +13,18 @@ from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.mail import Mailer, MailRenderer, SmtpConfig
+from activities.mail import Mailer, MailRenderer
 from activities.notify import NotifyActivities
 from activities.records import RecordActivities
-from activities.registry import (
-    DEMO_REGISTRY,
-    CsvRegistry,
-    HttpRegistry,
-    Registry,
-    RegistryActivities,
-)
+from activities.registry import DEMO_REGISTRY, CsvRegistry, Registry, RegistryActivities
 from activities.store import RecordStore
 from activities.webhooks import WebhookActivities, WebhookOptions
+from bootstrap import CodecNotConfigured, Services, read_settings
 from migrations import SchemaBehind, require_current
-from settings import CodecNotConfigured, Settings, connect_temporal
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
 log = logging.getLogger("ovop.worker")
-
-
-def smtp_config(settings: Settings) -> SmtpConfig:
-    return SmtpConfig(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.smtp_sender,
-        username=settings.smtp_username,
-        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        start_tls=settings.smtp_starttls,
-        use_tls=settings.smtp_tls,
-        ca_file=settings.smtp_ca_file,
-    )
-
-
-def webhooks_from(settings: Settings, store: RecordStore) -> WebhookActivities:
-    options = WebhookOptions(
-        source=settings.webhook_source, give_up_after=settings.webhook_give_up_after
-    )
-    return WebhookActivities(store, settings.webhooks, options)
-
-
-def registry_from(settings: Settings) -> Registry:
-    if settings.registry_url:
-        return HttpRegistry(settings.registry_url)
-    return CsvRegistry.load(settings.registry_csv or DEMO_REGISTRY)
 
 
 def activities_for(
@@ -82,6 +50,11 @@ def activities_for(
     ]
 
 
+def activities_from(services: Services) -> Sequence[Callable[..., Any]]:
+    """Every activity the workflow calls, with the clients and subscribers of the settings."""
+    return activities_for(services.records, services.mailer, services.webhooks, services.registry)
+
+
 def build_worker(
     client: Client,
     task_queue: str,
@@ -102,38 +75,33 @@ def build_worker(
     )
 
 
-async def serve(settings: Settings, stop: asyncio.Event) -> None:
-    store = RecordStore.connect(settings.database_url)
-    try:
-        schema = await require_current(store.engine)
-        if not schema.up_to_date:
-            log.warning(
-                "records schema is at %s, newer than this code's %s: a newer release "
-                "migrated it; this worker carries on",
-                schema.current,
-                schema.head,
-            )
-        client = await connect_temporal(settings)
-        mailer = Mailer(smtp_config(settings))
-        worker = build_worker(
-            client,
-            settings.task_queue,
-            activities_for(store, mailer, webhooks_from(settings, store), registry_from(settings)),
-            graceful_shutdown=timedelta(seconds=settings.shutdown_grace_seconds),
+async def serve(services: Services, stop: asyncio.Event) -> None:
+    settings = services.settings
+    schema = await require_current(services.records.engine)
+    if not schema.up_to_date:
+        log.warning(
+            "records schema is at %s, newer than this code's %s: a newer release "
+            "migrated it; this worker carries on",
+            schema.current,
+            schema.head,
         )
-        async with worker:
-            log.info(
-                "worker polling task queue %s, records in %s",
-                settings.task_queue,
-                make_url(settings.database_url),  # printed with the password masked
-            )
-            await stop.wait()
-            log.info("stopping: letting activities under way finish")
-    finally:
-        await store.close()
+    worker = build_worker(
+        await services.temporal(),
+        settings.task_queue,
+        activities_from(services),
+        graceful_shutdown=timedelta(seconds=settings.shutdown_grace_seconds),
+    )
+    async with worker:
+        log.info(
+            "worker polling task queue %s, records in %s",
+            settings.task_queue,
+            make_url(settings.database_url),  # printed with the password masked
+        )
+        await stop.wait()
+        log.info("stopping: letting activities under way finish")
 
 
-def run_until_signalled(service: Callable[[Settings, asyncio.Event], Awaitable[None]]) -> None:
+def run_until_signalled(service: Callable[[Services, asyncio.Event], Awaitable[None]]) -> None:
     """Run a long-lived service (the worker, the API) until SIGINT or SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -142,7 +110,8 @@ def run_until_signalled(service: Callable[[Settings, asyncio.Event], Awaitable[N
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await service(Settings(), stop)
+        async with Services(read_settings()) as services:
+            await service(services, stop)
 
     try:
         asyncio.run(run())

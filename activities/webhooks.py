@@ -26,33 +26,20 @@ from typing import Any
 import httpx
 from cloudevents.core.bindings.http import to_structured_event
 from cloudevents.core.v1.event import CloudEvent
-from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic import Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.store import RecordStore
 from domain.events import EventKind, NominationEvent
 from domain.presentation import NominationSummary
-from domain.proposal import Model, Text
+from domain.proposal import Model
+from integrations import WebhookSubscriber
 
 EVENT_TYPE_PREFIX = "id.go.kemenperin.ovop.nomination."
 SIGNATURE_HEADER = "X-OVOP-Signature"
 # Facts that name people rather than businesses stay out of the messages.
 PERSONAL_FACTS = frozenset({"panel", "jurors", "refused", "juror"})
-
-
-class WebhookSubscriber(Model):
-    """A system that wants to hear of nominations: where, with which secret, which events."""
-
-    name: Text
-    url: AnyHttpUrl
-    secret: SecretStr
-    events: list[EventKind] = Field(
-        default_factory=list, description="the event kinds it wants; empty: every kind"
-    )
-
-    def wants(self, kind: EventKind) -> bool:
-        return not self.events or kind in self.events
 
 
 class WebhookOptions(Model):

@@ -23,7 +23,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from activities.store import RecordStore
 from api import problems
 from api.codec import codec_app
-from api.keys import ApiKey, KeyRing
+from api.keys import KeyRing
 from api.problems import ApiProblem, ProblemDetails, forbidden, not_found, unauthorized
 from api.schemas import (
     NominationCreated,
@@ -43,6 +43,7 @@ from domain.nomination import Nomination, nomination_id
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
 from domain.stages import Role
+from integrations import ApiKey
 from workflows.client import decide, nominate
 from workflows.nomination import NominationWorkflow
 from workflows.visibility import NominationFilter, list_nominations

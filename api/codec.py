@@ -40,10 +40,11 @@ from starlette.routing import Route
 from temporalio.api.common.v1 import Payloads
 from temporalio.converter import PayloadCodec
 
-from api.keys import ApiKey, KeyRing
+from api.keys import KeyRing
 from api.problems import ApiProblem, response
 from domain.errors import Problem
 from domain.stages import Role
+from integrations import ApiKey
 
 log = logging.getLogger("ovop.codec")
 

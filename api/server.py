@@ -14,7 +14,8 @@ from temporalio.client import Client
 from activities.store import RecordStore
 from api.app import ApiDeps, create_app
 from api.keys import KeyRing
-from settings import Settings, connect_temporal
+from bootstrap import Services
+from settings import Settings
 
 log = logging.getLogger("ovop.api")
 
@@ -61,10 +62,10 @@ def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
     )
 
 
-async def serve(settings: Settings, halt: asyncio.Event) -> None:
-    store = RecordStore.connect(settings.database_url)
+async def serve(services: Services, halt: asyncio.Event) -> None:
+    settings, store = services.settings, services.records
     await store.create_schema()
-    client = await connect_temporal(settings)
+    client = await services.temporal()
     server = api_server(
         create_app(api_deps(settings, client, store)), settings.api_host, settings.api_port
     )
@@ -79,7 +80,6 @@ async def serve(settings: Settings, halt: asyncio.Event) -> None:
         await halt.wait()
     finally:
         await stop(server, task)
-        await store.close()
 
 
 def main() -> None:

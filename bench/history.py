@@ -27,10 +27,11 @@ from temporalio.worker import Worker
 from bench.actors import OFFICIAL, VERIFIER, Case, Pipeline, score_sheet
 from bench.baseline import ACTIVITIES, BaselineWorkflow
 from bench.worker import STUB_ACTIVITIES
+from bootstrap import data_converter
 from domain.decisions import AwardDecision, Resubmission, VerifyDecision, VerifyOutcome
 from domain.examples import example_findings, proposer_of
 from domain.nomination import Nomination
-from settings import data_converter
+from settings import Settings
 from worker import build_worker
 from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
@@ -126,7 +127,7 @@ async def register_search_attributes(client: Client) -> None:
     )
 
 
-async def count_histories(test_server: str) -> dict[str, Counts]:
+async def count_histories(test_server: str, settings: Settings) -> dict[str, Counts]:
     """Events by type: happy path (real, baseline) and worst path (real)."""
     # The test server does not advertise every capability the worker asks about: keep the
     # worker's warning about it out of the benchmark's output.
@@ -136,7 +137,9 @@ async def count_histories(test_server: str) -> dict[str, Counts]:
         )
     )
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=test_server, data_converter=data_converter(), runtime=quiet
+        test_server_existing_path=test_server,
+        data_converter=data_converter(settings),
+        runtime=quiet,
     )
     try:
         await register_search_attributes(env.client)

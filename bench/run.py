@@ -40,6 +40,7 @@ from bench.profile import Profiler
 from bench.report import render, targets
 from bench.stack import Stack, Usage, WorkerProcess
 from bench.worker import Tuning, WorkerSpec
+from bootstrap import read_settings
 from codec import CodecKeys
 from settings import Settings
 
@@ -308,7 +309,7 @@ async def idle_cost(worker: WorkerProcess, stack: Stack, seconds: float) -> dict
     }
 
 
-async def bench(options: dict[str, Any]) -> dict[str, Any]:
+async def bench(options: dict[str, Any], settings: Settings) -> dict[str, Any]:
     clock = Clock(options["time_limit"])
     tuning = Tuning(
         max_cached_workflows=options["max_cached_workflows"],
@@ -335,12 +336,12 @@ async def bench(options: dict[str, Any]) -> dict[str, Any]:
         typer.echo(f"[{clock.elapsed():6.1f}s] {message}", err=True)
 
     log("history: happy and worst path on the time-skipping server")
-    result["history"] = await count_histories(binary("temporal-test-server"))
+    result["history"] = await count_histories(binary("temporal-test-server"), settings)
 
     with tempfile.TemporaryDirectory(prefix="ovop-bench-") as tmp:
         root = Path(tmp)
         pragmas = [a for p in options["server_pragma"] for a in ("--sqlite-pragma", p)]
-        stack = await Stack.start(root, pragmas)
+        stack = await Stack.start(root, settings, pragmas)
         try:
             b = Bench(stack, root, tuning, concurrency)
             workers = {
@@ -580,16 +581,17 @@ async def run_waiting(
         await worker.stop()
 
 
-def throwaway_codec_keys() -> None:
+def throwaway_codec_keys(settings: Settings) -> Settings:
     """The engine as deployed seals every payload (codec.py): the bench's clients and its
-    worker processes share keys made for this run, unless the environment gives some
+    worker processes share keys made for this run, unless the settings give some
     (OVOP_CODEC=false measures without the codec)."""
-    settings = Settings()
-    if settings.codec and not settings.codec_keys:
-        keys = CodecKeys.generate("bench")
-        plain = {k: v.get_secret_value() for k, v in keys.keys.items()}
-        os.environ["OVOP_CODEC_KEYS"] = json.dumps(plain)
-        os.environ["OVOP_CODEC_KEY_ID"] = keys.current
+    if not settings.codec or settings.codec_keys:
+        return settings
+    keys = CodecKeys.generate("bench")
+    plain = {k: v.get_secret_value() for k, v in keys.keys.items()}
+    os.environ["OVOP_CODEC_KEYS"] = json.dumps(plain)  # for the worker processes
+    os.environ["OVOP_CODEC_KEY_ID"] = keys.current
+    return settings.model_copy(update={"codec_keys": keys.keys, "codec_key_id": keys.current})
 
 
 @app.command()
@@ -637,8 +639,8 @@ def main(
         raise typer.BadParameter("--waiting-start is stub or real")
     options = {k: v for k, v in locals().items()}
     options["growth"] = [int(x) for x in growth.split(",") if x.strip()]
-    throwaway_codec_keys()
-    result = asyncio.run(bench(options))
+    settings = throwaway_codec_keys(read_settings())
+    result = asyncio.run(bench(options, settings))
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     typer.echo(render(result))

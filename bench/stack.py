@@ -17,6 +17,7 @@ from temporalio.client import Client
 
 from bench.worker import READY, WorkerSpec
 from devstack import Ports, temporal_command, wait_for_temporal
+from settings import Settings
 
 
 def free_port() -> int:
@@ -60,7 +61,7 @@ class Stack:
     smtp_port: int
 
     @classmethod
-    async def start(cls, root: Path, server_args: Sequence[str] = ()) -> Stack:
+    async def start(cls, root: Path, settings: Settings, server_args: Sequence[str] = ()) -> Stack:
         ports = Ports(temporal=free_port(), ui=free_port(), smtp=free_port())
         log = root / "temporal.log"
         with log.open("ab") as server_log:
@@ -86,7 +87,7 @@ class Stack:
             start_new_session=True,
         )
         try:
-            client = await wait_for_temporal(server, log, ports)
+            client = await wait_for_temporal(server, log, ports, settings)
             await _wait_for_port(ports.smtp, sink)
         except BaseException:
             await _stop(sink)

@@ -25,8 +25,8 @@ from activities.registry import RegistryCheckInput
 from activities.store import RecordStore
 from activities.webhooks import Subscriptions, WebhookTargetsInput
 from bench.baseline import ACTIVITIES, BaselineWorkflow
+from bootstrap import connect_temporal, read_settings
 from domain.registry import CheckStatus, RegistryCheck, compare
-from settings import connect_temporal
 from worker import activities_for, build_worker
 
 READY = "ready"
@@ -103,7 +103,7 @@ STUB_ACTIVITIES: list[Callable[..., Any]] = [
 
 
 async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
-    client = await connect_temporal(target_host=spec.target)
+    client = await connect_temporal(read_settings(), target_host=spec.target)
     tuning = spec.tuning.model_dump()
     if not spec.real:
         worker = Worker(

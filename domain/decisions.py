@@ -174,7 +174,7 @@ DECISIONS: tuple[DecisionKind, ...] = (
     DecisionKind(
         DeadlineExtension,
         "extend_deadline",
-        "extend-deadline",
+        "extend",
         (Role.OPERATOR,),
         "Move the current stage's deadline",
         "perpanjangan batas waktu",
@@ -182,7 +182,7 @@ DECISIONS: tuple[DecisionKind, ...] = (
     DecisionKind(
         JurorReassignment,
         "reassign_juror",
-        "reassign-juror",
+        "reassign",
         (Role.OPERATOR,),
         "Replace a juror on the panel",
         "penggantian juri",

@@ -37,9 +37,9 @@ def run_on(connection: Connection) -> None:
 
 
 async def run_on_settings_url() -> None:
-    from settings import Settings
+    from bootstrap import read_settings
 
-    url = context.config.get_main_option("sqlalchemy.url") or Settings().database_url
+    url = context.config.get_main_option("sqlalchemy.url") or read_settings().database_url
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:

@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
 
-from settings import data_converter
+from bootstrap import plain_converter
 from workflows.names import SEARCH_ATTRIBUTES
 
 pytest_plugins = ["tests.databases"]
@@ -64,7 +64,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server, shared by every workflow test."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"),
-        data_converter=data_converter(),
+        data_converter=plain_converter(),
     )
     # Unregistered custom search attributes would fail every workflow task, forever.
     await register_search_attributes(env.client, SEARCH_ATTRIBUTES)
@@ -80,7 +80,7 @@ def steady_client(env: WorkflowEnvironment) -> Client:
     office hours make absolute dates matter here, so time moves only by `env.sleep`.
     """
     return Client(
-        env.client.service_client, namespace=env.client.namespace, data_converter=data_converter()
+        env.client.service_client, namespace=env.client.namespace, data_converter=plain_converter()
     )
 
 

@@ -23,10 +23,10 @@ from temporalio.worker import Worker
 from activities.mail import Mailer, SmtpConfig
 from activities.store import RecordStore
 from api.server import api_server, start, stop
+from bootstrap import plain_converter
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.examples import example_cycle_config
-from settings import data_converter
 from tests.conftest import binary
 from tests.integration.workers import Workers
 from tests.support import OPERATOR
@@ -43,7 +43,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=binary("temporal"),
         search_attributes=SEARCH_ATTRIBUTES,
-        data_converter=data_converter(),
+        data_converter=plain_converter(),
         dev_server_log_level="error",
     )
     yield env

@@ -20,6 +20,7 @@ from domain.cycle import CycleConfig
 from domain.examples import example_cycle_config
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
+from settings import Settings
 from tests.databases import plain_dsn
 from tests.integration.actors import Actors, Fate, fates
 from tests.integration.conftest import free_port
@@ -200,7 +201,7 @@ class DevServer:
             self.process = await asyncio.create_subprocess_exec(
                 *command, stdout=log, stderr=asyncio.subprocess.STDOUT
             )
-        return await wait_for_temporal(self.process, self.log, self.ports)
+        return await wait_for_temporal(self.process, self.log, self.ports, Settings())
 
     async def stop(self) -> None:
         """SIGTERM, as `ovop dev` and a service manager stop it."""

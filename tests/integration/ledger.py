@@ -21,9 +21,9 @@ from temporalio.client import WorkflowHandle
 from temporalio.worker import Replayer
 
 from activities.store import RecordStore
+from bootstrap import plain_converter
 from domain.nomination import Nomination
 from domain.notifications import recipients_for
-from settings import data_converter
 from tests.integration.conftest import Inbox
 from workflows.nomination import NominationWorkflow
 
@@ -125,7 +125,7 @@ async def unreplayable(handles: list[WorkflowHandle[Any, Any]], keep: Path) -> l
     """Histories that today's code does not replay (a worker that takes a nomination over
     replays it): what failed, each history kept in `keep` to look into. One replayer per
     history: in a batch, a late eviction of one history can hide the next one's failure."""
-    replayer = Replayer(workflows=[NominationWorkflow], data_converter=data_converter())
+    replayer = Replayer(workflows=[NominationWorkflow], data_converter=plain_converter())
     failed = []
     for handle in handles:
         history = await handle.fetch_history()

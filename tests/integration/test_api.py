@@ -16,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mail import Mailer
 from activities.store import RecordStore
 from api.app import ApiDeps, create_app
-from api.keys import ApiKey, KeyRing, hash_key
+from api.keys import KeyRing, hash_key
 from api.openapi import CHECKED_IN
 from domain.decisions import DECISIONS
 from domain.events import EventKind
@@ -24,6 +24,7 @@ from domain.labs import Lab
 from domain.nomination import Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
+from integrations import ApiKey
 from tests.integration.conftest import serving
 from tests.support import eventually, fresh_raw
 from worker import activities_for, build_worker
@@ -312,7 +313,7 @@ async def test_a_decision_through_the_api_is_the_workflows_decision(api: Api) ->
     ]
 
     response = await api.http.post(
-        f"/nominations/{nomination}/extend-deadline",
+        f"/nominations/{nomination}/extend",
         json={"working_days": 3, "reason": "sampel tertahan di ekspedisi"},
         headers=as_("ditjen", "op.sari"),
     )
@@ -395,8 +396,8 @@ ROUTES: dict[str, tuple[set[Role], dict[str, Any]]] = {
     "score": ({Role.JUROR}, {"scores": dict.fromkeys(Criterion, 80), "comment": "baik"}),
     "award": ({Role.OFFICIAL}, {}),
     "withdraw": ({Role.OPERATOR, Role.PROPOSER}, {"reason": "uji"}),
-    "extend-deadline": ({Role.OPERATOR}, {"working_days": 3, "reason": "uji"}),
-    "reassign-juror": ({Role.OPERATOR}, {"juror_id": "juri.budi", "reason": "uji"}),
+    "extend": ({Role.OPERATOR}, {"working_days": 3, "reason": "uji"}),
+    "reassign": ({Role.OPERATOR}, {"juror_id": "juri.budi", "reason": "uji"}),
 }
 
 

@@ -41,7 +41,8 @@ from activities.mail import Mailer
 from activities.notify import NotifyInput, NotifyResult
 from activities.store import RecordStore
 from api.app import ApiDeps, create_app
-from api.keys import ApiKey, KeyRing, hash_key
+from api.keys import KeyRing, hash_key
+from bootstrap import plain_converter
 from codec import CodecKeys, encrypted
 from domain.cycle import CycleConfig, ProposalWindow
 from domain.cycle_book import CycleSetup, cycle_workflow_id
@@ -51,7 +52,7 @@ from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.stages import Role, Stage
-from settings import plain_converter
+from integrations import ApiKey
 from tests.conftest import binary
 from tests.integration.conftest import serving
 from tests.support import OPERATOR, confirm, findings, fresh_raw, passes, proposer, sheet

@@ -11,8 +11,9 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
+from bootstrap import connect_temporal
 from provision import ensure_namespace, ensure_search_attributes
-from settings import connect_temporal
+from settings import Settings
 from starter import app
 from workflows.names import SEARCH_ATTRIBUTES
 
@@ -39,6 +40,7 @@ def test_setup_registers_the_namespace_and_its_search_attributes_once(
 
 async def test_the_attributes_get_the_types_the_code_upserts(dev_env: WorkflowEnvironment) -> None:
     client = await connect_temporal(
+        Settings(),
         target_host=dev_env.client.service_client.config.target_host,
         namespace=f"ovop-{uuid.uuid4().hex[:8]}",
     )

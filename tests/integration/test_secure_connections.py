@@ -25,7 +25,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer, SmtpConfig
 from activities.store import RecordStore
-from settings import connect_temporal
+from bootstrap import connect_temporal
+from settings import Settings
 from tests.integration.conftest import Inbox, free_port
 
 pytestmark = pytest.mark.integration
@@ -168,7 +169,7 @@ async def test_temporal_over_mutual_tls_from_the_standard_variables(
         monkeypatch.setenv("TEMPORAL_TLS_CLIENT_CERT_PATH", str(paths["cert"]))
         monkeypatch.setenv("TEMPORAL_TLS_CLIENT_KEY_PATH", str(paths["key"]))
 
-        client = await connect_temporal()
+        client = await connect_temporal(Settings())
         info = await client.workflow_service.get_system_info(GetSystemInfoRequest())
         assert info.server_version
 
@@ -176,7 +177,7 @@ async def test_temporal_over_mutual_tls_from_the_standard_variables(
         monkeypatch.setenv("TEMPORAL_TLS_CLIENT_CERT_PATH", "")
         monkeypatch.setenv("TEMPORAL_TLS_CLIENT_KEY_PATH", "")
         with pytest.raises(RuntimeError):
-            await connect_temporal()
+            await connect_temporal(Settings())
 
 
 # --- PostgreSQL: TLS ---------------------------------------------------------------------

@@ -24,7 +24,6 @@ from activities.webhooks import (
     SIGNATURE_HEADER,
     WebhookActivities,
     WebhookOptions,
-    WebhookSubscriber,
     verify_signature,
 )
 from domain.events import EventKind
@@ -32,6 +31,7 @@ from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.stages import Stage
+from integrations import WebhookSubscriber
 from starter import app as ovop
 from tests.integration.conftest import free_port, serving
 from tests.support import OPERATOR, eventually, findings, fresh, passes, proposer, withdrawal

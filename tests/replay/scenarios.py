@@ -19,11 +19,11 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from bootstrap import plain_converter
 from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
-from settings import plain_converter
 from tests.conftest import binary, register_search_attributes, steady_client
 from tests.support import (
     OPERATOR,

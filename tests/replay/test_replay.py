@@ -12,7 +12,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from settings import plain_converter
+from bootstrap import plain_converter
 from tests.replay.scenarios import HISTORIES, RELEASE, SCENARIOS, record
 from tests.replay.variants import GuardedChange, UnguardedChange
 from workflows.nomination import NominationWorkflow

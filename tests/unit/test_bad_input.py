@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from activities.mail import MailRenderer, build_message
+from bootstrap import plain_converter
 from domain.decisions import (
     AssessmentFindings,
     AwardDecision,
@@ -32,7 +33,6 @@ from domain.notifications import recipients_for
 from domain.presentation import summarize
 from domain.proposal import Proposal
 from domain.stages import Stage
-from settings import plain_converter
 from tests.strategies import CONFIG, broken_proposals, decisions
 from tests.support import NOW, at_stage, proposer
 

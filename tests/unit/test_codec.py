@@ -13,9 +13,10 @@ from temporalio.api.failure.v1 import Failure
 from temporalio.converter import DefaultFailureConverterWithEncodedAttributes
 from temporalio.exceptions import ApplicationError
 
+from bootstrap import CodecNotConfigured, codec_keys, data_converter, plain_converter
 from codec import ENCODING, KEY_ID, CodecError, CodecKeys, EncryptionCodec, new_key
 from domain.examples import example_proposals
-from settings import CodecNotConfigured, Settings, data_converter, plain_converter
+from settings import Settings
 
 PROPOSAL = example_proposals("2026")[0]
 NIB = PROPOSAL["ikm"]["nib"]
@@ -105,22 +106,22 @@ def settings(**values: Any) -> Settings:
 
 def test_off_means_the_plain_converter() -> None:
     assert data_converter(settings(codec=False)) is plain_converter()
-    assert settings(codec=False).codec_keys_in_force() is None
+    assert codec_keys(settings(codec=False)) is None
 
 
 def test_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OVOP_CODEC", "true")
     monkeypatch.setenv("OVOP_CODEC_KEYS", f'{{"2026-01": "{KEY["2026-01"]}"}}')
-    found = Settings(_env_file=None).codec_keys_in_force()
+    found = codec_keys(Settings(_env_file=None))
     assert found is not None and found.current == "2026-01"
 
     monkeypatch.setenv(
         "OVOP_CODEC_KEYS", f'{{"2026-01": "{KEY["2026-01"]}", "2026-07": "{KEY["2026-07"]}"}}'
     )
     with pytest.raises(CodecNotConfigured, match="OVOP_CODEC_KEY_ID wajib diisi"):
-        Settings(_env_file=None).codec_keys_in_force()
+        codec_keys(Settings(_env_file=None))
     monkeypatch.setenv("OVOP_CODEC_KEY_ID", "2026-07")
-    found = Settings(_env_file=None).codec_keys_in_force()
+    found = codec_keys(Settings(_env_file=None))
     assert found is not None and (found.current, set(found.keys)) == (
         "2026-07",
         {"2026-01", "2026-07"},
@@ -144,7 +145,7 @@ def test_keys_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_unusable_keys_are_said_plainly(values: dict[str, object], said: str) -> None:
     with pytest.raises(CodecNotConfigured) as caught:
-        settings(codec=True, **values).codec_keys_in_force()
+        codec_keys(settings(codec=True, **values))
     assert said in str(caught.value)
     for value in values.get("codec_keys", {}).values():  # type: ignore[attr-defined]
         assert value not in str(caught.value)  # never the key itself
@@ -153,5 +154,5 @@ def test_unusable_keys_are_said_plainly(values: dict[str, object], said: str) ->
 def test_the_local_keys_file(tmp_path: Path) -> None:
     path = tmp_path / "codec-keys.json"
     path.write_text(CodecKeys.generate("local-1").as_json())
-    found = Settings(_env_file=None, codec=True, codec_keys_file=path).codec_keys_in_force()
+    found = codec_keys(Settings(_env_file=None, codec=True, codec_keys_file=path))
     assert found is not None and found.current == "local-1"

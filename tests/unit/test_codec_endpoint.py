@@ -19,11 +19,12 @@ from starlette.routing import Mount
 from temporalio.api.common.v1 import Payloads
 
 from api.codec import COOKIE, codec_app
-from api.keys import ApiKey, KeyRing, hash_key
+from api.keys import KeyRing, hash_key
+from bootstrap import plain_converter
 from codec import CodecKeys, EncryptionCodec, new_key
 from domain.labs import Lab
 from domain.stages import Role
-from settings import plain_converter
+from integrations import ApiKey
 
 UI = "http://localhost:8233"
 CODEC = EncryptionCodec(CodecKeys(current="k1", keys={"k1": SecretStr(new_key())}))

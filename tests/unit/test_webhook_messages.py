@@ -12,7 +12,6 @@ from activities.store import RecordStore
 from activities.webhooks import (
     WebhookActivities,
     WebhookOptions,
-    WebhookSubscriber,
     WebhookTargetsInput,
     cloud_event,
     sign,
@@ -21,6 +20,7 @@ from activities.webhooks import (
 from domain.events import EventKind
 from domain.presentation import summarize
 from domain.stages import Stage
+from integrations import WebhookSubscriber
 from tests.support import at_stage
 
 SECRET = "rahasia"

@@ -18,6 +18,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from bootstrap import plain_converter
 from domain.decisions import DeadlineExtension, Resubmission, VerifyDecision, VerifyOutcome
 from domain.errors import Refused
 from domain.events import EventKind
@@ -25,7 +26,6 @@ from domain.examples import example_cycle_config
 from domain.nomination import Nomination
 from domain.regions import TimeZone
 from domain.stages import Stage
-from settings import data_converter
 from tests.conftest import binary, register_search_attributes, steady_client
 from tests.support import OPERATOR, VERIFIER, fresh, passes, proposer, withdrawal
 from tests.workflow.conftest import Calls, state, stub_activities
@@ -47,7 +47,7 @@ T0 = utc(2027, 3, 3, 3, 0)  # Wednesday 3 March 2027, 10.00 WIB / 12.00 WIT
 @pytest.fixture(scope="module")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=binary("temporal-test-server"), data_converter=data_converter()
+        test_server_existing_path=binary("temporal-test-server"), data_converter=plain_converter()
     )
     await register_search_attributes(env.client, SEARCH_ATTRIBUTES)
     now = await env.get_current_time()

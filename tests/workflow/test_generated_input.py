@@ -33,12 +33,13 @@ from typer.testing import CliRunner
 
 from activities.store import RecordStore
 from api.app import ApiDeps, create_app
-from api.keys import ApiKey, KeyRing, hash_key
-from domain.decisions import Actor, DecisionResult, VerifyDecision, VerifyOutcome
+from api.keys import KeyRing, hash_key
+from domain.decisions import DECISIONS, Actor, DecisionResult, VerifyDecision, VerifyOutcome
 from domain.labs import Lab
 from domain.nomination import Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
+from integrations import ApiKey
 from starter import app
 from tests.strategies import FIELDS, broken_proposals, decision_bodies, decisions, on_loop
 from tests.support import (
@@ -328,18 +329,8 @@ async def test_the_command_line(
 
 # --- 3. the HTTP API ----------------------------------------------------------------------------
 
-ROUTE = {
-    "decide_award": "award",
-    "extend_deadline": "extend-deadline",
-    "reassign_juror": "reassign-juror",
-}
-ROLE_OF = {
-    "verify": Role.VERIFIER,
-    "resubmit": Role.PROPOSER,
-    "assess": Role.LAB_ASSESSOR,
-    "score": Role.JUROR,
-    "decide_award": Role.OFFICIAL,
-}
+ROUTE = {kind.update: kind.command for kind in DECISIONS}
+ROLE_OF = {kind.update: kind.roles[0] for kind in DECISIONS}
 PEKALONGAN = "Dinas Perdagangan, Koperasi dan UKM Kota Pekalongan"
 KEYS = {
     role: ApiKey(
@@ -396,7 +387,7 @@ async def test_the_http_api(waiting: Waiting, http: httpx.AsyncClient) -> None:
             else:
                 user_id = user
             response = await http.post(
-                f"/nominations/{handle.id}/{ROUTE.get(update, update)}",
+                f"/nominations/{handle.id}/{ROUTE[update]}",
                 content=as_json(body),
                 headers=[  # the person's id in UTF-8, as some clients send it
                     (b"Content-Type", b"application/json"),
@@ -420,11 +411,7 @@ async def test_the_http_api(waiting: Waiting, http: httpx.AsyncClient) -> None:
     )
     def property_holds(update: str, data: st.DataObject, stage: Stage, right: bool) -> None:
         body = data.draw(decision_bodies(update, with_actor=False))
-        key = (
-            ROLE_OF.get(update, Role.OPERATOR)
-            if right
-            else data.draw(st.sampled_from(sorted(KEYS)))
-        )
+        key = ROLE_OF[update] if right else data.draw(st.sampled_from(sorted(KEYS)))
         user = (
             "(the right person)"
             if right

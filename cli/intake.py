@@ -1,0 +1,128 @@
+"""`ovop example-proposal`, `nominate` and `import`: proposals in, each started once."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from cli.common import (
+    ALREADY_PROPOSED,
+    Connected,
+    JsonFlag,
+    echo_json,
+    fail,
+    read_proposal,
+    refused,
+    run,
+)
+from domain.errors import Refused
+from domain.examples import example_proposals, proposer_of
+from workflows.client import nominate as nominate_in_cycle
+
+
+def example_proposal(
+    index: Annotated[int, typer.Option(help="Which example (0-5).", min=0, max=5)] = 0,
+    cycle: Annotated[str, typer.Option(help="The award cycle.")] = str(date.today().year),
+) -> None:
+    """Print a valid proposal as JSON, to copy and edit."""
+    echo_json(example_proposals(cycle)[index])
+
+
+def nominate(
+    file: Annotated[Path, typer.Argument(help="The proposal, as JSON.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Validate a proposal and start its nomination in its cycle (which must be open)."""
+    proposal = read_proposal(file)
+
+    async def go(ovop: Connected) -> str:
+        try:
+            handle = await nominate_in_cycle(
+                ovop.client, proposal, proposer_of(proposal), ovop.settings.task_queue
+            )
+        except Refused as error:
+            refused(error)
+        return handle.id
+
+    try:
+        workflow_id = run(go)
+    except WorkflowAlreadyStartedError as error:
+        fail(f"usulan ini sudah pernah diajukan: {error.workflow_id}", ALREADY_PROPOSED)
+    if as_json:
+        echo_json({"id": workflow_id})
+    else:
+        typer.echo(f"Usulan diterima: {workflow_id}")
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="The spreadsheet (.xlsx or .csv); see --template.")],
+    template: Annotated[
+        bool, typer.Option("--template", help="Write the blank spreadsheet to FILE instead.")
+    ] = False,
+    only_valid: Annotated[
+        bool, typer.Option("--only-valid", help="Start the good rows even if others are bad.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import proposals from a spreadsheet: every row checked first, each started once."""
+    from intake.importer import ImportResult, start_rows
+    from intake.spreadsheet import SpreadsheetError, read_proposals, write_template
+
+    try:
+        if template:
+            write_template(file)
+            where = "lembar 'Petunjuk'" if file.suffix.lower() == ".xlsx" else "templat XLSX"
+            typer.echo(f"Templat ditulis: {file} (petunjuk pengisian pada {where})")
+            return
+        rows = read_proposals(file)
+    except SpreadsheetError as error:
+        fail(str(error), 2)
+    good = [(r.number, r.proposal) for r in rows if r.proposal is not None]
+    bad = [r for r in rows if r.problems]
+    for row in bad:
+        for problem in row.problems:
+            typer.secho(str(problem), fg=typer.colors.RED, err=True)
+    if bad and not only_valid:
+        fail(
+            f"Tidak ada usulan yang dimulai: {len(bad)} dari {len(rows)} baris bermasalah. "
+            f"Perbaiki berkasnya, atau jalankan dengan --only-valid untuk memulai "
+            f"{len(good)} baris yang benar.",
+            2,
+        )
+
+    async def go(ovop: Connected) -> ImportResult:
+        with typer.progressbar(length=len(good), label="Memulai usulan", file=sys.stderr) as bar:
+            return await start_rows(ovop.client, good, ovop.settings.task_queue, bar.update)
+
+    result = run(go) if good else ImportResult()
+    if as_json:
+        echo_json(
+            {
+                "started": [{"row": n, "id": i} for n, i in result.started],
+                "skipped": [{"row": n, "id": i} for n, i in result.skipped],
+                "refused": [
+                    {"row": n, "problems": [str(p) for p in e.problems]} for n, e in result.refused
+                ],
+                "invalid": [
+                    {"row": r.number, "problems": [str(p) for p in r.problems]} for r in bad
+                ],
+            }
+        )
+        return
+    for number, workflow_id in result.started:
+        typer.echo(f"Baris {number}: dimulai {workflow_id}")
+    for number, workflow_id in result.skipped:
+        typer.echo(f"Baris {number}: dilewati, sudah ada {workflow_id}")
+    for number, refusal in result.refused:
+        typer.secho(f"Baris {number}: ditolak siklus: {refusal}", fg=typer.colors.RED, err=True)
+    typer.echo(
+        f"{len(result.started)} usulan dimulai, {len(result.skipped)} dilewati karena sudah ada"
+        + (f", {len(result.refused)} ditolak siklus" if result.refused else "")
+        + (f", {len(bad)} baris bermasalah tidak dimulai" if bad else "")
+        + "."
+    )

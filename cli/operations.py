@@ -1,0 +1,76 @@
+"""`ovop dev`, the whole local stack, and `ovop webhooks`, the deliveries to the ministry's
+systems. (`ovop db` and `ovop temporal` live in provision.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bootstrap import Services, read_settings
+from cli.common import JsonFlag, echo_json, fail
+from domain.presentation import when
+
+
+def dev(
+    var: Annotated[Path, typer.Option(help="Where the local stack keeps its files.")] = Path("var"),
+    seed: Annotated[bool, typer.Option(help="Start the demo nominations.")] = True,
+    temporal_port: Annotated[int, typer.Option(help="Temporal's gRPC port.", min=1)] = 7233,
+    ui_port: Annotated[int, typer.Option(help="The Temporal Web UI's port.", min=1)] = 8233,
+    smtp_port: Annotated[int, typer.Option(help="The mail sink's SMTP port.", min=1)] = 1025,
+    api_port: Annotated[
+        int | None, typer.Option(help="The HTTP API's port (default: OVOP_API_PORT).", min=1)
+    ] = None,
+) -> None:
+    """Run the whole local stack: Temporal + Web UI, mail sink, worker, API, demo nominations."""
+    import devstack
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    settings = read_settings()
+    ports = devstack.Ports(
+        temporal=temporal_port, ui=ui_port, smtp=smtp_port, api=api_port or settings.api_port
+    )
+    try:
+        asyncio.run(devstack.run(settings, var, ports, seed))
+    except devstack.DevStackError as error:
+        fail(str(error))
+
+
+_DELIVERY_STATUS = {"pending": "dicoba ulang", "delivered": "terkirim", "failed": "gagal"}
+
+
+def webhooks(
+    failed: Annotated[bool, typer.Option("--failed", help="Only deliveries given up.")] = False,
+    nomination: Annotated[str | None, typer.Option(help="Only this nomination's.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Webhook deliveries to the ministry's systems, newest first (from the records DB)."""
+    from sqlalchemy.exc import OperationalError
+
+    settings = read_settings()
+
+    async def go() -> list[dict[str, Any]]:
+        async with Services(settings) as services:
+            return await services.records.webhook_deliveries(
+                status="failed" if failed else None, nomination_id=nomination
+            )
+
+    try:
+        rows = asyncio.run(go())
+    except OperationalError as error:
+        fail(f"basis data catatan tidak dapat dibaca ({settings.database_url}): {error.orig}")
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        status = _DELIVERY_STATUS.get(r["status"], r["status"])
+        typer.echo(
+            f"{when(r['last_attempt_at'])}  {r['nomination_id']} #{r['seq']} {r['event_kind']}"
+            f" -> {r['subscriber']}: {status}, {r['attempts']} percobaan"
+        )
+        if r["last_error"] and r["status"] != "delivered":
+            typer.echo(f"    {r['last_error']}")
+    typer.echo(f"{len(rows)} pengiriman webhook" + (" yang gagal" if failed else ""))
