@@ -26,8 +26,8 @@ from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
 
 import migrations
-from activities.store import RecordStore
 from bootstrap import CodecNotConfigured, Services, read_settings
+from records import RecordStore
 from settings import temporal_connect_args
 from workflows.names import SEARCH_ATTRIBUTES
 

@@ -30,11 +30,11 @@ from pydantic import Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.store import RecordStore
 from domain.events import EventKind, NominationEvent
 from domain.presentation import NominationSummary
 from domain.proposal import Model
 from integrations import WebhookSubscriber
+from records import RecordStore
 
 EVENT_TYPE_PREFIX = "id.go.kemenperin.ovop.nomination."
 SIGNATURE_HEADER = "X-OVOP-Signature"

@@ -22,11 +22,11 @@ from activities.mail import Mailer, SmtpConfig
 from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
 from activities.registry import RegistryCheckInput
-from activities.store import RecordStore
 from activities.webhooks import Subscriptions, WebhookTargetsInput
 from bench.baseline import ACTIVITIES, BaselineWorkflow
 from bootstrap import connect_temporal, read_settings
 from domain.registry import CheckStatus, RegistryCheck, compare
+from records import RecordStore
 from worker import activities_for, build_worker
 
 READY = "ready"

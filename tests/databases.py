@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL, make_url
 
-from activities.store import RecordStore
+from records import RecordStore
 
 POSTGRES_ENV = "OVOP_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]

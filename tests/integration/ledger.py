@@ -20,10 +20,10 @@ from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Replayer
 
-from activities.store import RecordStore
 from bootstrap import plain_converter
 from domain.nomination import Nomination
 from domain.notifications import recipients_for
+from records import RecordStore
 from tests.integration.conftest import Inbox
 from workflows.nomination import NominationWorkflow
 

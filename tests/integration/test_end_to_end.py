@@ -15,12 +15,12 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mail import Mailer
 from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
-from activities.store import RecordStore
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.notifications import recipients_for
 from domain.stages import Stage
+from records import RecordStore
 from tests.integration.conftest import SmtpServer
 from tests.support import confirm, findings, fresh, passes, proposer, sheet
 from worker import activities_for, build_worker

@@ -14,11 +14,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
 from activities.registry import HttpRegistry
-from activities.store import RecordStore
 from domain.examples import example_cycle_config
 from domain.nomination import Nomination
 from domain.registry import CheckStatus, FindingStatus, RegistryRecord
 from domain.stages import Stage
+from records import RecordStore
 from tests.integration.conftest import free_port, serving
 from tests.support import OPERATOR, eventually, fresh, passes, proposer, withdrawal
 from worker import activities_for, build_worker

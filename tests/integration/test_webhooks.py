@@ -19,7 +19,6 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
 from activities.mail import Mailer
-from activities.store import RecordStore
 from activities.webhooks import (
     SIGNATURE_HEADER,
     WebhookActivities,
@@ -32,6 +31,7 @@ from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.stages import Stage
 from integrations import WebhookSubscriber
+from records import RecordStore
 from starter import app as ovop
 from tests.integration.conftest import free_port, serving
 from tests.support import OPERATOR, eventually, findings, fresh, passes, proposer, withdrawal

@@ -16,8 +16,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
+import api.idempotency  # noqa: F401  (the API's table, on the records' metadata)
 import migrations
-from activities.store import RecordStore, certificates, metadata
+from records import RecordStore
+from records.schema import certificates, metadata
 
 TABLES = {
     "nominations",

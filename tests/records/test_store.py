@@ -7,10 +7,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from activities.store import RecordStore
 from domain.examples import example_cycle_config
 from domain.nomination import Nomination
 from domain.presentation import NominationSummary, summarize
+from records import RecordStore
 from tests.support import fresh, passes, proposer
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from activities.store import RecordStore
 from domain.nomination import Nomination
 from domain.proposal import Commodity
+from records import RecordStore
 from tests.reports.cycle_data import record_cycle
 
 

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import reports
-from activities.store import RecordStore
+from records import RecordStore
 from tests.reports.chromium import screenshot
 from tests.reports.cycle_data import CYCLE, REPORT_TIME, record_cycle
 

@@ -1,0 +1,16 @@
+"""The records database: nominations kept current, transitions appended, mail and
+certificates remembered so that an activity run twice writes once, webhook deliveries
+logged. One `RecordStore` reads and writes them all, made of a part per aggregate."""
+
+from __future__ import annotations
+
+from records.certificates import CertificateLedger, certificate_number
+from records.mail import MailLedger
+from records.nominations import NominationRecords
+from records.webhooks import WebhookLedger
+
+__all__ = ["RecordStore", "certificate_number"]
+
+
+class RecordStore(NominationRecords, MailLedger, CertificateLedger, WebhookLedger):
+    """All reads and writes of the records database."""

@@ -1,0 +1,122 @@
+"""Webhook deliveries kept current, one row per event and subscriber, and every HTTP attempt
+made for them logged."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from records.database import Database
+from records.schema import webhook_attempts, webhook_deliveries
+
+
+class WebhookLedger(Database):
+    """The webhook deliveries and their attempts."""
+
+    async def log_webhook_attempt(
+        self,
+        *,
+        nomination_id: str,
+        seq: int,
+        subscriber: str,
+        event_kind: str,
+        at: datetime,
+        delivered: bool,
+        status_code: int | None,
+        error: str | None,
+        duration_ms: int,
+    ) -> dict[str, Any]:
+        """Log one attempt and bring the delivery's row up to date; returns that row."""
+        key = (
+            webhook_deliveries.c.nomination_id == nomination_id,
+            webhook_deliveries.c.seq == seq,
+            webhook_deliveries.c.subscriber == subscriber,
+        )
+        async with self._tx() as conn:
+            await conn.execute(
+                self._insert_ignoring_duplicates(webhook_deliveries).values(
+                    nomination_id=nomination_id,
+                    seq=seq,
+                    subscriber=subscriber,
+                    event_kind=event_kind,
+                    status="pending",
+                    attempts=0,
+                    first_attempt_at=at,
+                    last_attempt_at=at,
+                )
+            )
+            changes: dict[str, Any] = {
+                "attempts": webhook_deliveries.c.attempts + 1,
+                "last_attempt_at": at,
+                "last_error": error,
+            }
+            if delivered:
+                changes.update(status="delivered", delivered_at=at)
+            await conn.execute(update(webhook_deliveries).where(*key).values(**changes))
+            row = (await conn.execute(select(webhook_deliveries).where(*key))).one()
+            await conn.execute(
+                webhook_attempts.insert().values(
+                    nomination_id=nomination_id,
+                    seq=seq,
+                    subscriber=subscriber,
+                    attempt=row.attempts,
+                    at=at,
+                    status_code=status_code,
+                    error=error,
+                    duration_ms=duration_ms,
+                )
+            )
+            return dict(row._mapping)
+
+    async def webhook_delivery(
+        self, nomination_id: str, seq: int, subscriber: str
+    ) -> dict[str, Any] | None:
+        async with self.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(webhook_deliveries).where(
+                        webhook_deliveries.c.nomination_id == nomination_id,
+                        webhook_deliveries.c.seq == seq,
+                        webhook_deliveries.c.subscriber == subscriber,
+                    )
+                )
+            ).first()
+            return dict(row._mapping) if row else None
+
+    async def give_up_webhook(self, nomination_id: str, seq: int, subscriber: str) -> None:
+        async with self._tx() as conn:
+            await conn.execute(
+                update(webhook_deliveries)
+                .where(
+                    webhook_deliveries.c.nomination_id == nomination_id,
+                    webhook_deliveries.c.seq == seq,
+                    webhook_deliveries.c.subscriber == subscriber,
+                    webhook_deliveries.c.status == "pending",
+                )
+                .values(status="failed")
+            )
+
+    async def webhook_deliveries(
+        self, status: str | None = None, nomination_id: str | None = None, limit: int = 500
+    ) -> list[dict[str, Any]]:
+        query = select(webhook_deliveries)
+        if status is not None:
+            query = query.where(webhook_deliveries.c.status == status)
+        if nomination_id is not None:
+            query = query.where(webhook_deliveries.c.nomination_id == nomination_id)
+        query = query.order_by(
+            webhook_deliveries.c.last_attempt_at.desc(), webhook_deliveries.c.id.desc()
+        ).limit(limit)
+        async with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in await conn.execute(query)]
+
+    async def webhook_attempts_of(self, nomination_id: str) -> list[dict[str, Any]]:
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(
+                select(webhook_attempts)
+                .where(webhook_attempts.c.nomination_id == nomination_id)
+                .order_by(webhook_attempts.c.id)
+            )
+            return [dict(r._mapping) for r in rows]
