@@ -207,7 +207,7 @@ async def create_nomination(
     if idempotency_key is not None:
         digest = canonical_sha256(await request.body())
         first = await d.idempotency.claim(key.name, idempotency_key, digest, nid)
-        if first["body_sha256"] != digest:
+        if first.body_sha256 != digest:
             raise ApiProblem(
                 422,
                 "idempotency-key-reused",
@@ -284,11 +284,7 @@ async def webhook_deliveries(
 ) -> list[WebhookDeliveryView]:
     require_role(key, Role.OPERATOR)
     rows = await d.store.webhook_deliveries(status=status, nomination_id=nomination_id)
-    return [WebhookDeliveryView.model_validate(r, from_attributes=False) for r in _strip(rows)]
-
-
-def _strip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in r.items() if k != "id"} for r in rows]
+    return [WebhookDeliveryView.model_validate(r, from_attributes=True) for r in rows]
 
 
 # --- decisions: one route per workflow Update -----------------------------------------

@@ -3,8 +3,8 @@ database, in a table of its own."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Column, String, Table, select
 
@@ -22,12 +22,23 @@ api_idempotency = Table(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimedKey:
+    """A key, and the request that first came with it."""
+
+    client: str
+    key: str
+    body_sha256: str
+    nomination_id: str
+    created_at: datetime
+
+
 class IdempotencyKeys(Database):
     """Which request each calling system first sent with each key."""
 
     async def claim(
         self, client: str, key: str, body_sha256: str, nomination_id: str
-    ) -> dict[str, Any]:
+    ) -> ClaimedKey:
         """The request first seen with this key: this one, unless another came first."""
         async with self._tx() as conn:
             await conn.execute(
@@ -46,4 +57,4 @@ class IdempotencyKeys(Database):
                     )
                 )
             ).one()
-            return dict(row._mapping)
+            return ClaimedKey(**row._mapping)

@@ -5,11 +5,19 @@ logged. One `RecordStore` reads and writes them all, made of a part per aggregat
 from __future__ import annotations
 
 from records.certificates import CertificateLedger, certificate_number
-from records.mail import MailLedger
-from records.nominations import NominationRecords
-from records.webhooks import WebhookLedger
+from records.mail import MailLedger, NotificationRow
+from records.nominations import NominationRecords, NominationRow, TransitionRow
+from records.webhooks import WebhookAttemptRow, WebhookDeliveryRow, WebhookLedger
 
-__all__ = ["RecordStore", "certificate_number"]
+__all__ = [
+    "NominationRow",
+    "NotificationRow",
+    "RecordStore",
+    "TransitionRow",
+    "WebhookAttemptRow",
+    "WebhookDeliveryRow",
+    "certificate_number",
+]
 
 
 class RecordStore(NominationRecords, MailLedger, CertificateLedger, WebhookLedger):

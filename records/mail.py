@@ -3,14 +3,31 @@ answer, so that a notification run twice sends once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from records.database import Database
 from records.schema import notifications
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationRow:
+    """One message of one event to one recipient, and how it stands."""
+
+    id: int
+    nomination_id: str
+    seq: int
+    recipient: str
+    audience: str
+    subject: str
+    message_id: str
+    status: str  # sending | sent | refused
+    error: str | None
+    at: datetime
+    handovers: int
 
 
 class MailLedger(Database):
@@ -108,11 +125,11 @@ class MailLedger(Database):
                 .values(status=status, error=error, at=datetime.now(UTC))
             )
 
-    async def notifications_of(self, nomination_id: str) -> list[dict[str, Any]]:
+    async def notifications_of(self, nomination_id: str) -> list[NotificationRow]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(
                 select(notifications)
                 .where(notifications.c.nomination_id == nomination_id)
                 .order_by(notifications.c.seq, notifications.c.recipient)
             )
-            return [dict(r._mapping) for r in rows]
+            return [NotificationRow(**r._mapping) for r in rows]

@@ -3,6 +3,7 @@ late retry never turning a nomination's row back."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,24 +16,50 @@ from records.database import Database
 from records.schema import nominations, transitions
 
 # The nomination's row as each event leaves it (all but its id and creation time).
-ROW_COLUMNS = (
-    "cycle",
-    "ikm_name",
-    "product_name",
-    "commodity",
-    "province",
-    "regency",
-    "lab",
-    "stage",
-    "deadline",
-    "final_score",
-    "stars",
-    "certificate_number",
-    "coaching_level",
-    "previous_certificate",
-    "last_seq",
-    "updated_at",
-)
+ROW_COLUMNS = tuple(c.name for c in nominations.c if c.name not in ("id", "created_at"))
+
+
+@dataclass(frozen=True, slots=True)
+class NominationRow:
+    """A nomination as its newest recorded event left it."""
+
+    id: str
+    cycle: str
+    ikm_name: str
+    product_name: str
+    commodity: str
+    province: str
+    regency: str
+    lab: str
+    stage: str
+    deadline: datetime | None
+    final_score: float | None
+    stars: int | None
+    certificate_number: str | None
+    coaching_level: str | None
+    previous_certificate: str | None
+    last_seq: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionRow:
+    """One event of a nomination, as recorded."""
+
+    id: int
+    nomination_id: str
+    seq: int
+    kind: str
+    from_stage: str
+    to_stage: str
+    at: datetime
+    actor_user_id: str
+    actor_role: str
+    actor_institution: str
+    reason: str | None
+    facts: dict[str, Any]
+    recorded_at: datetime
 
 
 class NominationRecords(Database):
@@ -101,33 +128,33 @@ class NominationRecords(Database):
             )
         return bool(inserted.rowcount)
 
-    async def transitions_of(self, nomination_id: str) -> list[dict[str, Any]]:
+    async def transitions_of(self, nomination_id: str) -> list[TransitionRow]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(
                 select(transitions)
                 .where(transitions.c.nomination_id == nomination_id)
                 .order_by(transitions.c.seq)
             )
-            return [dict(r._mapping) for r in rows]
+            return [TransitionRow(**r._mapping) for r in rows]
 
-    async def nomination(self, nomination_id: str) -> dict[str, Any] | None:
+    async def nomination(self, nomination_id: str) -> NominationRow | None:
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(select(nominations).where(nominations.c.id == nomination_id))
             ).first()
-            return dict(row._mapping) if row else None
+            return NominationRow(**row._mapping) if row else None
 
     # --- a cycle as a whole (the results report) ----------------------------------------
 
-    async def nominations_of_cycle(self, cycle: str) -> list[dict[str, Any]]:
+    async def nominations_of_cycle(self, cycle: str) -> list[NominationRow]:
         """Every nomination of `cycle` as it stands now."""
         async with self.engine.connect() as conn:
             rows = await conn.execute(
                 select(nominations).where(nominations.c.cycle == cycle).order_by(nominations.c.id)
             )
-            return [dict(r._mapping) for r in rows]
+            return [NominationRow(**r._mapping) for r in rows]
 
-    async def transitions_of_cycle(self, cycle: str) -> list[dict[str, Any]]:
+    async def transitions_of_cycle(self, cycle: str) -> list[TransitionRow]:
         """Every recorded event of `cycle`'s nominations, in order within each nomination."""
         async with self.engine.connect() as conn:
             rows = await conn.execute(
@@ -136,4 +163,4 @@ class NominationRecords(Database):
                 .where(nominations.c.cycle == cycle)
                 .order_by(transitions.c.nomination_id, transitions.c.seq)
             )
-            return [dict(r._mapping) for r in rows]
+            return [TransitionRow(**r._mapping) for r in rows]

@@ -3,6 +3,7 @@ made for them logged."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,38 @@ from sqlalchemy import select, update
 
 from records.database import Database
 from records.schema import webhook_attempts, webhook_deliveries
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookDeliveryRow:
+    """One event's delivery to one subscriber, as its attempts have left it."""
+
+    id: int
+    nomination_id: str
+    seq: int
+    subscriber: str
+    event_kind: str
+    status: str  # pending | delivered | failed
+    attempts: int
+    first_attempt_at: datetime
+    last_attempt_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookAttemptRow:
+    """One HTTP request made to deliver an event, and how it went."""
+
+    id: int
+    nomination_id: str
+    seq: int
+    subscriber: str
+    attempt: int
+    at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
 
 
 class WebhookLedger(Database):
@@ -27,7 +60,7 @@ class WebhookLedger(Database):
         status_code: int | None,
         error: str | None,
         duration_ms: int,
-    ) -> dict[str, Any]:
+    ) -> WebhookDeliveryRow:
         """Log one attempt and bring the delivery's row up to date; returns that row."""
         key = (
             webhook_deliveries.c.nomination_id == nomination_id,
@@ -68,11 +101,11 @@ class WebhookLedger(Database):
                     duration_ms=duration_ms,
                 )
             )
-            return dict(row._mapping)
+            return WebhookDeliveryRow(**row._mapping)
 
     async def webhook_delivery(
         self, nomination_id: str, seq: int, subscriber: str
-    ) -> dict[str, Any] | None:
+    ) -> WebhookDeliveryRow | None:
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(
@@ -83,7 +116,7 @@ class WebhookLedger(Database):
                     )
                 )
             ).first()
-            return dict(row._mapping) if row else None
+            return WebhookDeliveryRow(**row._mapping) if row else None
 
     async def give_up_webhook(self, nomination_id: str, seq: int, subscriber: str) -> None:
         async with self._tx() as conn:
@@ -100,7 +133,7 @@ class WebhookLedger(Database):
 
     async def webhook_deliveries(
         self, status: str | None = None, nomination_id: str | None = None, limit: int = 500
-    ) -> list[dict[str, Any]]:
+    ) -> list[WebhookDeliveryRow]:
         query = select(webhook_deliveries)
         if status is not None:
             query = query.where(webhook_deliveries.c.status == status)
@@ -110,13 +143,13 @@ class WebhookLedger(Database):
             webhook_deliveries.c.last_attempt_at.desc(), webhook_deliveries.c.id.desc()
         ).limit(limit)
         async with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in await conn.execute(query)]
+            return [WebhookDeliveryRow(**r._mapping) for r in await conn.execute(query)]
 
-    async def webhook_attempts_of(self, nomination_id: str) -> list[dict[str, Any]]:
+    async def webhook_attempts_of(self, nomination_id: str) -> list[WebhookAttemptRow]:
         async with self.engine.connect() as conn:
             rows = await conn.execute(
                 select(webhook_attempts)
                 .where(webhook_attempts.c.nomination_id == nomination_id)
                 .order_by(webhook_attempts.c.id)
             )
-            return [dict(r._mapping) for r in rows]
+            return [WebhookAttemptRow(**r._mapping) for r in rows]
