@@ -66,7 +66,7 @@ def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
 
 async def serve(services: Services, halt: asyncio.Event) -> None:
     settings, store = services.settings, services.records
-    await store.create_schema()
+    await store.migrate_to_head()
     client = await services.temporal()
     server = api_server(
         create_app(api_deps(settings, client, store)), settings.api_host, settings.api_port

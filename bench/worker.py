@@ -123,7 +123,7 @@ async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
             await stop.wait()
         return
     store = RecordStore.connect(spec.records_url)
-    await store.create_schema()
+    await store.migrate_to_head()
     mailer = Mailer(SmtpConfig(host="127.0.0.1", port=spec.smtp_port, timeout=30))
     try:
         async with build_worker(client, spec.task_queue, activities_for(store, mailer), **tuning):

@@ -1,7 +1,7 @@
 """The records database's schema, by Alembic revisions in `migrations/versions/`.
 
 `upgrade` brings a database to a revision (the newest by default) and is what
-`ovop db upgrade` and `RecordStore.create_schema()` run; `require_current` is how the
+`ovop db upgrade` and `RecordStore.migrate_to_head()` run; `require_current` is how the
 worker refuses a database whose schema is behind the code. Adding a revision is
 described in `migrations/README.md`.
 """

@@ -45,7 +45,7 @@ class Database:
             return cls(engine)
         return cls(create_async_engine(url, **engine_args))
 
-    async def create_schema(self) -> None:
+    async def migrate_to_head(self) -> None:
         """Bring the schema up to the newest migration (what `ovop db upgrade` does)."""
         # Imported here: workflow code imports this module's neighbours inside the sandbox,
         # and Alembic has no business there.

@@ -124,7 +124,7 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
 ) -> None:
     rng = random.Random(2036)
     store = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
-    await store.create_schema()
+    await store.migrate_to_head()
     records = RecordActivities(store)
     client = steady_client(time_env)
     task_queue = f"cycle-{CYCLE}"

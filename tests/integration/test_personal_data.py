@@ -205,7 +205,7 @@ async def test_temporal_keeps_no_personal_data_in_clear(
     dev_env: WorkflowEnvironment, mailer: Mailer, tmp_path: Path
 ) -> None:
     store = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
-    await store.create_schema()
+    await store.migrate_to_head()
     try:
         await nominate_and_read_raw(dev_env, store, mailer)
     finally:

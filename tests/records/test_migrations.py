@@ -108,7 +108,7 @@ async def test_a_database_made_before_migrations_is_adopted_with_its_rows(
         with pytest.raises(migrations.SchemaBehind, match="ovop db upgrade"):
             await migrations.require_current(store.engine)
 
-        await store.create_schema()
+        await store.migrate_to_head()
 
         assert (await migrations.status(store.engine)).up_to_date
         assert await store.issue_certificate("ovop-2026-x", "2026") == "0001/OVOP/IKMA/2026"
@@ -121,7 +121,7 @@ async def test_a_database_made_before_migrations_is_adopted_with_its_rows(
 async def test_two_upgrades_at_once_on_postgresql_take_turns(postgres_database: str) -> None:
     stores = [RecordStore.connect(postgres_database) for _ in range(2)]
     try:
-        await asyncio.gather(*(s.create_schema() for s in stores))
+        await asyncio.gather(*(s.migrate_to_head() for s in stores))
         assert (await migrations.status(stores[0].engine)).up_to_date
     finally:
         for s in stores:
@@ -151,7 +151,7 @@ async def test_a_schema_a_newer_release_migrated_is_not_refused(records_url: str
     # In a rolling deploy the new release migrates first while old workers still run.
     store = RecordStore.connect(records_url)
     try:
-        await store.create_schema()
+        await store.migrate_to_head()
         async with store.engine.begin() as conn:
             await conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
         found = await migrations.require_current(store.engine)

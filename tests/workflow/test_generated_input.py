@@ -350,7 +350,7 @@ KEYS = {
 @pytest.fixture
 async def http(nominations: Nominations, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     store = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
-    await store.create_schema()
+    await store.migrate_to_head()
     deps = ApiDeps(
         client=nominations.client,
         store=store,
