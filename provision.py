@@ -81,7 +81,7 @@ def db_upgrade(
         return before, await migrations.status(store.engine)
 
     before, after = _on_records(go)
-    was = before.current or ("tanpa versi (sebelum migrasi)" if before.legacy else "kosong")
+    was = before.current or "kosong"
     if before.current == after.current:
         typer.echo(f"Skema basis data catatan sudah pada revisi {after.current}.")
     else:
