@@ -5,16 +5,18 @@ SQLAlchemy 2 async; SQLite by default, PostgreSQL (asyncpg) in production.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import Select, Table
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+Row = TypeVar("Row")
 
 
 def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
@@ -55,6 +57,17 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+    async def _rows(self, query: Select[Any], row: Callable[..., Row]) -> list[Row]:
+        """Every row `query` finds, each made a `row`."""
+        async with self.engine.connect() as conn:
+            return [row(**found._mapping) for found in await conn.execute(query)]
+
+    async def _row(self, query: Select[Any], row: Callable[..., Row]) -> Row | None:
+        """The row `query` finds made a `row`, or None when it finds none."""
+        async with self.engine.connect() as conn:
+            found = (await conn.execute(query)).first()
+            return None if found is None else row(**found._mapping)
 
     @asynccontextmanager
     async def _tx(self) -> AsyncIterator[AsyncConnection]:

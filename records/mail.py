@@ -126,10 +126,9 @@ class MailLedger(Database):
             )
 
     async def notifications_of(self, nomination_id: str) -> list[NotificationRow]:
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                select(notifications)
-                .where(notifications.c.nomination_id == nomination_id)
-                .order_by(notifications.c.seq, notifications.c.recipient)
-            )
-            return [NotificationRow(**r._mapping) for r in rows]
+        return await self._rows(
+            select(notifications)
+            .where(notifications.c.nomination_id == nomination_id)
+            .order_by(notifications.c.seq, notifications.c.recipient),
+            NotificationRow,
+        )

@@ -129,38 +129,33 @@ class NominationRecords(Database):
         return bool(inserted.rowcount)
 
     async def transitions_of(self, nomination_id: str) -> list[TransitionRow]:
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                select(transitions)
-                .where(transitions.c.nomination_id == nomination_id)
-                .order_by(transitions.c.seq)
-            )
-            return [TransitionRow(**r._mapping) for r in rows]
+        return await self._rows(
+            select(transitions)
+            .where(transitions.c.nomination_id == nomination_id)
+            .order_by(transitions.c.seq),
+            TransitionRow,
+        )
 
     async def nomination(self, nomination_id: str) -> NominationRow | None:
-        async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(select(nominations).where(nominations.c.id == nomination_id))
-            ).first()
-            return NominationRow(**row._mapping) if row else None
+        return await self._row(
+            select(nominations).where(nominations.c.id == nomination_id), NominationRow
+        )
 
     # --- a cycle as a whole (the results report) ----------------------------------------
 
     async def nominations_of_cycle(self, cycle: str) -> list[NominationRow]:
         """Every nomination of `cycle` as it stands now."""
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                select(nominations).where(nominations.c.cycle == cycle).order_by(nominations.c.id)
-            )
-            return [NominationRow(**r._mapping) for r in rows]
+        return await self._rows(
+            select(nominations).where(nominations.c.cycle == cycle).order_by(nominations.c.id),
+            NominationRow,
+        )
 
     async def transitions_of_cycle(self, cycle: str) -> list[TransitionRow]:
         """Every recorded event of `cycle`'s nominations, in order within each nomination."""
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                select(transitions)
-                .join(nominations, nominations.c.id == transitions.c.nomination_id)
-                .where(nominations.c.cycle == cycle)
-                .order_by(transitions.c.nomination_id, transitions.c.seq)
-            )
-            return [TransitionRow(**r._mapping) for r in rows]
+        return await self._rows(
+            select(transitions)
+            .join(nominations, nominations.c.id == transitions.c.nomination_id)
+            .where(nominations.c.cycle == cycle)
+            .order_by(transitions.c.nomination_id, transitions.c.seq),
+            TransitionRow,
+        )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from records.database import Database
 from records.schema import webhook_attempts, webhook_deliveries
@@ -45,6 +45,15 @@ class WebhookAttemptRow:
     duration_ms: int
 
 
+def _delivery(nomination_id: str, seq: int, subscriber: str) -> tuple[ColumnElement[bool], ...]:
+    """Which delivery row is an event's to a subscriber."""
+    return (
+        webhook_deliveries.c.nomination_id == nomination_id,
+        webhook_deliveries.c.seq == seq,
+        webhook_deliveries.c.subscriber == subscriber,
+    )
+
+
 class WebhookLedger(Database):
     """The webhook deliveries and their attempts."""
 
@@ -62,11 +71,7 @@ class WebhookLedger(Database):
         duration_ms: int,
     ) -> WebhookDeliveryRow:
         """Log one attempt and bring the delivery's row up to date; returns that row."""
-        key = (
-            webhook_deliveries.c.nomination_id == nomination_id,
-            webhook_deliveries.c.seq == seq,
-            webhook_deliveries.c.subscriber == subscriber,
-        )
+        key = _delivery(nomination_id, seq, subscriber)
         async with self._tx() as conn:
             await conn.execute(
                 self._insert_ignoring_duplicates(webhook_deliveries).values(
@@ -106,26 +111,17 @@ class WebhookLedger(Database):
     async def webhook_delivery(
         self, nomination_id: str, seq: int, subscriber: str
     ) -> WebhookDeliveryRow | None:
-        async with self.engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(webhook_deliveries).where(
-                        webhook_deliveries.c.nomination_id == nomination_id,
-                        webhook_deliveries.c.seq == seq,
-                        webhook_deliveries.c.subscriber == subscriber,
-                    )
-                )
-            ).first()
-            return WebhookDeliveryRow(**row._mapping) if row else None
+        return await self._row(
+            select(webhook_deliveries).where(*_delivery(nomination_id, seq, subscriber)),
+            WebhookDeliveryRow,
+        )
 
     async def give_up_webhook(self, nomination_id: str, seq: int, subscriber: str) -> None:
         async with self._tx() as conn:
             await conn.execute(
                 update(webhook_deliveries)
                 .where(
-                    webhook_deliveries.c.nomination_id == nomination_id,
-                    webhook_deliveries.c.seq == seq,
-                    webhook_deliveries.c.subscriber == subscriber,
+                    *_delivery(nomination_id, seq, subscriber),
                     webhook_deliveries.c.status == "pending",
                 )
                 .values(status="failed")
@@ -142,14 +138,12 @@ class WebhookLedger(Database):
         query = query.order_by(
             webhook_deliveries.c.last_attempt_at.desc(), webhook_deliveries.c.id.desc()
         ).limit(limit)
-        async with self.engine.connect() as conn:
-            return [WebhookDeliveryRow(**r._mapping) for r in await conn.execute(query)]
+        return await self._rows(query, WebhookDeliveryRow)
 
     async def webhook_attempts_of(self, nomination_id: str) -> list[WebhookAttemptRow]:
-        async with self.engine.connect() as conn:
-            rows = await conn.execute(
-                select(webhook_attempts)
-                .where(webhook_attempts.c.nomination_id == nomination_id)
-                .order_by(webhook_attempts.c.id)
-            )
-            return [WebhookAttemptRow(**r._mapping) for r in rows]
+        return await self._rows(
+            select(webhook_attempts)
+            .where(webhook_attempts.c.nomination_id == nomination_id)
+            .order_by(webhook_attempts.c.id),
+            WebhookAttemptRow,
+        )
