@@ -12,6 +12,7 @@ COPY pyproject.toml README.md ./
 COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
+COPY records ./records
 COPY api ./api
 COPY intake ./intake
 COPY reports ./reports

@@ -19,9 +19,9 @@ from temporalio.converter import DataConverter
 
 from activities.mail import Mailer, SmtpConfig
 from activities.registry import DEMO_REGISTRY, CsvRegistry, HttpRegistry, Registry
-from activities.store import RecordStore
 from activities.webhooks import WebhookActivities, WebhookOptions
 from codec import CodecKeys, encrypted
+from records import RecordStore
 from settings import Settings, temporal_connect_args
 
 

@@ -358,7 +358,7 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
         async with Services(settings) as services:
             client = await wait_for_temporal(process, log_file, ports, settings)
             sink.start()
-            await services.records.create_schema()
+            await services.records.migrate_to_head()
             worker = build_worker(client, settings.task_queue, activities_from(services))
             keys = {} if settings.api_keys else demo_keys(var)
             if keys:

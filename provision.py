@@ -26,8 +26,8 @@ from temporalio.common import SearchAttributeKey
 from temporalio.service import RPCError, RPCStatusCode
 
 import migrations
-from activities.store import RecordStore
 from bootstrap import CodecNotConfigured, Services, read_settings
+from records import RecordStore
 from settings import temporal_connect_args
 from workflows.names import SEARCH_ATTRIBUTES
 
@@ -81,7 +81,7 @@ def db_upgrade(
         return before, await migrations.status(store.engine)
 
     before, after = _on_records(go)
-    was = before.current or ("tanpa versi (sebelum migrasi)" if before.legacy else "kosong")
+    was = before.current or "kosong"
     if before.current == after.current:
         typer.echo(f"Skema basis data catatan sudah pada revisi {after.current}.")
     else:

@@ -17,10 +17,10 @@ from activities.mail import Mailer, MailRenderer
 from activities.notify import NotifyActivities
 from activities.records import RecordActivities
 from activities.registry import DEMO_REGISTRY, CsvRegistry, Registry, RegistryActivities
-from activities.store import RecordStore
 from activities.webhooks import WebhookActivities, WebhookOptions
 from bootstrap import CodecNotConfigured, Services, read_settings
 from migrations import SchemaBehind, require_current
+from records import RecordStore
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 

@@ -12,11 +12,11 @@ from temporalio import activity
 
 from activities.heartbeat import heartbeating
 from activities.mail import Mailer, MailRenderer, build_message, message_id
-from activities.store import RecordStore
 from domain.events import NominationEvent
 from domain.notifications import Recipient
 from domain.presentation import NominationSummary
 from domain.proposal import Model
+from records import RecordStore
 
 # While the records database is down, how often a sent message's answer is tried again.
 SETTLE_FIRST_DELAY = 0.5

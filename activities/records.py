@@ -5,10 +5,10 @@ from __future__ import annotations
 from temporalio import activity
 
 from activities.heartbeat import heartbeating
-from activities.store import RecordStore
 from domain.events import NominationEvent
 from domain.presentation import NominationSummary
 from domain.proposal import Model
+from records import RecordStore
 
 
 class RecordEventInput(Model):

@@ -30,11 +30,11 @@ from pydantic import Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.store import RecordStore
 from domain.events import EventKind, NominationEvent
 from domain.presentation import NominationSummary
 from domain.proposal import Model
 from integrations import WebhookSubscriber
+from records import RecordStore
 
 EVENT_TYPE_PREFIX = "id.go.kemenperin.ovop.nomination."
 SIGNATURE_HEADER = "X-OVOP-Signature"
@@ -157,8 +157,8 @@ class WebhookActivities:
             )
             return WebhookDelivery(status="unknown_subscriber")
         row = await self._store.webhook_delivery(n.id, e.seq, subscriber.name)
-        if row is not None and row["status"] != "pending":
-            return WebhookDelivery(status=row["status"], attempts=row["attempts"])
+        if row is not None and row.status != "pending":
+            return WebhookDelivery(status=row.status, attempts=row.attempts)
 
         message = to_structured_event(cloud_event(n, e, self._options.source))
         headers = {
@@ -196,18 +196,18 @@ class WebhookActivities:
             duration_ms=int((datetime.now(UTC) - started).total_seconds() * 1000),
         )
         if delivered:
-            return WebhookDelivery(status="delivered", attempts=row["attempts"])
-        if datetime.now(UTC) - row["first_attempt_at"] >= self._options.give_up_after:
+            return WebhookDelivery(status="delivered", attempts=row.attempts)
+        if datetime.now(UTC) - row.first_attempt_at >= self._options.give_up_after:
             await self._store.give_up_webhook(n.id, e.seq, subscriber.name)
             activity.logger.error(
                 "webhook %s/%s to %s given up after %s attempts: %s",
                 n.id,
                 e.seq,
                 subscriber.name,
-                row["attempts"],
+                row.attempts,
                 error,
             )
-            return WebhookDelivery(status="failed", attempts=row["attempts"])
+            return WebhookDelivery(status="failed", attempts=row.attempts)
         raise ApplicationError(
             f"webhook to {subscriber.name} not delivered: {error}", type="WebhookNotDelivered"
         )

@@ -20,9 +20,9 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.converter import PayloadCodec
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.store import RecordStore
 from api import problems
 from api.codec import codec_app
+from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from api.problems import ApiProblem, ProblemDetails, forbidden, not_found, unauthorized
 from api.schemas import (
@@ -44,6 +44,7 @@ from domain.presentation import NominationSummary
 from domain.proposal import Proposal
 from domain.stages import Role
 from integrations import ApiKey
+from records import RecordStore
 from workflows.client import decide, nominate
 from workflows.nomination import NominationWorkflow
 from workflows.visibility import NominationFilter, list_nominations
@@ -55,6 +56,7 @@ VERSION = "1.0.0"
 class ApiDeps:
     client: Client
     store: RecordStore
+    idempotency: IdempotencyKeys
     keys: KeyRing
     task_queue: str
     # The client's payload codec, served at /codec to the Web UI's origins; None: no /codec.
@@ -204,8 +206,8 @@ async def create_nomination(
     memo: dict[str, Any] | None = None
     if idempotency_key is not None:
         digest = canonical_sha256(await request.body())
-        first = await d.store.claim_idempotency_key(key.name, idempotency_key, digest, nid)
-        if first["body_sha256"] != digest:
+        first = await d.idempotency.claim(key.name, idempotency_key, digest, nid)
+        if first.body_sha256 != digest:
             raise ApiProblem(
                 422,
                 "idempotency-key-reused",
@@ -282,11 +284,7 @@ async def webhook_deliveries(
 ) -> list[WebhookDeliveryView]:
     require_role(key, Role.OPERATOR)
     rows = await d.store.webhook_deliveries(status=status, nomination_id=nomination_id)
-    return [WebhookDeliveryView.model_validate(r, from_attributes=False) for r in _strip(rows)]
-
-
-def _strip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: v for k, v in r.items() if k != "id"} for r in rows]
+    return [WebhookDeliveryView.model_validate(r, from_attributes=True) for r in rows]
 
 
 # --- decisions: one route per workflow Update -----------------------------------------

@@ -11,10 +11,11 @@ import uvicorn
 from starlette.applications import Starlette
 from temporalio.client import Client
 
-from activities.store import RecordStore
 from api.app import ApiDeps, create_app
+from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from bootstrap import Services
+from records import RecordStore
 from settings import Settings
 
 log = logging.getLogger("ovop.api")
@@ -55,6 +56,7 @@ def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
     return ApiDeps(
         client=client,
         store=store,
+        idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(settings.api_keys),
         task_queue=settings.task_queue,
         codec=client.data_converter.payload_codec,
@@ -64,7 +66,7 @@ def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
 
 async def serve(services: Services, halt: asyncio.Event) -> None:
     settings, store = services.settings, services.records
-    await store.create_schema()
+    await store.migrate_to_head()
     client = await services.temporal()
     server = api_server(
         create_app(api_deps(settings, client, store)), settings.api_host, settings.api_port

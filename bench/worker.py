@@ -22,11 +22,11 @@ from activities.mail import Mailer, SmtpConfig
 from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
 from activities.registry import RegistryCheckInput
-from activities.store import RecordStore
 from activities.webhooks import Subscriptions, WebhookTargetsInput
 from bench.baseline import ACTIVITIES, BaselineWorkflow
 from bootstrap import connect_temporal, read_settings
 from domain.registry import CheckStatus, RegistryCheck, compare
+from records import RecordStore
 from worker import activities_for, build_worker
 
 READY = "ready"
@@ -123,7 +123,7 @@ async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
             await stop.wait()
         return
     store = RecordStore.connect(spec.records_url)
-    await store.create_schema()
+    await store.migrate_to_head()
     mailer = Mailer(SmtpConfig(host="127.0.0.1", port=spec.smtp_port, timeout=30))
     try:
         async with build_worker(client, spec.task_queue, activities_for(store, mailer), **tuning):

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from bootstrap import Services, read_settings
 from cli.common import JsonFlag, echo_json, fail
 from domain.presentation import when
+from records import WebhookDeliveryRow
 
 
 def dev(
@@ -52,7 +54,7 @@ def webhooks(
 
     settings = read_settings()
 
-    async def go() -> list[dict[str, Any]]:
+    async def go() -> list[WebhookDeliveryRow]:
         async with Services(settings) as services:
             return await services.records.webhook_deliveries(
                 status="failed" if failed else None, nomination_id=nomination
@@ -63,14 +65,14 @@ def webhooks(
     except OperationalError as error:
         fail(f"basis data catatan tidak dapat dibaca ({settings.database_url}): {error.orig}")
     if as_json:
-        echo_json(rows)
+        echo_json([asdict(r) for r in rows])
         return
     for r in rows:
-        status = _DELIVERY_STATUS.get(r["status"], r["status"])
+        status = _DELIVERY_STATUS.get(r.status, r.status)
         typer.echo(
-            f"{when(r['last_attempt_at'])}  {r['nomination_id']} #{r['seq']} {r['event_kind']}"
-            f" -> {r['subscriber']}: {status}, {r['attempts']} percobaan"
+            f"{when(r.last_attempt_at)}  {r.nomination_id} #{r.seq} {r.event_kind}"
+            f" -> {r.subscriber}: {status}, {r.attempts} percobaan"
         )
-        if r["last_error"] and r["status"] != "delivered":
-            typer.echo(f"    {r['last_error']}")
+        if r.last_error and r.status != "delivered":
+            typer.echo(f"    {r.last_error}")
     typer.echo(f"{len(rows)} pengiriman webhook" + (" yang gagal" if failed else ""))

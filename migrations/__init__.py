@@ -1,7 +1,7 @@
 """The records database's schema, by Alembic revisions in `migrations/versions/`.
 
 `upgrade` brings a database to a revision (the newest by default) and is what
-`ovop db upgrade` and `RecordStore.create_schema()` run; `require_current` is how the
+`ovop db upgrade` and `RecordStore.migrate_to_head()` run; `require_current` is how the
 worker refuses a database whose schema is behind the code. Adding a revision is
 described in `migrations/README.md`.
 """
@@ -17,16 +17,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
 from alembic.util import CommandError
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 HERE = Path(__file__).parent
 UPGRADE_COMMAND = "ovop db upgrade"
-
-# The tables of the first revision: a database made by `create_all` before there were
-# migrations holds exactly these and no version table.
-FIRST_REVISION = "0001"
-FIRST_TABLES = frozenset({"nominations", "transitions", "notifications", "certificates"})
 
 # Two `ovop db upgrade` at once on PostgreSQL (two deployments, a scaled job) take turns.
 _PG_LOCK_KEY = 0x4F564F50  # "OVOP"
@@ -40,7 +35,6 @@ class SchemaBehind(RuntimeError):
 class SchemaStatus:
     current: str | None
     head: str
-    legacy: bool = False  # tables made before migrations, no version recorded
 
     @property
     def up_to_date(self) -> bool:
@@ -81,8 +75,7 @@ def revisions() -> list[str]:
 
 def _status(conn: Connection) -> SchemaStatus:
     current = MigrationContext.configure(conn).get_current_revision()
-    legacy = current is None and set(inspect(conn).get_table_names()) >= FIRST_TABLES
-    return SchemaStatus(current=current, head=head(), legacy=legacy)
+    return SchemaStatus(current=current, head=head())
 
 
 def _run(conn: Connection, action: str, revision: str) -> None:
@@ -90,9 +83,6 @@ def _run(conn: Connection, action: str, revision: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
     cfg = config()
     cfg.attributes["connection"] = conn
-    if action == "upgrade" and _status(conn).legacy:
-        # Adopt a database made by `create_all` before migrations: it is revision 0001.
-        command.stamp(cfg, FIRST_REVISION)
     getattr(command, action)(cfg, revision)
 
 
@@ -117,10 +107,8 @@ async def require_current(engine: AsyncEngine) -> SchemaStatus:
     found = await status(engine)
     if found.up_to_date or not found.known:
         return found
-    where = (
-        "empty" if found.current is None and not found.legacy else found.current or "unversioned"
-    )
     raise SchemaBehind(
-        f"records database schema is behind: at {where}, this code needs {found.head}. "
+        f"records database schema is behind: at {found.current or 'empty'}, "
+        f"this code needs {found.head}. "
         f"Run `{UPGRADE_COMMAND}` with the same OVOP_DATABASE_URL, then start the worker again."
     )

@@ -11,7 +11,8 @@ from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from activities.store import UtcDateTime, metadata
+import api.idempotency  # noqa: F401  (the API's table, on the records' metadata)
+from records.schema import UtcDateTime, metadata
 
 target_metadata = metadata
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from activities.store import RecordStore
+from records import RecordStore
 from reports.html import render_html
 from reports.results import CycleResults, shape
 from reports.xlsx import write_xlsx

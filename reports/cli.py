@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from activities.store import RecordStore
+from records import RecordStore
 from reports import build
 from reports.results import CycleResults
 

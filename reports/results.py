@@ -30,6 +30,7 @@ from domain.proposal import Commodity, Model
 from domain.regions import Province
 from domain.scoring import CoachingLevel
 from domain.stages import TERMINAL, Stage
+from records import NominationRow, TransitionRow
 
 # The stages whose reaching the funnel counts, in order, after "proposal received".
 FUNNEL_STAGES = (
@@ -242,8 +243,8 @@ class CycleResults(Model):
 
 def shape(
     cycle: str,
-    nominations: Iterable[Mapping[str, Any]],
-    transitions: Iterable[Mapping[str, Any]],
+    nominations: Iterable[NominationRow],
+    transitions: Iterable[TransitionRow],
     generated_at: datetime,
     max_stars: int | None = None,
 ) -> CycleResults:
@@ -252,14 +253,14 @@ def shape(
     `max_stars` is the top of the cycle's star scale, so that every level shows even when
     no nomination earned it; without it, the highest level awarded or recommended.
     """
-    events: dict[str, list[Mapping[str, Any]]] = {}
+    events: dict[str, list[TransitionRow]] = {}
     for t in transitions:
-        events.setdefault(t["nomination_id"], []).append(t)
+        events.setdefault(t.nomination_id, []).append(t)
     entries = sorted(
         (
-            _entry(row, sorted(events.get(row["id"], []), key=lambda t: t["seq"]))
+            _entry(row, sorted(events.get(row.id, []), key=lambda t: t.seq))
             for row in nominations
-            if row["cycle"] == cycle
+            if row.cycle == cycle
         ),
         key=lambda e: (_COMMODITY_ORDER[e.commodity], e.province.value, e.regency, e.ikm_name),
     )
@@ -291,49 +292,45 @@ def shape(
 _COMMODITY_ORDER = {c: i for i, c in enumerate(Commodity)}
 
 
-def _entry(row: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> Entry:
-    stage = Stage(row["stage"])
+def _entry(row: NominationRow, events: Sequence[TransitionRow]) -> Entry:
+    stage = Stage(row.stage)
     facts: dict[str, Mapping[str, Any]] = {}
     for e in events:
-        facts[e["kind"]] = e["facts"] or {}  # the last of each kind wins
+        facts[e.kind] = e.facts or {}  # the last of each kind wins
     assessed = facts.get(EventKind.ASSESSED.value, {})
     closed = facts.get(EventKind.PANEL_CLOSED.value, {})
     awarded = facts.get(EventKind.AWARDED.value, {})
     refused = facts.get(EventKind.NOT_AWARDED.value, {})
     ending = next(
-        (
-            e
-            for e in reversed(events)
-            if e["to_stage"] == stage.value and e["from_stage"] != e["to_stage"]
-        ),
+        (e for e in reversed(events) if e.to_stage == stage.value and e.from_stage != e.to_stage),
         None,
     )
     final = ending if stage in TERMINAL else None
     return Entry(
-        id=row["id"],
-        ikm_name=row["ikm_name"],
-        product_name=row["product_name"],
-        commodity=Commodity(row["commodity"]),
-        province=Province(row["province"]),
-        regency=row["regency"],
-        lab=Lab(row["lab"]),
+        id=row.id,
+        ikm_name=row.ikm_name,
+        product_name=row.product_name,
+        commodity=Commodity(row.commodity),
+        province=Province(row.province),
+        regency=row.regency,
+        lab=Lab(row.lab),
         stage=stage,
-        reached=frozenset({stage, *(Stage(e["to_stage"]) for e in events)}),
-        final_score=row["final_score"],
+        reached=frozenset({stage, *(Stage(e.to_stage) for e in events)}),
+        final_score=row.final_score,
         lab_score=_number(assessed.get("lab_score")),
         lab_report=assessed.get("report_number"),
         recommended_stars=closed.get("recommended_stars"),
-        stars=row["stars"],
+        stars=row.stars,
         overridden=bool(awarded.get("overridden") or refused.get("overridden")),
-        certificate_number=row["certificate_number"] if stage == Stage.AWARDED else None,
-        coaching_level=CoachingLevel(row["coaching_level"]) if row["coaching_level"] else None,
-        previous_certificate=row["previous_certificate"],
-        revisions=sum(e["kind"] == EventKind.REVISION_REQUESTED.value for e in events),
-        deadline=row["deadline"] if stage not in TERMINAL else None,
-        left_from=Stage(final["from_stage"]) if final and stage in ENDINGS else None,
-        outcome_reason=final["reason"] if final else None,
-        proposed_at=row["created_at"],
-        updated_at=row["updated_at"],
+        certificate_number=row.certificate_number if stage == Stage.AWARDED else None,
+        coaching_level=CoachingLevel(row.coaching_level) if row.coaching_level else None,
+        previous_certificate=row.previous_certificate,
+        revisions=sum(e.kind == EventKind.REVISION_REQUESTED.value for e in events),
+        deadline=row.deadline if stage not in TERMINAL else None,
+        left_from=Stage(final.from_stage) if final and stage in ENDINGS else None,
+        outcome_reason=final.reason if final else None,
+        proposed_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 

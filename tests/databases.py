@@ -17,7 +17,7 @@ import asyncpg
 import pytest
 from sqlalchemy.engine import URL, make_url
 
-from activities.store import RecordStore
+from records import RecordStore
 
 POSTGRES_ENV = "OVOP_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -83,6 +83,6 @@ def records_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def store(records_url: str) -> AsyncIterator[RecordStore]:
     """A record store with its schema at the newest migration."""
     records = RecordStore.connect(records_url)
-    await records.create_schema()
+    await records.migrate_to_head()
     yield records
     await records.close()

@@ -21,12 +21,12 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.mail import Mailer, SmtpConfig
-from activities.store import RecordStore
 from api.server import api_server, start, stop
 from bootstrap import plain_converter
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.examples import example_cycle_config
+from records import RecordStore
 from tests.conftest import binary
 from tests.integration.workers import Workers
 from tests.support import OPERATOR

@@ -20,10 +20,10 @@ from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.client import WorkflowHandle
 from temporalio.worker import Replayer
 
-from activities.store import RecordStore
 from bootstrap import plain_converter
 from domain.nomination import Nomination
 from domain.notifications import recipients_for
+from records import RecordStore
 from tests.integration.conftest import Inbox
 from workflows.nomination import NominationWorkflow
 
@@ -59,13 +59,13 @@ async def reconcile(store: RecordStore, inbox: Inbox, states: list[Nomination]) 
         ledger.events += len(nom.events)
         rows = await store.transitions_of(nom.id)
         ledger.transitions += len(rows)
-        recorded = [(r["seq"], r["kind"]) for r in rows]
+        recorded = [(r.seq, r.kind) for r in rows]
         happened = [(e.seq, e.kind.value) for e in nom.events]
         if recorded != happened:
             ledger.problems.append(f"{nom.id}: transitions {recorded} != events {happened}")
         row = await store.nomination(nom.id)
-        if row is None or (row["stage"], row["last_seq"]) != (nom.stage.value, len(nom.events)):
-            ledger.problems.append(f"{nom.id}: row {row and (row['stage'], row['last_seq'])}")
+        if row is None or (row.stage, row.last_seq) != (nom.stage.value, len(nom.events)):
+            ledger.problems.append(f"{nom.id}: row {row and (row.stage, row.last_seq)}")
 
         expected = Counter(
             (f"{e.seq}:{e.kind.value}", str(r.email).lower())
@@ -79,9 +79,9 @@ async def reconcile(store: RecordStore, inbox: Inbox, states: list[Nomination]) 
         kinds = {e.seq: e.kind.value for e in nom.events}
         handovers = {}
         for n in await store.notifications_of(nom.id):
-            handovers[(f"{n['seq']}:{kinds.get(n['seq'])}", n["recipient"])] = n["handovers"]
-            if n["status"] != "sent":
-                ledger.problems.append(f"{nom.id}: mail {n['seq']} to {n['recipient']} {n}")
+            handovers[(f"{n.seq}:{kinds.get(n.seq)}", n.recipient)] = n.handovers
+            if n.status != "sent":
+                ledger.problems.append(f"{nom.id}: mail {n.seq} to {n.recipient} {n}")
         ledger.mail_expected += expected.total()
         ledger.mail_received += received.total()
         for key in sorted(expected | received):

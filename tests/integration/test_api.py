@@ -14,8 +14,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
-from activities.store import RecordStore
 from api.app import ApiDeps, create_app
+from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing, hash_key
 from api.openapi import CHECKED_IN
 from domain.decisions import DECISIONS
@@ -25,6 +25,7 @@ from domain.nomination import Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
 from integrations import ApiKey
+from records import RecordStore
 from tests.integration.conftest import serving
 from tests.support import eventually, fresh_raw
 from worker import activities_for, build_worker
@@ -127,6 +128,7 @@ async def api(
     deps = ApiDeps(
         client=dev_env.client,
         store=store,
+        idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(KEYS.values()),
         task_queue=task_queue,
     )

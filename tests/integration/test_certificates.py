@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from activities.store import RecordStore
+from records import RecordStore
 
 pytestmark = pytest.mark.integration
 

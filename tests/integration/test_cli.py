@@ -29,12 +29,12 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from activities.mail import Mailer
-from activities.store import RecordStore
 from domain.eligibility import parse_proposal
 from domain.examples import example_cycle_config, proposer_of
 from domain.labs import Lab, route_lab
 from domain.proposal import Proposal
 from domain.stages import Stage
+from records import RecordStore
 from starter import app
 from tests.integration.conftest import free_port
 from tests.support import fresh_raw, unique_cycle

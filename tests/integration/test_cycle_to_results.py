@@ -24,7 +24,6 @@ from temporalio.worker import Worker
 
 import reports
 from activities.records import RecordActivities
-from activities.store import RecordStore
 from domain.cycle import ProposalWindow
 from domain.cycle_book import Closing, CycleSetup
 from domain.decisions import AwardDecision, VerifyDecision, VerifyOutcome
@@ -33,6 +32,7 @@ from domain.labs import route_lab
 from domain.presentation import NominationSummary
 from domain.proposal import Commodity, Proposal
 from domain.stages import Stage
+from records import RecordStore
 from tests.conftest import steady_client
 from tests.support import (
     OFFICIAL,
@@ -124,7 +124,7 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
 ) -> None:
     rng = random.Random(2036)
     store = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
-    await store.create_schema()
+    await store.migrate_to_head()
     records = RecordActivities(store)
     client = steady_client(time_env)
     task_queue = f"cycle-{CYCLE}"

@@ -15,12 +15,12 @@ from temporalio.testing import WorkflowEnvironment
 from activities.mail import Mailer
 from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
-from activities.store import RecordStore
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.notifications import recipients_for
 from domain.stages import Stage
+from records import RecordStore
 from tests.integration.conftest import SmtpServer
 from tests.support import confirm, findings, fresh, passes, proposer, sheet
 from worker import activities_for, build_worker
@@ -92,9 +92,9 @@ async def test_a_nomination_to_its_award(
 
     # One transition row per event, in order; the stage changes are the five expected.
     rows = await store.transitions_of(handle.id)
-    assert [r["seq"] for r in rows] == list(range(1, len(nom.events) + 1))
-    assert [r["kind"] for r in rows] == [e.kind.value for e in nom.events]
-    changes = [r["to_stage"] for r in rows if r["from_stage"] != r["to_stage"]]
+    assert [r.seq for r in rows] == list(range(1, len(nom.events) + 1))
+    assert [r.kind for r in rows] == [e.kind.value for e in nom.events]
+    changes = [r.to_stage for r in rows if r.from_stage != r.to_stage]
     assert changes == [
         "ADMIN_VERIFICATION",
         "TECHNICAL_ASSESSMENT",
@@ -102,14 +102,14 @@ async def test_a_nomination_to_its_award(
         "AWARD_DECISION",
         "AWARDED",
     ]
-    assert rows[1]["actor_user_id"] == "verif.rina" and rows[1]["actor_role"] == "verifier"
+    assert rows[1].actor_user_id == "verif.rina" and rows[1].actor_role == "verifier"
 
     # The nominations row holds the final state.
     row = await store.nomination(handle.id)
     assert row is not None
-    assert (row["stage"], row["stars"], row["final_score"]) == ("AWARDED", 3, 85.0)
-    assert row["certificate_number"] == summary.certificate_number == "0001/OVOP/IKMA/2026"
-    assert row["last_seq"] == len(nom.events)
+    assert (row.stage, row.stars, row.final_score) == ("AWARDED", 3, 85.0)
+    assert row.certificate_number == summary.certificate_number == "0001/OVOP/IKMA/2026"
+    assert row.last_seq == len(nom.events)
 
     # Each expected recipient got exactly one Indonesian message per event.
     expected = Counter(
@@ -128,7 +128,7 @@ async def test_a_nomination_to_its_award(
     assert awarded and "meraih penghargaan IKM OVOP 3 bintang" in awarded[0]["Subject"]
     body = awarded[0].get_content()
     assert "Nomor sertifikat     : 0001/OVOP/IKMA/2026" in body
-    assert (await store.notifications_of(handle.id))[0]["status"] == "sent"
+    assert (await store.notifications_of(handle.id))[0].status == "sent"
 
     # The Web UI's view: search attributes and details on the real server.
     description = await handle.describe()

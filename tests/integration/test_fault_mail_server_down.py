@@ -12,7 +12,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
-from activities.store import RecordStore
+from records import RecordStore
 from tests.integration.conftest import SmtpServer
 from tests.integration.faults import Nominations, fault_seed, retrying
 from tests.integration.ledger import keep_histories, reconcile, retries, unreplayable

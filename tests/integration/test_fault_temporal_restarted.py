@@ -18,8 +18,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing._timeskipping import TimeSkipper
 
 from activities.mail import Mailer
-from activities.store import RecordStore
 from domain.events import EventKind
+from records import RecordStore
 from tests.integration.actors import Fate, fates
 from tests.integration.conftest import SmtpServer
 from tests.integration.faults import DevServer, Nominations, fault_seed

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import RecordStore
 from domain.stages import Stage
+from records import RecordStore
 from tests.integration.conftest import SmtpServer
 from tests.integration.faults import Nominations, fault_seed
 from tests.integration.ledger import (

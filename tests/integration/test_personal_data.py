@@ -39,8 +39,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
 from activities.notify import NotifyInput, NotifyResult
-from activities.store import RecordStore
 from api.app import ApiDeps, create_app
+from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing, hash_key
 from bootstrap import plain_converter
 from codec import CodecKeys, encrypted
@@ -53,6 +53,7 @@ from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.stages import Role, Stage
 from integrations import ApiKey
+from records import RecordStore
 from tests.conftest import binary
 from tests.integration.conftest import serving
 from tests.support import OPERATOR, confirm, findings, fresh_raw, passes, proposer, sheet
@@ -204,7 +205,7 @@ async def test_temporal_keeps_no_personal_data_in_clear(
     dev_env: WorkflowEnvironment, mailer: Mailer, tmp_path: Path
 ) -> None:
     store = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
-    await store.create_schema()
+    await store.migrate_to_head()
     try:
         await nominate_and_read_raw(dev_env, store, mailer)
     finally:
@@ -229,6 +230,7 @@ async def nominate_and_read_raw(
     deps = ApiDeps(
         client=sealed,
         store=store,
+        idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(API_KEYS),
         task_queue=task_queue,
         codec=sealed.data_converter.payload_codec,

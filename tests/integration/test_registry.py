@@ -14,11 +14,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
 from activities.registry import HttpRegistry
-from activities.store import RecordStore
 from domain.examples import example_cycle_config
 from domain.nomination import Nomination
 from domain.registry import CheckStatus, FindingStatus, RegistryRecord
 from domain.stages import Stage
+from records import RecordStore
 from tests.integration.conftest import free_port, serving
 from tests.support import OPERATOR, eventually, fresh, passes, proposer, withdrawal
 from worker import activities_for, build_worker
@@ -102,6 +102,6 @@ async def test_the_registry_down_delays_the_precheck_never_the_nomination(
     wrong = [f for f in nom.registry.findings if f.status != FindingStatus.OK]
     assert [f.field for f in wrong] == ["sentra.decree.number"]
     rows = await store.transitions_of(handle.id)
-    checked = [r for r in rows if r["kind"] == "registry_checked"]
-    assert len(checked) == 1 and "500/999/2021" in checked[0]["reason"]
-    assert checked[0]["facts"]["outcome"] == "perlu_diperiksa"
+    checked = [r for r in rows if r.kind == "registry_checked"]
+    assert len(checked) == 1 and "500/999/2021" in str(checked[0].reason)
+    assert checked[0].facts["outcome"] == "perlu_diperiksa"

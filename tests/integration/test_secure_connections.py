@@ -24,8 +24,8 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer, SmtpConfig
-from activities.store import RecordStore
 from bootstrap import connect_temporal
+from records import RecordStore
 from settings import Settings
 from tests.integration.conftest import Inbox, free_port
 

@@ -18,11 +18,11 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from activities.store import RecordStore
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.stages import Stage
+from records import RecordStore
 from tests.integration.conftest import SmtpServer
 from tests.integration.ledger import reconcile
 from tests.integration.workers import Workers

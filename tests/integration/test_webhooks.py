@@ -19,7 +19,6 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
 from activities.mail import Mailer
-from activities.store import RecordStore
 from activities.webhooks import (
     SIGNATURE_HEADER,
     WebhookActivities,
@@ -32,6 +31,7 @@ from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.stages import Stage
 from integrations import WebhookSubscriber
+from records import RecordStore
 from starter import app as ovop
 from tests.integration.conftest import free_port, serving
 from tests.support import OPERATOR, eventually, findings, fresh, passes, proposer, withdrawal
@@ -95,7 +95,7 @@ async def test_a_receiver_down_for_a_while_gets_every_event_once_and_in_order(
 
         async def refused_twice() -> bool:
             attempts = await store.webhook_attempts_of(handle.id)
-            return len([a for a in attempts if a["seq"] == 1]) >= 2
+            return len([a for a in attempts if a.seq == 1]) >= 2
 
         await eventually(refused_twice, "two failed attempts at the first event")
         async with serving(receiver.app(), port):
@@ -119,11 +119,11 @@ async def test_a_receiver_down_for_a_while_gets_every_event_once_and_in_order(
     assert "@" not in str([e["data"] for e in receiver.events])
     assert data["event"]["actor"] == {"role": "proposer", "institution": p.proposing_office.name}
 
-    attempts = [a for a in await store.webhook_attempts_of(handle.id) if a["seq"] == 1]
-    assert attempts[0]["status_code"] is None and "ConnectError" in attempts[0]["error"]
-    assert attempts[-1]["status_code"] == 204
+    attempts = [a for a in await store.webhook_attempts_of(handle.id) if a.seq == 1]
+    assert attempts[0].status_code is None and "ConnectError" in str(attempts[0].error)
+    assert attempts[-1].status_code == 204
     rows = await store.webhook_deliveries(nomination_id=handle.id)
-    assert {r["status"] for r in rows} == {"delivered"} and len(rows) == len(nom.events)
+    assert {r.status for r in rows} == {"delivered"} and len(rows) == len(nom.events)
 
 
 async def test_a_receiver_that_never_answers_is_given_up_and_shown_to_operators(
@@ -154,9 +154,9 @@ async def test_a_receiver_that_never_answers_is_given_up_and_shown_to_operators(
             await handle.result()
 
     failed = await store.webhook_deliveries(status="failed", nomination_id=handle.id)
-    assert [(r["seq"], r["event_kind"]) for r in failed] == [(1, "proposed")]
-    assert failed[0]["attempts"] >= 2 and "HTTP 503" in failed[0]["last_error"]
-    assert len(receiver.events) == failed[0]["attempts"]  # each attempt was signed and seen
+    assert [(r.seq, r.event_kind) for r in failed] == [(1, "proposed")]
+    assert failed[0].attempts >= 2 and "HTTP 503" in str(failed[0].last_error)
+    assert len(receiver.events) == failed[0].attempts  # each attempt was signed and seen
 
     monkeypatch.setenv("OVOP_DATABASE_URL", store.engine.url.render_as_string(hide_password=False))
     # The command runs its own event loop, as it does from a shell.

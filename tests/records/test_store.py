@@ -1,16 +1,36 @@
 """The record store on each backend: an activity run twice writes once, a late retry never
-turns the current row back, and certificate numbers are unique within a cycle."""
+turns the current row back, and certificate numbers are unique within a cycle; and the rows
+it returns hold their tables' columns."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from activities.store import RecordStore
+import pytest
+from sqlalchemy import Table
+
+from api.idempotency import ClaimedKey, api_idempotency
 from domain.examples import example_cycle_config
 from domain.nomination import Nomination
 from domain.presentation import NominationSummary, summarize
+from records import (
+    NominationRow,
+    NotificationRow,
+    RecordStore,
+    TransitionRow,
+    WebhookAttemptRow,
+    WebhookDeliveryRow,
+)
+from records.schema import (
+    nominations,
+    notifications,
+    transitions,
+    webhook_attempts,
+    webhook_deliveries,
+)
 from tests.support import fresh, passes, proposer
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -40,11 +60,9 @@ async def test_an_event_recorded_twice_is_written_once(store: RecordStore) -> No
     assert await store.record(as_of(nom, 1), first) is False
 
     rows = await store.transitions_of(nom.id)
-    assert [(r["seq"], r["kind"], r["to_stage"]) for r in rows] == [
-        (1, "proposed", "ADMIN_VERIFICATION")
-    ]
-    assert rows[0]["at"] == first.at and rows[0]["at"].tzinfo is not None
-    assert rows[0]["facts"] == first.facts
+    assert [(r.seq, r.kind, r.to_stage) for r in rows] == [(1, "proposed", "ADMIN_VERIFICATION")]
+    assert rows[0].at == first.at and rows[0].at.tzinfo is not None
+    assert rows[0].facts == first.facts
 
 
 async def test_a_late_retry_never_turns_the_current_row_back(store: RecordStore) -> None:
@@ -54,9 +72,9 @@ async def test_a_late_retry_never_turns_the_current_row_back(store: RecordStore)
 
     row = await store.nomination(nom.id)
     assert row is not None
-    assert (row["stage"], row["last_seq"]) == ("TECHNICAL_ASSESSMENT", 2)
-    assert row["updated_at"] == nom.events[1].at
-    assert [r["seq"] for r in await store.transitions_of(nom.id)] == [1, 2]
+    assert (row.stage, row.last_seq) == ("TECHNICAL_ASSESSMENT", 2)
+    assert row.updated_at == nom.events[1].at
+    assert [r.seq for r in await store.transitions_of(nom.id)] == [1, 2]
 
 
 MAIL: dict[str, Any] = {
@@ -84,7 +102,7 @@ async def test_a_message_is_handed_over_then_settled_once_per_event_and_recipien
     assert await store.settled("n-1", 4, everyone) == set()
     assert await store.hand_over(**MAIL) is None  # settled: it never goes again
     [row] = await store.notifications_of("n-1")
-    assert (row["status"], row["handovers"]) == ("sent", 1)
+    assert (row.status, row.handovers) == ("sent", 1)
 
 
 async def test_a_handover_never_confirmed_is_counted_when_it_goes_again(
@@ -95,7 +113,7 @@ async def test_a_handover_never_confirmed_is_counted_when_it_goes_again(
     await store.settle_notification("n-1", 3, "dinas.perindustrian@example.id", "sent")
 
     [row] = await store.notifications_of("n-1")
-    assert (row["status"], row["handovers"]) == ("sent", 2)
+    assert (row.status, row.handovers) == ("sent", 2)
 
 
 async def test_certificate_numbers_are_unique_within_a_cycle(store: RecordStore) -> None:
@@ -106,3 +124,18 @@ async def test_certificate_numbers_are_unique_within_a_cycle(store: RecordStore)
     again = await asyncio.gather(*(store.issue_certificate(n, "2026") for n in ids))
     assert again == numbers  # a retried activity gets the number it was given
     assert await store.issue_certificate("ovop-2028-n0", "2028") == "0001/OVOP/IKMA/2028"
+
+
+@pytest.mark.parametrize(
+    ("row", "table"),
+    [
+        (NominationRow, nominations),
+        (TransitionRow, transitions),
+        (NotificationRow, notifications),
+        (WebhookDeliveryRow, webhook_deliveries),
+        (WebhookAttemptRow, webhook_attempts),
+        (ClaimedKey, api_idempotency),
+    ],
+)
+def test_each_row_type_holds_its_tables_columns(row: type[Any], table: Table) -> None:
+    assert [f.name for f in fields(row)] == list(table.c.keys())

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from activities.store import RecordStore
 from domain.nomination import Nomination
 from domain.proposal import Commodity
+from records import RecordStore
 from tests.reports.cycle_data import record_cycle
 
 
@@ -26,7 +26,7 @@ async def recorded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Re
     path: Path = tmp_path_factory.mktemp("records") / "ovop.db"
     url = f"sqlite+aiosqlite:///{path}"
     store = RecordStore.connect(url)
-    await store.create_schema()
+    await store.migrate_to_head()
     played = await record_cycle(store)
     yield RecordedCycle(store, url, played)
     await store.close()

@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from activities.store import RecordStore
 from domain.cycle import CycleConfig
 from domain.decisions import (
     AwardDecision,
@@ -50,6 +49,7 @@ from domain.proposal import Commodity, Proposal
 from domain.regions import head_of
 from domain.scoring import Criterion
 from domain.stages import Stage
+from records import RecordStore
 from tests.support import OFFICIAL, OPERATOR, VERIFIER, findings, sheet, withdrawal
 
 CYCLE = "2026"

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import reports
-from activities.store import RecordStore
+from records import RecordStore
 from tests.reports.chromium import screenshot
 from tests.reports.cycle_data import CYCLE, REPORT_TIME, record_cycle
 
@@ -22,7 +22,7 @@ from tests.reports.cycle_data import CYCLE, REPORT_TIME, record_cycle
 async def results() -> reports.CycleResults:
     with tempfile.TemporaryDirectory() as tmp:
         store = RecordStore.connect(f"sqlite+aiosqlite:///{tmp}/ovop.db")
-        await store.create_schema()
+        await store.migrate_to_head()
         await record_cycle(store)
         built = await reports.build(store, CYCLE, max_stars=3, now=REPORT_TIME)
         await store.close()

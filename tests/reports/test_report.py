@@ -52,9 +52,9 @@ async def test_the_cycle_holds_every_final_and_open_stage(recorded: RecordedCycl
     rows = await recorded.store.nominations_of_cycle(CYCLE)
 
     assert len(rows) == 110
-    assert Counter(r["commodity"] for r in rows) == {c.value: 22 for c in Commodity}
-    assert len({r["province"] for r in rows}) == 34
-    assert Counter(r["stage"] for r in rows) == {
+    assert Counter(r.commodity for r in rows) == {c.value: 22 for c in Commodity}
+    assert len({r.province for r in rows}) == 34
+    assert Counter(r.stage for r in rows) == {
         "AWARDED": 55,
         "NOT_AWARDED": 15,
         "REJECTED": 10,

@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.events import EventKind
 from domain.stages import Stage
+from records import NominationRow, TransitionRow
 from reports.html import render_html
 from reports.results import shape
 
@@ -24,8 +25,8 @@ class Records:
     """Nominations and their transitions, as the two tables hold them."""
 
     def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
-        self.events: list[dict[str, Any]] = []
+        self.rows: list[NominationRow] = []
+        self.events: list[TransitionRow] = []
 
     def add(
         self,
@@ -40,38 +41,44 @@ class Records:
         nomination_id = f"ovop-{cycle}-{name}"
         for seq, (kind, from_stage, to_stage, facts) in enumerate(path, start=1):
             self.events.append(
-                {
-                    "nomination_id": nomination_id,
-                    "seq": seq,
-                    "kind": kind.value,
-                    "from_stage": from_stage.value,
-                    "to_stage": to_stage.value,
-                    "reason": f"alasan {kind.value}",
-                    "facts": facts,
-                }
+                TransitionRow(
+                    id=len(self.events) + 1,
+                    nomination_id=nomination_id,
+                    seq=seq,
+                    kind=kind.value,
+                    from_stage=from_stage.value,
+                    to_stage=to_stage.value,
+                    at=T0 + timedelta(days=seq),
+                    actor_user_id="system",
+                    actor_role="system",
+                    actor_institution="OVOP",
+                    reason=f"alasan {kind.value}",
+                    facts=facts,
+                    recorded_at=T0 + timedelta(days=seq),
+                )
             )
         stage = path[-1][2]
         self.rows.append(
-            {
-                "id": nomination_id,
-                "cycle": cycle,
-                "ikm_name": f"IKM {name}",
-                "product_name": f"Produk {name}",
-                "commodity": commodity,
-                "province": "Jawa Tengah",
-                "regency": "Kota Pekalongan",
-                "lab": "BBSPJI_KERAJINAN_BATIK",
-                "stage": stage.value,
-                "deadline": None if stage.is_terminal else T0 + timedelta(days=10),
-                "final_score": final_score,
-                "stars": stars,
-                "certificate_number": "0001/OVOP/IKMA/2026" if stage == S.AWARDED else None,
-                "coaching_level": "pusat" if stage == S.AWARDED else None,
-                "previous_certificate": None,
-                "last_seq": len(path),
-                "created_at": T0,
-                "updated_at": T0 + timedelta(days=len(path)),
-            }
+            NominationRow(
+                id=nomination_id,
+                cycle=cycle,
+                ikm_name=f"IKM {name}",
+                product_name=f"Produk {name}",
+                commodity=commodity,
+                province="Jawa Tengah",
+                regency="Kota Pekalongan",
+                lab="BBSPJI_KERAJINAN_BATIK",
+                stage=stage.value,
+                deadline=None if stage.is_terminal else T0 + timedelta(days=10),
+                final_score=final_score,
+                stars=stars,
+                certificate_number="0001/OVOP/IKMA/2026" if stage == S.AWARDED else None,
+                coaching_level="pusat" if stage == S.AWARDED else None,
+                previous_certificate=None,
+                last_seq=len(path),
+                created_at=T0,
+                updated_at=T0 + timedelta(days=len(path)),
+            )
         )
 
     def shape(self, **kwargs: Any) -> Any:

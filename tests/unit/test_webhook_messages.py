@@ -8,7 +8,6 @@ from typing import Any, cast
 
 from cloudevents.core.bindings.http import from_http_event, to_structured_event
 
-from activities.store import RecordStore
 from activities.webhooks import (
     WebhookActivities,
     WebhookOptions,
@@ -21,6 +20,7 @@ from domain.events import EventKind
 from domain.presentation import summarize
 from domain.stages import Stage
 from integrations import WebhookSubscriber
+from records import RecordStore
 from tests.support import at_stage
 
 SECRET = "rahasia"

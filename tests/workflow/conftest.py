@@ -17,7 +17,6 @@ from temporalio.worker import Worker
 from activities.notify import NotifyInput, NotifyResult
 from activities.records import IssueCertificateInput, RecordEventInput
 from activities.registry import RegistryCheckInput
-from activities.store import certificate_number
 from activities.webhooks import (
     DeliverWebhookInput,
     Subscriptions,
@@ -32,6 +31,7 @@ from domain.nomination import Nomination
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
 from domain.registry import CheckStatus, RegistryCheck, compare
+from records import certificate_number
 from tests.conftest import steady_client
 from tests.support import OPERATOR, findings, fresh, passes, proposer, withdrawal
 from workflows.client import decide, nominate, start_nomination

@@ -31,8 +31,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from activities.store import RecordStore
 from api.app import ApiDeps, create_app
+from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing, hash_key
 from domain.decisions import DECISIONS, Actor, DecisionResult, VerifyDecision, VerifyOutcome
 from domain.labs import Lab
@@ -40,6 +40,7 @@ from domain.nomination import Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
 from integrations import ApiKey
+from records import RecordStore
 from starter import app
 from tests.strategies import FIELDS, broken_proposals, decision_bodies, decisions, on_loop
 from tests.support import (
@@ -349,10 +350,11 @@ KEYS = {
 @pytest.fixture
 async def http(nominations: Nominations, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     store = RecordStore.connect(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
-    await store.create_schema()
+    await store.migrate_to_head()
     deps = ApiDeps(
         client=nominations.client,
         store=store,
+        idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(KEYS.values()),
         task_queue=nominations.task_queue,
     )

@@ -1,0 +1,24 @@
+"""The records database: nominations kept current, transitions appended, mail and
+certificates remembered so that an activity run twice writes once, webhook deliveries
+logged. One `RecordStore` reads and writes them all, made of a part per aggregate."""
+
+from __future__ import annotations
+
+from records.certificates import CertificateLedger, certificate_number
+from records.mail import MailLedger, NotificationRow
+from records.nominations import NominationRecords, NominationRow, TransitionRow
+from records.webhooks import WebhookAttemptRow, WebhookDeliveryRow, WebhookLedger
+
+__all__ = [
+    "NominationRow",
+    "NotificationRow",
+    "RecordStore",
+    "TransitionRow",
+    "WebhookAttemptRow",
+    "WebhookDeliveryRow",
+    "certificate_number",
+]
+
+
+class RecordStore(NominationRecords, MailLedger, CertificateLedger, WebhookLedger):
+    """All reads and writes of the records database."""
