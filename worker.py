@@ -13,8 +13,9 @@ from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.events import EventActivities
 from activities.mail import Mailer, MailRenderer
-from activities.notify import NotifyActivities
+from activities.notify import Notifier
 from activities.records import RecordActivities
 from activities.registry import DEMO_REGISTRY, CsvRegistry, Registry, RegistryActivities
 from activities.webhooks import WebhookActivities, WebhookOptions
@@ -35,19 +36,11 @@ def activities_for(
 ) -> Sequence[Callable[..., Any]]:
     """Every activity the workflow calls; no webhook subscribers and the demo registry
     table unless told otherwise."""
-    records = RecordActivities(store)
-    notify = NotifyActivities(mailer, MailRenderer(), store)
     hooks = webhooks or WebhookActivities(store, [], WebhookOptions())
+    events = EventActivities(store, Notifier(mailer, MailRenderer(), store), hooks)
+    records = RecordActivities(store)
     checks = RegistryActivities(registry or CsvRegistry.load(DEMO_REGISTRY))
-    return [
-        records.record_event,
-        records.issue_certificate,
-        notify.notify,
-        hooks.subscribers_for,
-        hooks.subscriptions,
-        hooks.deliver,
-        checks.check,
-    ]
+    return [events.handle_event, records.issue_certificate, checks.check]
 
 
 def activities_from(services: Services) -> Sequence[Callable[..., Any]]:

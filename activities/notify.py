@@ -1,4 +1,5 @@
-"""The activity that emails the stakeholders of an event, once per event and recipient."""
+"""Emailing the stakeholders of an event, once per event and recipient (part of the event's
+activity, `activities.events`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from temporalio import activity
 
-from activities.heartbeat import heartbeating
 from activities.mail import Mailer, MailRenderer, build_message, message_id
 from domain.events import NominationEvent
 from domain.notifications import Recipient
@@ -36,18 +36,13 @@ class NotifyResult(Model):
     refused: list[str] = Field(default_factory=list)
 
 
-class NotifyActivities:
+class Notifier:
     def __init__(self, mailer: Mailer, renderer: MailRenderer, store: RecordStore) -> None:
         self._mailer = mailer
         self._renderer = renderer
         self._store = store
 
-    @activity.defn(name="notify")
-    async def notify(self, input: NotifyInput) -> NotifyResult:
-        async with heartbeating():
-            return await self._notify(input)
-
-    async def _notify(self, input: NotifyInput) -> NotifyResult:
+    async def send(self, input: NotifyInput) -> NotifyResult:
         """Email each recipient who has not had this event yet.
 
         A server that is down or answers 4xx raises, so Temporal retries; a recipient the

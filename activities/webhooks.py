@@ -26,7 +26,6 @@ from typing import Any
 import httpx
 from cloudevents.core.bindings.http import to_structured_event
 from cloudevents.core.v1.event import CloudEvent
-from pydantic import Field
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -91,26 +90,6 @@ def verify_signature(
     return hmac.compare_digest(expected, parts.get("v1", ""))
 
 
-class WebhookTargetsInput(Model):
-    # None: the subscribers that want any kind of event (none configured: nothing to ask).
-    kind: EventKind | None = None
-
-
-class Subscriptions(Model):
-    """Each subscriber by name, with the event kinds it wants (empty: every kind)."""
-
-    wanted: dict[str, list[EventKind]] = Field(default_factory=dict)
-
-    def for_kind(self, kind: EventKind) -> list[str]:
-        return [name for name, kinds in self.wanted.items() if not kinds or kind in kinds]
-
-
-class DeliverWebhookInput(Model):
-    nomination: NominationSummary
-    event: NominationEvent
-    subscriber: str
-
-
 class WebhookDelivery(Model):
     status: str  # delivered | failed | unknown_subscriber
     attempts: int = 0
@@ -129,32 +108,34 @@ class WebhookActivities:
         self._options = options
         self._transport = transport
 
-    @activity.defn(name="webhook_subscribers")
-    async def subscribers_for(self, input: WebhookTargetsInput) -> list[str]:
-        """The subscribers that want events of this kind (or of any, without a kind), as
-        configured now."""
-        return [
-            s.name for s in self._subscribers.values() if input.kind is None or s.wants(input.kind)
-        ]
+    def subscribers_for(self, kind: EventKind) -> list[str]:
+        """The subscribers that want events of this kind, as configured now."""
+        return [s.name for s in self._subscribers.values() if s.wants(kind)]
 
-    @activity.defn(name="webhook_subscriptions")
-    async def subscriptions(self) -> Subscriptions:
-        """Every subscriber and the kinds it wants, as configured now."""
-        return Subscriptions(wanted={s.name: list(s.events) for s in self._subscribers.values()})
+    async def publish(self, n: NominationSummary, e: NominationEvent) -> dict[str, str]:
+        """Send the event to every subscriber that wants it, and say how each went; raise
+        to be retried while one of them is still to be reached (those reached already are
+        not sent it again)."""
+        outcomes: dict[str, str] = {}
+        failures: list[ApplicationError] = []
+        for name in self.subscribers_for(e.kind):
+            try:
+                outcomes[name] = (await self.deliver(n, e, name)).status
+            except ApplicationError as failure:
+                failures.append(failure)
+        if failures:
+            raise ApplicationError("; ".join(str(f) for f in failures), type="WebhookNotDelivered")
+        return outcomes
 
-    @activity.defn(name="deliver_webhook")
-    async def deliver(self, input: DeliverWebhookInput) -> WebhookDelivery:
+    async def deliver(self, n: NominationSummary, e: NominationEvent, name: str) -> WebhookDelivery:
         """Send one event to one subscriber; raise to be retried, until given up.
 
         Every attempt is logged. A delivery already made (a worker lost after sending) is
         not made again.
         """
-        n, e = input.nomination, input.event
-        subscriber = self._subscribers.get(input.subscriber)
+        subscriber = self._subscribers.get(name)
         if subscriber is None:
-            activity.logger.warning(
-                "webhook subscriber %s is no longer configured", input.subscriber
-            )
+            activity.logger.warning("webhook subscriber %s is no longer configured", name)
             return WebhookDelivery(status="unknown_subscriber")
         row = await self._store.webhook_delivery(n.id, e.seq, subscriber.name)
         if row is not None and row.status != "pending":

@@ -18,11 +18,11 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.worker import Worker
 
+from activities.events import EventHandled, HandleEventInput
 from activities.mail import Mailer, SmtpConfig
-from activities.notify import NotifyInput, NotifyResult
-from activities.records import IssueCertificateInput, RecordEventInput
+from activities.notify import NotifyResult
+from activities.records import IssueCertificateInput
 from activities.registry import RegistryCheckInput
-from activities.webhooks import Subscriptions, WebhookTargetsInput
 from bench.baseline import ACTIVITIES, BaselineWorkflow
 from bootstrap import connect_temporal, read_settings
 from domain.registry import CheckStatus, RegistryCheck, compare
@@ -57,29 +57,14 @@ class WorkerSpec(BaseModel):
     stub_activities: bool = False  # the real workflow, its activities answering at once
 
 
-@activity.defn(name="record_event")
-async def stub_record_event(input: RecordEventInput) -> None:
-    return None
-
-
-@activity.defn(name="notify")
-async def stub_notify(input: NotifyInput) -> NotifyResult:
-    return NotifyResult()
+@activity.defn(name="handle_event")
+async def stub_handle_event(input: HandleEventInput) -> EventHandled:
+    return EventHandled(recorded=True, mail=NotifyResult())
 
 
 @activity.defn(name="issue_certificate")
 async def stub_issue_certificate(input: IssueCertificateInput) -> str:
     return f"0000/OVOP/IKMA/{input.cycle}"
-
-
-@activity.defn(name="webhook_subscribers")
-async def stub_webhook_subscribers(input: WebhookTargetsInput) -> list[str]:
-    return []  # no subscriber: no delivery, as with the real worker's default
-
-
-@activity.defn(name="webhook_subscriptions")
-async def stub_webhook_subscriptions() -> Subscriptions:
-    return Subscriptions()  # no subscriber, as with the real worker's default
 
 
 @activity.defn(name="check_registry")
@@ -93,11 +78,8 @@ async def stub_check_registry(input: RegistryCheckInput) -> RegistryCheck:
 
 
 STUB_ACTIVITIES: list[Callable[..., Any]] = [
-    stub_record_event,
-    stub_notify,
+    stub_handle_event,
     stub_issue_certificate,
-    stub_webhook_subscribers,
-    stub_webhook_subscriptions,
     stub_check_registry,
 ]
 

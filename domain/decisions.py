@@ -167,7 +167,7 @@ DECISIONS: tuple[DecisionKind, ...] = (
         Withdrawal,
         "withdraw",
         "withdraw",
-        (Role.OPERATOR, Role.PROPOSER),
+        (Role.PROPOSER, Role.OPERATOR),
         "Withdraw the nomination",
         "penarikan usulan",
     ),

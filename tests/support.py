@@ -184,3 +184,62 @@ async def eventually(check: Callable[[], Awaitable[T | None]], what: str, within
         if loop.time() > deadline:
             pytest.fail(f"gave up after {within}s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+# What a workflow task may have been given, and what it may have written, by event type.
+_RESULTS = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+    EventType.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
+}
+_COMMANDS = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_TIMER_STARTED,
+    EventType.EVENT_TYPE_TIMER_CANCELED,
+    EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+    EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+    EventType.EVENT_TYPE_MARKER_RECORDED,
+}
+
+
+def started_on_results(events: list[HistoryEvent]) -> list[str]:
+    """The workflow tasks that were given nothing but activity (or signal-sent) results and
+    still started something: what a worker could write out of order with a decision
+    (sdk-python#1591). The certificate's number may start the award's event, and the last
+    result may complete the workflow: every decision is refused by then."""
+    scheduled: dict[int, str] = {}
+    given: list[HistoryEvent] = []
+    found = []
+    for i, event in enumerate(events):
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            scheduled[event.event_id] = (
+                event.activity_task_scheduled_event_attributes.activity_type.name
+            )
+        if event.event_type != EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            if event.event_type not in (
+                EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+                EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+            ):
+                given.append(event)
+            continue
+        inputs = [e for e in given if e.event_type not in _COMMANDS]
+        given = []
+        written = []
+        for later in events[i + 1 :]:
+            if later.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
+                break
+            written.append(later)
+        if not inputs or any(e.event_type not in _RESULTS for e in inputs):
+            continue
+        certificate = any(
+            scheduled.get(e.activity_task_completed_event_attributes.scheduled_event_id)
+            == "issue_certificate"
+            for e in inputs
+            if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+        )
+        started = [EventType.Name(e.event_type) for e in written if e.event_type in _COMMANDS]
+        if started and not certificate:
+            found.append(f"task completed at event {event.event_id} started {started}")
+    return found

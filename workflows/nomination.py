@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from collections.abc import Coroutine
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     # pydantic imports email_validator on the first EmailStr it checks; import it here so
     # the sandbox passes it through rather than re-importing it in every workflow run.
     import email_validator  # noqa: F401
 
-    from activities.notify import NotifyActivities, NotifyInput
-    from activities.records import IssueCertificateInput, RecordActivities, RecordEventInput
+    from activities.events import EventActivities, HandleEventInput
+    from activities.records import IssueCertificateInput, RecordActivities
     from activities.registry import RegistryActivities, RegistryCheckInput
-    from activities.webhooks import DeliverWebhookInput, Subscriptions, WebhookActivities
     from domain.access import on_panel, scores_visible
     from domain.cycle_book import StageReport
     from domain.decisions import DECISIONS, Decision, DecisionKind, DecisionResult
@@ -33,31 +33,25 @@ with workflow.unsafe.imports_passed_through():
     from workflows.inputs import JurorView, JurorViewRequest, NominationInput
     from workflows.refusals import refusal
 
-# Activities retry until the database or mail server is back; the nomination just waits.
-RECORD_RETRY = RetryPolicy(
+# What an event calls for (the record, the mail, the webhooks) is retried until the database,
+# the mail server and the receivers are back; the nomination does not wait for it. A
+# receiver that stays down is given up by the activity itself after the configured time.
+EVENT_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=5),
 )
-NOTIFY_RETRY = RECORD_RETRY
+EVENT_TIMEOUT = timedelta(minutes=2)
+RECORD_RETRY = EVENT_RETRY
 RECORD_TIMEOUT = timedelta(seconds=30)
-NOTIFY_TIMEOUT = timedelta(minutes=2)
-# The record and mail activities heartbeat while they run: one that a dead worker held is
-# retried after this, not after its whole timeout.
+# The event and certificate activities heartbeat while they run: one that a dead worker held
+# is retried after this, not after its whole timeout.
 HEARTBEAT_TIMEOUT = timedelta(seconds=10)
-# A receiver or registry that is down is tried again, more and more slowly; the webhook
-# activity itself gives up after the configured time and records the delivery as failed.
-WEBHOOK_RETRY = RetryPolicy(
+REGISTRY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(minutes=10),
 )
-WEBHOOK_TIMEOUT = timedelta(seconds=60)
-SUBSCRIPTIONS_TIMEOUT = timedelta(seconds=10)
-# One look-up of the webhook subscriptions serves every event of the nomination for this
-# long. Subscriptions change only with the worker's configuration (a deploy).
-SUBSCRIPTIONS_FRESH = timedelta(minutes=5)
-REGISTRY_RETRY = WEBHOOK_RETRY
 REGISTRY_TIMEOUT = timedelta(seconds=30)
 
 
@@ -93,16 +87,21 @@ class NominationWorkflow:
     Updates, one per decision in `domain.decisions.DECISIONS` (verify, resubmit, assess,
     score, decide_award, withdraw, extend_deadline, reassign_juror), each carrying its
     actor: the validator refuses the wrong stage, role, actor or data before anything
-    reaches the history; the handler takes the decision and answers in the same workflow
-    task, never waiting. What follows a decision (the certificate number, the jurors the
-    cycle seats) arrives as the nomination's next events.
+    reaches the history; the handler takes the decision, starts what it calls for, and
+    answers, all in one workflow task and without waiting. What follows (the certificate
+    number, the jurors the cycle seats) arrives as the nomination's next events.
     Signals: panel_assigned (jurors from the cycle).
     Queries: state (the whole `Nomination`, for operators), summary (`NominationSummary`),
       outcome (where the last decision led: `DecisionResult`, `settling` until it has come),
       juror_view (what one juror may see: no other juror's scores before the panel closes).
-    Every event is recorded in the records database and mailed to its stakeholders, and
-    sent to each webhook subscriber that wants it (in order, apart from the rest). On entering
-    verification, a registry pre-check runs alongside; its findings arrive as an event.
+
+    Every event is recorded, mailed to its stakeholders and sent to the webhook subscribers
+    by one activity, started by whatever made the event (a decision, the cycle's jurors, a
+    deadline) in the same workflow task. No activity's result starts anything on its own
+    while a decision could still be taken: a worker that takes the nomination over, answers
+    a query and then a decision cannot write them in an order that would not replay
+    (sdk-python#1591; docs/faults.md). The registry pre-check, started with the proposal and
+    each resubmission, leaves its findings in the state; their event goes out with the next.
     """
 
     @workflow.init
@@ -112,61 +111,40 @@ class NominationWorkflow:
         )
         self._cycle_id = input.cycle_workflow_id
         self._nom.panel_from_cycle = self._cycle_id is not None
-        self._subscriptions: Subscriptions | None = None
-        self._subscriptions_until: datetime | None = None
-        # Per subscriber, the events still to deliver, oldest first; one sender each.
-        self._outbox: dict[str, list[DeliverWebhookInput]] = {}
-        self._registry_task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
         # Started here, not in run(): an update may arrive with the start, and its validator
         # runs before run() does.
         self._nom.start(workflow.now())
-        self._handled = 0  # events recorded and notified so far
+        self._dispatched = 0  # events whose activity has been started
+        self._in_flight: set[asyncio.Task[None]] = set()
+        # Registry pre-checks under way: not waited for, as their answer matters only while
+        # the proposal is being verified (one about an earlier revision is dropped).
+        self._checks: set[asyncio.Task[None]] = set()
+        self._certificate: asyncio.Task[None] | None = None
         self._attributes: dict[str, Any] = {}
         self._details = ""
 
     @workflow.run
     async def run(self, input: NominationInput) -> NominationSummary:
         nom = self._nom
-        self._update_visibility()
-        while True:
-            await self._handle_events()
-            if nom.stage.is_terminal:
-                break
-            request = nom.take_panel_request()
-            if request is not None:
-                await self._ask_cycle_for_jurors(request)
-                continue
-            if nom.awaiting_certificate:
-                number = await workflow.execute_activity_method(
-                    RecordActivities.issue_certificate,
-                    IssueCertificateInput(nomination_id=nom.id, cycle=nom.proposal.cycle),
-                    start_to_close_timeout=RECORD_TIMEOUT,
-                    heartbeat_timeout=HEARTBEAT_TIMEOUT,
-                    retry_policy=RECORD_RETRY,
-                    summary="terbitkan nomor sertifikat penghargaan",
-                )
-                nom.grant(number, workflow.now())
-                self._update_visibility()
-                continue
-            await self._wait_for_action()
-        if self._registry_task is not None:
-            self._registry_task.cancel()  # the verdict is in; the pre-check is moot
-        await workflow.wait_condition(lambda: not self._outbox)
+        self._dispatch()
+        while not nom.stage.is_terminal:
+            await self._wait_for_step()
+        self._dispatch()  # findings noted since the last event, if any
+        await workflow.wait_condition(lambda: not self._in_flight)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return summarize(nom)
 
-    async def _wait_for_action(self) -> None:
-        """Wait for the next event, or for the stage's next reminder or deadline."""
+    async def _wait_for_step(self) -> None:
+        """Wait until the stage's plan changes (a decision, the jurors), or its next reminder
+        or deadline falls due; then take the steps due."""
         nom = self._nom
-        seen = len(nom.events)
-
-        def moved() -> bool:
-            return len(nom.events) != seen or nom.awaiting_certificate
-
         step = nom.next_step
+
+        def replanned() -> bool:
+            return nom.stage.is_terminal or nom.next_step != step
+
         if step is None:
-            await workflow.wait_condition(moved)
+            await workflow.wait_condition(replanned)
             return
         left = step.at - workflow.now()
         if left > timedelta(0):
@@ -174,36 +152,62 @@ class NominationWorkflow:
             # costs the worker nothing, and a decision cancels what it made moot.
             try:
                 await workflow.wait_condition(
-                    moved, timeout=left, timeout_summary=f"{step.label}: {nom.stage.label}"
+                    replanned, timeout=left, timeout_summary=f"{step.label}: {nom.stage.label}"
                 )
                 return
             except TimeoutError:
                 pass
         nom.take_due_steps(workflow.now())
-        self._update_visibility()
+        self._dispatch()
 
-    async def _ask_cycle_for_jurors(self, need: PanelNeed) -> None:
-        assert self._cycle_id is not None
-        try:
-            await workflow.get_external_workflow_handle(self._cycle_id).signal("panel_needed", need)
-        except ApplicationError:
-            # The cycle is gone (closed early): seat jurors from the nomination's own roster.
-            workflow.logger.warning("cycle %s unreachable; panel from own roster", self._cycle_id)
-            self._nom.seat(self._nom.from_roster(need), workflow.now())
-            self._update_visibility()
-
-    async def _handle_events(self) -> None:
-        """Record and notify every event not yet handled, in order; tell the cycle where
-        the nomination stands after each change of stage."""
+    def _dispatch(self) -> None:
+        """Start, here and now, what the nomination's new events call for: each event's
+        activity, the cycle told of a change of stage, the registry asked about a new
+        proposal, the cycle asked for jurors, the certificate number asked for."""
         nom = self._nom
-        while self._handled < len(nom.events):
-            event = nom.events[self._handled]
+        while self._dispatched < len(nom.events):
+            event = nom.events[self._dispatched]
+            self._dispatched += 1
+            self._follow(self._handle(event))
+            if event.is_transition and self._cycle_id is not None:
+                self._follow(self._tell_cycle(event.to_stage))
             if event.kind in (EventKind.PROPOSED, EventKind.RESUBMITTED):
                 self._ask_registry()
-            await asyncio.gather(self._record(event), self._notify(event), self._publish(event))
-            self._handled += 1
-            if event.is_transition and self._cycle_id is not None:
-                await self._tell_cycle(event.to_stage)
+        request = nom.take_panel_request()
+        if request is not None:
+            self._follow(self._ask_cycle_for_jurors(request))
+        if nom.awaiting_certificate and self._certificate is None:
+            self._certificate = self._follow(self._issue_certificate())
+        self._update_visibility()
+
+    def _follow(
+        self, work: Coroutine[Any, Any, None], held: set[asyncio.Task[None]] | None = None
+    ) -> asyncio.Task[None]:
+        """Run `work` alongside; the nomination ends only once it is done (unless held
+        apart). Its first step, which starts its activity or signal, runs in this same
+        workflow task."""
+        tasks = self._in_flight if held is None else held
+        task = asyncio.create_task(work)
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        return task
+
+    async def _handle(self, event: NominationEvent) -> None:
+        nom = self._nom
+        recipients = recipients_for(nom, event)
+        await workflow.execute_activity_method(
+            EventActivities.handle_event,
+            HandleEventInput(
+                nomination=summarize(nom),
+                event=event,
+                recipients=recipients,
+                lab_address=nom.config.staff.lab_desk(nom.lab).address,
+            ),
+            start_to_close_timeout=EVENT_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
+            retry_policy=EVENT_RETRY,
+            summary=f"catat dan kirim: {event.kind.label} ({len(recipients)} penerima)",
+        )
 
     async def _tell_cycle(self, stage: Stage) -> None:
         assert self._cycle_id is not None
@@ -218,90 +222,35 @@ class NominationWorkflow:
         except ApplicationError:
             workflow.logger.warning("cycle %s unreachable; progress not counted", self._cycle_id)
 
-    async def _record(self, event: NominationEvent) -> None:
-        await workflow.execute_activity_method(
-            RecordActivities.record_event,
-            RecordEventInput(nomination=summarize(self._nom), event=event),
+    async def _ask_cycle_for_jurors(self, need: PanelNeed) -> None:
+        assert self._cycle_id is not None
+        try:
+            await workflow.get_external_workflow_handle(self._cycle_id).signal("panel_needed", need)
+        except ApplicationError:
+            # The cycle is gone (closed early): seat jurors from the nomination's own roster.
+            workflow.logger.warning("cycle %s unreachable; panel from own roster", self._cycle_id)
+            self._nom.seat(self._nom.from_roster(need), workflow.now())
+            self._dispatch()
+
+    async def _issue_certificate(self) -> None:
+        nom = self._nom
+        number = await workflow.execute_activity_method(
+            RecordActivities.issue_certificate,
+            IssueCertificateInput(nomination_id=nom.id, cycle=nom.proposal.cycle),
             start_to_close_timeout=RECORD_TIMEOUT,
             heartbeat_timeout=HEARTBEAT_TIMEOUT,
             retry_policy=RECORD_RETRY,
-            summary=f"catat: {event.kind.label}",
+            summary="terbitkan nomor sertifikat penghargaan",
         )
-
-    async def _notify(self, event: NominationEvent) -> None:
-        recipients = recipients_for(self._nom, event)
-        if not recipients:
-            return
-        await workflow.execute_activity_method(
-            NotifyActivities.notify,
-            NotifyInput(
-                nomination=summarize(self._nom),
-                event=event,
-                recipients=recipients,
-                lab_address=self._nom.config.staff.lab_desk(self._nom.lab).address,
-            ),
-            start_to_close_timeout=NOTIFY_TIMEOUT,
-            heartbeat_timeout=HEARTBEAT_TIMEOUT,
-            retry_policy=NOTIFY_RETRY,
-            summary=f"email: {event.kind.label} ({len(recipients)} penerima)",
-        )
-
-    async def _publish(self, event: NominationEvent) -> None:
-        """Queue the event for each webhook subscriber that wants it; delivery runs apart,
-        in order per subscriber, so a receiver that is down holds up no record or mail."""
-        subscribers = (await self._current_subscriptions()).for_kind(event.kind)
-        if not subscribers:
-            return
-        summary = summarize(self._nom)
-        for name in subscribers:
-            item = DeliverWebhookInput(nomination=summary, event=event, subscriber=name)
-            outbox = self._outbox.get(name)
-            if outbox is not None:
-                outbox.append(item)
-                continue
-            self._outbox[name] = [item]
-            self._spawn(self._send_webhooks(name))
-
-    async def _current_subscriptions(self) -> Subscriptions:
-        """Every webhook subscription as configured now, asked again once it is stale."""
-        now = workflow.now()
-        if self._subscriptions is None or (
-            self._subscriptions_until is not None and now >= self._subscriptions_until
-        ):
-            self._subscriptions = await workflow.execute_activity_method(
-                WebhookActivities.subscriptions,
-                start_to_close_timeout=SUBSCRIPTIONS_TIMEOUT,
-                retry_policy=RECORD_RETRY,
-                summary="webhook: daftar pelanggan",
-            )
-            self._subscriptions_until = now + SUBSCRIPTIONS_FRESH
-        return self._subscriptions
-
-    async def _send_webhooks(self, subscriber: str) -> None:
-        outbox = self._outbox[subscriber]
-        while outbox:
-            item = outbox[0]
-            try:
-                await workflow.execute_activity_method(
-                    WebhookActivities.deliver,
-                    item,
-                    start_to_close_timeout=WEBHOOK_TIMEOUT,
-                    retry_policy=WEBHOOK_RETRY,
-                    summary=f"webhook {subscriber}: {item.event.kind.label}",
-                )
-            except ActivityError as error:
-                # Only a non-retryable failure ends up here; the next event must still go.
-                workflow.logger.error("webhook %s, event %s: %s", subscriber, item.event.seq, error)
-            outbox.pop(0)
-        del self._outbox[subscriber]
+        # Safe to start the award's activity on this result: while the number is being
+        # issued every decision is refused, so none can share this workflow task.
+        nom.grant(number, workflow.now())
+        self._dispatch()
 
     def _ask_registry(self) -> None:
         """Start the registry pre-check of the proposal as it now stands, without waiting."""
-        if self._registry_task is not None:
-            self._registry_task.cancel()  # about a version of the proposal now replaced
         self._nom.ask_registry()
-        self._registry_task = self._spawn(self._check_registry(self._nom.revisions))
-        self._update_visibility()
+        self._follow(self._check_registry(self._nom.revisions), held=self._checks)
 
     async def _check_registry(self, revision: int) -> None:
         check = await workflow.execute_activity_method(
@@ -311,14 +260,9 @@ class NominationWorkflow:
             retry_policy=REGISTRY_RETRY,
             summary="periksa NIB dan SK sentra di registri",
         )
+        # Noted in the state only: its event is started with the next (see the class).
         if not self._nom.stage.is_terminal and self._nom.note_registry(check, workflow.now()):
-            self._update_visibility()
-
-    def _spawn(self, work: Any) -> asyncio.Task[None]:
-        task: asyncio.Task[None] = asyncio.create_task(work)
-        self._tasks.add(task)  # held until done: the loop keeps only a weak reference
-        task.add_done_callback(self._tasks.discard)
-        return task
+            self._show_details()
 
     def _update_visibility(self) -> None:
         """Upsert the search attributes that changed, and the Web UI's current details."""
@@ -345,6 +289,10 @@ class NominationWorkflow:
             self._attributes[key.name] = value
         if updates:
             workflow.upsert_search_attributes(updates)
+        self._show_details()
+
+    def _show_details(self) -> None:
+        """The Web UI's current details (metadata, not a command: safe at any time)."""
         details = current_details(self._nom)
         if details != self._details:
             workflow.set_current_details(details)
@@ -367,9 +315,9 @@ class NominationWorkflow:
         except Refused as error:
             # Two decisions raced in one workflow task; the first one taken wins.
             raise refusal(error) from None
-        # Shown at once, in the same workflow task as the decision: an operator who looks
-        # right after deciding sees the new stage, not the one before.
-        self._update_visibility()
+        # Started and shown at once, in the same workflow task as the decision: an operator
+        # who looks right after deciding sees the new stage, not the one before.
+        self._dispatch()
         return result
 
     # --- signals --------------------------------------------------------------------
@@ -378,7 +326,7 @@ class NominationWorkflow:
     def panel_assigned(self, assignment: PanelAssignment) -> None:
         """The cycle's jurors for this nomination."""
         self._nom.seat(assignment, workflow.now())
-        self._update_visibility()
+        self._dispatch()
 
     # --- queries --------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ from temporalio import activity
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from activities.events import EventHandled, HandleEventInput
 from activities.mail import Mailer
-from activities.notify import NotifyInput, NotifyResult
-from activities.records import IssueCertificateInput, RecordEventInput
+from activities.records import IssueCertificateInput
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
@@ -38,17 +38,11 @@ def failing_once_after_success(real: list[Callable[..., Any]]) -> list[Callable[
     worst case for duplicates, as when a worker dies before it reports success."""
     by_name = {activity._Definition.must_from_callable(fn).name: fn for fn in real}
 
-    @activity.defn(name="record_event")
-    async def record_event(input: RecordEventInput) -> None:
-        await by_name["record_event"](input)
+    @activity.defn(name="handle_event")
+    async def handle_event(input: HandleEventInput) -> EventHandled:
+        result: EventHandled = await by_name["handle_event"](input)
         if activity.info().attempt == 1:
-            raise RuntimeError("worker lost after writing the record")
-
-    @activity.defn(name="notify")
-    async def notify(input: NotifyInput) -> NotifyResult:
-        result: NotifyResult = await by_name["notify"](input)
-        if activity.info().attempt == 1:
-            raise RuntimeError("worker lost after sending the mail")
+            raise RuntimeError("worker lost after writing the record and sending the mail")
         return result
 
     @activity.defn(name="issue_certificate")
@@ -58,8 +52,8 @@ def failing_once_after_success(real: list[Callable[..., Any]]) -> list[Callable[
             raise RuntimeError("worker lost after issuing the number")
         return number
 
-    wrapped: list[Callable[..., Any]] = [record_event, notify, issue_certificate]
-    names = {"record_event", "notify", "issue_certificate"}
+    wrapped: list[Callable[..., Any]] = [handle_event, issue_certificate]
+    names = {"handle_event", "issue_certificate"}
     return wrapped + [fn for name, fn in by_name.items() if name not in names]
 
 

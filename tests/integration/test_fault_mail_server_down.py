@@ -50,7 +50,7 @@ async def test_mail_server_down_for_a_while_then_back(
 
         async def failing_while_deciding() -> bool:
             deciding = run.actors.taken >= NOMINATIONS
-            return deciding and await retrying(run.handles, {"notify"}) >= NOMINATIONS // 4
+            return deciding and await retrying(run.handles, {"handle_event"}) >= NOMINATIONS // 4
 
         await eventually(
             failing_while_deciding,

@@ -32,7 +32,7 @@ from worker import activities_for, build_worker
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 NOMINATIONS = 20
-RECORDS = {"record_event", "notify", "issue_certificate"}
+RECORDS = {"handle_event", "issue_certificate"}
 
 
 async def test_records_database_unavailable_for_a_while_then_back(
@@ -101,4 +101,4 @@ async def test_records_database_unavailable_for_a_while_then_back(
     assert not nondeterministic, "\n".join(nondeterministic)
     assert [s.stage for s in summaries] == [fate.stage for _, fate in run.plan], figures
     assert not ledger.problems, f"{figures}\n{ledger.report()}"
-    assert cost["record_event retried"] + cost["notify retried"] >= NOMINATIONS // 4, figures
+    assert cost["handle_event retried"] >= NOMINATIONS // 4, figures

@@ -28,6 +28,7 @@ from tests.integration.ledger import (
     unreplayable,
 )
 from tests.integration.workers import Workers
+from tests.support import started_on_results
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -75,6 +76,12 @@ async def test_worker_killed_at_random_moments(
     assert not stuck, "\n".join(stuck)
     summaries = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
     failures = await unreplayable(run.handles, tmp_path)
+    # What would let a takeover write a decision out of order (sdk-python#1591): none.
+    started = [
+        f"{h.id}: {found}"
+        for h in run.handles
+        for found in started_on_results(list((await h.fetch_history()).events))
+    ]
     states = [await run.actors.state(h) for h in run.handles]
     ledger = await reconcile(store, smtp.inbox, states)
     await keep_histories(run.handles, ledger, tmp_path)
@@ -91,6 +98,7 @@ async def test_worker_killed_at_random_moments(
     )
     print(f"\n[fault: worker SIGKILL] {figures}")
     assert not failures, "\n".join(failures)
+    assert not started, "\n".join(started)
     assert [s.stage for s in summaries] == [fate.stage for _, fate in run.plan], figures
     assert certificates == [f"{i:04d}/OVOP/IKMA/2026" for i in range(1, awarded + 1)], figures
     assert not ledger.problems, f"{figures}\n{ledger.report()}"

@@ -37,8 +37,8 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from activities.events import EventHandled, HandleEventInput
 from activities.mail import Mailer
-from activities.notify import NotifyInput, NotifyResult
 from api.app import ApiDeps, create_app
 from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing, hash_key
@@ -143,15 +143,15 @@ def mail_refused_once(real: Sequence[Callable[..., Any]], address: str) -> list[
     by_name = {activity._Definition.must_from_callable(fn).name: fn for fn in real}
     failed: list[str] = []
 
-    @activity.defn(name="notify")
-    async def notify(input: NotifyInput) -> NotifyResult:
-        if not failed:
+    @activity.defn(name="handle_event")
+    async def handle_event(input: HandleEventInput) -> EventHandled:
+        if not failed and input.recipients:
             failed.append(address)
             raise RuntimeError(f"550 5.1.1 <{address}>: mailbox tidak dikenal")
-        result: NotifyResult = await by_name["notify"](input)
+        result: EventHandled = await by_name["handle_event"](input)
         return result
 
-    return [notify if name == "notify" else fn for name, fn in by_name.items()]
+    return [handle_event if name == "handle_event" else fn for name, fn in by_name.items()]
 
 
 class RawServer:

@@ -14,17 +14,13 @@ from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.notify import NotifyInput, NotifyResult
-from activities.records import IssueCertificateInput, RecordEventInput
+from activities.events import EventHandled, HandleEventInput
+from activities.notify import NotifyResult
+from activities.records import IssueCertificateInput
 from activities.registry import RegistryCheckInput
-from activities.webhooks import (
-    DeliverWebhookInput,
-    Subscriptions,
-    WebhookDelivery,
-    WebhookTargetsInput,
-)
 from domain.cycle import CycleConfig
 from domain.errors import Refused
+from domain.events import NominationEvent
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
@@ -53,18 +49,35 @@ async def to_panel(handle: Handle, p: Proposal) -> Nomination:
     return await state(handle)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """An event sent to a webhook subscriber."""
+
+    nomination: NominationSummary
+    event: NominationEvent
+    subscriber: str
+
+
 @dataclass
 class Calls:
     """What the workflow asked its activities to do."""
 
-    records: list[RecordEventInput] = field(default_factory=list)
-    mails: list[NotifyInput] = field(default_factory=list)
+    handled: list[HandleEventInput] = field(default_factory=list)
     certificates: dict[str, str] = field(default_factory=dict)
     registry_checks: list[RegistryCheckInput] = field(default_factory=list)
-    webhooks: list[DeliverWebhookInput] = field(default_factory=list)
+    webhooks: list[Delivery] = field(default_factory=list)
     subscribers: list[str] = field(default_factory=list)  # webhook subscribers to report
-    subscription_lookups: int = 0
     registry_down: bool = False
+
+    @property
+    def records(self) -> list[HandleEventInput]:
+        """Every event handled, in the order of its nomination's events (the activities of
+        one workflow task run side by side, and may finish in any order)."""
+        return sorted(self.handled, key=lambda h: (h.nomination.id, h.event.seq))
+
+    @property
+    def mails(self) -> list[HandleEventInput]:
+        return [h for h in self.records if h.recipients]
 
     def kinds(self, nomination_id: str) -> list[str]:
         return [r.event.kind.value for r in self.records if r.nomination.id == nomination_id]
@@ -86,33 +99,21 @@ class Calls:
 
 
 def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
-    @activity.defn(name="record_event")
-    async def record_event(input: RecordEventInput) -> None:
-        calls.records.append(input)
-
-    @activity.defn(name="notify")
-    async def notify(input: NotifyInput) -> NotifyResult:
-        calls.mails.append(input)
-        return NotifyResult(sent=[str(r.email) for r in input.recipients])
+    @activity.defn(name="handle_event")
+    async def handle_event(input: HandleEventInput) -> EventHandled:
+        calls.handled.append(input)
+        for name in calls.subscribers:
+            calls.webhooks.append(Delivery(input.nomination, input.event, name))
+        return EventHandled(
+            recorded=True,
+            mail=NotifyResult(sent=[str(r.email) for r in input.recipients]),
+            webhooks=dict.fromkeys(calls.subscribers, "delivered"),
+        )
 
     @activity.defn(name="issue_certificate")
     async def issue_certificate(input: IssueCertificateInput) -> str:
         number = certificate_number(input.cycle, len(calls.certificates) + 1)
         return calls.certificates.setdefault(input.nomination_id, number)
-
-    @activity.defn(name="webhook_subscribers")
-    async def webhook_subscribers(input: WebhookTargetsInput) -> list[str]:
-        return list(calls.subscribers)
-
-    @activity.defn(name="webhook_subscriptions")
-    async def webhook_subscriptions() -> Subscriptions:
-        calls.subscription_lookups += 1
-        return Subscriptions(wanted={name: [] for name in calls.subscribers})
-
-    @activity.defn(name="deliver_webhook")
-    async def deliver_webhook(input: DeliverWebhookInput) -> WebhookDelivery:
-        calls.webhooks.append(input)
-        return WebhookDelivery(status="delivered", attempts=1)
 
     @activity.defn(name="check_registry")
     async def check_registry(input: RegistryCheckInput) -> RegistryCheck:
@@ -126,15 +127,7 @@ def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
             source="registri uji",
         )
 
-    return [
-        record_event,
-        notify,
-        issue_certificate,
-        webhook_subscribers,
-        webhook_subscriptions,
-        deliver_webhook,
-        check_registry,
-    ]
+    return [handle_event, issue_certificate, check_registry]
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ from tests.support import (
     VERIFIER,
     assert_no_trace,
     confirm,
-    eventually,
     findings,
     fresh,
     history_events,
@@ -32,6 +31,7 @@ from tests.support import (
     passes,
     proposer,
     sheet,
+    started_on_results,
     withdrawal,
 )
 from tests.workflow.conftest import CONFIG, Calls, Handle, Nominations, state, to_panel
@@ -386,74 +386,27 @@ async def test_the_state_query_tells_everything(nominations: Nominations) -> Non
     assert summary.stage == Stage.PANEL_SCORING
 
 
-def webhook_lookups(events: list[Any]) -> tuple[int, int]:
-    """The webhook subscriber look-ups in a history: (as activities, as local activities)."""
-    activities = sum(
-        1
+async def test_each_event_goes_out_in_one_activity_started_by_what_made_it(
+    nominations: Nominations, calls: Calls
+) -> None:
+    """Record, mail and webhooks of an event: one activity, started in the workflow task of
+    the decision (or jurors, or deadline) that made the event. No activity's result starts
+    anything on its own while a decision can be taken (sdk-python#1591, docs/faults.md)."""
+    calls.subscribers.append("siinas")
+    handle, p = await nominations.start()
+    await to_panel(handle, p)
+    await score_all(handle, 85)
+    await decide(handle, confirm())
+    await handle.result()
+
+    events = await history_events(handle)
+    seqs = [r.event.seq for r in calls.records if r.nomination.id == handle.id]
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= 10
+    assert sorted(w.event.seq for w in calls.webhooks if w.nomination.id == handle.id) == seqs
+    scheduled = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
         for e in events
         if e.HasField("activity_task_scheduled_event_attributes")
-        and e.activity_task_scheduled_event_attributes.activity_type.name == "webhook_subscriptions"
-    )
-    local = sum(
-        1
-        for e in events
-        if e.HasField("marker_recorded_event_attributes")
-        and e.marker_recorded_event_attributes.marker_name == "core_local_activity"
-    )
-    return activities, local
-
-
-async def test_with_no_webhook_subscriber_one_lookup_serves_the_whole_nomination(
-    nominations: Nominations, calls: Calls
-) -> None:
-    """Ten events in minutes, and nobody subscribes: one question, not one per event."""
-    handle, p = await nominations.start()
-    await to_panel(handle, p)
-    await score_all(handle, 85)
-    await decide(handle, confirm())
-    await handle.result()
-
-    assert len(calls.kinds(handle.id)) >= 10
-    assert webhook_lookups(await history_events(handle)) == (1, 0)
-    assert calls.webhooks == []
-
-
-async def test_with_a_subscriber_one_lookup_serves_and_every_event_is_delivered(
-    nominations: Nominations, calls: Calls
-) -> None:
-    calls.subscribers.append("siinas")
-    handle, p = await nominations.start()
-    await to_panel(handle, p)
-    await score_all(handle, 85)
-    await decide(handle, confirm())
-    await handle.result()
-
-    events = len(calls.kinds(handle.id))
-    assert webhook_lookups(await history_events(handle)) == (1, 0)
-    assert [w.event.seq for w in calls.webhooks if w.nomination.id == handle.id] == list(
-        range(1, events + 1)
-    )
-
-
-async def test_a_new_subscriber_reaches_a_running_nomination_once_the_lookup_is_stale(
-    nominations: Nominations, calls: Calls
-) -> None:
-    handle, p = await nominations.start()
-
-    async def asked() -> bool:
-        return calls.subscription_lookups == 1
-
-    await eventually(asked, "the proposal's look-up")  # nobody: the answer stands 5 minutes
-    calls.subscribers.append("siinas")
-    await decide(handle, passes())
-    await decide(handle, findings(route_lab(p.product.commodity), 85))
-    delivered_early = [w.event.kind for w in calls.webhooks if w.nomination.id == handle.id]
-
-    await nominations.env.sleep(timedelta(minutes=6))
-    await decide(handle, withdrawal(OPERATOR))
-    await handle.result()
-
-    assert delivered_early == []
-    delivered = [w.event.kind.value for w in calls.webhooks if w.nomination.id == handle.id]
-    assert delivered == ["withdrawn"], delivered
-    assert webhook_lookups(await history_events(handle)) == (2, 0)
+    ]
+    assert scheduled.count("handle_event") == len(seqs)
+    assert started_on_results(events) == []

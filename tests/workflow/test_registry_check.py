@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from domain.decisions import Resubmission, VerifyDecision, VerifyOutcome
 from domain.events import EventKind
+from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.presentation import current_details
 from domain.registry import CheckStatus
 from domain.stages import Stage
-from tests.support import VERIFIER, eventually, passes, proposer
+from tests.support import VERIFIER, eventually, findings, passes, proposer
 from tests.workflow.conftest import Calls, Handle, Nominations
 from workflows.client import decide
 from workflows.nomination import NominationWorkflow
@@ -48,7 +49,17 @@ async def test_a_registry_that_is_down_delays_the_precheck_not_the_nomination(
     assert EventKind.REGISTRY_CHECKED in kinds[2:]
     checked = nom.events[kinds.index(EventKind.REGISTRY_CHECKED)]
     assert checked.facts["outcome"] == "perlu_diperiksa"  # the test NIB is not registered
-    assert "registry_checked" in calls.kinds(handle.id)  # recorded like any event
+    # Its findings are in the state at once; the event goes out with the next one, as an
+    # activity's answer starts nothing on its own (NominationWorkflow's docstring).
+    assert "registry_checked" not in calls.kinds(handle.id)
+    await decide(handle, findings(route_lab(nom.proposal.product.commodity)))
+
+    async def assessed() -> list[str] | None:
+        kinds = calls.kinds(handle.id)
+        return kinds if "assessed" in kinds else None
+
+    recorded = await eventually(assessed, "the assessment's record")
+    assert recorded.index("registry_checked") < recorded.index("assessed"), recorded
 
 
 async def test_each_resubmission_is_checked_again(nominations: Nominations, calls: Calls) -> None:
