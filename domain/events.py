@@ -34,7 +34,6 @@ class EventKind(StrEnum):
     JUROR_REASSIGNED = "juror_reassigned"
     REMINDED = "reminded"
     DEADLINE_EXTENDED = "deadline_extended"
-    REGISTRY_CHECKED = "registry_checked"
 
     @property
     def label(self) -> str:
@@ -59,7 +58,6 @@ _EVENT_LABELS = {
     EventKind.JUROR_REASSIGNED: "Juri diganti",
     EventKind.REMINDED: "Pengingat batas waktu",
     EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
-    EventKind.REGISTRY_CHECKED: "Pemeriksaan registri SIINas",
 }
 
 

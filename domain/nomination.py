@@ -16,7 +16,6 @@ from domain.access import (
 )
 from domain.cycle import CycleConfig
 from domain.decisions import (
-    SYSTEM,
     Actor,
     AssessmentFindings,
     AwardDecision,
@@ -114,22 +113,13 @@ class Nomination(PanelSeats):
         """A pre-check of the proposal as it now stands is on its way."""
         self.registry = RegistryCheck(revision=self.revisions)
 
-    def note_registry(self, check: RegistryCheck, now: datetime) -> bool:
+    def note_registry(self, check: RegistryCheck) -> bool:
         """The registry answered; an answer about an earlier revision is dropped."""
         if self.registry is None or check.revision != self.registry.revision:
             return False
+        # Kept in the state, not made an event: an event would be started by the next
+        # decision, whose commands must not depend on whether an answer came first.
         self.registry = check
-        problems = check.problems
-        self._note(
-            EventKind.REGISTRY_CHECKED,
-            SYSTEM,
-            now,
-            "; ".join(f.message for f in problems) if problems else None,
-            revision=check.revision,
-            outcome=check.outcome,
-            problems=len(problems),
-            source=check.source,
-        )
         return True
 
     def waiting_for(self) -> Role | None:

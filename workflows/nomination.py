@@ -100,8 +100,9 @@ class NominationWorkflow:
     deadline) in the same workflow task. No activity's result starts anything on its own
     while a decision could still be taken: a worker that takes the nomination over, answers
     a query and then a decision cannot write them in an order that would not replay
-    (sdk-python#1591; docs/faults.md). The registry pre-check, started with the proposal and
-    each resubmission, leaves its findings in the state; their event goes out with the next.
+    (sdk-python#1591; docs/faults.md), nor leaves a trace a decision's commands would depend
+    on. The registry pre-check, started with the proposal and each resubmission, leaves its
+    findings in the state and the Web UI's details.
     """
 
     @workflow.init
@@ -260,8 +261,8 @@ class NominationWorkflow:
             retry_policy=REGISTRY_RETRY,
             summary="periksa NIB dan SK sentra di registri",
         )
-        # Noted in the state only: its event is started with the next (see the class).
-        if not self._nom.stage.is_terminal and self._nom.note_registry(check, workflow.now()):
+        # Noted in the state only, shown in the details: it starts nothing (see the class).
+        if not self._nom.stage.is_terminal and self._nom.note_registry(check):
             self._show_details()
 
     def _update_visibility(self) -> None:

@@ -309,7 +309,7 @@ async def test_a_decision_through_the_api_is_the_workflows_decision(api: Api) ->
     view = (await api.http.get(f"/nominations/{nomination}", headers=as_("lab_kb"))).json()
     assert view["stage"] == "TECHNICAL_ASSESSMENT" and view["waiting_for"] == "lab_assessor"
     assert view["deadline"] is not None
-    assert [e["kind"] for e in view["events"] if e["kind"] != "registry_checked"] == [
+    assert [e["kind"] for e in view["events"]] == [
         "proposed",
         "verified",
     ]
@@ -413,11 +413,7 @@ async def test_every_route_lets_through_exactly_the_keys_with_its_role_and_reach
     assert set(ROUTES) == {kind.command for kind in DECISIONS}
     nomination = await api.propose(fresh_raw(0))
 
-    async def checked() -> list[Any] | None:  # the registry pre-check adds an event of its own
-        events = (await api.state(nomination)).events
-        return events if events[-1].kind == EventKind.REGISTRY_CHECKED else None
-
-    before = await eventually(checked, "the registry pre-check")
+    before = (await api.state(nomination)).events
     wrong = []
     for who in REACHES:
         key = KEYS[who]

@@ -101,7 +101,5 @@ async def test_the_registry_down_delays_the_precheck_never_the_nomination(
     assert nom.registry is not None
     wrong = [f for f in nom.registry.findings if f.status != FindingStatus.OK]
     assert [f.field for f in wrong] == ["sentra.decree.number"]
-    rows = await store.transitions_of(handle.id)
-    checked = [r for r in rows if r.kind == "registry_checked"]
-    assert len(checked) == 1 and "500/999/2021" in str(checked[0].reason)
-    assert checked[0].facts["outcome"] == "perlu_diperiksa"
+    assert nom.registry.outcome == "perlu_diperiksa"
+    assert any("500/999/2021" in p.message for p in nom.registry.problems)

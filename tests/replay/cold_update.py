@@ -53,6 +53,7 @@ from temporalio.api.workflowservice.v1 import (
     RespondWorkflowTaskCompletedRequest,
 )
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import (
     ActivityInboundInterceptor,
@@ -89,9 +90,10 @@ class Queues:
     dead_sticky: str
 
     @staticmethod
-    def fresh() -> Queues:
+    def fresh(one_queue: bool = False) -> Queues:
         tag = uuid.uuid4().hex[:12]
-        return Queues(f"cold-wf-{tag}", f"cold-act-{tag}", f"cold-dead-sticky-{tag}")
+        activities = f"cold-wf-{tag}" if one_queue else f"cold-act-{tag}"
+        return Queues(f"cold-wf-{tag}", activities, f"cold-dead-sticky-{tag}")
 
 
 class _Gate:
@@ -305,6 +307,7 @@ async def cold_update_run(
     query: AskQuery | None = None,
     takeover_cache: bool = True,
     single_batch: bool = False,
+    one_queue: bool = False,
 ) -> ColdRun:
     """Run `workflow` through a cold takeover whose one workflow task brings the results of
     every activity the run was waiting on and an Update together; returns the finished
@@ -314,8 +317,10 @@ async def cold_update_run(
     results but without the Update (see the module's docstring); without, it is simply given
     the task. `takeover_cache=False`: the fresh worker keeps no run between tasks.
     `single_batch`: the workflow workers run with the SDK's internal flag that applies all of
-    an activation's jobs before any workflow code runs (private API; for comparison only)."""
-    queues = Queues.fresh()
+    an activation's jobs before any workflow code runs (private API; for comparison only).
+    `one_queue`: the activities run on the workflow's own task queue (by an activity-only
+    worker), for a workflow that names no queue for them."""
+    queues = Queues.fresh(one_queue)
     workflow_id = f"cold-{uuid.uuid4()}"
     update_id = f"update-{uuid.uuid4()}"
     fresh = f"cold-takeover-{uuid.uuid4().hex[:8]}"
@@ -428,11 +433,15 @@ async def cold_update_run(
 
 
 async def replay_failure(
-    history: WorkflowHistory, workflow: type, *, single_batch: bool = False
+    history: WorkflowHistory,
+    workflow: type,
+    *,
+    single_batch: bool = False,
+    converter: DataConverter | None = None,
 ) -> str | None:
     """Why the history does not replay on `workflow`, or None if it does. `single_batch` as
     for `cold_update_run`."""
-    replayer = Replayer(workflows=[workflow])
+    replayer = Replayer(workflows=[workflow], data_converter=converter or DataConverter.default)
     if single_batch:
         replayer._set_default_workflow_logic_flag(SINGLE_BATCH, enabled=True)
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

@@ -53,8 +53,7 @@ def every_path() -> list[Nomination]:
             revision=revised.revisions,
             status=CheckStatus.DONE,
             findings=compare(revised.proposal, None),
-        ),
-        NOW,
+        )
     )
     revised.apply(
         VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REJECT, reason="SK tidak sah"), NOW

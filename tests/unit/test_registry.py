@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 
 from activities.registry import DEMO_REGISTRY, CsvRegistry
-from domain.events import EventKind
 from domain.examples import example_proposal
 from domain.presentation import current_details
 from domain.registry import CheckStatus, FindingStatus, RegistryCheck, compare
 from domain.stages import Stage
-from tests.support import NOW, at_stage, nomination
+from tests.support import at_stage, nomination
 
 
 def statuses(findings: list) -> dict[str, FindingStatus]:  # type: ignore[type-arg]
@@ -79,10 +78,10 @@ def test_the_verifier_sees_the_check_waiting_then_its_findings() -> None:
     check = RegistryCheck(
         revision=0, status=CheckStatus.DONE, findings=compare(nom.proposal, None), source="uji"
     )
-    assert nom.note_registry(check, NOW)
-    event = nom.events[-1]
-    assert event.kind == EventKind.REGISTRY_CHECKED and not event.is_transition
-    assert event.facts["outcome"] == "perlu_diperiksa" and event.facts["problems"] == 1
+    events = len(nom.events)
+    assert nom.note_registry(check)
+    assert nom.registry == check and len(nom.events) == events  # state, not an event
+    assert check.outcome == "perlu_diperiksa" and len(check.problems) == 1
     assert "tidak terdaftar di registri" in current_details(nom)
     assert nom.stage == Stage.ADMIN_VERIFICATION
 
@@ -92,5 +91,5 @@ def test_an_answer_about_an_earlier_revision_is_dropped() -> None:
     nom.ask_registry()  # asked for revision 1, before the resubmission arrives
     stale = RegistryCheck(revision=0, status=CheckStatus.DONE, findings=[])
     events = len(nom.events)
-    assert not nom.note_registry(stale, NOW)
+    assert not nom.note_registry(stale)
     assert len(nom.events) == events
