@@ -17,17 +17,6 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SHAPE = [
-    "activity_task_scheduled",
-    "activity_task_completed",
-    "workflow_execution_update_accepted",
-    "workflow_execution_update_completed",
-]
-# Deadline timers: one each time a nomination starts to wait. Whether the registry's answer
-# comes back before the first wait begins or during it is a race in both workflows, so
-# either may start (and cancel) one more than the other.
-TIMERS = ["timer_started", "timer_canceled"]
-
 
 def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
@@ -64,14 +53,15 @@ def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
     assert result["waiting"]["nominations"] == 8
     assert result["waiting"]["waiting"]["worker_rss_mb"] > 0
 
-    # The baseline makes the same Temporal calls as the engine on the happy path...
+    # The baseline is a fixed yardstick: the engine's happy path as it was before release 1.0
+    # (6 Updates, 19 activities); the engine now does less per nomination: one activity per
+    # event (9), the registry pre-check and the certificate.
     happy, base = result["history"]["happy_real"], result["history"]["happy_baseline"]
-    assert {k: happy.get(k, 0) for k in SHAPE} == {k: base.get(k, 0) for k in SHAPE}
-    for k in TIMERS:
-        assert abs(happy.get(k, 0) - base.get(k, 0)) <= 1, (k, happy, base)
-    # 14, the registry pre-check, the panel seated, the webhook subscriptions
-    assert happy["activity_task_completed"] == 19
+    assert base["activity_task_completed"] == 19
+    assert base["workflow_execution_update_completed"] == 6
+    assert happy["activity_task_completed"] == 11
     assert happy["workflow_execution_update_completed"] == 6
+    assert sum(happy.values()) < sum(base.values()), (happy, base)
     # ...and the worst path waits out every stage's reminders after two revisions: four
     # stages of 3 reminders, the deadline and 3 overdue reminders each (the panel's jurors
     # in two time zones double theirs).
