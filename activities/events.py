@@ -10,6 +10,8 @@ subscriber the event twice.
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import Field
 from temporalio import activity
 
@@ -44,20 +46,28 @@ class EventActivities:
 
     @activity.defn(name="handle_event")
     async def handle_event(self, input: HandleEventInput) -> EventHandled:
-        """Record the event, then mail it, then send it to the webhook subscribers; raise
-        to be retried while any part is not done."""
+        """Record the event, then mail it and send it to the webhook subscribers, neither
+        waiting for the other; raise to be retried while any part is not done."""
         n, e = input.nomination, input.event
         async with heartbeating():
             recorded = await self._store.record(n, e)
-            mail = NotifyResult()
-            if input.recipients:
-                mail = await self._notifier.send(
-                    NotifyInput(
-                        nomination=n,
-                        event=e,
-                        recipients=input.recipients,
-                        lab_address=input.lab_address,
-                    )
-                )
-            webhooks = await self._webhooks.publish(n, e)
+            mail, webhooks = await asyncio.gather(
+                self._mail(input), self._webhooks.publish(n, e), return_exceptions=True
+            )
+        for part in (mail, webhooks):
+            if isinstance(part, BaseException):
+                raise part
+        assert isinstance(mail, NotifyResult) and isinstance(webhooks, dict)
         return EventHandled(recorded=recorded, mail=mail, webhooks=webhooks)
+
+    async def _mail(self, input: HandleEventInput) -> NotifyResult:
+        if not input.recipients:
+            return NotifyResult()
+        return await self._notifier.send(
+            NotifyInput(
+                nomination=input.nomination,
+                event=input.event,
+                recipients=input.recipients,
+                lab_address=input.lab_address,
+            )
+        )

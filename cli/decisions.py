@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -75,7 +75,9 @@ def send(nomination_id: str, decision: Decision, as_json: bool) -> None:
         handle = ovop.client.get_workflow_handle(nomination_id)
         timeout = ovop.settings.cli_timeout_seconds
         try:
-            return await asyncio.wait_for(decide(handle, decision), timeout)
+            # Half the time for the Update, the rest at most for what it sets going.
+            settle = timedelta(seconds=timeout / 2)
+            return await asyncio.wait_for(decide(handle, decision, settle_within=settle), timeout)
         except Refused as error:
             refused(error)
         except RPCError as error:

@@ -6,8 +6,8 @@
 - A **regional office** acts for the nominations it proposed, and reaches those of its
   province (and regency, when it names one); a **lab** reaches what is routed to it; the
   ministry (verifiers, officials, operators, jurors) reaches every nomination.
-- A **juror** scores only on their own panel, and sees no juror's scores (their own
-  included) until the panel has closed.
+- A **juror** scores only on their own panel, and sees no other juror's scores until the
+  panel has closed (a key shared by jurors sees none, its holder's included).
 """
 
 from __future__ import annotations

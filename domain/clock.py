@@ -30,12 +30,15 @@ class DeadlineClock(NominationState):
 
     @property
     def next_step(self) -> Step | None:
-        """The next reminder or deadline of the current stage, if any."""
-        return self.plan.next_step if self.plan else None
+        """The next reminder or deadline of the current stage, if any; none once the award
+        is decided and its certificate number is being issued (nobody is waited for)."""
+        if self.plan is None or self.awaiting_certificate:
+            return None
+        return self.plan.next_step
 
     def take_due_steps(self, now: datetime) -> None:
         """Take every reminder and deadline step that has come due by `now`, in order."""
-        while self.plan is not None and (step := self.plan.next_step) and step.at <= now:
+        while self.plan is not None and (step := self.next_step) and step.at <= now:
             stage = self.stage
             self.plan = self.plan.model_copy(update={"done": self.plan.done + 1})
             self._take(step, now)

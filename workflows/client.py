@@ -6,7 +6,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -181,18 +186,30 @@ async def decide(
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed
     if result.settling and settle_within > timedelta(0):
-        result = await settled(handle, settle_within)
+        result = await settled(handle, result, settle_within)
     return result
 
 
-async def settled(handle: WorkflowHandle[Any, Any], within: timedelta) -> DecisionResult:
-    """The nomination's `outcome` once it has settled, or as it stands after `within`."""
-    pause, waited = 0.02, 0.0
-    while True:
-        result = await handle.query(NominationWorkflow.outcome)
-        if not result.settling or waited >= within.total_seconds():
+async def settled(
+    handle: WorkflowHandle[Any, Any], taken: DecisionResult, within: timedelta
+) -> DecisionResult:
+    """The nomination's `outcome` once it has settled, or the decision's own answer (still
+    `settling`) after `within` or if the nomination cannot be asked: the decision is taken
+    either way."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + within.total_seconds()
+    pause = 0.02
+    while loop.time() < give_up:
+        try:
+            result = await handle.query(
+                NominationWorkflow.outcome,
+                rpc_timeout=timedelta(seconds=max(give_up - loop.time(), 0.1)),
+            )
+        except (WorkflowQueryFailedError, RPCError):
+            return taken
+        if not result.settling:
             return result
         # Moments, as a rule: the next workflow tasks bring what is awaited.
         await asyncio.sleep(pause)
-        waited += pause
         pause = min(pause * 2, 0.5)
+    return taken

@@ -130,7 +130,6 @@ class NominationWorkflow:
         self._dispatch()
         while not nom.stage.is_terminal:
             await self._wait_for_step()
-        self._dispatch()  # findings noted since the last event, if any
         await workflow.wait_condition(lambda: not self._in_flight)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return summarize(nom)
@@ -314,7 +313,8 @@ class NominationWorkflow:
         try:
             result = self._nom.apply(decision, workflow.now())
         except Refused as error:
-            # Two decisions raced in one workflow task; the first one taken wins.
+            # The validator has just passed it: this runs only if a rule changed under a
+            # recorded decision (docs/versioning.md says how to change one).
             raise refusal(error) from None
         # Started and shown at once, in the same workflow task as the decision: an operator
         # who looks right after deciding sees the new stage, not the one before.

@@ -235,6 +235,17 @@ def test_a_panel_the_roster_cannot_refill_carries_on_with_the_jurors_it_has() ->
     assert nom.stage == Stage.AWARD_DECISION
 
 
+def test_no_reminder_once_the_award_is_decided() -> None:
+    """Found in review: the award stage's reminders ran on while the certificate number was
+    being issued, to an official who had already decided."""
+    nom = at_stage(Stage.AWARD_DECISION)
+    assert nom.next_step is not None
+    nom.apply(confirm(), NOW)
+    assert nom.awaiting_certificate and nom.next_step is None
+    nom.take_due_steps(NOW + timedelta(days=60))
+    assert nom.events[-1].kind != EventKind.REMINDED
+
+
 def test_no_withdrawal_once_the_award_is_being_issued_or_final() -> None:
     nom = at_stage(Stage.AWARD_DECISION)
     nom.apply(confirm(), NOW)
