@@ -76,4 +76,4 @@ async def test_mail_server_down_for_a_while_then_back(
     assert not nondeterministic, "\n".join(nondeterministic)
     assert [s.stage for s in summaries] == [fate.stage for _, fate in run.plan], figures
     assert not ledger.problems, f"{figures}\n{ledger.report()}"
-    assert cost["notify retried"] >= NOMINATIONS // 4, figures
+    assert cost["handle_event retried"] >= NOMINATIONS // 4, figures
