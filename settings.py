@@ -27,8 +27,13 @@ LOCAL_TEMPORAL = "localhost:7233"
 
 class Settings(BaseSettings):
     # An empty variable counts as unset (compose passes optional ones as `${VAR:-}`).
+    # A refused value is not echoed: some of them are secrets (webhook, SMTP, codec keys).
     model_config = SettingsConfigDict(
-        env_prefix="OVOP_", env_file=".env", extra="ignore", env_ignore_empty=True
+        env_prefix="OVOP_",
+        env_file=".env",
+        extra="ignore",
+        env_ignore_empty=True,
+        hide_input_in_errors=True,
     )
 
     database_url: str = "sqlite+aiosqlite:///var/ovop.db"
@@ -51,7 +56,8 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_keys: list[ApiKey] = []
-    # Outbound webhooks as JSON: a list of {"name", "url", "secret", "events"}.
+    # Outbound webhooks as JSON: a list of {"name", "url", "secret", "previous_secret",
+    # "events"}; secrets in the Standard Webhooks form `whsec_<base64>`.
     webhooks: list[WebhookSubscriber] = []
     webhook_give_up_after: timedelta = timedelta(hours=24)
     webhook_source: str = "https://ovop.kemenperin.go.id/nominations"

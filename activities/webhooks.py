@@ -7,18 +7,17 @@ every retry, so a receiver drops what it has seen), `subject` the nomination id,
 moment of the event. `data` holds the event and the nomination's summary, with no personal
 data beyond the business names: the actor appears as role and institution only.
 
-The signature is HMAC-SHA256 with the subscriber's secret over `<t>.<body>`, where `t` is
-the Unix time of sending, sent as `X-OVOP-Signature: t=<t>,v1=<hex digest>`; a receiver
-recomputes it over the raw body, compares in constant time and refuses an old `t`
-(see `verify_signature`). Delivery is retried by Temporal with backoff until the receiver
+Each message is signed as the Standard Webhooks specification says (standardwebhooks.com):
+`webhook-id` is the CloudEvent's id, `webhook-timestamp` the Unix time of sending and
+`webhook-signature` `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">`, once per secret
+of the subscriber (two while a secret is rotated, separated by a space), so any Standard
+Webhooks library verifies it. Delivery is retried by Temporal with backoff until the receiver
 answers 2xx, or until `give_up_after` has passed since the first attempt: the delivery is
 then recorded as failed (`ovop webhooks --failed`) and the next event goes on.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 import httpx
 from cloudevents.core.bindings.http import to_structured_event
 from cloudevents.core.v1.event import CloudEvent
+from standardwebhooks import Webhook
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -36,7 +36,6 @@ from integrations import WebhookSubscriber
 from records import RecordStore
 
 EVENT_TYPE_PREFIX = "id.go.kemenperin.ovop.nomination."
-SIGNATURE_HEADER = "X-OVOP-Signature"
 # Facts that name people rather than businesses stay out of the messages.
 PERSONAL_FACTS = frozenset({"panel", "jurors", "refused", "juror"})
 
@@ -69,25 +68,20 @@ def cloud_event(summary: NominationSummary, event: NominationEvent, source: str)
     )
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    """The `X-OVOP-Signature` header's value for `body` sent at `timestamp`."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
-
-
-def verify_signature(
-    secret: str, header: str, body: bytes, now: float | None = None, tolerance: float = 300
-) -> bool:
-    """What a receiver does: the signature matches the raw body and is recent."""
-    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    try:
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
-        return False
-    if abs((time.time() if now is None else now) - timestamp) > tolerance:
-        return False
-    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+def signature_headers(
+    subscriber: WebhookSubscriber, message_id: str, body: bytes, timestamp: int
+) -> dict[str, str]:
+    """The Standard Webhooks headers of `body` sent to `subscriber` at `timestamp`."""
+    sent_at = datetime.fromtimestamp(timestamp, UTC)
+    signatures = [
+        Webhook(secret.get_secret_value()).sign(message_id, sent_at, body.decode())
+        for secret in subscriber.signing_secrets
+    ]
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": " ".join(signatures),
+    }
 
 
 class WebhookDelivery(Model):
@@ -141,12 +135,11 @@ class WebhookActivities:
         if row is not None and row.status != "pending":
             return WebhookDelivery(status=row.status, attempts=row.attempts)
 
-        message = to_structured_event(cloud_event(n, e, self._options.source))
+        event = cloud_event(n, e, self._options.source)
+        message = to_structured_event(event)
         headers = {
             **message.headers,
-            SIGNATURE_HEADER: sign(
-                subscriber.secret.get_secret_value(), message.body, int(time.time())
-            ),
+            **signature_headers(subscriber, event.get_id(), message.body, int(time.time())),
             "User-Agent": "ovop-engine-webhooks",
         }
         started = datetime.now(UTC)

@@ -1,28 +1,34 @@
-"""What a webhook subscriber receives: a CloudEvent without personal data, and a signature
-it can check."""
+"""What a webhook subscriber receives: a CloudEvent without personal data, and Standard
+Webhooks signatures it can check with any Standard Webhooks library."""
 
 from __future__ import annotations
 
 import json
-from typing import cast
+import time
+from typing import Any, cast
 
+import pytest
 from cloudevents.core.bindings.http import from_http_event, to_structured_event
+from pydantic import ValidationError
+from standardwebhooks import Webhook, WebhookVerificationError
 
-from activities.webhooks import (
-    WebhookActivities,
-    WebhookOptions,
-    cloud_event,
-    sign,
-    verify_signature,
-)
+from activities.webhooks import WebhookActivities, WebhookOptions, cloud_event, signature_headers
 from domain.events import EventKind
 from domain.presentation import summarize
 from domain.stages import Stage
-from integrations import WebhookSubscriber
+from integrations import WebhookSubscriber, new_webhook_secret
 from records import RecordStore
+from settings import Settings
 from tests.support import at_stage
 
-SECRET = "rahasia"
+SECRET, PREVIOUS = new_webhook_secret(), new_webhook_secret()
+BODY = b'{"id":"ovop-2026-x/1"}'
+
+
+def subscriber(name: str = "siinas", **fields: Any) -> WebhookSubscriber:
+    return WebhookSubscriber.model_validate(
+        {"name": name, "url": "https://example.test/hook", "secret": SECRET, **fields}
+    )
 
 
 def test_a_cloudevent_per_event_with_business_names_only() -> None:
@@ -46,26 +52,60 @@ def test_a_cloudevent_per_event_with_business_names_only() -> None:
 
 
 def test_the_signature_holds_for_the_body_sent_and_nothing_else() -> None:
-    body = b'{"id":"ovop-2026-x/1"}'
-    header = sign(SECRET, body, 1_800_000_000)
-    assert header.startswith("t=1800000000,v1=")
-    assert verify_signature(SECRET, header, body, now=1_800_000_010)
-    assert not verify_signature(SECRET, header, body + b" ", now=1_800_000_010)
-    assert not verify_signature("lain", header, body, now=1_800_000_010)
-    assert not verify_signature(SECRET, header, body, now=1_800_000_000 + 3600)  # replayed late
-    assert not verify_signature(SECRET, "v1=abc", body)
+    now = int(time.time())
+    headers = signature_headers(subscriber(), "ovop-2026-x/1", BODY, now)
+    assert headers["webhook-id"] == "ovop-2026-x/1"
+    assert headers["webhook-timestamp"] == str(now)
+    assert headers["webhook-signature"].startswith("v1,")
+    assert Webhook(SECRET).verify(BODY, headers) == {"id": "ovop-2026-x/1"}
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        Webhook(SECRET).verify(BODY + b" ", headers)
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        Webhook(new_webhook_secret()).verify(BODY, headers)
+    with pytest.raises(WebhookVerificationError, match="No matching signature"):
+        Webhook(SECRET).verify(BODY, {**headers, "webhook-id": "ovop-2026-x/2"})
+    replayed = signature_headers(subscriber(), "ovop-2026-x/1", BODY, now - 3600)
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        Webhook(SECRET).verify(BODY, replayed)
+
+
+def test_while_a_secret_is_rotated_each_message_is_signed_with_both() -> None:
+    rotating = subscriber(previous_secret=PREVIOUS)
+    headers = signature_headers(rotating, "ovop-2026-x/1", BODY, int(time.time()))
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    for secret in (SECRET, PREVIOUS):
+        assert Webhook(secret).verify(BODY, headers) == {"id": "ovop-2026-x/1"}
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new_webhook_secret()).verify(BODY, headers)
+    with pytest.raises(ValidationError, match="previous_secret sama dengan secret"):
+        subscriber(previous_secret=SECRET)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "rahasia-panjang-sekali-tetapi-bukan-whsec",
+        "whsec_bukan base64!",
+        "whsec_",
+        "whsec_QUJD",  # base64, but three bytes: too short to be a key
+        "VZ6AthMjbInhU+4qc6gxelxHvP5w7PjK8rnYUBSr0Jw=",  # a good key without its prefix
+    ],
+)
+def test_a_secret_not_in_the_standard_form_is_refused_when_configured(
+    secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = {"name": "siinas", "url": "https://example.test/hook", "secret": secret}
+    monkeypatch.setenv("OVOP_WEBHOOKS", json.dumps([entry]))
+    with pytest.raises(ValidationError, match=r"webhooks\.0\.secret\n.*rahasia webhook") as refused:
+        Settings(_env_file=None)
+    assert secret not in str(refused.value)  # the secret is not written into the log
 
 
 def test_subscribers_by_kind() -> None:
-    def subscriber(name: str, events: list[EventKind]) -> WebhookSubscriber:
-        return WebhookSubscriber.model_validate(
-            {"name": name, "url": "https://example.test/hook", "secret": SECRET, "events": events}
-        )
-
     store = cast(RecordStore, None)  # not used to answer who subscribes
     hooks = WebhookActivities(
         store,
-        [subscriber("siinas", []), subscriber("bpom", [EventKind.AWARDED])],
+        [subscriber("siinas"), subscriber("bpom", events=[EventKind.AWARDED])],
         WebhookOptions(),
     )
     assert hooks.subscribers_for(EventKind.SCORED) == ["siinas"]
