@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
+from rich import box
+from rich.console import Console
+from rich.table import Column, Table
+from rich.text import Text
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -143,6 +147,28 @@ def echo_json(value: Any) -> None:
         typer.echo(value.model_dump_json(indent=2))
     else:
         typer.echo(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+
+
+def echo_table(columns: Sequence[str | Column], rows: Iterable[Sequence[str]]) -> None:
+    """Rows under their headers, drawn by Rich: wrapped to the width of a terminal, but one
+    line a row, without trailing spaces, when piped or captured, so what reads it finds each
+    value whole."""
+    table = Table(*columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # values are text, never Rich markup
+    console = Console(highlight=False)
+    if console.is_terminal:
+        console.print(table)
+        return
+    wide = Console(highlight=False, width=100_000)
+    with wide.capture() as captured:
+        wide.print(table)
+    typer.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+def number(header: str) -> Column:
+    """A column of numbers, aligned on the right."""
+    return Column(header, justify="right")
 
 
 def actor(user: str, role: Role, institution: str) -> Actor:

@@ -19,7 +19,9 @@ from cli.common import (
     UserOpt,
     actor,
     echo_json,
+    echo_table,
     fail,
+    number,
     parse,
     read_json,
     refused,
@@ -107,11 +109,18 @@ def cycle_status(cycle: CycleArg, as_json: JsonFlag = False) -> None:
     typer.echo(f"Siklus OVOP {status.cycle} ({state}), konfigurasi versi {status.version}")
     typer.echo(f"  Masa pengusulan: {status.window.describe()}")
     typer.echo(f"  Usulan: {status.nominations}")
-    for stage, count in status.by_stage.items():
-        typer.echo(f"    {stage.label:<32} {count}")
+    if status.by_stage:
+        typer.echo("")
+        echo_table(
+            ["TAHAP", number("USULAN")],
+            [[stage.label, str(count)] for stage, count in status.by_stage.items()],
+        )
     if status.juror_loads:
-        loads = ", ".join(f"{j} {n}" for j, n in status.juror_loads.items())
-        typer.echo(f"  Beban juri: {loads}")
+        typer.echo("\nBeban juri:")
+        echo_table(
+            ["JURI", number("USULAN")],
+            [[juror, str(load)] for juror, load in status.juror_loads.items()],
+        )
 
 
 @cycle_app.command("configure")

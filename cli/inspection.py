@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Column
 from temporalio.client import WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -16,12 +17,15 @@ from cli.common import (
     IdArg,
     JsonFlag,
     echo_json,
+    echo_table,
     fail,
     no_answer,
     not_found,
+    number,
     parse,
     run,
 )
+from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
 from domain.presentation import NominationView, describe, view, when
@@ -77,11 +81,17 @@ def list_nominations_command(
     if not rows:
         typer.echo(f"Tidak ada usulan yang cocok.\n  Kueri: {query}")
         return
-    typer.echo(
-        table(
-            ["ID", "TAHAP", "PROVINSI", "KOMODITAS", "BATAS WAKTU", "NILAI", "BINTANG"],
-            [list_row(r) for r in rows],
-        )
+    echo_table(
+        [
+            Column("ID", no_wrap=True),
+            "TAHAP",
+            "PROVINSI",
+            "KOMODITAS",
+            "BATAS WAKTU",
+            number("NILAI"),
+            number("BINTANG"),
+        ],
+        [list_row(r) for r in rows],
     )
     typer.echo(f"\n{len(rows)} usulan.  Kueri (juga untuk Web UI): {query}")
 
@@ -97,14 +107,6 @@ def list_row(row: NominationRow) -> list[str]:
         f"{row.score:g}" if row.score is not None else "-",
         str(row.stars) if row.stars is not None else "-",
     ]
-
-
-def table(header: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(r, widths, strict=True)).rstrip()
-        for r in [header, *rows]
-    )
 
 
 async def nomination_state(ovop: Connected, nomination_id: str) -> Nomination:
@@ -150,10 +152,13 @@ def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
         typer.echo(f"  Nilai akhir : {nom.final_score:g}")
     if nom.stars is not None:
         typer.echo(f"  Penghargaan : {nom.stars} bintang ({nom.certificate_number})")
-    typer.echo("  Riwayat:")
-    for event in nom.events:
-        moved = f"  [{event.from_stage.value} -> {event.to_stage.value}]"
-        typer.echo(f"    {event.seq:>2}. {describe(event)}{moved if event.is_transition else ''}")
+    typer.echo("\nRiwayat:")
+    echo_table([number("NO"), "PERISTIWA", "PERPINDAHAN TAHAP"], map(history_row, nom.events))
+
+
+def history_row(event: NominationEvent) -> list[str]:
+    moved = f"{event.from_stage.value} -> {event.to_stage.value}" if event.is_transition else ""
+    return [str(event.seq), describe(event), moved]
 
 
 def explain(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
@@ -168,10 +173,20 @@ def explain(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
         return
     weights = ", ".join(f"{c.label} {why.weights.of(c):g}%" for c in Criterion)
     typer.echo(f"Bobot kriteria: {weights}")
-    typer.echo(f"Median nilai juri: {why.median:g}")
-    for line in why.jurors:
-        mark = f"  (jauh dari median, bobot {line.weight:g})" if line.outlier else ""
-        typer.echo(f"  {line.juror_id:<16} {line.total:6.2f}  selisih {line.deviation:5.2f}{mark}")
+    typer.echo(f"Median nilai juri: {why.median:g}\n")
+    echo_table(
+        ["JURI", number("NILAI"), number("SELISIH"), "CATATAN"],
+        [
+            [
+                line.juror_id,
+                f"{line.total:.2f}",
+                f"{line.deviation:.2f}",
+                f"jauh dari median, bobot {line.weight:g}" if line.outlier else "",
+            ]
+            for line in why.jurors
+        ],
+    )
+    typer.echo("")
     typer.echo(f"Nilai Tim Seleksi (rata-rata berbobot): {why.panel_score:.2f}")
     typer.echo(f"Nilai teknis Balai Besar: {why.lab_score:g} (bobot {why.lab_weight:g})")
     typer.echo(
@@ -232,6 +247,9 @@ def mail(
     if as_json:
         echo_json(rows)
         return
-    for row in rows:
-        typer.echo(f"{row['date']}  {row['to']}\n    {row['subject']}\n    {row['file']}")
+    if rows:
+        echo_table(
+            ["TANGGAL", "KEPADA", "SUBJEK", "BERKAS"],
+            [[row["date"], row["to"], row["subject"], row["file"]] for row in rows],
+        )
     typer.echo(f"{len(rows)} pesan di {var / 'mail'}")

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Column
 
 from bootstrap import Services, read_settings
-from cli.common import JsonFlag, echo_json, fail
+from cli.common import JsonFlag, echo_json, echo_table, fail, number
 from domain.presentation import when
 from records import WebhookDeliveryRow
 
@@ -67,12 +68,30 @@ def webhooks(
     if as_json:
         echo_json([asdict(r) for r in rows])
         return
-    for r in rows:
-        status = _DELIVERY_STATUS.get(r.status, r.status)
-        typer.echo(
-            f"{when(r.last_attempt_at)}  {r.nomination_id} #{r.seq} {r.event_kind}"
-            f" -> {r.subscriber}: {status}, {r.attempts} percobaan"
+    if rows:
+        echo_table(
+            [
+                "PERCOBAAN TERAKHIR",
+                Column("USULAN", no_wrap=True),
+                number("NO"),
+                "PERISTIWA",
+                "PENERIMA",
+                "STATUS",
+                number("PERCOBAAN"),
+                "GALAT TERAKHIR",
+            ],
+            [
+                [
+                    when(r.last_attempt_at),
+                    r.nomination_id,
+                    str(r.seq),
+                    r.event_kind,
+                    r.subscriber,
+                    _DELIVERY_STATUS.get(r.status, r.status),
+                    str(r.attempts),
+                    r.last_error if r.last_error and r.status != "delivered" else "",
+                ]
+                for r in rows
+            ],
         )
-        if r.last_error and r.status != "delivered":
-            typer.echo(f"    {r.last_error}")
     typer.echo(f"{len(rows)} pengiriman webhook" + (" yang gagal" if failed else ""))

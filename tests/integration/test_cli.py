@@ -293,7 +293,15 @@ async def test_a_nomination_through_every_stage_with_ovop_only(
     text = (await ovop("show {id}", id=nomination_id)).stdout
     assert "Tahap       : Meraih Penghargaan (AWARDED)" in text
     assert f"Penghargaan : 3 bintang ({awarded['certificate_number']})" in text
-    assert "[AWARD_DECISION -> AWARDED]" in text
+    award = next(e for e in shown["events"] if e["to_stage"] == "AWARDED")
+    award_row = next(line for line in text.splitlines() if "AWARD_DECISION -> AWARDED" in line)
+    assert award_row.split()[0] == str(award["seq"])  # a row of the history table
+    # `explain` has a row per juror, with the same total its JSON gives.
+    why = await ovop.json("explain {id}", id=nomination_id)
+    explained = (await ovop("explain {id}", id=nomination_id)).stdout.splitlines()
+    for line in why["jurors"]:
+        row = next(r for r in explained if r.startswith(line["juror_id"] + " "))
+        assert row.split()[1] == f"{line['total']:.2f}"
 
     async def listed() -> bool:
         rows = await ovop.json("list --stage awarded --province {p}", p=p.sentra.province)
