@@ -26,6 +26,39 @@ def test_the_national_calendar_knows_idul_fitri_and_its_cuti_bersama() -> None:
     assert days[date(2026, 8, 17)].name == "Hari Kemerdekaan Republik Indonesia"
 
 
+# The joint decree (SKB 3 Menteri No. 1497, 2 and 5 of 2025) for 2026: 17 national holidays
+# and 8 days of cuti bersama, written out here so a `holidays` release that changes one
+# fails this test rather than a cycle's calendar.
+SKB_2026_HOLIDAYS = [
+    (1, 1), (1, 16), (2, 17), (3, 19), (3, 21), (3, 22), (4, 3), (4, 5), (5, 1),
+    (5, 14), (5, 27), (5, 31), (6, 1), (6, 16), (8, 17), (8, 25), (12, 25),
+]  # fmt: skip
+SKB_2026_LEAVE = [(2, 16), (3, 18), (3, 20), (3, 23), (3, 24), (5, 15), (5, 28), (12, 24)]
+# 2027 as the pinned `holidays` release lists it: 18 holidays (Isra Mikraj falls twice, in
+# January and December) and 8 days of cuti bersama; its Islamic dates are marked estimates
+# ("perkiraan") until the decree confirms them.
+SKB_2027_HOLIDAYS = [
+    (1, 1), (1, 5), (2, 6), (3, 8), (3, 10), (3, 11), (3, 26), (3, 28), (5, 1), (5, 6),
+    (5, 17), (5, 20), (6, 1), (6, 6), (8, 15), (8, 17), (12, 25), (12, 26),
+]  # fmt: skip
+SKB_2027_LEAVE = [(2, 5), (3, 9), (3, 12), (3, 15), (3, 25), (5, 18), (5, 19), (12, 24)]
+
+
+@pytest.mark.parametrize(
+    ("year", "holidays", "leave"),
+    [(2026, SKB_2026_HOLIDAYS, SKB_2026_LEAVE), (2027, SKB_2027_HOLIDAYS, SKB_2027_LEAVE)],
+)
+def test_the_calendar_holds_the_year_s_decree_exactly(
+    year: int, holidays: list[tuple[int, int]], leave: list[tuple[int, int]]
+) -> None:
+    days = national_days_off([year])
+    by_kind = {
+        kind: [(d.date.month, d.date.day) for d in days if d.kind == kind] for kind in DayOffKind
+    }
+    assert by_kind[DayOffKind.NATIONAL_HOLIDAY] == holidays
+    assert by_kind[DayOffKind.COLLECTIVE_LEAVE] == leave
+
+
 @pytest.mark.parametrize(
     ("day", "working"),
     [
