@@ -95,7 +95,7 @@ async def serve(services: Services, halt: asyncio.Event) -> None:
 def main() -> None:
     from worker import run_until_signalled
 
-    run_until_signalled(serve)
+    run_until_signalled(serve, "ovop-api")
 
 
 if __name__ == "__main__":
