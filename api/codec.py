@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Security
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -181,17 +181,9 @@ async def sign_in(
         "signed_in.html",
         {"name": found.name, "hours": SESSION_SECONDS // 3600, "origins": codec.origins},
     )
-    secure = served_over_tls(request, codec)
-    page.set_cookie(
-        COOKIE,
-        codec.sessions.session_for(found),
-        max_age=SESSION_SECONDS,
-        path=PREFIX,
-        httponly=True,
-        samesite="strict",
-        secure=secure,
-    )
-    page.delete_cookie(FORM_COOKIE, path=PREFIX, httponly=True, samesite="strict", secure=secure)
+    rules = cookie_rules(request, codec)
+    page.set_cookie(COOKIE, codec.sessions.session_for(found), SESSION_SECONDS, **rules)
+    page.delete_cookie(FORM_COOKIE, **rules)
     log.info("codec session opened for %s", found.name)
     return page
 
@@ -199,13 +191,7 @@ async def sign_in(
 @router.post("/keluar", response_class=HTMLResponse)
 async def sign_out(request: Request, codec: Codec) -> HTMLResponse:
     page = page_of(request, "signed_out.html", {})
-    page.delete_cookie(
-        COOKIE,
-        path=PREFIX,
-        httponly=True,
-        samesite="strict",
-        secure=served_over_tls(request, codec),
-    )
+    page.delete_cookie(COOKIE, **cookie_rules(request, codec))
     return page
 
 
@@ -214,15 +200,7 @@ def sign_in_page(request: Request, codec: CodecDeps, error: str | None = None) -
     nonce, token = codec.sessions.new_form()
     context = {"token": token, "error": error, "hours": SESSION_SECONDS // 3600}
     page = page_of(request, "sign_in.html", context, status=403 if error else 200)
-    page.set_cookie(
-        FORM_COOKIE,
-        nonce,
-        max_age=FORM_SECONDS,
-        path=PREFIX,
-        httponly=True,
-        samesite="strict",
-        secure=served_over_tls(request, codec),
-    )
+    page.set_cookie(FORM_COOKIE, nonce, FORM_SECONDS, **cookie_rules(request, codec))
     return page
 
 
@@ -238,10 +216,12 @@ def page_of(
     )
 
 
-def served_over_tls(request: Request, codec: CodecDeps) -> bool:
-    """Cookies marked Secure: when this request came over TLS, or the Web UI is served over
-    it (its pages could not call the codec over plain HTTP), as behind a TLS-terminating proxy."""
-    return request.url.scheme == "https" or any(o.startswith("https://") for o in codec.origins)
+def cookie_rules(request: Request, codec: CodecDeps) -> dict[str, Any]:
+    """Every cookie of the codec: sent back to /codec only, from pages of this site only,
+    never read by scripts; Secure when this request came over TLS or the Web UI is served
+    over it (its pages could not call the codec over plain HTTP), as behind a TLS proxy."""
+    over_tls = request.url.scheme == "https" or any(o.startswith("https://") for o in codec.origins)
+    return {"path": PREFIX, "httponly": True, "samesite": "strict", "secure": over_tls}
 
 
 class CodecCors:

@@ -256,6 +256,22 @@ async def test_a_removed_or_replaced_key_ends_its_sessions() -> None:
             assert (await decode(other, Cookie=f"{COOKIE}={session}")).status_code == 401
 
 
+async def test_the_pages_escape_what_they_show() -> None:
+    odd = ApiKey(
+        name='op <script>alert("x")</script>',
+        sha256=hash_key("key-odd"),
+        roles=[Role.OPERATOR],
+        institution="Ditjen",
+    )
+    async with client_of(api([odd], origins=('http://ui.example/"><script>',))) as http:
+        page = await sign_in(http, "key-odd")
+    assert page.status_code == 200
+    assert "<script>" not in page.text
+    assert (
+        "Anda masuk sebagai <b>op &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</b>" in page.text
+    )
+
+
 async def test_cookies_are_secure_when_the_web_ui_is_served_over_tls() -> None:
     async with client_of(api(origins=("https://temporal.kemenperin.go.id",))) as http:
         form = await http.get("/codec/masuk")
