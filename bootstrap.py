@@ -20,6 +20,7 @@ from temporalio.converter import DataConverter
 from activities.mail import Mailer, SmtpConfig
 from activities.registry import DEMO_REGISTRY, CsvRegistry, HttpRegistry, Registry
 from activities.webhooks import WebhookActivities, WebhookOptions
+from api.sessions import SHORTEST_SECRET
 from codec import CodecKeys, encrypted
 from records import RecordStore
 from settings import Settings, temporal_connect_args
@@ -60,6 +61,24 @@ def codec_keys(settings: Settings) -> CodecKeys | None:
         "kunci enkripsi payload belum diatur: isi OVOP_CODEC_KEYS dan OVOP_CODEC_KEY_ID "
         f"(docs/deployment.md), atau jalankan `make run`, yang membuat {settings.codec_keys_file}"
     )
+
+
+def session_secret(settings: Settings) -> str | None:
+    """The secret the codec's session cookies are signed with, or None when the codec is off
+    (the API then serves no /codec); raises `CodecNotConfigured`."""
+    if not settings.codec:
+        return None
+    if settings.session_secret is None:
+        raise CodecNotConfigured(
+            "OVOP_SESSION_SECRET wajib diisi: ia menandatangani sesi masuk di /codec/masuk, "
+            "sama untuk setiap proses API (mis. `openssl rand -hex 32`; docs/deployment.md)"
+        )
+    secret = settings.session_secret.get_secret_value()
+    if len(secret) < SHORTEST_SECRET:
+        raise CodecNotConfigured(
+            f"OVOP_SESSION_SECRET terlalu pendek: minimal {SHORTEST_SECRET} karakter acak"
+        )
+    return secret
 
 
 def plain_converter() -> DataConverter:

@@ -12,10 +12,12 @@ import asyncio
 import contextlib
 import logging
 import re
+import secrets
 import shutil
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from pydantic import SecretStr
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
@@ -109,19 +112,30 @@ def codec_endpoint(ports: Ports) -> str:
 
 def local_codec(settings: Settings, var: Path, ports: Ports) -> Settings:
     """The payload codec with keys of this machine, made once in `var/codec-keys.json`
-    (the file `ovop` reads by default), unless OVOP_CODEC_KEYS gives others."""
+    (the file `ovop` reads by default), unless OVOP_CODEC_KEYS gives others; and the secret
+    its sign-in sessions are signed with, kept in `var/session-secret` unless
+    OVOP_SESSION_SECRET gives one."""
     if not settings.codec:
         return settings
     update: dict[str, Any] = {}
     if not settings.codec_keys:
         path = var / "codec-keys.json"
-        if not path.exists():
-            path.touch(mode=0o600)
-            path.write_text(CodecKeys.generate("local-1").as_json())
+        keep_once(path, lambda: CodecKeys.generate("local-1").as_json())
         update["codec_keys_file"] = path
+    if settings.session_secret is None:
+        secret = keep_once(var / "session-secret", lambda: secrets.token_urlsafe(32))
+        update["session_secret"] = SecretStr(secret)
     if "codec_cors_origins" not in settings.model_fields_set:
         update["codec_cors_origins"] = [f"http://localhost:{ports.ui}"]
     return settings.model_copy(update=update)
+
+
+def keep_once(path: Path, make: Callable[[], str]) -> str:
+    """The secret kept in `path`, made by `make` on the first run; readable by this user only."""
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(make())
+    return path.read_text().strip()
 
 
 def temporal_command(var: Path, ports: Ports, codec: str | None = None) -> list[str]:

@@ -94,8 +94,11 @@ async def serve(services: Services, stop: asyncio.Event) -> None:
         log.info("stopping: letting activities under way finish")
 
 
-def run_until_signalled(service: Callable[[Services, asyncio.Event], Awaitable[None]]) -> None:
-    """Run a long-lived service (the worker, the API) until SIGINT or SIGTERM."""
+def run_until_signalled(
+    service: Callable[[Services, asyncio.Event], Awaitable[None]], name: str = "ovop-worker"
+) -> None:
+    """Run a long-lived service (the worker, the API) until SIGINT or SIGTERM; `name` starts
+    the message it stops with when it cannot start."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     async def run() -> None:
@@ -110,7 +113,7 @@ def run_until_signalled(service: Callable[[Services, asyncio.Event], Awaitable[N
         asyncio.run(run())
     except (SchemaBehind, CodecNotConfigured) as problem:
         log.error("%s", problem)
-        raise SystemExit(f"ovop-worker: {problem}") from None
+        raise SystemExit(f"{name}: {problem}") from None
 
 
 def main() -> None:

@@ -10,21 +10,18 @@ import hashlib
 import inspect
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Response, Security
-from fastapi.security import APIKeyHeader
+from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
 from pydantic import BaseModel, ValidationError
-from temporalio.client import Client, WorkflowQueryFailedError
-from temporalio.converter import PayloadCodec
+from temporalio.client import WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api import problems
-from api.codec import codec_app
-from api.idempotency import IdempotencyKeys
-from api.keys import KeyRing
-from api.problems import ApiProblem, ProblemDetails, forbidden, not_found, unauthorized
+from api import codec, problems
+from api.auth import Caller, require_role
+from api.deps import ApiDeps as ApiDeps  # where the entry points and tests take it from
+from api.deps import Deps
+from api.problems import ApiProblem, ProblemDetails, not_found
 from api.schemas import (
     NominationCreated,
     NominationList,
@@ -43,32 +40,12 @@ from domain.nomination import Nomination, nomination_id
 from domain.presentation import NominationSummary
 from domain.proposal import Proposal
 from domain.stages import Role
-from integrations import ApiKey
-from records import RecordStore
 from workflows.client import decide, nominate
 from workflows.nomination import NominationWorkflow
 from workflows.visibility import NominationFilter, list_nominations
 
 VERSION = "1.0.0"
 
-
-@dataclass(frozen=True)
-class ApiDeps:
-    client: Client
-    store: RecordStore
-    idempotency: IdempotencyKeys
-    keys: KeyRing
-    task_queue: str
-    # The client's payload codec, served at /codec to the Web UI's origins; None: no /codec.
-    codec: PayloadCodec | None = None
-    codec_origins: tuple[str, ...] = ()
-
-
-key_header = APIKeyHeader(
-    name="X-API-Key",
-    auto_error=False,
-    description="The calling system's API key; its roles and reach are configured per key.",
-)
 
 User = Annotated[
     str,
@@ -104,37 +81,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (503, "Temporal is unreachable"),
     ]
 }
-
-
-def deps(request: Request) -> ApiDeps:
-    found: ApiDeps | None = request.app.state.deps
-    if found is None:
-        raise RuntimeError("the API was created without its dependencies")
-    return found
-
-
-async def caller(
-    key: Annotated[str | None, Security(key_header)], d: Annotated[ApiDeps, Depends(deps)]
-) -> ApiKey:
-    if not key:
-        raise unauthorized("header X-API-Key wajib diisi")
-    found = d.keys.find(key)
-    if found is None:
-        raise unauthorized("kunci API tidak dikenal")
-    return found
-
-
-Caller = Annotated[ApiKey, Depends(caller)]
-Deps = Annotated[ApiDeps, Depends(deps)]
-
-
-def require_role(key: ApiKey, *roles: Role) -> Role:
-    """The role the key acts in for this call: the first of `roles` it holds."""
-    for role in roles:
-        if role in key.roles:
-            return role
-    wanted = " atau ".join(r.value for r in roles)
-    raise forbidden("X-API-Key", f"kunci {key.name} tidak berperan {wanted}")
 
 
 def place_of(s: NominationSummary | Nomination) -> Place:
@@ -360,7 +306,8 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(router)
     if d is not None and d.codec is not None:
-        app.mount("/codec", codec_app(d.codec, d.keys, d.codec_origins))
+        app.include_router(codec.router)
+        app.add_middleware(codec.CodecCors, origins=d.codec.origins)
 
     @app.get("/health", tags=["service"], summary="The API is up (for health checks)")
     async def health() -> dict[str, str]:

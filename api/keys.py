@@ -43,3 +43,10 @@ class KeyRing:
             if hmac.compare_digest(digest, key.sha256):
                 found = key
         return found
+
+    def configured(self, name: str, sha256: str) -> ApiKey | None:
+        """The key of this name if it is still configured with this hash (a session's key)."""
+        for key in self._keys:
+            if key.name == name and hmac.compare_digest(key.sha256, sha256):
+                return key
+        return None

@@ -56,14 +56,19 @@ class ApiProblem(Exception):
         self.nomination_id = nomination_id
 
 
-def unauthorized(detail: str) -> ApiProblem:
+def unauthorized(
+    detail: str,
+    field: str = "X-API-Key",
+    challenge: str = 'ApiKey header="X-API-Key"',
+    title: str = "Kunci API tidak dikenal",
+) -> ApiProblem:
     return ApiProblem(
         401,
         "unauthorized",
-        "Kunci API tidak dikenal",
+        title,
         detail,
-        [Problem("X-API-Key", detail)],
-        headers={"WWW-Authenticate": 'ApiKey header="X-API-Key"'},
+        [Problem(field, detail)],
+        headers={"WWW-Authenticate": challenge},
     )
 
 

@@ -11,10 +11,12 @@ import uvicorn
 from starlette.applications import Starlette
 from temporalio.client import Client
 
-from api.app import ApiDeps, create_app
+from api.app import create_app
+from api.deps import ApiDeps, CodecDeps
 from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
-from bootstrap import Services
+from api.sessions import SessionCookies
+from bootstrap import Services, session_secret
 from records import RecordStore
 from settings import Settings
 
@@ -53,19 +55,25 @@ async def stop(server: ApiServer, task: asyncio.Task[None]) -> None:
 
 
 def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
+    secret = session_secret(settings)
+    codec = client.data_converter.payload_codec
     return ApiDeps(
         client=client,
         store=store,
         idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(settings.api_keys),
         task_queue=settings.task_queue,
-        codec=client.data_converter.payload_codec,
-        codec_origins=tuple(settings.codec_cors_origins),
+        codec=(
+            CodecDeps(codec, SessionCookies(secret), tuple(settings.codec_cors_origins))
+            if codec is not None and secret is not None
+            else None
+        ),
     )
 
 
 async def serve(services: Services, halt: asyncio.Event) -> None:
     settings, store = services.settings, services.records
+    session_secret(settings)  # a missing secret is said before anything starts
     await store.migrate_to_head()
     client = await services.temporal()
     server = api_server(
@@ -87,7 +95,7 @@ async def serve(services: Services, halt: asyncio.Event) -> None:
 def main() -> None:
     from worker import run_until_signalled
 
-    run_until_signalled(serve)
+    run_until_signalled(serve, "ovop-api")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
   ministry (verifiers, officials, operators, jurors) reaches every nomination.
 - A **juror** scores only on their own panel, and sees no other juror's scores until the
   panel has closed (a key shared by jurors sees none, its holder's included).
+- Only **operators** read payloads in clear (the codec endpoint); the data is personal.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 ACCESS = RefusalKind.ACCESS
 # Those who work for the ministry, and so reach every nomination.
 MINISTRY_ROLES = frozenset({Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR, Role.JUROR})
+# Those who may read the payloads Temporal keeps sealed (names, NIBs, addresses) in clear.
+PAYLOAD_READERS = (Role.OPERATOR,)
 
 
 class Staffed(Protocol):

@@ -32,7 +32,13 @@ APP_SERVICES = ("migrate", "temporal-setup", "worker", "api")  # built from this
 # Settings the deployment deliberately leaves at the code's default: the operator's command's
 # own patience, which no service uses, and the codec keys file `make run` writes.
 LEFT_AT_DEFAULT: set[str] = {"cli_timeout_seconds", "codec_keys_file"}
-SECRETS = ("POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD", "OVOP_DB_PASSWORD", "OVOP_CODEC_KEYS")
+SECRETS = (
+    "POSTGRES_PASSWORD",
+    "TEMPORAL_DB_PASSWORD",
+    "OVOP_DB_PASSWORD",
+    "OVOP_CODEC_KEYS",
+    "OVOP_SESSION_SECRET",
+)
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}, ${NAME:+alt},
 # and $$ for a literal $; defaults may themselves hold ${...}.

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
+from api.codec import COOKIE
 from devstack import DEMO_STAGES
 from starter import app
 from tests.local_stack import LocalStack, Ports
@@ -36,6 +39,7 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
         assert waiting == [demo["ADMIN_VERIFICATION"][0]]
         ids = sorted(workflow_id for workflow_id, _ in demo.values())
         assert await first.workflow_ids(NOMINATIONS) == ids
+        session = await codec_session(first)
     finally:
         assert await first.stop() == 0, first.text
     assert "Menghentikan worker, mail sink dan server Temporal" in first.text
@@ -48,9 +52,11 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
     assert kept and all(Path(m["file"]).suffix == ".eml" for m in kept)
     assert any("Usulan" in m["subject"] for m in kept)
 
-    # Payloads are sealed with keys made once, for this machine's eyes only.
+    # Payloads are sealed with keys made once, for this machine's eyes only; so is the
+    # secret the codec's sign-in sessions are signed with.
     keys = var / "codec-keys.json"
     assert keys.stat().st_mode & 0o777 == 0o600
+    assert (var / "session-secret").stat().st_mode & 0o777 == 0o600
     assert f"Codec Web UI    : http://localhost:{ports.api}/codec" in first.text
 
     again = await LocalStack.start(var, ports)
@@ -59,6 +65,10 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
             stage: (workflow_id, True) for stage, (workflow_id, _) in demo.items()
         }
         assert await again.workflow_ids(NOMINATIONS) == ids
+        base = f"http://127.0.0.1:{ports.api}"
+        async with httpx.AsyncClient(base_url=base, cookies=session) as http:
+            kept = await http.post("/codec/decode", json={"payloads": []})
+            assert kept.status_code == 200, "the operator's sign-in did not outlive a restart"
         for stage, (workflow_id, _) in demo.items():
             assert await again.workflow_ids(f'OvopStage="{stage}"') == [workflow_id]
         # `ovop` in another terminal reads them with the same keys; without, it says why.
@@ -83,6 +93,18 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
     finally:
         assert await again.stop() == 0, again.text
     assert ports.all_free()
+
+
+async def codec_session(stack: LocalStack) -> dict[str, str]:
+    """The demo operator signed in at the stack's codec endpoint: the session cookie."""
+    operator_key = json.loads((stack.var / "api-keys.json").read_text())["ditjen-ikma"]
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.api}") as http:
+        form = await http.get("/codec/masuk")
+        token = re.search(r'name="token" value="([^"]+)"', form.text)
+        assert token, form.text
+        signed = await http.post("/codec/masuk", data={"key": operator_key, "token": token[1]})
+        assert signed.status_code == 200, signed.text
+        return {COOKIE: signed.cookies[COOKIE]}
 
 
 async def test_a_server_that_cannot_start_is_said_plainly(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from secrets import token_urlsafe
 from typing import Any
 
 import httpx
@@ -40,10 +41,12 @@ from temporalio.testing import WorkflowEnvironment
 from activities.events import EventHandled, HandleEventInput
 from activities.mail import Mailer
 from api.app import ApiDeps, create_app
+from api.deps import CodecDeps
 from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing, hash_key
+from api.sessions import SessionCookies
 from bootstrap import plain_converter
-from codec import CodecKeys, encrypted
+from codec import CodecKeys, EncryptionCodec, encrypted
 from domain.cycle import CycleConfig, ProposalWindow
 from domain.cycle_book import CycleSetup, cycle_workflow_id
 from domain.decisions import DeadlineExtension, Resubmission
@@ -233,8 +236,9 @@ async def nominate_and_read_raw(
         idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(API_KEYS),
         task_queue=task_queue,
-        codec=sealed.data_converter.payload_codec,
-        codec_origins=("http://localhost:8233",),
+        codec=CodecDeps(
+            EncryptionCodec(keys), SessionCookies(token_urlsafe(32)), ("http://localhost:8233",)
+        ),
     )
     activities = mail_refused_once(activities_for(store, mailer), str(p.ikm.owner.email))
     today = datetime.now(UTC).date()

@@ -1,0 +1,45 @@
+"""What the API's routes are given: the clients, the keys, and the codec endpoint's parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from temporalio.client import Client
+from temporalio.converter import PayloadCodec
+
+from api.idempotency import IdempotencyKeys
+from api.keys import KeyRing
+from api.sessions import SessionCookies
+from records import RecordStore
+
+
+@dataclass(frozen=True)
+class CodecDeps:
+    """The codec endpoint's parts: the client's payload codec, served at /codec to the Web
+    UI's origins, and the cookies its browser sessions are signed into."""
+
+    codec: PayloadCodec
+    sessions: SessionCookies
+    origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApiDeps:
+    client: Client
+    store: RecordStore
+    idempotency: IdempotencyKeys
+    keys: KeyRing
+    task_queue: str
+    codec: CodecDeps | None = None  # None: no /codec
+
+
+def deps(request: Request) -> ApiDeps:
+    found: ApiDeps | None = request.app.state.deps
+    if found is None:
+        raise RuntimeError("the API was created without its dependencies")
+    return found
+
+
+Deps = Annotated[ApiDeps, Depends(deps)]
