@@ -40,6 +40,7 @@ from domain.cycle_book import CycleSetup
 from domain.decisions import Actor, VerifyDecision, VerifyOutcome
 from domain.eligibility import parse_proposal
 from domain.examples import (
+    DEMO_EXAMPLES,
     example_cycle_config,
     example_findings,
     example_proposals,
@@ -49,7 +50,7 @@ from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.stages import Role, Stage
 from integrations import ApiKey
-from settings import Settings
+from settings import Settings, local_var
 from worker import activities_from, build_worker
 from workflows.client import Handle, decide, nominate, open_cycle
 from workflows.names import SEARCH_ATTRIBUTES
@@ -239,7 +240,7 @@ async def seed_demo(client: Client, task_queue: str) -> list[tuple[str, Stage, b
     """
     await open_demo_cycle(client, task_queue)
     seeded = []
-    for raw, target in zip(example_proposals(DEMO_CYCLE), DEMO_STAGES, strict=True):
+    for raw, target in zip(example_proposals(DEMO_CYCLE)[:DEMO_EXAMPLES], DEMO_STAGES, strict=True):
         proposal = parse_proposal(raw)
         try:
             handle = await nominate(client, proposal, proposer_of(proposal), task_queue)
@@ -426,7 +427,9 @@ def banner(
     lines += [
         "",
         'Cari di Web UI, mis.: OvopStage = "ADMIN_VERIFICATION"',
-        "Coba: .venv/bin/ovop list   |   .venv/bin/ovop show ID   |   .venv/bin/ovop --help",
+        f'`ovop` dari direktori mana pun: export PATH="{Path(sys.executable).parent}:$PATH"',
+        "Coba: ovop list   |   ovop show ID   |   ovop example-proposal > usulan.json"
+        " && ovop nominate usulan.json   |   ovop --help",
         "Ctrl-C menghentikan semuanya.",
     ]
     return "\n".join(lines)
@@ -441,7 +444,7 @@ def codec_lines(settings: Settings, ports: Ports) -> list[str]:
         f"  Codec Web UI    : {codec_endpoint(ports)}  (masuk: {codec_endpoint(ports)}/masuk"
         " dengan kunci operator, mis. ditjen-ikma)",
     ]
-    default = Settings.model_fields["codec_keys_file"].default
+    default = local_var() / "codec-keys.json"
     if not settings.codec_keys and settings.codec_keys_file.resolve() != default.resolve():
         lines.append(f"  Untuk `ovop`    : export OVOP_CODEC_KEYS_FILE={settings.codec_keys_file}")
     return lines

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.envconfig import ClientConfig
 
@@ -23,6 +23,19 @@ from integrations import ApiKey, WebhookSubscriber
 from workflows.names import TASK_QUEUE
 
 LOCAL_TEMPORAL = "localhost:7233"
+
+
+def local_var() -> Path:
+    """Where the local stack of `make run` keeps its files (records, codec keys, API keys,
+    mail), found the same from any directory: `OVOP_VAR` when set, else the `var/` folder of
+    the source checkout this code runs from, else `./var` (an installed package).
+    """
+    if given := os.environ.get("OVOP_VAR"):
+        return Path(given).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "var"
+    return Path("var").resolve()
 
 
 class Settings(BaseSettings):
@@ -36,7 +49,9 @@ class Settings(BaseSettings):
         hide_input_in_errors=True,
     )
 
-    database_url: str = "sqlite+aiosqlite:///var/ovop.db"
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite+aiosqlite:///{local_var() / 'ovop.db'}"
+    )
     task_queue: str = TASK_QUEUE
     # How long a stopping worker lets its activities finish (keep below the stop timeout
     # of whatever stops it: docker compose waits `stop_grace_period`, then kills).
@@ -75,7 +90,7 @@ class Settings(BaseSettings):
     codec: bool = True
     codec_keys: dict[str, SecretStr] = {}
     codec_key_id: str | None = None
-    codec_keys_file: Path = Path("var/codec-keys.json")
+    codec_keys_file: Path = Field(default_factory=lambda: local_var() / "codec-keys.json")
     # The Web UI's origins, allowed to call the codec endpoint (/codec on the API).
     codec_cors_origins: list[str] = ["http://localhost:8233"]
     # Signs the codec endpoint's browser sessions (api/sessions.py): the same on every API

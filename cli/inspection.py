@@ -32,6 +32,7 @@ from domain.presentation import NominationView, describe, view, when
 from domain.proposal import Commodity
 from domain.scoring import Criterion
 from domain.stages import Stage
+from settings import local_var
 from workflows.nomination import NominationWorkflow
 from workflows.visibility import (
     NominationFilter,
@@ -203,9 +204,10 @@ def explain(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
 
 def report(
     cycle: Annotated[str, typer.Argument(help="The cycle, e.g. 2026.")],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the two files.")] = Path(
-        "var/laporan"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Where to write the two files (default: var/laporan)."),
+    ] = None,
     database_url: Annotated[
         str | None,
         typer.Option("--database-url", help="The records database (default: OVOP_DATABASE_URL)."),
@@ -223,7 +225,7 @@ def report(
         fail(str(error))
     if not results.entries:
         fail(f"tidak ada usulan siklus {cycle} di basis data catatan")
-    xlsx_path, html_path = reports.write(results, out)
+    xlsx_path, html_path = reports.write(results, out or local_var() / "laporan")
     f = results.funnel
     state = f"SEMENTARA: {f.still_open} usulan masih berjalan" if results.provisional else "AKHIR"
     typer.echo(f"Hasil OVOP {cycle} ({state})")
@@ -233,12 +235,16 @@ def report(
 
 
 def mail(
-    var: Annotated[Path, typer.Option(help="Where the local stack keeps its files.")] = Path("var"),
+    var: Annotated[
+        Path | None,
+        typer.Option(help="Where the local stack keeps its files (default: OVOP_VAR, or var/)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List the messages the local mail sink has kept."""
     import devstack
 
+    var = var or local_var()
     messages = devstack.read_mail(var / "mail")
     rows = [
         {"file": str(path), "to": m["To"], "subject": m["Subject"], "date": m["Date"]}

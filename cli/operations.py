@@ -16,10 +16,14 @@ from bootstrap import Services, read_settings
 from cli.common import JsonFlag, echo_json, echo_table, fail, number
 from domain.presentation import when
 from records import WebhookDeliveryRow
+from settings import local_var
 
 
 def dev(
-    var: Annotated[Path, typer.Option(help="Where the local stack keeps its files.")] = Path("var"),
+    var: Annotated[
+        Path | None,
+        typer.Option(help="Where the local stack keeps its files (default: OVOP_VAR, or var/)."),
+    ] = None,
     seed: Annotated[bool, typer.Option(help="Start the demo nominations.")] = True,
     temporal_port: Annotated[int, typer.Option(help="Temporal's gRPC port.", min=1)] = 7233,
     ui_port: Annotated[int, typer.Option(help="The Temporal Web UI's port.", min=1)] = 8233,
@@ -37,7 +41,7 @@ def dev(
         temporal=temporal_port, ui=ui_port, smtp=smtp_port, api=api_port or settings.api_port
     )
     try:
-        asyncio.run(devstack.run(settings, var, ports, seed))
+        asyncio.run(devstack.run(settings, var or local_var(), ports, seed))
     except devstack.DevStackError as error:
         fail(str(error))
 

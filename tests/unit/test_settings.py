@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from temporalio.service import TLSConfig
 
-from settings import LOCAL_TEMPORAL, temporal_connect_args
+import settings
+from settings import LOCAL_TEMPORAL, Settings, temporal_connect_args
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +83,23 @@ def test_an_empty_ovop_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch)
     settings = Settings(_env_file=None)
     assert (settings.smtp_username, settings.smtp_ca_file) == (None, None)
     assert settings.smtp_starttls is True
+
+
+def test_the_local_stack_is_found_from_any_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`ovop` run outside the checkout reads the records and codec keys `make run` keeps in
+    the checkout's var/, and makes no var/ where it is run."""
+    for key in ("OVOP_VAR", "OVOP_DATABASE_URL", "OVOP_CODEC_KEYS_FILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    checkout_var = Path(settings.__file__).resolve().parent / "var"
+    found = Settings()
+    assert found.codec_keys_file == checkout_var / "codec-keys.json"
+    assert found.database_url == f"sqlite+aiosqlite:///{checkout_var / 'ovop.db'}"
+    assert not (tmp_path / "var").exists()
+
+    monkeypatch.setenv("OVOP_VAR", str(tmp_path / "elsewhere"))
+    moved = Settings()
+    assert moved.codec_keys_file == tmp_path / "elsewhere" / "codec-keys.json"
+    assert moved.database_url.endswith(f"{tmp_path / 'elsewhere' / 'ovop.db'}")
