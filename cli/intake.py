@@ -21,12 +21,20 @@ from cli.common import (
     run,
 )
 from domain.errors import Refused
-from domain.examples import example_proposals, proposer_of
+from domain.examples import DEMO_EXAMPLES, example_proposals, proposer_of
 from workflows.client import nominate as nominate_in_cycle
 
 
 def example_proposal(
-    index: Annotated[int, typer.Option(help="Which example (0-5).", min=0, max=5)] = 0,
+    index: Annotated[
+        int,
+        typer.Option(
+            help=f"Which example (0-{DEMO_EXAMPLES}); 0-{DEMO_EXAMPLES - 1} are the demo"
+            f" nominations `make run` seeds, {DEMO_EXAMPLES} is not.",
+            min=0,
+            max=DEMO_EXAMPLES,
+        ),
+    ] = DEMO_EXAMPLES,
     cycle: Annotated[str, typer.Option(help="The award cycle.")] = str(date.today().year),
 ) -> None:
     """Print a valid proposal as JSON, to copy and edit."""

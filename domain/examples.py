@@ -211,7 +211,11 @@ def _proposal(
 
 
 def example_proposals(cycle: str = "2026") -> list[dict[str, Any]]:
-    """Six proposals as regional offices send them: five commodities, three time zones."""
+    """Seven proposals as regional offices send them: five commodities, three time zones.
+
+    The first `DEMO_EXAMPLES` are the demo nominations of `make run`; the last is not, so
+    `ovop example-proposal` gives one that can still be proposed there.
+    """
     return [
         _proposal(
             key="pekalongan",
@@ -339,7 +343,35 @@ def example_proposals(cycle: str = "2026") -> list[dict[str, Any]]:
             office="Dinas Perindustrian dan Perdagangan Kabupaten Jayawijaya",
             provincial_office="Dinas Perindustrian dan Perdagangan Provinsi Papua Pegunungan",
         ),
+        # Not one of the demo nominations `make run` seeds: the one to propose by hand.
+        _proposal(
+            key="malang",
+            cycle=cycle,
+            ikm="Keripik Tempe Sanan Bu Sri",
+            nib="9120001234567",
+            owner="Sri Wahyuningsih",
+            sentra="Sentra IKM Keripik Tempe Sanan",
+            regency="Kota Malang",
+            province="Jawa Timur",
+            head="walikota",
+            decree="188.45/215/35.73.112/2022",
+            decree_date=date(2022, 8, 22),
+            product="Keripik Tempe Sanan",
+            description="Keripik tempe tipis dari kedelai lokal, digoreng renyah tanpa pengawet.",
+            commodity="makanan_minuman",
+            materials=["kedelai lokal", "tepung beras", "bumbu rempah"],
+            permits=[
+                {"kind": "PIRT", "number": "2063573010456-27"},
+                {"kind": "HALAL", "number": "ID35110000345670522"},
+            ],
+            office="Dinas Perindustrian Kota Malang",
+            provincial_office="Dinas Perindustrian dan Perdagangan Provinsi Jawa Timur",
+        ),
     ]
+
+
+# How many of the examples `make run` seeds as demo nominations; the rest are fresh.
+DEMO_EXAMPLES = 6
 
 
 def example_proposal(cycle: str = "2026", index: int = 0) -> Proposal:

@@ -29,8 +29,9 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from activities.mail import Mailer
+from devstack import DEMO_CYCLE, DEMO_STAGES
 from domain.eligibility import parse_proposal
-from domain.examples import example_cycle_config, proposer_of
+from domain.examples import DEMO_EXAMPLES, example_cycle_config, example_proposals, proposer_of
 from domain.labs import Lab, route_lab
 from domain.proposal import Proposal
 from domain.stages import Stage
@@ -597,12 +598,24 @@ async def test_no_worker_is_said_plainly(dev_env: WorkflowEnvironment) -> None:
 def test_example_proposal_prints_every_example_valid() -> None:
     runner = CliRunner()
     products = set()
-    for index in range(6):
+    for index in range(DEMO_EXAMPLES + 1):
         result = runner.invoke(app, ["example-proposal", "--index", str(index)])
         assert result.exit_code == 0
         products.add(parse_proposal(json.loads(result.stdout)).product.name)
-    assert len(products) == 6
-    assert runner.invoke(app, ["example-proposal", "--index", "6"]).exit_code == 2
+    assert len(products) == DEMO_EXAMPLES + 1
+    out_of_range = runner.invoke(app, ["example-proposal", "--index", str(DEMO_EXAMPLES + 1)])
+    assert out_of_range.exit_code == 2
+
+
+def test_the_default_example_is_not_a_demo_nomination() -> None:
+    """The README's `ovop example-proposal > usulan.json && ovop nominate usulan.json` on a
+    fresh `make run`: the example it prints is not one the demo already proposed."""
+    result = CliRunner().invoke(app, ["example-proposal", "--cycle", DEMO_CYCLE])
+    example = parse_proposal(json.loads(result.stdout))
+    seeded = [parse_proposal(raw) for raw in example_proposals(DEMO_CYCLE)[:DEMO_EXAMPLES]]
+    assert len(seeded) == len(DEMO_STAGES)
+    assert example.ikm.nib not in {p.ikm.nib for p in seeded}
+    assert example.product.name not in {p.product.name for p in seeded}
 
 
 def test_every_command_has_help() -> None:

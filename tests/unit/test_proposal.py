@@ -9,7 +9,7 @@ import pytest
 
 from domain.eligibility import parse_proposal
 from domain.errors import Refused
-from domain.examples import example_proposals
+from domain.examples import DEMO_EXAMPLES, example_proposals
 from domain.regions import Province, TimeZone, normalize_regency
 
 
@@ -23,14 +23,14 @@ def refusal(data: dict[str, Any]) -> Refused:
     return caught.value
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(DEMO_EXAMPLES + 1))
 def test_every_example_is_valid_and_eligible(index: int) -> None:
     p = parse_proposal(raw(index))
     assert p.cycle == "2026"
 
 
 def test_all_five_commodities_and_three_time_zones_are_in_the_examples() -> None:
-    proposals = [parse_proposal(raw(i)) for i in range(6)]
+    proposals = [parse_proposal(raw(i)) for i in range(DEMO_EXAMPLES)]
     assert {p.product.commodity.value for p in proposals} == {
         "makanan_minuman",
         "kain_tenun",
