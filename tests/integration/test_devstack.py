@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -90,9 +93,32 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
         )
         assert blind.exit_code == 1
         assert "kunci enkripsi payload belum diatur" in blind.output
+        await asyncio.to_thread(the_readme_s_first_example, again, tmp_path / "elsewhere")
     finally:
         assert await again.stop() == 0, again.text
     assert ports.all_free()
+
+
+def the_readme_s_first_example(stack: LocalStack, elsewhere: Path) -> None:
+    """`ovop example-proposal > usulan.json && ovop nominate usulan.json`, run as a person
+    would in another directory: the example is not one of the demo's, `ovop` finds the
+    stack's keys through OVOP_VAR, and leaves no var/ where it ran."""
+    elsewhere.mkdir()
+    env = {**os.environ, "TEMPORAL_ADDRESS": stack.address, "OVOP_VAR": str(stack.var)}
+    env.pop("OVOP_CODEC", None)
+    env.pop("OVOP_CODEC_KEYS_FILE", None)
+    ovop = str(Path(sys.executable).parent / "ovop")
+    example = subprocess.run(
+        [ovop, "example-proposal"], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert example.returncode == 0, example.stderr
+    (elsewhere / "usulan.json").write_text(example.stdout)
+    proposed = subprocess.run(
+        [ovop, "nominate", "usulan.json"], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert proposed.returncode == 0, proposed.stderr
+    assert proposed.stdout.startswith("Usulan diterima: ovop-"), proposed.stdout
+    assert not (elsewhere / "var").exists()
 
 
 async def codec_session(stack: LocalStack) -> dict[str, str]:
