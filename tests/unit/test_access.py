@@ -50,7 +50,7 @@ from tests.support import (
 # The points of a nomination's life a decision may meet. "CERTIFICATE" is the award
 # decided, its certificate number not issued yet: an open stage where nothing more is taken.
 CERTIFICATE = "AWARD_DECISION, certificate pending"
-POINTS = [*(s.value for s in OPEN_STAGES), CERTIFICATE] + [
+POINTS = [*sorted(s.value for s in OPEN_STAGES), CERTIFICATE] + [
     s.value
     for s in (Stage.AWARDED, Stage.NOT_AWARDED, Stage.REJECTED, Stage.EXPIRED, Stage.WITHDRAWN)
 ]
