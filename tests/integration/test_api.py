@@ -4,152 +4,19 @@ keys and roles, idempotent intake, decisions that reach the workflow, problem de
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
-from activities.mail import Mailer
-from api.app import ApiDeps, create_app
-from api.idempotency import IdempotencyKeys
-from api.keys import KeyRing, hash_key
 from api.openapi import CHECKED_IN
 from domain.decisions import DECISIONS
 from domain.events import EventKind
-from domain.labs import Lab
-from domain.nomination import Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
-from integrations import ApiKey
-from records import RecordStore
-from tests.integration.conftest import serving
+from tests.integration.api_stack import KEYS, Api, as_, fields, problem
 from tests.support import eventually, fresh_raw
-from worker import activities_for, build_worker
-from workflows.nomination import NominationWorkflow
 
 pytestmark = pytest.mark.integration
-
-PEKALONGAN = "Dinas Perdagangan, Koperasi dan UKM Kota Pekalongan"
-BANTUL = "Dinas Perindustrian dan Perdagangan Kabupaten Bantul"
-
-KEYS = {
-    "pekalongan": ApiKey(
-        name="disperin-pekalongan",
-        sha256=hash_key("key-pekalongan"),
-        roles=[Role.PROPOSER],
-        institution=PEKALONGAN,
-        province="Jawa Tengah",
-        regency="Kota Pekalongan",
-    ),
-    "bantul": ApiKey(
-        name="disperin-bantul",
-        sha256=hash_key("key-bantul"),
-        roles=[Role.PROPOSER],
-        institution=BANTUL,
-        province="DI Yogyakarta",
-        regency="Kabupaten Bantul",
-    ),
-    "ditjen": ApiKey(
-        name="ditjen-ikma",
-        sha256=hash_key("key-ditjen"),
-        roles=[Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR],
-        institution="Ditjen IKMA",
-    ),
-    "lab_kb": ApiKey(
-        name="bbspji-kb",
-        sha256=hash_key("key-lab-kb"),
-        roles=[Role.LAB_ASSESSOR],
-        institution="BBSPJI Kerajinan dan Batik",
-        lab=Lab.KERAJINAN_BATIK,
-    ),
-    "lab_agro": ApiKey(
-        name="bbspji-agro",
-        sha256=hash_key("key-lab-agro"),
-        roles=[Role.LAB_ASSESSOR],
-        institution="BBSPJI Agro",
-        lab=Lab.AGRO,
-    ),
-    # One ministry role each, and a province's office (Jawa Tengah, any regency): the
-    # systematic test below walks every route with every kind of key.
-    **{
-        role.value: ApiKey(
-            name=f"ditjen-{role.value}",
-            sha256=hash_key(f"key-{role.value.replace('_', '-')}"),
-            roles=[role],
-            institution="Ditjen IKMA",
-        )
-        for role in (Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR, Role.JUROR)
-    },
-    "jateng": ApiKey(
-        name="disperindag-jateng",
-        sha256=hash_key("key-jateng"),
-        roles=[Role.PROPOSER],
-        institution="Dinas Perindustrian dan Perdagangan Provinsi Jawa Tengah",
-        province="Jawa Tengah",
-    ),
-}
-
-
-def as_(who: str, user: str | None = None, idempotency: str | None = None) -> dict[str, str]:
-    headers = {"X-API-Key": f"key-{who.replace('_', '-')}"}
-    if user:
-        headers["X-OVOP-User"] = user
-    if idempotency:
-        headers["Idempotency-Key"] = idempotency
-    return headers
-
-
-@dataclass
-class Api:
-    http: httpx.AsyncClient
-    env: WorkflowEnvironment
-
-    async def propose(self, raw: dict[str, Any], who: str = "pekalongan") -> str:
-        response = await self.http.post("/nominations", json=raw, headers=as_(who))
-        assert response.status_code == 201, response.text
-        nomination: str = response.json()["id"]
-        return nomination
-
-    async def state(self, nomination: str) -> Nomination:
-        handle = self.env.client.get_workflow_handle(nomination)
-        state: Nomination = await handle.query(NominationWorkflow.state)
-        return state
-
-
-@pytest.fixture
-async def api(
-    dev_env: WorkflowEnvironment, store: RecordStore, mailer: Mailer, cycle_2026: str
-) -> AsyncIterator[Api]:
-    task_queue = f"api-{uuid.uuid4()}"
-    deps = ApiDeps(
-        client=dev_env.client,
-        store=store,
-        idempotency=IdempotencyKeys(store.engine),
-        keys=KeyRing(KEYS.values()),
-        task_queue=task_queue,
-    )
-    async with (
-        build_worker(dev_env.client, task_queue, activities_for(store, mailer)),
-        serving(create_app(deps)) as base,
-        httpx.AsyncClient(base_url=base, timeout=30) as http,
-    ):
-        yield Api(http, dev_env)
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status and body["type"].startswith("https://")
-    return body
-
-
-def fields(body: dict[str, Any]) -> list[str]:
-    return [e["field"] for e in body["errors"]]
 
 
 async def test_no_key_or_an_unknown_key_is_refused(api: Api) -> None:
