@@ -54,7 +54,7 @@ from domain.eligibility import eligible
 from domain.errors import Problem, Refused, problems_from
 from domain.nomination import Nomination, is_nomination_id, nomination_id
 from domain.presentation import NominationSummary
-from domain.proposal import Proposal
+from domain.proposal import Proposal, Text
 from domain.stages import Role
 from integrations import ApiKey
 from records import RecordStore
@@ -86,19 +86,15 @@ key_header = APIKeyHeader(
     description="The calling system's API key; its roles and reach are configured per key.",
 )
 
+# The person acting becomes the decision's `Actor.user_id`: the same rule, stated once.
 User = Annotated[
-    str,
+    Text,
     Header(
         alias="X-OVOP-User",
-        min_length=1,
-        max_length=200,
         description="The person acting, as the calling system knows them (their user id).",
     ),
 ]
-OptionalUser = Annotated[
-    str | None,
-    Header(alias="X-OVOP-User", min_length=1, max_length=200, description="The person acting."),
-]
+OptionalUser = Annotated[Text | None, Header(alias="X-OVOP-User", description="The person acting.")]
 NominationId = Annotated[
     str,
     Path(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from api.openapi import CHECKED_IN
+from domain.cycle_book import cycle_workflow_id
 from domain.decisions import DECISIONS
 from domain.events import EventKind
 from domain.scoring import Criterion
@@ -201,6 +202,46 @@ async def test_unknown_nomination_is_404(api: Api) -> None:
     problem(response, 404)
 
 
+async def test_a_cycles_id_where_a_nominations_belongs_is_404(api: Api) -> None:
+    """The cycle's workflow runs on the same server; its id is still no nomination's."""
+    cycle = cycle_workflow_id("2026")
+    body = problem(await api.http.get(f"/nominations/{cycle}", headers=as_("ditjen")), 404)
+    assert fields(body) == ["nomination_id"] and body["nomination_id"] == cycle
+    assert body["title"] == "Usulan tidak ditemukan"
+    key_of = {role: who for who, key in KEYS.items() for role in key.roles}
+    for path, (roles, raw) in ROUTES.items():
+        who = key_of[sorted(roles)[0]]  # a key that may take the decision
+        response = await api.http.post(
+            f"/nominations/{cycle}/{path}", json=raw, headers=as_(who, "orang.luar")
+        )
+        assert fields(problem(response, 404)) == ["nomination_id"], path
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"reason": "salah', "isi permintaan bukan JSON yang sah"),
+        ('{"reason": "ditarik, lihat café"}'.encode("latin-1"), "isi permintaan harus teks UTF-8"),
+    ],
+    ids=["not JSON", "not UTF-8"],
+)
+async def test_a_body_that_is_not_json_or_not_utf8_is_refused_naming_the_body(
+    api: Api, body: bytes, message: str
+) -> None:
+    nomination = await api.propose(fresh_raw(0))
+    for path, headers in [
+        ("/nominations", as_("pekalongan")),
+        (f"/nominations/{nomination}/withdraw", as_("pekalongan", "disperin.pekalongan")),
+    ]:
+        response = await api.http.post(
+            path, content=body, headers={**headers, "Content-Type": "application/json"}
+        )
+        said = problem(response, 422)
+        assert said["title"] == "Permintaan tidak valid", path
+        assert said["errors"] == [{"field": "body", "message": message}], path
+    assert (await api.state(nomination)).stage == Stage.ADMIN_VERIFICATION
+
+
 async def test_list_filters_like_the_operators_command_within_each_keys_reach(api: Api) -> None:
     pekalongan = await api.propose(fresh_raw(0))
     bantul = await api.propose(fresh_raw(2), who="bantul")
@@ -226,6 +267,16 @@ async def test_list_filters_like_the_operators_command_within_each_keys_reach(ap
         "/nominations", params={"cycle": '2026" OR OvopStage != "x'}, headers=as_("ditjen")
     )
     assert fields(problem(response, 422)) == ["query.cycle"]
+
+    # At most `limit` rows, 1 to 1000.
+    response = await api.http.get("/nominations", params={"limit": 1}, headers=as_("ditjen"))
+    assert response.status_code == 200, response.text
+    assert response.json()["count"] == len(response.json()["items"]) == 1
+    for wrong in (0, 1001, "semua"):
+        response = await api.http.get(
+            "/nominations", params={"limit": wrong}, headers=as_("ditjen")
+        )
+        assert fields(problem(response, 422)) == ["query.limit"], wrong
     problem(await api.http.get("/nominations", params={"stage": "X"}, headers=as_("ditjen")), 422)
 
 

@@ -45,17 +45,19 @@ schemathesis.openapi.format("email", st.emails().filter(lambda e: "xn--" not in 
 
 EXAMPLES = 10  # per operation, kind of key and mode: enough to meet each rule, and quick
 
+VALID = (GenerationMode.POSITIVE,)
 # One key of each kind: a regency's office and a province's, a lab, each ministry role;
-# and a key nobody configured.
+# and a key nobody configured. Invalid requests are refused before a key's roles or reach
+# are looked at, so one key sends them.
 CALLERS = {
-    "regency office": as_("pekalongan"),
-    "province office": as_("jateng"),
-    "lab": as_("lab_kb"),
-    "verifier": as_("verifier"),
-    "official": as_("official"),
-    "operator": as_("operator"),
-    "juror": as_("juror"),
-    "unknown key": {"X-API-Key": "key-nobody"},
+    "operator": (as_("operator"), tuple(GenerationMode)),
+    "regency office": (as_("pekalongan"), VALID),
+    "province office": (as_("jateng"), VALID),
+    "lab": (as_("lab_kb"), VALID),
+    "verifier": (as_("verifier"), VALID),
+    "official": (as_("official"), VALID),
+    "juror": (as_("juror"), VALID),
+    "unknown key": ({"X-API-Key": "key-nobody"}, VALID),
 }
 
 # Words of the English that frameworks answer with ("Field required", "Not Found",
@@ -139,11 +141,11 @@ def contract_breaches(base: str, ids: list[str | None]) -> list[str]:
     schema = schemathesis.openapi.from_path(CHECKED_IN)
     schema.config.update(base_url=base)
     found = []
-    for caller, key in CALLERS.items():
+    for caller, (key, modes) in CALLERS.items():
         for result in schema.get_all_operations():
             assert isinstance(result, Ok), result
             operation = result.ok()
-            for mode in GenerationMode:
+            for mode in modes:
                 if breach := breaches(operation, mode, key, ids):
                     found.append(f"{caller}: {breach}")
     return found
