@@ -9,13 +9,15 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import logging
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 from temporalio.client import WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api import codec, problems
 from api.auth import Caller, require_role
@@ -25,6 +27,7 @@ from api.problems import ApiProblem, ProblemDetails, not_found
 from api.schemas import (
     NominationCreated,
     NominationList,
+    NominationQuery,
     NominationView,
     WebhookDeliveryView,
     request_model,
@@ -36,9 +39,9 @@ from domain.decisions import (
 )
 from domain.eligibility import eligible
 from domain.errors import Problem, Refused, problems_from
-from domain.nomination import Nomination, nomination_id
+from domain.nomination import Nomination, is_nomination_id, nomination_id
 from domain.presentation import NominationSummary
-from domain.proposal import Proposal
+from domain.proposal import Proposal, Text
 from domain.stages import Role
 from workflows.client import decide, nominate
 from workflows.nomination import NominationWorkflow
@@ -46,19 +49,27 @@ from workflows.visibility import NominationFilter, list_nominations
 
 VERSION = "1.0.0"
 
+log = logging.getLogger("ovop.api")
+T = TypeVar("T")
 
+
+# The person acting becomes the decision's `Actor.user_id`: the same rule, stated once.
 User = Annotated[
-    str,
+    Text,
     Header(
         alias="X-OVOP-User",
-        min_length=1,
-        max_length=200,
         description="The person acting, as the calling system knows them (their user id).",
     ),
 ]
-OptionalUser = Annotated[
-    str | None,
-    Header(alias="X-OVOP-User", min_length=1, max_length=200, description="The person acting."),
+OptionalUser = Annotated[Text | None, Header(alias="X-OVOP-User", description="The person acting.")]
+NominationId = Annotated[
+    str,
+    Path(
+        description=(
+            "The nomination's id, as `POST /nominations` answered it "
+            "(`ovop-<cycle>-<product>-<10 hex digits>`); any other id is a 404."
+        ),
+    ),
 ]
 IdempotencyKey = Annotated[
     str | None,
@@ -89,26 +100,27 @@ def place_of(s: NominationSummary | Nomination) -> Place:
     return Place(s.province, s.regency, s.lab)
 
 
-async def summary_of(d: ApiDeps, nomination: str) -> NominationSummary:
-    handle = d.client.get_workflow_handle(nomination)
+async def ask(d: ApiDeps, nomination_id: str, query: Callable[[NominationWorkflow], T]) -> T:
+    """A query to a nomination's workflow. An id that is not a nomination's (a cycle's,
+    say) or that no nomination has is a 404; a nomination that cannot answer, a 503."""
+    if not is_nomination_id(nomination_id):
+        raise not_found(nomination_id)
+    handle = d.client.get_workflow_handle_for(NominationWorkflow.run, nomination_id)
     try:
-        summary: NominationSummary = await handle.query(NominationWorkflow.summary)
-    except WorkflowQueryFailedError as error:
-        raise ApiProblem(
-            503, "unavailable", "Layanan sementara tidak tersedia", str(error)
-        ) from None
-    return summary
-
-
-async def not_found_as_404(nomination: str, call: Awaitable[Any]) -> Any:
-    from temporalio.service import RPCError, RPCStatusCode
-
-    try:
-        return await call
+        return await handle.query(query)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
-            raise not_found(nomination) from None
+            raise not_found(nomination_id) from None
         raise
+    except WorkflowQueryFailedError as error:
+        log.warning("nomination %s did not answer %s: %s", nomination_id, query, error)
+        raise ApiProblem(
+            503,
+            "unavailable",
+            "Layanan sementara tidak tersedia",
+            f"usulan {nomination_id} sedang tidak dapat dibaca; coba lagi nanti",
+            nomination_id=nomination_id,
+        ) from None
 
 
 def canonical_sha256(raw: bytes) -> str:
@@ -190,16 +202,13 @@ async def create_nomination(
     summary="List nominations, filtered as `ovop list` filters them",
 )
 async def list_all(
-    where: Annotated[NominationFilter, Query()],
-    key: Caller,
-    d: Deps,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    where: Annotated[NominationQuery, Query()], key: Caller, d: Deps
 ) -> NominationList:
     """Read from Temporal visibility. A regional key sees its region; a lab key its lab."""
     reach = NominationFilter()
     if not key.reach.everything:
         reach = NominationFilter(province=key.province, regency=key.regency, lab=key.lab)
-    rows = await list_nominations(d.client, where, reach, limit=limit)
+    rows = await list_nominations(d.client, where, reach, limit=where.limit)
     return NominationList(items=rows, count=len(rows))
 
 
@@ -209,9 +218,8 @@ async def list_all(
     tags=["nominations"],
     summary="One nomination: stage, what it waits for, deadline, history",
 )
-async def read_one(nomination_id: str, key: Caller, d: Deps) -> NominationView:
-    handle = d.client.get_workflow_handle(nomination_id)
-    nom: Nomination = await not_found_as_404(nomination_id, handle.query(NominationWorkflow.state))
+async def read_one(nomination_id: NominationId, key: Caller, d: Deps) -> NominationView:
+    nom = await ask(d, nomination_id, NominationWorkflow.state)
     key.reach.require(place_of(nom), "nomination_id")
     return NominationView.of(nom, jurors_only=set(key.roles) == {Role.JUROR})
 
@@ -240,7 +248,7 @@ def decision_route(
     decision: type[BaseModel], roles: tuple[Role, ...], body_model: type[BaseModel]
 ) -> Callable[..., Awaitable[DecisionResult]]:
     async def endpoint(
-        nomination_id: str,
+        nomination_id: NominationId,
         body: Any,
         key: Caller,
         d: Deps,
@@ -248,7 +256,7 @@ def decision_route(
         idempotency_key: IdempotencyKey = None,
     ) -> DecisionResult:
         role = require_role(key, *roles)
-        summary = await not_found_as_404(nomination_id, summary_of(d, nomination_id))
+        summary = await ask(d, nomination_id, NominationWorkflow.summary)
         key.reach.require(place_of(summary), "nomination_id")
         proposal = getattr(body, "proposal", None)
         if isinstance(proposal, Proposal):  # a resubmission stays within the key's reach
@@ -304,6 +312,13 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
     )
     app.state.deps = d
     problems.install(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.documented_as_problem_json(FastAPI.openapi(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(router)
     if d is not None and d.codec is not None:
         app.include_router(codec.router)

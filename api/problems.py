@@ -6,6 +6,7 @@ field, in Indonesian, exactly as the workflow's validator said them.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,8 @@ from domain.errors import Problem, RefusalKind, Refused, problems_from_errors
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://ovop.kemenperin.go.id/problems/"
+
+log = logging.getLogger("ovop.api")
 
 
 class FieldProblem(BaseModel):
@@ -115,9 +118,41 @@ def response(problem: ApiProblem, request: Request) -> JSONResponse:
     )
 
 
-def _field(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """`body.ikm.nib` reads as the proposal's own field, `ikm.nib`."""
-    return loc[1:] if loc and loc[0] == "body" and len(loc) > 1 else loc
+NOT_UTF8 = "isi permintaan harus teks UTF-8"
+# Starlette's own errors (an unknown path, a method a path does not take), said in Indonesian.
+HTTP_TITLES = {
+    400: "Permintaan tidak dapat dibaca",
+    404: "Alamat tidak ditemukan",
+    405: "Metode tidak tersedia",
+}
+
+
+def invalid(problems: list[Problem]) -> ApiProblem:
+    detail = "; ".join(str(p) for p in problems)
+    return ApiProblem(422, "invalid-request", "Permintaan tidak valid", detail, problems)
+
+
+def at_field(error: dict[str, Any]) -> dict[str, Any]:
+    """`body.ikm.nib` reads as the proposal's own field, `ikm.nib`; a body that is not
+    JSON is the body's fault, wherever in it the parser stopped."""
+    loc = tuple(error["loc"])
+    if error["type"] == "json_invalid":
+        loc = ("body",)
+    elif loc and loc[0] == "body" and len(loc) > 1:
+        loc = loc[1:]
+    return {**error, "loc": loc}
+
+
+def documented_as_problem_json(doc: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI documents an error model as `application/json`; errors are served as
+    `application/problem+json`, so their schema belongs there."""
+    for operations in doc.get("paths", {}).values():
+        for operation in operations.values():
+            for answer in operation.get("responses", {}).values():
+                content = answer.get("content", {})
+                if PROBLEM_JSON in content and "application/json" in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return doc
 
 
 def install(app: FastAPI) -> None:
@@ -133,32 +168,32 @@ def install(app: FastAPI) -> None:
 
     async def on_invalid(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
-        problems = problems_from_errors([{**e, "loc": _field(e["loc"])} for e in error.errors()])
-        problem = ApiProblem(
-            422,
-            "invalid-request",
-            "Permintaan tidak valid",
-            "; ".join(str(p) for p in problems),
-            problems,
+        return response(
+            invalid(problems_from_errors([at_field(e) for e in error.errors()])), request
         )
-        return response(problem, request)
 
     async def on_http(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, HTTPException)
-        return response(
-            ApiProblem(error.status_code, "http", str(error.detail), str(error.detail)), request
+        if isinstance(error.__cause__, UnicodeDecodeError):  # FastAPI's 400 for such a body
+            return response(invalid([Problem("body", NOT_UTF8)]), request)
+        title = HTTP_TITLES.get(error.status_code, "Permintaan tidak dapat dilayani")
+        detail = f"{title}: {request.method} {request.url.path}"
+        problem = ApiProblem(
+            error.status_code, "http", title, detail, headers=dict(error.headers or {})
         )
+        return response(problem, request)
 
     async def on_rpc(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RPCError)
+        log.warning("Temporal answered %s %s: %s", request.method, request.url.path, error)
         if error.status == RPCStatusCode.NOT_FOUND:
-            problem = ApiProblem(404, "not-found", "Tidak ditemukan", error.message)
+            problem = ApiProblem(404, "not-found", "Tidak ditemukan", "data tidak ditemukan")
         else:
             problem = ApiProblem(
                 503,
                 "unavailable",
                 "Layanan sementara tidak tersedia",
-                f"server Temporal tidak menjawab: {error.message}",
+                "server Temporal tidak menjawab; coba lagi nanti",
             )
         return response(problem, request)
 

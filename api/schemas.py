@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
 from domain.access import events_for_juror
 from domain.events import NominationEvent
@@ -14,7 +14,7 @@ from domain.nomination import AwardRecord, Nomination, PanelResult
 from domain.proposal import Model, Proposal
 from domain.registry import RegistryCheck
 from domain.stages import Role, Stage
-from workflows.visibility import NominationRow
+from workflows.visibility import NominationFilter, NominationRow
 
 
 class NominationCreated(Model):
@@ -61,6 +61,12 @@ class NominationView(Model):
             award=nom.award,
             events=events,
         )
+
+
+class NominationQuery(NominationFilter):
+    """`GET /nominations`'s query: the filter, and how many nominations at most."""
+
+    limit: int = Field(100, ge=1, le=1000, description="At most this many, newest first.")
 
 
 class NominationList(Model):

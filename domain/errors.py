@@ -72,20 +72,23 @@ def _message(e: object) -> str:
     assert isinstance(e, dict)
     kind, ctx = e["type"], e.get("ctx") or {}
     if kind == "value_error":
-        if "reason" in ctx:  # from email-validator
-            return f"alamat email tidak valid ({ctx['reason']})"
+        if "reason" in ctx:  # email-validator's reason, in English
+            return "alamat email tidak valid (contoh: nama@dinas.go.id)"
         return str(ctx.get("error", e["msg"]))
     template = _MESSAGES.get(kind)
     if template is None:
-        return str(e["msg"])
+        return f"nilai tidak valid ({kind})"
+    if "expected" in ctx:  # pydantic lists the choices in English: "'a', 'b' or 'c'"
+        ctx = {**ctx, "expected": str(ctx["expected"]).replace("' or '", "' atau '")}
     try:
         return template.format(**ctx)
     except (KeyError, IndexError):
-        return str(e["msg"])
+        return f"nilai tidak valid ({kind})"
 
 
 _MESSAGES = {
     "missing": "wajib diisi",
+    "json_invalid": "isi permintaan bukan JSON yang sah",
     "extra_forbidden": "kolom tidak dikenal",
     "string_too_short": "tidak boleh kosong",
     "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",

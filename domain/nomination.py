@@ -42,6 +42,7 @@ from domain.nomination_state import (
     NominationState,
     PanelResult,
     ScoreRecord,
+    is_nomination_id,
     nomination_id,
 )
 from domain.panel_seats import PanelSeats, assign_panel, is_conflicted, panel_need
@@ -59,6 +60,7 @@ __all__ = [
     "ScoreRecord",
     "assign_panel",
     "is_conflicted",
+    "is_nomination_id",
     "nomination_id",
     "panel_need",
 ]

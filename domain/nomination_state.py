@@ -50,6 +50,15 @@ def nomination_id(cycle: str, nib: str, product_name: str) -> str:
     return f"ovop-{cycle}-{slug[:40].strip('-') or 'produk'}-{digest}"
 
 
+# The shape `nomination_id` gives: a cycle's id (`ovop-cycle-2026`), or any other, is not one.
+NOMINATION_ID_SHAPE = re.compile(r"ovop-[0-9]{4}-[a-z0-9-]+-[0-9a-f]{10}")
+
+
+def is_nomination_id(text: str) -> bool:
+    """Whether `text` has the shape of a nomination's id (`nomination_id`)."""
+    return NOMINATION_ID_SHAPE.fullmatch(text) is not None
+
+
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")

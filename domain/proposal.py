@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -18,41 +18,22 @@ from pydantic import (
     StringConstraints,
 )
 
-from domain.regions import Province, RegionHead, normalize_regency
-
-# Characters no text here may hold: controls (NUL, escapes; line breaks in a single line),
-# and the bidi controls that reorder what a reader sees. A line break in a name ends up in
-# a mail header, which no mail can carry; a NUL, in the records, which PostgreSQL cannot.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_VISIBLE = frozenset("LNPS")  # letters, numbers, punctuation, symbols (emoji included)
+from domain.regions import REGENCY_PATTERN, Province, RegionHead, normalize_regency
+from domain.text import HIDDEN_IN_LINE, HIDDEN_IN_LINES, Shaped, stripped, without
 
 
-def _hidden(c: str, multi_line: bool) -> bool:
-    kind = unicodedata.category(c)
-    if multi_line:
-        return (kind == "Cc" and c not in "\t\n\r") or c in _BIDI_CONTROLS
-    return kind in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS
-
-
-def _shown(value: str, multi_line: bool) -> str:
-    bad = next((c for c in value if _hidden(c, multi_line)), None)
-    if bad is not None:
+def _hidden(hidden: str, multi_line: bool) -> Callable[[str], str]:
+    def refusal(value: str) -> str:
+        bad = re.search(hidden, value)
+        if bad is None:
+            return "tidak boleh kosong (hanya berisi karakter tak terlihat)"
         where = "" if multi_line else "; tulis dalam satu baris"
-        raise ValueError(
-            f"mengandung karakter tersembunyi U+{ord(bad):04X} (karakter kendali atau "
+        return (
+            f"mengandung karakter tersembunyi U+{ord(bad.group()):04X} (karakter kendali atau "
             f"pembalik arah teks){where}"
         )
-    if not any(unicodedata.category(c)[0] in _VISIBLE for c in value):
-        raise ValueError("tidak boleh kosong (hanya berisi karakter tak terlihat)")
-    return value
 
-
-def _line(value: str) -> str:
-    return _shown(value, multi_line=False)
-
-
-def _lines(value: str) -> str:
-    return _shown(value, multi_line=True)
+    return refusal
 
 
 def _ascii_email(value: str) -> str:
@@ -64,49 +45,86 @@ def _ascii_email(value: str) -> str:
     return value
 
 
+_SHOWN = (
+    "; spasi di awal dan akhir diabaikan; harus memuat karakter yang terlihat (bukan hanya "
+    "spasi atau karakter format seperti U+200B)"
+)
 Text = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_line),
+    Shaped(
+        without(HIDDEN_IN_LINE),
+        _hidden(HIDDEN_IN_LINE, multi_line=False),
+        "Satu baris teks, tanpa karakter kendali atau pembalik arah teks" + _SHOWN,
+    ),
 ]
 LongText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
-    AfterValidator(_lines),
+    Shaped(
+        without(HIDDEN_IN_LINES),
+        _hidden(HIDDEN_IN_LINES, multi_line=True),
+        "Teks (boleh beberapa baris), tanpa karakter kendali selain tab dan baris baru, "
+        "tanpa pembalik arah teks" + _SHOWN,
+    ),
 ]
-Email = Annotated[EmailStr, AfterValidator(_ascii_email)]
+Email = Annotated[
+    EmailStr,
+    AfterValidator(_ascii_email),
+    Field(
+        description=(
+            "Alamat email yang dapat dikirimi surat, dalam huruf ASCII: domain khusus (.test, "
+            ".invalid, .local, .localhost, .onion, .arpa) dan domain internasional ditolak"
+        )
+    ),
+]
 
-
-def _nib(value: str) -> str:
-    digits = value.strip()
-    if not re.fullmatch(r"\d{13}", digits):
-        raise ValueError("NIB (Nomor Induk Berusaha) harus 13 digit angka")
-    return digits
+_SEPARATOR = "[ ().-]"  # what people write between a phone number's digits
 
 
 def _phone(value: str) -> str:
-    compact = re.sub(r"[\s\-().]", "", value)
-    if compact.startswith("0"):
-        compact = "+62" + compact[1:]
-    elif compact.startswith("62"):
-        compact = "+" + compact
-    if not re.fullmatch(r"\+62\d{8,13}", compact):
-        raise ValueError("nomor telepon Indonesia tidak valid (contoh: 0812 3456 7890)")
-    return compact
+    """`0812-3456-7890` -> `+6281234567890`."""
+    digits = re.sub(_SEPARATOR, "", value).removeprefix("+")
+    return "+62" + (digits[1:] if digits.startswith("0") else digits.removeprefix("62"))
 
 
 def _province(value: object) -> object:
     return Province.parse(value) if isinstance(value, str) else value
 
 
-def _regency(value: object) -> object:
-    return normalize_regency(value) if isinstance(value, str) else value
-
-
-Nib = Annotated[str, AfterValidator(_nib)]
-Phone = Annotated[str, AfterValidator(_phone)]
+Nib = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    Shaped(
+        stripped("^[0-9]{13}$"),
+        lambda _: "NIB (Nomor Induk Berusaha) harus 13 digit angka",
+        "NIB (Nomor Induk Berusaha): 13 digit angka; spasi di awal dan akhir diabaikan",
+    ),
+]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True),
+    Shaped(
+        stripped(rf"^{_SEPARATOR}*(\+62|62|0)({_SEPARATOR}*[0-9]){{8,13}}{_SEPARATOR}*$"),
+        lambda _: "nomor telepon Indonesia tidak valid (contoh: 0812 3456 7890)",
+        "Nomor telepon Indonesia: diawali 0, 62 atau +62, lalu 8 sampai 13 digit; spasi, "
+        "titik, tanda hubung dan kurung di antaranya boleh. Disimpan sebagai +62...",
+    ),
+    AfterValidator(_phone),
+]
 ProvinceName = Annotated[Province, BeforeValidator(_province)]
-Regency = Annotated[str, BeforeValidator(_regency)]
+Regency = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=200),
+    Shaped(
+        REGENCY_PATTERN,
+        lambda text: f"nama kabupaten/kota harus diawali 'Kabupaten' atau 'Kota', bukan {text!r}",
+        "Kabupaten atau kota: diawali 'Kabupaten' (atau 'Kab.') atau 'Kota', huruf besar "
+        "atau kecil, lalu namanya, tanpa karakter kendali; disimpan sebagai "
+        "'Kabupaten Bantul' atau 'Kota Pekalongan'",
+    ),
+    AfterValidator(normalize_regency),
+]
 Cycle = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]  # an award round, e.g. "2026"
 
 

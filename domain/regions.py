@@ -6,6 +6,8 @@ import re
 from datetime import timedelta, timezone
 from enum import StrEnum
 
+from domain.text import HIDDEN_IN_LINE, WHITESPACE, any_case, stripped
+
 
 class TimeZone(StrEnum):
     WIB = "WIB"  # Waktu Indonesia Barat, UTC+7
@@ -131,12 +133,17 @@ class RegionHead(StrEnum):
     WALIKOTA = "walikota"  # mayor of a city (kota)
 
 
-_REGENCY = re.compile(r"^(kabupaten|kab\.?|kota)\s+(.+)$", re.IGNORECASE)
+# A kabupaten or kota, as people write it ("kab. pekalongan"), in a single line.
+REGENCY_PATTERN = stripped(
+    f"^({any_case('kabupaten')}|{any_case('kab')}\\.?|{any_case('kota')})"
+    f"{WHITESPACE}+([^{HIDDEN_IN_LINE[1:-1]}]+)$"
+)
+_REGENCY = re.compile(REGENCY_PATTERN)
 
 
 def normalize_regency(text: str) -> str:
     """`'kab. pekalongan'` -> `'Kabupaten Pekalongan'`; a name must say Kabupaten or Kota."""
-    match = _REGENCY.match(" ".join(text.split()))
+    match = _REGENCY.search(text)
     if match is None:
         raise ValueError(
             f"nama kabupaten/kota harus diawali 'Kabupaten' atau 'Kota', bukan {text!r}"

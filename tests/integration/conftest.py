@@ -5,6 +5,7 @@ mail server that keeps what it receives."""
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from starlette.applications import Starlette
@@ -21,6 +23,9 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.mail import Mailer, SmtpConfig
+from api.app import ApiDeps, create_app
+from api.idempotency import IdempotencyKeys
+from api.keys import KeyRing
 from api.server import api_server, start, stop
 from bootstrap import plain_converter
 from domain.cycle import ProposalWindow
@@ -28,8 +33,10 @@ from domain.cycle_book import CycleSetup
 from domain.examples import example_cycle_config
 from records import RecordStore
 from tests.conftest import binary
+from tests.integration.api_stack import KEYS, Api
 from tests.integration.workers import Workers
 from tests.support import OPERATOR
+from worker import activities_for, build_worker
 from workflows.client import open_cycle
 from workflows.cycle import CycleWorkflow
 from workflows.names import SEARCH_ATTRIBUTES
@@ -143,3 +150,25 @@ async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]
         yield f"http://127.0.0.1:{port}"
     finally:
         await stop(server, task)
+
+
+@pytest.fixture
+async def api(
+    dev_env: WorkflowEnvironment, store: RecordStore, mailer: Mailer, cycle_2026: str
+) -> AsyncIterator[Api]:
+    """The API under uvicorn on loopback with every kind of key (`KEYS`), a worker on a
+    fresh task queue, the test's records database and SMTP server, and the 2026 cycle."""
+    task_queue = f"api-{uuid.uuid4()}"
+    deps = ApiDeps(
+        client=dev_env.client,
+        store=store,
+        idempotency=IdempotencyKeys(store.engine),
+        keys=KeyRing(KEYS.values()),
+        task_queue=task_queue,
+    )
+    async with (
+        build_worker(dev_env.client, task_queue, activities_for(store, mailer)),
+        serving(create_app(deps)) as base,
+        httpx.AsyncClient(base_url=base, timeout=30) as http,
+    ):
+        yield Api(http, dev_env, base)

@@ -4,152 +4,20 @@ keys and roles, idempotent intake, decisions that reach the workflow, problem de
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
-from activities.mail import Mailer
-from api.app import ApiDeps, create_app
-from api.idempotency import IdempotencyKeys
-from api.keys import KeyRing, hash_key
 from api.openapi import CHECKED_IN
+from domain.cycle_book import cycle_workflow_id
 from domain.decisions import DECISIONS
 from domain.events import EventKind
-from domain.labs import Lab
-from domain.nomination import Nomination
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
-from integrations import ApiKey
-from records import RecordStore
-from tests.integration.conftest import serving
+from tests.integration.api_stack import KEYS, Api, as_, fields, problem
 from tests.support import eventually, fresh_raw
-from worker import activities_for, build_worker
-from workflows.nomination import NominationWorkflow
 
 pytestmark = pytest.mark.integration
-
-PEKALONGAN = "Dinas Perdagangan, Koperasi dan UKM Kota Pekalongan"
-BANTUL = "Dinas Perindustrian dan Perdagangan Kabupaten Bantul"
-
-KEYS = {
-    "pekalongan": ApiKey(
-        name="disperin-pekalongan",
-        sha256=hash_key("key-pekalongan"),
-        roles=[Role.PROPOSER],
-        institution=PEKALONGAN,
-        province="Jawa Tengah",
-        regency="Kota Pekalongan",
-    ),
-    "bantul": ApiKey(
-        name="disperin-bantul",
-        sha256=hash_key("key-bantul"),
-        roles=[Role.PROPOSER],
-        institution=BANTUL,
-        province="DI Yogyakarta",
-        regency="Kabupaten Bantul",
-    ),
-    "ditjen": ApiKey(
-        name="ditjen-ikma",
-        sha256=hash_key("key-ditjen"),
-        roles=[Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR],
-        institution="Ditjen IKMA",
-    ),
-    "lab_kb": ApiKey(
-        name="bbspji-kb",
-        sha256=hash_key("key-lab-kb"),
-        roles=[Role.LAB_ASSESSOR],
-        institution="BBSPJI Kerajinan dan Batik",
-        lab=Lab.KERAJINAN_BATIK,
-    ),
-    "lab_agro": ApiKey(
-        name="bbspji-agro",
-        sha256=hash_key("key-lab-agro"),
-        roles=[Role.LAB_ASSESSOR],
-        institution="BBSPJI Agro",
-        lab=Lab.AGRO,
-    ),
-    # One ministry role each, and a province's office (Jawa Tengah, any regency): the
-    # systematic test below walks every route with every kind of key.
-    **{
-        role.value: ApiKey(
-            name=f"ditjen-{role.value}",
-            sha256=hash_key(f"key-{role.value.replace('_', '-')}"),
-            roles=[role],
-            institution="Ditjen IKMA",
-        )
-        for role in (Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR, Role.JUROR)
-    },
-    "jateng": ApiKey(
-        name="disperindag-jateng",
-        sha256=hash_key("key-jateng"),
-        roles=[Role.PROPOSER],
-        institution="Dinas Perindustrian dan Perdagangan Provinsi Jawa Tengah",
-        province="Jawa Tengah",
-    ),
-}
-
-
-def as_(who: str, user: str | None = None, idempotency: str | None = None) -> dict[str, str]:
-    headers = {"X-API-Key": f"key-{who.replace('_', '-')}"}
-    if user:
-        headers["X-OVOP-User"] = user
-    if idempotency:
-        headers["Idempotency-Key"] = idempotency
-    return headers
-
-
-@dataclass
-class Api:
-    http: httpx.AsyncClient
-    env: WorkflowEnvironment
-
-    async def propose(self, raw: dict[str, Any], who: str = "pekalongan") -> str:
-        response = await self.http.post("/nominations", json=raw, headers=as_(who))
-        assert response.status_code == 201, response.text
-        nomination: str = response.json()["id"]
-        return nomination
-
-    async def state(self, nomination: str) -> Nomination:
-        handle = self.env.client.get_workflow_handle(nomination)
-        state: Nomination = await handle.query(NominationWorkflow.state)
-        return state
-
-
-@pytest.fixture
-async def api(
-    dev_env: WorkflowEnvironment, store: RecordStore, mailer: Mailer, cycle_2026: str
-) -> AsyncIterator[Api]:
-    task_queue = f"api-{uuid.uuid4()}"
-    deps = ApiDeps(
-        client=dev_env.client,
-        store=store,
-        idempotency=IdempotencyKeys(store.engine),
-        keys=KeyRing(KEYS.values()),
-        task_queue=task_queue,
-    )
-    async with (
-        build_worker(dev_env.client, task_queue, activities_for(store, mailer)),
-        serving(create_app(deps)) as base,
-        httpx.AsyncClient(base_url=base, timeout=30) as http,
-    ):
-        yield Api(http, dev_env)
-
-
-def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status and body["type"].startswith("https://")
-    return body
-
-
-def fields(body: dict[str, Any]) -> list[str]:
-    return [e["field"] for e in body["errors"]]
 
 
 async def test_no_key_or_an_unknown_key_is_refused(api: Api) -> None:
@@ -334,6 +202,46 @@ async def test_unknown_nomination_is_404(api: Api) -> None:
     problem(response, 404)
 
 
+async def test_a_cycles_id_where_a_nominations_belongs_is_404(api: Api) -> None:
+    """The cycle's workflow runs on the same server; its id is still no nomination's."""
+    cycle = cycle_workflow_id("2026")
+    body = problem(await api.http.get(f"/nominations/{cycle}", headers=as_("ditjen")), 404)
+    assert fields(body) == ["nomination_id"] and body["nomination_id"] == cycle
+    assert body["title"] == "Usulan tidak ditemukan"
+    key_of = {role: who for who, key in KEYS.items() for role in key.roles}
+    for path, (roles, raw) in ROUTES.items():
+        who = key_of[sorted(roles)[0]]  # a key that may take the decision
+        response = await api.http.post(
+            f"/nominations/{cycle}/{path}", json=raw, headers=as_(who, "orang.luar")
+        )
+        assert fields(problem(response, 404)) == ["nomination_id"], path
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"reason": "salah', "isi permintaan bukan JSON yang sah"),
+        ('{"reason": "ditarik, lihat café"}'.encode("latin-1"), "isi permintaan harus teks UTF-8"),
+    ],
+    ids=["not JSON", "not UTF-8"],
+)
+async def test_a_body_that_is_not_json_or_not_utf8_is_refused_naming_the_body(
+    api: Api, body: bytes, message: str
+) -> None:
+    nomination = await api.propose(fresh_raw(0))
+    for path, headers in [
+        ("/nominations", as_("pekalongan")),
+        (f"/nominations/{nomination}/withdraw", as_("pekalongan", "disperin.pekalongan")),
+    ]:
+        response = await api.http.post(
+            path, content=body, headers={**headers, "Content-Type": "application/json"}
+        )
+        said = problem(response, 422)
+        assert said["title"] == "Permintaan tidak valid", path
+        assert said["errors"] == [{"field": "body", "message": message}], path
+    assert (await api.state(nomination)).stage == Stage.ADMIN_VERIFICATION
+
+
 async def test_list_filters_like_the_operators_command_within_each_keys_reach(api: Api) -> None:
     pekalongan = await api.propose(fresh_raw(0))
     bantul = await api.propose(fresh_raw(2), who="bantul")
@@ -359,6 +267,16 @@ async def test_list_filters_like_the_operators_command_within_each_keys_reach(ap
         "/nominations", params={"cycle": '2026" OR OvopStage != "x'}, headers=as_("ditjen")
     )
     assert fields(problem(response, 422)) == ["query.cycle"]
+
+    # At most `limit` rows, 1 to 1000.
+    response = await api.http.get("/nominations", params={"limit": 1}, headers=as_("ditjen"))
+    assert response.status_code == 200, response.text
+    assert response.json()["count"] == len(response.json()["items"]) == 1
+    for wrong in (0, 1001, "semua"):
+        response = await api.http.get(
+            "/nominations", params={"limit": wrong}, headers=as_("ditjen")
+        )
+        assert fields(problem(response, 422)) == ["query.limit"], wrong
     problem(await api.http.get("/nominations", params={"stage": "X"}, headers=as_("ditjen")), 422)
 
 

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.cycle import PanelRules
+from domain.cycle_book import cycle_workflow_id
 from domain.decisions import (
     AwardDecision,
     Decision,
@@ -21,7 +22,13 @@ from domain.errors import Refused
 from domain.events import EventKind
 from domain.examples import example_cycle_config
 from domain.labs import Lab, route_lab
-from domain.nomination import Nomination, assign_panel, is_conflicted, nomination_id
+from domain.nomination import (
+    Nomination,
+    assign_panel,
+    is_conflicted,
+    is_nomination_id,
+    nomination_id,
+)
 from domain.proposal import Commodity, Proposal
 from domain.regions import Province
 from domain.scoring import (
@@ -125,6 +132,16 @@ def test_nomination_id_is_stable_and_keeps_the_nib_out() -> None:
     assert "9120001234561" not in a
     assert a != nomination_id("2026", "9120001234562", "Batik Tulis Jlamprang")
     assert a != nomination_id("2028", "9120001234561", "Batik Tulis Jlamprang")
+
+
+@pytest.mark.parametrize(
+    "product", ["Batik Tulis Jlamprang", "Kopi Gayo 100% Arabika", "敷物", "?"]
+)
+def test_a_nomination_id_is_known_by_its_shape_and_a_cycles_is_not_one(product: str) -> None:
+    assert is_nomination_id(nomination_id("2026", "9120001234561", product))
+    assert not is_nomination_id(cycle_workflow_id("2026"))
+    assert not is_nomination_id("ovop-2026-nope")
+    assert not is_nomination_id(nomination_id("2026", "9120001234561", product) + "\n")
 
 
 def test_panel_has_no_conflicted_juror_and_judges_the_commodity() -> None:
