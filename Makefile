@@ -37,8 +37,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Three processes on two cores: the integration tests mostly wait on servers and timeouts.
+TEST_PROCESSES ?= 3
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist worksteal
 
 # The browser check of the Web UI; `make test` runs it too when Chromium is installed.
 # Screenshots land in var/screenshots/ (docs/ keeps the ones the README shows).

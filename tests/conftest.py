@@ -87,3 +87,33 @@ def steady_client(env: WorkflowEnvironment) -> Client:
 @pytest.fixture
 def task_queue() -> str:
     return f"tq-{uuid.uuid4()}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Spread over several processes (`make test`: xdist's worksteal, which first splits
+    the tests into equal consecutive parts), each process begins with its share of the slow
+    tests, the longest dealt first to the least loaded; the quick ones fill in after and
+    are stolen by whichever process is free. Run in one process, the order is unchanged."""
+    processes = getattr(config.option, "numprocesses", None) or 0
+    if processes < 2:
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    parts: list[list[pytest.Item]] = [[] for _ in range(processes)]
+    load = [0.0] * processes
+    for item in sorted(slow, key=lambda i: -expected_seconds(i)):  # stable: same order everywhere
+        least = load.index(min(load))
+        parts[least].append(item)
+        load[least] += expected_seconds(item)
+    share = len(items) // processes
+    for part in parts:  # each as long as worksteal's split makes it
+        while len(part) < share and rest:
+            part.append(rest.pop(0))
+    parts[-1].extend(rest)
+    items[:] = [item for part in parts for item in part]
+
+
+def expected_seconds(item: pytest.Item) -> float:
+    """What a slow test's marker says it takes (`slow(seconds=...)`), twenty by default."""
+    marker = item.get_closest_marker("slow")
+    return float(marker.kwargs.get("seconds", 20)) if marker else 0.0

@@ -34,7 +34,7 @@ from domain.cycle_book import cycle_workflow_id
 from tests.integration.api_stack import Api, as_
 from tests.support import fresh_raw
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=50)]
 
 AnyCase = Case[Any]
 Operation = APIOperation[Any, Any, Any, Any]

@@ -54,7 +54,7 @@ from workflows.client import close_cycle, decide, nominate, open_cycle
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CYCLE = unique_cycle()
 PER_COMMODITY = 22

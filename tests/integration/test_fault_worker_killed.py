@@ -30,7 +30,7 @@ from tests.integration.ledger import (
 from tests.integration.workers import Workers
 from tests.support import started_on_results
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=100)]
 
 NOMINATIONS = 100
 KILLS = 8
