@@ -14,7 +14,6 @@ from typing import Any, Self
 
 from pydantic import ValidationError
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
 from activities.mail import Mailer, SmtpConfig
@@ -22,6 +21,7 @@ from activities.registry import DEMO_REGISTRY, CsvRegistry, HttpRegistry, Regist
 from activities.webhooks import WebhookActivities, WebhookOptions
 from api.sessions import SHORTEST_SECRET
 from codec import CodecKeys, encrypted
+from converter import checked_converter
 from records import RecordStore
 from settings import Settings, temporal_connect_args
 
@@ -82,8 +82,9 @@ def session_secret(settings: Settings) -> str | None:
 
 
 def plain_converter() -> DataConverter:
-    """Pydantic models in and out of payloads, in clear: tests and kept histories."""
-    return pydantic_data_converter
+    """Pydantic models in and out of payloads, in clear: tests and kept histories. What a
+    workflow cannot take is refused at once (`converter.py`)."""
+    return checked_converter
 
 
 def data_converter(settings: Settings) -> DataConverter:

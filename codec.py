@@ -8,8 +8,9 @@ ciphertext; the codec endpoint (`api/codec.py`) opens it for an authorised opera
 
 Each sealed payload names its key in its metadata (`encryption-key-id`, also bound into the
 seal as associated data), so keys rotate: new payloads take the current key, and payloads
-sealed earlier open with any key still listed. A payload that was never sealed (history
-from before the codec) passes through unchanged.
+sealed earlier open with any key still listed. A payload that was never sealed passes
+through, marked `UNSEALED` for the clients' and workers' converter, which refuses it
+(`converter.py`); the codec endpoint hands it to the Web UI as it is.
 
 Search attributes and workflow ids never pass through a codec: they carry no personal data
 (tests/integration/test_personal_data.py reads them raw to make sure).
@@ -30,11 +31,15 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 from temporalio.api.common.v1 import Payload
+from temporalio.api.failure.v1 import Failure
 from temporalio.converter import (
     DataConverter,
+    DefaultFailureConverter,
     DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
+    PayloadConverter,
 )
+from temporalio.exceptions import ApplicationError
 
 ENCODING = b"binary/encrypted"
 KEY_ID = "encryption-key-id"
@@ -42,6 +47,10 @@ KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12  # the GCM standard; random per payload
 TAG_BYTES = 16
 _KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+UNSEALED = "ovop-unsealed"
+# The failure left in clear by `SealedFailures`: who is refused for sending in clear reads
+# why without the codec.
+NOT_SEALED = "NotSealed"
 
 
 class CodecError(ValueError):
@@ -96,7 +105,8 @@ class CodecKeys(BaseModel):
 class EncryptionCodec(PayloadCodec):
     """AES-256-GCM over each whole payload (metadata and data), the key named beside it."""
 
-    def __init__(self, keys: CodecKeys) -> None:
+    def __init__(self, keys: CodecKeys, mark_unsealed: bool = False) -> None:
+        self._mark_unsealed = mark_unsealed
         self._current = keys.current
         self._ciphers = {
             key_id: AESGCM(_key_bytes(key_id, key)) for key_id, key in keys.keys.items()
@@ -120,7 +130,12 @@ class EncryptionCodec(PayloadCodec):
 
     def open(self, payload: Payload) -> Payload:
         if payload.metadata.get("encoding") != ENCODING:
-            return payload  # never sealed: from before the codec
+            if not self._mark_unsealed:
+                return payload
+            marked = Payload()
+            marked.CopyFrom(payload)
+            marked.metadata[UNSEALED] = b"1"
+            return marked
         key_id = payload.metadata.get(KEY_ID, b"")
         cipher = self._ciphers.get(key_id.decode(errors="replace"))
         if cipher is None:
@@ -139,11 +154,26 @@ class EncryptionCodec(PayloadCodec):
         return Payload.FromString(plain)
 
 
+class SealedFailures(DefaultFailureConverterWithEncodedAttributes):
+    """Failure messages moved into payloads, so that they are sealed too (an SMTP error may
+    quote an address); but for the refusal of a payload sent in clear, which quotes none."""
+
+    _in_clear = DefaultFailureConverter()
+
+    def to_failure(
+        self, exception: BaseException, payload_converter: PayloadConverter, failure: Failure
+    ) -> None:
+        if isinstance(exception, ApplicationError) and exception.type == NOT_SEALED:
+            self._in_clear.to_failure(exception, payload_converter, failure)
+        else:
+            super().to_failure(exception, payload_converter, failure)
+
+
 def encrypted(converter: DataConverter, keys: CodecKeys) -> DataConverter:
-    """`converter`, sealing every payload, and failure messages moved into payloads so that
-    they are sealed too (an SMTP error may quote an address)."""
+    """`converter`, sealing every payload and every failure message but one (`SealedFailures`),
+    with unsealed payloads marked for the converter to refuse."""
     return dataclasses.replace(
         converter,
-        payload_codec=EncryptionCodec(keys),
-        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+        payload_codec=EncryptionCodec(keys, mark_unsealed=True),
+        failure_converter_class=SealedFailures,
     )

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlineRules
+from domain.errors import Refused
 from domain.labs import Lab
 from domain.proposal import Commodity, Email, Model, Nib, ProvinceName, Text
 from domain.regions import TimeZone
@@ -155,6 +156,23 @@ class ProposalWindow(Model):
 
     def describe(self) -> str:
         return f"{self.opens.isoformat()} sampai {self.closes.isoformat()}"
+
+
+def check_proposed_on(cycle: str, window: ProposalWindow, proposed_on: date, today: date) -> None:
+    """A proposal is dated within its cycle's window, and not after the day the cycle
+    receives it (`today`, in the ministry's calendar); `Refused` naming `proposed_on`."""
+    said = f"masa pengusulan siklus OVOP {cycle} adalah {window.describe()}"
+    if proposed_on > today:
+        raise Refused.one(
+            "proposed_on",
+            f"tanggal usulan {proposed_on.isoformat()} belum tiba (hari ini "
+            f"{today.isoformat()}); {said}",
+        )
+    if not window.admits(proposed_on):
+        raise Refused.one(
+            "proposed_on",
+            f"tanggal usulan {proposed_on.isoformat()} di luar masa pengusulan; {said}",
+        )
 
 
 def panel_shortfalls(config: CycleConfig) -> list[str]:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.access import require_operator
 from domain.calendar import local_date
-from domain.cycle import CycleConfig, ProposalWindow, panel_shortfalls
+from domain.cycle import CycleConfig, ProposalWindow, check_proposed_on, panel_shortfalls
 from domain.decisions import Actor
 from domain.errors import Problem, RefusalKind, Refused
 from domain.panel import PanelAssignment, PanelNeed, assign_jurors
@@ -51,6 +51,8 @@ class Registration(Model):
     nomination_id: str
     commodity: Commodity
     province: Province
+    # None from a client before 1.1: the proposal is taken as dated the day it arrives.
+    proposed_on: date | None = None
 
 
 class Admission(Model):
@@ -130,12 +132,7 @@ class CycleBook(BaseModel):
         if self.closed:
             raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup", RefusalKind.STAGE)
         today = local_date(now, TimeZone.WIB)
-        if not self.window.admits(today):
-            raise Refused.one(
-                "proposed_on",
-                f"masa pengusulan siklus OVOP {self.cycle} adalah {self.window.describe()}; "
-                f"usulan diterima {today.isoformat()}",
-            )
+        check_proposed_on(self.cycle, self.window, reg.proposed_on or today, today)
 
     def register(self, reg: Registration, now: datetime) -> Admission:
         self.check_register(reg, now)

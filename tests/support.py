@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import random
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import pytest
@@ -60,9 +60,14 @@ def juror(user_id: str) -> Actor:
     return Actor(user_id=user_id, role=Role.JUROR, institution="Tim Seleksi OVOP")
 
 
-def fresh_raw(index: int = 0, cycle: str = "2026") -> dict[str, Any]:
-    """An example proposal with a NIB of its own, so every test has its own workflow id."""
+def fresh_raw(
+    index: int = 0, cycle: str = "2026", proposed_on: date | None = None
+) -> dict[str, Any]:
+    """An example proposal with a NIB of its own, so every test has its own workflow id;
+    dated `proposed_on` (a test cycle's window is around today) or as the example is."""
     raw = example_proposals(cycle)[index]
+    if proposed_on is not None:
+        raw["proposed_on"] = proposed_on.isoformat()
     # No leading zero: a NIB typed as a number in a spreadsheet would lose it.
     raw["ikm"]["nib"] = random.choice("123456789") + "".join(
         random.choice("0123456789") for _ in range(12)
@@ -70,8 +75,8 @@ def fresh_raw(index: int = 0, cycle: str = "2026") -> dict[str, Any]:
     return raw
 
 
-def fresh(index: int = 0, cycle: str = "2026") -> Proposal:
-    return Proposal.model_validate(fresh_raw(index, cycle))
+def fresh(index: int = 0, cycle: str = "2026", proposed_on: date | None = None) -> Proposal:
+    return Proposal.model_validate(fresh_raw(index, cycle, proposed_on))
 
 
 def proposer(p: Proposal) -> Actor:

@@ -89,8 +89,9 @@ async def nominate(
     task_queue: str = TASK_QUEUE,
     memo: dict[str, Any] | None = None,
 ) -> Handle:
-    """Propose through the cycle: it checks the window and gives the rules to run under,
-    and balances the panels; then the nomination starts."""
+    """Propose through the cycle: it checks the proposal's date against its window and its
+    own today, gives the rules to run under, and balances the panels; then the nomination
+    starts."""
     checked = eligible(checked)
     proposal = checked.proposal
     cycle = client.get_workflow_handle(cycle_workflow_id(proposal.cycle))
@@ -98,6 +99,7 @@ async def nominate(
         nomination_id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
         commodity=proposal.product.commodity,
         province=proposal.sentra.province,
+        proposed_on=proposal.proposed_on,
     )
     try:
         admission = await cycle.execute_update(CycleWorkflow.register, registration)

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -64,7 +64,8 @@ async def cycle_2026(dev_env: WorkflowEnvironment) -> AsyncIterator[str]:
     today = datetime.now(UTC).date()
     setup = CycleSetup(
         config=example_cycle_config("2026"),
-        window=ProposalWindow(opens=today - timedelta(days=30), closes=today + timedelta(days=365)),
+        # Open since January, as the demo's: the examples are dated 2026-03-02.
+        window=ProposalWindow(opens=date(2026, 1, 5), closes=today + timedelta(days=365)),
         opened_by=OPERATOR,
     )
     async with Worker(dev_env.client, task_queue="ovop-cycles", workflows=[CycleWorkflow]):

@@ -119,7 +119,7 @@ async def ovop(
 
 async def nominate(ovop: Ovop, index: int = 0) -> tuple[str, dict[str, Any], Proposal]:
     """A fresh example proposal (a NIB of its own) started with `ovop nominate`."""
-    raw = fresh_raw(index, ovop.cycle)
+    raw = fresh_raw(index, ovop.cycle, date.today())
     path = ovop.write(f"usulan-{uuid.uuid4()}.json", raw)
     started = await ovop.json("nominate {file}", file=path)
     return started["id"], raw, parse_proposal(raw)
@@ -429,14 +429,14 @@ async def test_nominate_refuses_bad_files_and_invalid_proposals(ovop: Ovop) -> N
         result = await ovop("nominate {file}", code=1, file=str(folder / name))
         assert message in result.stderr
 
-    raw = fresh_raw(0, ovop.cycle)
+    raw = fresh_raw(0, ovop.cycle, date.today())
     del raw["sentra"]["decree"]["number"]
     raw["ikm"]["nib"] = "12345"
     invalid = await ovop("nominate {file}", code=2, file=ovop.write("invalid.json", raw))
     assert "sentra.decree.number: wajib diisi" in invalid.stderr
     assert "ikm.nib: NIB (Nomor Induk Berusaha) harus 13 digit angka" in invalid.stderr
 
-    coffee = fresh_raw(4, ovop.cycle)  # food and drink needs a distribution permit
+    coffee = fresh_raw(4, ovop.cycle, date.today())  # food and drink needs a distribution permit
     coffee["product"]["permits"] = []
     ineligible = await ovop("nominate {file}", code=2, file=ovop.write("kopi.json", coffee))
     assert "product.permits: produk makanan dan minuman wajib memiliki izin edar" in (

@@ -149,7 +149,7 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
     jobs: list[tuple[Proposal, str, float]] = []
     for index in by_commodity.values():
         for fate in fates(rng):
-            p = fresh(index, CYCLE)
+            p = fresh(index, CYCLE, today)
             p = p.model_copy(
                 update={
                     "product": p.product.model_copy(

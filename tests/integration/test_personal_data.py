@@ -227,7 +227,8 @@ async def nominate_and_read_raw(
     task_queue = f"pd-{uuid.uuid4()}"
     cycle = new_cycle()
     config = example_cycle_config(cycle)
-    raw = fresh_raw(0, cycle)
+    today = datetime.now(UTC).date()
+    raw = fresh_raw(0, cycle, today)
     p = Proposal.model_validate(raw)
     secrets = personal_data(raw, config)
     deps = ApiDeps(
@@ -241,7 +242,6 @@ async def nominate_and_read_raw(
         ),
     )
     activities = mail_refused_once(activities_for(store, mailer), str(p.ikm.owner.email))
-    today = datetime.now(UTC).date()
     async with (
         build_worker(sealed, task_queue, activities),
         serving(create_app(deps)) as base,

@@ -87,7 +87,9 @@ async def test_a_payload_from_before_the_codec_passes_through() -> None:
 
 async def test_failure_messages_are_sealed_too() -> None:
     converter = data_converter(Settings(_env_file=None, codec=True, codec_keys={"k": KEY["other"]}))
-    assert converter.failure_converter_class is DefaultFailureConverterWithEncodedAttributes
+    assert issubclass(
+        converter.failure_converter_class, DefaultFailureConverterWithEncodedAttributes
+    )
     failure = Failure()
     await converter.encode_failure(ApplicationError(f"penerima ditolak: {EMAIL}"), failure)
     assert EMAIL.encode() not in failure.SerializeToString()

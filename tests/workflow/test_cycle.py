@@ -17,6 +17,7 @@ from domain.decisions import JurorReassignment
 from domain.errors import Refused
 from domain.events import EventKind
 from domain.examples import example_cycle_config
+from domain.proposal import Proposal
 from domain.scoring import SCALE_2013, Criterion
 from domain.stages import Role, Stage
 from tests.support import OPERATOR, confirm, fresh, sheet, unique_cycle, withdrawal
@@ -46,6 +47,11 @@ async def a_cycle(
     return cycle, handle, config
 
 
+async def made_today(nominations: Nominations, index: int, cycle: str) -> Proposal:
+    """An example proposal of `cycle`, dated the server's today (windows are around it)."""
+    return fresh(index, cycle, (await nominations.env.get_current_time()).date())
+
+
 async def test_a_cycle_refuses_a_configuration_it_cannot_run(nominations: Nominations) -> None:
     today = (await nominations.env.get_current_time()).date()
     window = ProposalWindow(opens=today, closes=today)
@@ -65,16 +71,20 @@ async def test_a_cycle_refuses_a_configuration_it_cannot_run(nominations: Nomina
     assert refused.value.fields == ["actor.role"]
 
 
-async def test_proposals_outside_the_window_are_refused_with_the_dates(
+async def test_proposals_dated_outside_the_window_or_ahead_are_refused_with_the_dates(
     nominations: Nominations,
 ) -> None:
     today = (await nominations.env.get_current_time()).date()
-    closed = ProposalWindow(opens=today - timedelta(days=60), closes=today - timedelta(days=1))
+    closed = ProposalWindow(opens=today - timedelta(days=20), closes=today - timedelta(days=2))
     cycle, _, _ = await a_cycle(nominations, window=closed)
-    with pytest.raises(Refused) as refused:
-        await nominations.nominate(fresh(0, cycle))
-    assert refused.value.fields == ["proposed_on"]
-    assert closed.describe() in str(refused.value)
+    for days, said in ((-25, "di luar masa"), (-1, "di luar masa"), (1, "belum tiba")):
+        dated = fresh(0, cycle, today + timedelta(days=days))
+        with pytest.raises(Refused) as refused:
+            await nominations.nominate(dated)
+        assert refused.value.fields == ["proposed_on"]
+        assert said in str(refused.value) and closed.describe() in str(refused.value)
+    # Dated within the window, received after it has closed: admitted (sent on paper, say).
+    await nominations.nominate(fresh(0, cycle, closed.closes))
     with pytest.raises(Refused) as refused:
         await nominations.nominate(fresh(0, "2099"))
     assert refused.value.fields == ["cycle"] and "belum dibuka" in str(refused.value)
@@ -84,7 +94,7 @@ async def test_a_new_configuration_applies_to_new_nominations_only(
     nominations: Nominations,
 ) -> None:
     cycle, handle, config = await a_cycle(nominations)
-    before = await nominations.nominate(fresh(0, cycle))
+    before = await nominations.nominate(await made_today(nominations, 0, cycle))
     message = await configure_cycle(
         handle,
         ConfigChange(
@@ -94,7 +104,7 @@ async def test_a_new_configuration_applies_to_new_nominations_only(
         ),
     )
     assert "berlaku untuk usulan baru saja; 1 usulan yang sedang berjalan" in message
-    after = await nominations.nominate(fresh(0, cycle))
+    after = await nominations.nominate(await made_today(nominations, 0, cycle))
     for h, stars in ((before, 3), (after, 5)):
         p = (await state(h)).proposal
         nom = await to_panel(h, p)
@@ -111,7 +121,7 @@ async def test_panels_spread_the_load_and_seat_no_conflicted_juror(
 ) -> None:
     # Anyaman from Jawa Barat: six jurors judge it, none conflicted but by declaration.
     cycle, handle, config = await a_cycle(nominations)
-    proposals = [fresh(3, cycle) for _ in range(8)]
+    proposals = [await made_today(nominations, 3, cycle) for _ in range(8)]
     declared = proposals[0].ikm.nib
     jurors = [
         j.model_copy(update={"declared_conflicts": [declared]}) if j.user_id == "juri.wayan" else j
@@ -142,7 +152,7 @@ async def test_panels_spread_the_load_and_seat_no_conflicted_juror(
 
 async def test_a_juror_who_drops_out_is_replaced_by_the_cycle(nominations: Nominations) -> None:
     cycle, handle, _ = await a_cycle(nominations)
-    p = fresh(3, cycle)  # anyaman: six jurors could sit on its panel
+    p = await made_today(nominations, 3, cycle)  # anyaman: six jurors could sit on its panel
     h = await nominations.nominate(p)
     nom = await to_panel(h, p)
     leaving, *staying = nom.panel
@@ -172,7 +182,7 @@ async def test_jurors_do_not_see_each_other_s_scores_until_the_panel_closes(
     nominations: Nominations,
 ) -> None:
     cycle, _, _ = await a_cycle(nominations)
-    p = fresh(4, cycle)
+    p = await made_today(nominations, 4, cycle)
     h = await nominations.nominate(p)
     nom = await to_panel(h, p)
     first, second, third = nom.panel
@@ -197,8 +207,8 @@ async def test_the_cycle_counts_its_nominations_and_closes_when_all_are_done(
     today = (await nominations.env.get_current_time()).date()
     window = ProposalWindow(opens=today - timedelta(days=10), closes=today + timedelta(days=2))
     cycle, handle, _ = await a_cycle(nominations, window=window)
-    running = await nominations.nominate(fresh(1, cycle))
-    awarded = await nominations.nominate(fresh(2, cycle))
+    running = await nominations.nominate(await made_today(nominations, 1, cycle))
+    awarded = await nominations.nominate(await made_today(nominations, 2, cycle))
     p = (await state(awarded)).proposal
     nom = await to_panel(awarded, p)
     for j in nom.panel:
@@ -223,7 +233,7 @@ async def test_the_cycle_counts_its_nominations_and_closes_when_all_are_done(
     assert status.closed and status.by_stage == {Stage.AWARDED: 1, Stage.WITHDRAWN: 1}
     assert (await handle.result()).closed
     with pytest.raises(Refused) as refused:
-        await nominations.nominate(fresh(0, cycle))
+        await nominations.nominate(await made_today(nominations, 0, cycle))
     assert refused.value.fields == ["cycle"]
 
 
@@ -231,7 +241,7 @@ async def test_the_final_score_explains_itself(nominations: Nominations) -> None
     cycle, _, config = await a_cycle(
         nominations, panel={"size": 3, "quorum": 2, "lab_weight": 0.2, "outlier_points": 15}
     )
-    p = fresh(0, cycle)
+    p = await made_today(nominations, 0, cycle)
     h = await nominations.nominate(p)
     nom = await to_panel(h, p)
     a, b, c = nom.panel
@@ -271,7 +281,7 @@ def test_window_must_be_ordered() -> None:
 
 async def test_jurors_keep_their_own_zone_for_reminders(nominations: Nominations) -> None:
     cycle, _, _ = await a_cycle(nominations)
-    p = fresh(1, cycle)  # tenun from NTT: Bali (WITA) and Java (WIB) jurors
+    p = await made_today(nominations, 1, cycle)  # tenun from NTT: Bali (WITA) and Java (WIB) jurors
     h = await nominations.nominate(p)
     nom = await to_panel(h, p)
     assert nom.plan is not None

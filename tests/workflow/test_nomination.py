@@ -334,8 +334,12 @@ def _refusals(p: Proposal, nom: Nomination) -> list[tuple[str, Any, str]]:
         ("score", sheet(outsider, 80).model_dump(mode="json"), "actor.user_id"),
         ("score", sheet(conflicted, 80).model_dump(mode="json"), "actor.user_id"),
         ("score", {**good, "scores": {"local_resources": 80}}, "scores"),
-        ("score", {**good, "scores": {**good["scores"], "market_potential": 150}}, "(input)"),
-        ("score", {**good, "scores": "tinggi"}, "(input)"),
+        (
+            "score",
+            {**good, "scores": {**good["scores"], "market_potential": 150}},
+            "scores.market_potential",
+        ),
+        ("score", {**good, "scores": "tinggi"}, "scores"),
         ("decide_award", confirm().model_dump(mode="json"), "stage"),
         ("withdraw", withdrawal(juror(panelist)).model_dump(mode="json"), "actor.role"),
         (
