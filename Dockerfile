@@ -27,7 +27,7 @@ COPY intake ./intake
 COPY reports ./reports
 COPY cli ./cli
 COPY migrations ./migrations
-COPY worker.py starter.py settings.py bootstrap.py integrations.py codec.py devstack.py provision.py ./
+COPY worker.py starter.py settings.py bootstrap.py integrations.py codec.py converter.py devstack.py provision.py ./
 RUN uv sync --frozen --no-dev --no-editable \
     && useradd --system --uid 10001 --home-dir /app ovop
 
