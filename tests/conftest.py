@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import uuid
@@ -62,14 +63,24 @@ async def register_search_attributes(
 @pytest.fixture(scope="session")
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """The time-skipping test server, shared by every workflow test."""
+    async with time_skipping_server() as env:
+        yield env
+
+
+@contextlib.asynccontextmanager
+async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping test server of its own, for a test that skips days with many
+    nominations and must not fire the timers other tests left behind."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"),
         data_converter=plain_converter(),
     )
     # Unregistered custom search attributes would fail every workflow task, forever.
     await register_search_attributes(env.client, SEARCH_ATTRIBUTES)
-    yield env
-    await env.shutdown()
+    try:
+        yield env
+    finally:
+        await env.shutdown()
 
 
 def steady_client(env: WorkflowEnvironment) -> Client:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from domain.presentation import NominationSummary
 from domain.proposal import Commodity, Proposal
 from domain.stages import Stage
 from records import RecordStore
-from tests.conftest import steady_client
+from tests.conftest import steady_client, time_skipping_server
 from tests.support import (
     OFFICIAL,
     OPERATOR,
@@ -123,6 +123,13 @@ async def run_one(client: Client, task_queue: str, p: Proposal, fate: str, score
     else:
         await decide(handle, confirm())
     return handle.id
+
+
+@pytest.fixture
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A server of its own: the days skipped here fire no timer another test left."""
+    async with time_skipping_server() as env:
+        yield env
 
 
 async def test_a_cycle_of_110_nominations_runs_to_its_results(
