@@ -17,7 +17,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.propose import PROPOSED_THROUGH
 from domain.eligibility import parse_proposal
-from domain.examples import proposer_of
+from domain.examples import submission_of as submission
 from domain.nomination import nomination_id
 from domain.stages import Stage
 from tests.integration.test_cli import Ovop, eventually, ovop  # noqa: F401
@@ -26,14 +26,6 @@ from workflows.names import PROPOSE_NOMINATION
 from workflows.refusals import REFUSED
 
 pytestmark = pytest.mark.integration
-
-
-def submission(raw: dict[str, Any]) -> dict[str, Any]:
-    """The documented input: the proposal, and its proposing office's contact proposing."""
-    return {
-        "proposal": raw,
-        "submitted_by": proposer_of(parse_proposal(raw)).model_dump(mode="json"),
-    }
 
 
 async def propose(env: WorkflowEnvironment, ovop: Ovop, data: Any, workflow_id: str = "") -> str:
