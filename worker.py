@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 from activities.events import EventActivities
 from activities.mail import Mailer, MailRenderer
 from activities.notify import Notifier
+from activities.propose import ProposeActivities
 from activities.records import RecordActivities
 from activities.registry import DEMO_REGISTRY, CsvRegistry, Registry, RegistryActivities
 from activities.webhooks import WebhookActivities, WebhookOptions
@@ -24,6 +25,7 @@ from migrations import SchemaBehind, require_current
 from records import RecordStore
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
+from workflows.propose import ProposeNominationWorkflow
 
 log = logging.getLogger("ovop.worker")
 
@@ -55,12 +57,17 @@ def build_worker(
     graceful_shutdown: timedelta = timedelta(0),
     **tuning: Any,
 ) -> Worker:
-    """The nomination worker; `tuning` goes to `Worker` as it is (`max_cached_workflows`...)."""
+    """The nomination worker; `tuning` goes to `Worker` as it is (`max_cached_workflows`...).
+
+    `ProposeNomination` comes with its activity, which starts nominations with the worker's
+    own client on its own task queue.
+    """
+    proposals = ProposeActivities(client, task_queue)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[NominationWorkflow, CycleWorkflow],
-        activities=activities,
+        workflows=[NominationWorkflow, CycleWorkflow, ProposeNominationWorkflow],
+        activities=[*activities, proposals.propose],
         # On SIGTERM, activities under way finish (a mail sent is then also remembered)
         # before the worker leaves the queue to the others.
         graceful_shutdown_timeout=graceful_shutdown,

@@ -21,7 +21,7 @@ from cli.common import (
     run,
 )
 from domain.errors import Refused
-from domain.examples import DEMO_EXAMPLES, example_proposals, proposer_of
+from domain.examples import DEMO_EXAMPLES, example_proposals, proposer_of, submission_of
 from workflows.client import nominate as nominate_in_cycle
 
 
@@ -36,9 +36,18 @@ def example_proposal(
         ),
     ] = DEMO_EXAMPLES,
     cycle: Annotated[str, typer.Option(help="The award cycle.")] = str(date.today().year),
+    submission: Annotated[
+        bool,
+        typer.Option(
+            "--submission",
+            help="Print the input of the ProposeNomination workflow instead (the Web UI's"
+            " Start Workflow form): the proposal and who proposes it.",
+        ),
+    ] = False,
 ) -> None:
     """Print a valid proposal as JSON, to copy and edit."""
-    echo_json(example_proposals(cycle)[index])
+    raw = example_proposals(cycle)[index]
+    echo_json(submission_of(raw) if submission else raw)
 
 
 def nominate(

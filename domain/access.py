@@ -2,6 +2,7 @@
 
 - A decision is taken by one of the roles its kind names (`domain.decisions.DECISIONS`),
   by someone listed on the cycle's staff for it.
+- A nomination is **proposed** by its proposing office, acting in the proposer role.
 - The **operators** of a cycle are its listed staff in the operator role.
 - A **regional office** acts for the nominations it proposed, and reaches those of its
   province (and regency, when it names one); a **lab** reaches what is routed to it; the
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 ACCESS = RefusalKind.ACCESS
 # Those who work for the ministry, and so reach every nomination.
 MINISTRY_ROLES = frozenset({Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR, Role.JUROR})
+# Those who may propose a nomination: its regional industry office.
+PROPOSING_ROLES = (Role.PROPOSER,)
 # Those who may read the payloads Temporal keeps sealed (names, NIBs, addresses) in clear.
 PAYLOAD_READERS = (Role.OPERATOR,)
 
@@ -46,12 +49,12 @@ def folded(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def require_role(actor: Actor, roles: Iterable[Role]) -> None:
+def require_role(actor: Actor, roles: Iterable[Role], field: str = "actor.role") -> None:
     roles = tuple(roles)
     if actor.role not in roles:
         expected = " atau ".join(r.label for r in roles)
         raise Refused.one(
-            "actor.role",
+            field,
             f"keputusan ini hanya untuk {expected}, bukan {actor.role.label} ({actor.role.value})",
             ACCESS,
         )
@@ -81,6 +84,12 @@ def require_proposing_office(
         raise Refused.one(
             field, f"hanya {office}, pengusul usulan ini, yang dapat melakukannya", ACCESS
         )
+
+
+def require_proposer(actor: Actor, proposal: Proposal, field: str = "actor") -> None:
+    """A proposal comes from its proposing office, acting as the proposer."""
+    require_role(actor, PROPOSING_ROLES, f"{field}.role")
+    require_proposing_office(actor, proposal, f"{field}.institution")
 
 
 @dataclass(frozen=True)

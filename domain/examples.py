@@ -387,6 +387,13 @@ def proposer_of(proposal: Proposal) -> Actor:
     )
 
 
+def submission_of(raw: dict[str, Any]) -> dict[str, Any]:
+    """What `ProposeNomination` takes (the Web UI's Start Workflow form): the proposal as
+    typed, and its proposing office proposing it."""
+    proposer = proposer_of(Proposal.model_validate(raw))
+    return {"proposal": raw, "submitted_by": proposer.model_dump(mode="json")}
+
+
 def example_findings(config: CycleConfig, proposal: Proposal) -> AssessmentFindings:
     """The lab's findings for a proposal that passes: its commodity's lab, first assessor."""
     desk = config.staff.lab_desk(route_lab(proposal.product.commodity))

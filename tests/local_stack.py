@@ -19,6 +19,11 @@ READY = "Ctrl-C menghentikan semuanya."
 START_TIMEOUT = 120  # seconds: the server, the worker and six demo nominations
 
 
+def fresh_env() -> dict[str, str]:
+    """The environment without any TEMPORAL_* or OVOP_* setting of the caller's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "OVOP_"))}
+
+
 @dataclass
 class Ports:
     temporal: int = field(default_factory=free_port)
@@ -41,8 +46,7 @@ class LocalStack:
 
     @classmethod
     async def start(cls, var: Path, ports: Ports) -> LocalStack:
-        # A fresh environment: no TEMPORAL_* or OVOP_* setting of the caller's leaks in.
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TEMPORAL_", "OVOP_"))}
+        env = fresh_env()
         process = await asyncio.create_subprocess_exec(
             binary("ovop"),
             "dev",
@@ -111,6 +115,23 @@ class LocalStack:
         )
         out, err = await asyncio.wait_for(process.communicate(), 30)
         assert process.returncode == 0, err.decode()
+        return out.decode()
+
+    async def ovop(self, *args: str) -> str:
+        """`ovop ARGS` as the banner says to run it against this stack."""
+        env = fresh_env() | {
+            "TEMPORAL_ADDRESS": self.address,
+            "OVOP_CODEC_KEYS_FILE": str(self.var / "codec-keys.json"),
+        }
+        process = await asyncio.create_subprocess_exec(
+            binary("ovop"),
+            *args,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode == 0, f"ovop {' '.join(args)}: {err.decode()}"
         return out.decode()
 
     async def workflow_ids(self, query: str) -> list[str]:

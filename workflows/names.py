@@ -18,3 +18,7 @@ SCORE = SearchAttributeKey.for_float("OvopScore")
 STARS = SearchAttributeKey.for_int("OvopStars")
 
 SEARCH_ATTRIBUTES = (STAGE, CYCLE, COMMODITY, PROVINCE, REGENCY, LAB, DEADLINE, SCORE, STARS)
+
+# The workflow type operators name in the Web UI's Start Workflow form and in
+# `temporal workflow start --type`: part of the documented interface, never renamed.
+PROPOSE_NOMINATION = "ProposeNomination"

@@ -14,17 +14,20 @@ import asyncio
 import importlib.util
 import json
 import os
+import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
 
 from devstack import DEMO_CYCLE, DEMO_STAGES
 from domain.eligibility import parse_proposal
-from domain.examples import example_proposals
+from domain.examples import DEMO_EXAMPLES, example_proposals, submission_of
 from domain.stages import Stage
 from tests.local_stack import LocalStack, Ports
 from tests.reports.chromium import CHROMIUM, FLAGS
+from workflows.names import PROPOSE_NOMINATION, TASK_QUEUE
 
 # The report's flags (nothing leaves the machine); Playwright adds --headless and gives
 # Chromium a fresh --user-data-dir of its own.
@@ -56,30 +59,12 @@ async def test_an_operator_finds_a_nomination_and_reads_where_it_stands(tmp_path
     try:
         workflow_id, _ = stack.demo()[stage.value]
         others = [i for s, (i, _) in stack.demo().items() if s != stage.value]
-        # On `localhost`, as the banner says: the UI and the codec endpoint are one site.
-        base = f"http://localhost:{stack.ports.ui}/namespaces/default/workflows"
-        codec = f"http://localhost:{stack.ports.api}/codec"
-        operator_key = json.loads((stack.var / "api-keys.json").read_text())["ditjen-ikma"]
+        base = workflows_page(stack)
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
-            page = await browser.new_page(viewport={"width": 1400, "height": 1000})
-
-            # Sign in once at the codec endpoint; then tick "Include cross-origin
-            # credentials" in the UI's Codec Server settings, which the UI keeps in its
-            # local storage under these names.
-            await page.goto(f"{codec}/masuk")
-            await page.fill("input[name=key]", operator_key)
-            await page.click("button")
-            await expect(page.locator("body")).to_contain_text("Anda masuk sebagai ditjen-ikma")
-            await page.add_init_script(
-                f"""if (location.port === "{stack.ports.ui}") {{
-                    localStorage.setItem("endpoint", {json.dumps(json.dumps(codec))});
-                    localStorage.setItem("includeCredentials", "true");
-                    localStorage.setItem("overrideRemoteCodecConfiguration", "true");
-                }}"""
-            )
+            page = await signed_in(browser, stack)
 
             # The list, filtered the way the issue says operators filter.
             await page.goto(f"{base}?query={quote(query)}")
@@ -110,6 +95,94 @@ async def test_an_operator_finds_a_nomination_and_reads_where_it_stands(tmp_path
             await browser.close()
     finally:
         assert await stack.stop() == 0, stack.text
+
+
+async def test_an_operator_proposes_a_nomination_from_the_start_workflow_form(
+    tmp_path: Path,
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    raw = example_proposals(DEMO_CYCLE)[DEMO_EXAMPLES]  # not one of the demo nominations
+    proposal = parse_proposal(raw)
+    typed = json.dumps(submission_of(raw), ensure_ascii=False, indent=2)
+    workflow_id = f"usul-{proposal.ikm.nib}"
+
+    stack = await LocalStack.start(tmp_path / "var", Ports())
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            page = await signed_in(browser, stack)
+
+            # The form, as an operator fills it in (docs/operators.md says what to type).
+            await page.goto(f"{workflows_page(stack)}/start-workflow")
+            await page.fill("#workflowId", workflow_id, timeout=WAIT_MS)
+            await page.fill("#taskQueue", TASK_QUEUE)
+            await page.fill("#workflowType", PROPOSE_NOMINATION)
+            await page.locator(".cm-content").click()  # the Input's Data editor
+            await page.keyboard.insert_text(typed)
+            await expect(page.get_by_text("Task Queue is Active")).to_be_visible(timeout=WAIT_MS)
+            await shot(page, tmp_path, "web-ui-start-workflow.png")
+            # The form has the codec seal its input, then asks the server to start it.
+            async with page.expect_response(
+                lambda r: r.request.method == "POST" and f"/workflows/{workflow_id}" in r.url,
+                timeout=WAIT_MS,
+            ) as answer:
+                await page.get_by_role("button", name="Start Workflow").click()
+            started = await answer.value
+            assert started.ok, await started.text()
+
+            # Its page: completed, the nomination's id as its result.
+            await page.goto(f"{workflows_page(stack)}/{workflow_id}")
+            main = page.locator("main")
+            await expect(main.get_by_role("status")).to_have_text("Completed", timeout=WAIT_MS)
+            await expect(main).to_contain_text('"ovop-2026-', timeout=WAIT_MS)
+            result = await page.get_by_text(re.compile(r'^"ovop-2026-')).inner_text()
+            nomination_id = json.loads(result)
+            await shot(page, tmp_path, "web-ui-proposed.png")
+            await browser.close()
+
+        # A nomination like any other: counted by its cycle, listed, and decided on.
+        status = json.loads(await stack.ovop("cycle", "status", DEMO_CYCLE, "--json"))
+        assert status["nominations"] == len(stack.demo()) + 1, status
+        listed = json.loads(await stack.ovop("list", "--json"))
+        assert nomination_id in [row["id"] for row in listed]
+        await stack.ovop("verify", nomination_id, "--pass", "--as", "verif.rina")
+        shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
+        assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value
+        assert shown["product_name"] == proposal.product.name
+    finally:
+        assert await stack.stop() == 0, stack.text
+
+
+def workflows_page(stack: LocalStack) -> str:
+    # On `localhost`, as the banner says: the UI and the codec endpoint are one site.
+    return f"http://localhost:{stack.ports.ui}/namespaces/default/workflows"
+
+
+async def signed_in(browser: object, stack: LocalStack) -> Any:
+    """A page of the browser's whose operator has signed in at the codec endpoint, with
+    "Include cross-origin credentials" ticked in the UI's Codec Server settings (which the
+    UI keeps in its local storage under these names)."""
+    from playwright.async_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    codec = f"http://localhost:{stack.ports.api}/codec"
+    operator_key = json.loads((stack.var / "api-keys.json").read_text())["ditjen-ikma"]
+    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+    await page.goto(f"{codec}/masuk")
+    await page.fill("input[name=key]", operator_key)
+    await page.click("button")
+    await expect(page.locator("body")).to_contain_text("Anda masuk sebagai ditjen-ikma")
+    await page.add_init_script(
+        f"""if (location.port === "{stack.ports.ui}") {{
+            localStorage.setItem("endpoint", {json.dumps(json.dumps(codec))});
+            localStorage.setItem("includeCredentials", "true");
+            localStorage.setItem("overrideRemoteCodecConfiguration", "true");
+        }}"""
+    )
+    return page
 
 
 async def shot(page: object, folder: Path, name: str) -> None:
