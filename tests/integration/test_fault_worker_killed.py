@@ -30,7 +30,7 @@ from tests.integration.ledger import (
 from tests.integration.workers import Workers
 from tests.support import started_on_results
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=100)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=100), pytest.mark.alone]
 
 NOMINATIONS = 100
 KILLS = 8

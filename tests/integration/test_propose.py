@@ -52,7 +52,7 @@ async def refusal(env: WorkflowEnvironment, ovop: Ovop, data: Any) -> Applicatio
 async def test_a_small_start_is_admitted_by_its_cycle_like_any_other(
     dev_env: WorkflowEnvironment, ovop: Ovop
 ) -> None:
-    raw = fresh_raw(0, ovop.cycle)
+    raw = fresh_raw(0, ovop.cycle, date.today())
     p = parse_proposal(raw)
     workflow_id = f"usul-{uuid.uuid4()}"
     nid = await propose(dev_env, ovop, submission(raw), workflow_id)
@@ -86,9 +86,9 @@ async def test_a_small_start_is_admitted_by_its_cycle_like_any_other(
 async def test_an_invalid_submission_fails_at_once_naming_each_field(
     dev_env: WorkflowEnvironment, ovop: Ovop
 ) -> None:
-    raw = fresh_raw(1, ovop.cycle)
+    raw = fresh_raw(1, ovop.cycle, date.today())
     del raw["ikm"]["nib"]
-    data = submission(fresh_raw(1, ovop.cycle)) | {"proposal": raw}
+    data = submission(fresh_raw(1, ovop.cycle, date.today())) | {"proposal": raw}
     data["submitted_by"]["role"] = "pengusul"
     refused = await refusal(dev_env, ovop, data)
     fields = [field for field, _ in refused.details[0]["problems"]]
@@ -100,13 +100,13 @@ async def test_an_invalid_submission_fails_at_once_naming_each_field(
 
 
 async def test_only_the_proposing_office_proposes(dev_env: WorkflowEnvironment, ovop: Ovop) -> None:
-    data = submission(fresh_raw(2, ovop.cycle))
+    data = submission(fresh_raw(2, ovop.cycle, date.today()))
     data["submitted_by"]["institution"] = "Dinas Perindustrian Kota Lain"
     refused = await refusal(dev_env, ovop, data)
     assert refused.details[0]["problems"][0][0] == "submitted_by.institution"
     assert refused.details[0]["kind"] == "access"
 
-    data = submission(fresh_raw(2, ovop.cycle))
+    data = submission(fresh_raw(2, ovop.cycle, date.today()))
     data["submitted_by"]["role"] = "operator"
     refused = await refusal(dev_env, ovop, data)
     assert refused.details[0]["problems"][0][0] == "submitted_by.role"
@@ -123,8 +123,9 @@ async def test_a_proposal_outside_its_window_is_refused_with_the_dates(
         opens=(today - timedelta(days=60)).isoformat(),
         closes=(today - timedelta(days=1)).isoformat(),
     )
-    refused = await refusal(dev_env, ovop, submission(fresh_raw(0, closed)))
-    assert refused.message.startswith("proposed_on: masa pengusulan siklus OVOP")
+    refused = await refusal(dev_env, ovop, submission(fresh_raw(0, closed, date.today())))
+    assert refused.message.startswith("proposed_on: tanggal usulan")
+    assert f"di luar masa pengusulan; masa pengusulan siklus OVOP {closed}" in refused.message
     assert (await ovop.json("cycle status {cycle}", cycle=closed))["nominations"] == 0
 
     unopened = await refusal(dev_env, ovop, submission(fresh_raw(0, "2099")))
