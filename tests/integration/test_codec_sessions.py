@@ -1,10 +1,11 @@
 """Two API processes share the codec's browser sessions: an operator signs in on one and the
 Web UI's next request, answered by the other, opens payloads with the same cookie.
 
-Two real `ovop-api` processes, as a deployment runs them behind one address (a load balancer
-in front, or `--scale`), here on two ports of loopback with the same settings and
-`OVOP_SESSION_SECRET`, against the dev server and one records database. Browsers do not
-tell ports apart for cookies, so the cookie from the first is exactly what the second gets.
+Two real `ovop-api` processes with the same settings and `OVOP_SESSION_SECRET`, against the
+dev server and one records database, behind one port: a round-robin TCP balancer that hands
+each new connection to the next process, as a deployment's load balancer does. The browser
+signs in over one connection (the first process) and the Web UI decodes over the next (the
+second); each process's log says which it answered.
 The second refuses a cookie signed with another secret, altered, or expired; and without a
 secret `ovop-api` does not start at all.
 """
@@ -103,6 +104,36 @@ class Deployment:
             await follower
 
 
+@dataclass
+class RoundRobin:
+    """One port in front of the processes: each new connection goes to the next of them."""
+
+    backends: list[str]  # "host:port"
+    turn: int = 0
+
+    async def serve(self) -> asyncio.Server:
+        return await asyncio.start_server(self._connect, "127.0.0.1", 0)
+
+    async def _connect(
+        self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter
+    ) -> None:
+        host, port = self.backends[self.turn % len(self.backends)].split(":")
+        self.turn += 1
+        backend_r, backend_w = await asyncio.open_connection(host, int(port))
+        await asyncio.gather(pipe(client_r, backend_w), pipe(backend_r, client_w))
+
+
+async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    try:
+        while chunk := await source.read(65536):
+            sink.write(chunk)
+            await sink.drain()
+    except ConnectionError:
+        pass
+    finally:
+        sink.close()
+
+
 @pytest.fixture
 def codec_keys() -> CodecKeys:
     return CodecKeys(current="uji-1", keys={"uji-1": SecretStr(new_key())})
@@ -152,8 +183,11 @@ async def test_two_api_processes_share_codec_sessions(
 ) -> None:
     first = await deployment.start()
     second = await deployment.start()
+    balancer = RoundRobin([api.base.removeprefix("http://") for api in (first, second)])
+    server = await balancer.serve()
+    one_port = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
 
-    async with httpx.AsyncClient(base_url=first.base, timeout=30) as browser:
+    async with httpx.AsyncClient(base_url=one_port, timeout=30) as browser:
         form = await browser.get("/codec/masuk")
         token = re.search(r'name="token" value="([^"]+)"', form.text)
         assert token, form.text
@@ -163,7 +197,7 @@ async def test_two_api_processes_share_codec_sessions(
         cookie = signed_in.cookies[COOKIE]
 
     body = await sealed(codec_keys)
-    async with httpx.AsyncClient(base_url=second.base, timeout=30) as web_ui:
+    async with httpx.AsyncClient(base_url=one_port, timeout=30) as web_ui:
         answer = await web_ui.post(
             "/codec/decode",
             json=body,
@@ -188,9 +222,12 @@ async def test_two_api_processes_share_codec_sessions(
             assert answer.headers["content-type"] == "application/problem+json", why
             assert PERSONAL["email"] not in answer.text
 
+    server.close()
     await deployment.stop_all()
+    assert balancer.turn == 2  # the browser's connection, then the Web UI's
     assert "decoded 1 payloads for op.sari (namespace default)" in second.text
     assert "codec session opened for op.sari" in first.text
+    assert "decoded" not in first.text and "session opened" not in second.text
 
 
 async def test_the_api_does_not_start_without_a_session_secret(deployment: Deployment) -> None:
