@@ -44,6 +44,12 @@ from workflows.names import SEARCH_ATTRIBUTES
 pytestmark = pytest.mark.integration
 
 
+# A worker that stops waits for its open long polls to come back (the SDK's graceful poll
+# shutdown; sdk-rust#1297), a minute each by default: a test's teardown then stalled up to
+# three and a half minutes, now and then. Polls expire after ten seconds here instead.
+SHORT_POLLS = ("--dynamic-config-value", 'matching.longPollExpirationInterval="10s"')
+
+
 @pytest.fixture(scope="session")
 async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """The real Temporal server (`temporal server start-dev`), shared by the session."""
@@ -52,6 +58,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
         search_attributes=SEARCH_ATTRIBUTES,
         data_converter=plain_converter(),
         dev_server_log_level="error",
+        dev_server_extra_args=list(SHORT_POLLS),
     )
     yield env
     await env.shutdown()
