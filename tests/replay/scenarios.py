@@ -10,18 +10,22 @@ again; never rewrite an older release's file.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.client import WorkflowHandle
+from temporalio import activity
+from temporalio.client import WorkflowFailureError, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.propose import ProposeInput
 from bootstrap import plain_converter
 from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
-from domain.examples import example_cycle_config
+from domain.errors import Refused
+from domain.examples import example_cycle_config, submission_of
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from tests.conftest import binary, register_search_attributes, steady_client
@@ -31,6 +35,7 @@ from tests.support import (
     confirm,
     findings,
     fresh,
+    fresh_raw,
     passes,
     proposer,
     sheet,
@@ -40,6 +45,8 @@ from tests.workflow.conftest import Calls, stub_activities
 from workflows.client import decide, start_nomination
 from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
+from workflows.propose import ProposeNominationWorkflow
+from workflows.refusals import refusal
 
 HISTORIES = Path(__file__).parent / "histories"
 RELEASE = "1.0"
@@ -122,6 +129,39 @@ async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
     return (await handle.fetch_history()).to_json()
 
 
+# `ProposeNomination` (the Web UI's small start): admitted, and refused by its cycle. Its
+# activity is stood in for here: the history holds only what it answered.
+PROPOSALS = ("admitted", "refused")
+PROPOSAL_HISTORIES = HISTORIES / "propose"
+
+
+async def record_proposal(env: WorkflowEnvironment, outcome: str) -> str:
+    """Run one `ProposeNomination` to its end and return its history as JSON."""
+
+    @activity.defn(name="propose_nomination")
+    async def propose(input: ProposeInput) -> str:
+        if outcome == "refused":
+            raise refusal(Refused.one("proposed_on", "di luar masa pengusulan"))
+        return "ovop-2026-batik-tulis-jlamprang-0123456789"
+
+    task_queue = f"replay-{uuid.uuid4()}"
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[ProposeNominationWorkflow],
+        activities=[propose],
+    ):
+        handle = await steady_client(env).start_workflow(
+            ProposeNominationWorkflow.run,
+            submission_of(fresh_raw(0)),
+            id=f"usul-{uuid.uuid4()}",
+            task_queue=task_queue,
+        )
+        with contextlib.suppress(WorkflowFailureError):
+            await handle.result()
+    return (await handle.fetch_history()).to_json()
+
+
 async def main() -> None:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=plain_converter()
@@ -131,6 +171,11 @@ async def main() -> None:
     for name in SCENARIOS:
         (HISTORIES / f"{name}-{RELEASE}.json").write_text(await record(env, name))
         print(f"recorded {name}")
+    PROPOSAL_HISTORIES.mkdir(exist_ok=True)
+    for outcome in PROPOSALS:
+        kept = PROPOSAL_HISTORIES / f"{outcome}-{RELEASE}.json"
+        kept.write_text(await record_proposal(env, outcome))
+        print(f"recorded ProposeNomination {outcome}")
     await env.shutdown()
 
 

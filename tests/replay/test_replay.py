@@ -13,11 +13,21 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from bootstrap import plain_converter
-from tests.replay.scenarios import HISTORIES, RELEASE, SCENARIOS, record
+from tests.replay.scenarios import (
+    HISTORIES,
+    PROPOSAL_HISTORIES,
+    PROPOSALS,
+    RELEASE,
+    SCENARIOS,
+    record,
+    record_proposal,
+)
 from tests.replay.variants import GuardedChange, UnguardedChange
 from workflows.nomination import NominationWorkflow
+from workflows.propose import ProposeNominationWorkflow
 
 KEPT = sorted(HISTORIES.glob("*.json"))
+KEPT_PROPOSALS = sorted(PROPOSAL_HISTORIES.glob("*.json"))
 
 
 def history(path: Path) -> WorkflowHistory:
@@ -52,3 +62,19 @@ async def test_an_unguarded_change_is_caught(path: Path) -> None:
 @pytest.mark.parametrize("path", KEPT, ids=lambda p: p.stem)
 async def test_a_patched_change_replays(path: Path) -> None:
     await replayer(GuardedChange).replay_workflow(history(path))
+
+
+# `ProposeNomination`, the Web UI's small start, is guarded the same way.
+def test_every_proposal_outcome_of_this_release_has_a_kept_history() -> None:
+    assert {f"{outcome}-{RELEASE}" for outcome in PROPOSALS} <= {p.stem for p in KEPT_PROPOSALS}
+
+
+@pytest.mark.parametrize("path", KEPT_PROPOSALS, ids=lambda p: p.stem)
+async def test_kept_proposal_history_replays(path: Path) -> None:
+    await replayer(ProposeNominationWorkflow).replay_workflow(history(path))
+
+
+@pytest.mark.parametrize("outcome", PROPOSALS)
+async def test_a_fresh_proposal_replays(time_env: WorkflowEnvironment, outcome: str) -> None:
+    fresh = WorkflowHistory.from_json(outcome, await record_proposal(time_env, outcome))
+    await replayer(ProposeNominationWorkflow).replay_workflow(fresh)
