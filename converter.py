@@ -69,7 +69,11 @@ class CheckedPayloadConverter(PayloadConverter, WithSerializationContext):
 
 
 def _replaying() -> bool:
-    """Replaying a history whose payloads were taken in before the codec refused them."""
+    """Replaying a history whose Update payloads were taken in before the codec refused
+    them. Only an Update's payloads are read inside the workflow: a start input and a
+    signal are read before it runs, where this is False, so they are refused on replay as
+    well (consistent for a start refused the first time; why OVOP_CODEC is never switched
+    while nominations are open, docs/deployment.md)."""
     return workflow.in_workflow() and workflow.unsafe.is_replaying()
 
 

@@ -32,7 +32,7 @@ from api.schemas import (
     WebhookDeliveryView,
     request_model,
 )
-from domain.access import Place, require_proposing_office
+from domain.access import PROPOSING_ROLES, Place, require_proposing_office
 from domain.decisions import (
     DECISIONS,
     DecisionResult,
@@ -154,7 +154,7 @@ async def create_nomination(
     (200, `Idempotent-Replayed: true`); the same key with another body is refused (422).
     A nomination already proposed (same cycle, NIB and product) is a 409.
     """
-    role = require_role(key, Role.PROPOSER)
+    role = require_role(key, *PROPOSING_ROLES)  # who may propose: one rule, domain.access
     key.reach.require(Place.of_proposal(proposal), "sentra.province")
     require_proposing_office(key.actor(role, user or key.name), proposal, "proposing_office.name")
     checked = eligible(proposal)

@@ -16,7 +16,8 @@ from api.deps import ApiDeps, CodecDeps
 from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from api.sessions import SessionCookies
-from bootstrap import Services, session_secret
+from bootstrap import Services, codec_keys, session_secret
+from codec import EncryptionCodec
 from records import RecordStore
 from settings import Settings
 
@@ -56,7 +57,10 @@ async def stop(server: ApiServer, task: asyncio.Task[None]) -> None:
 
 def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
     secret = session_secret(settings)
-    codec = client.data_converter.payload_codec
+    # The Web UI gets payloads as Temporal holds them: one in clear stays unmarked, so that
+    # what the UI sends back through /codec/encode carries no marker sealed inside it.
+    keys = codec_keys(settings)
+    codec = EncryptionCodec(keys) if keys is not None else None
     return ApiDeps(
         client=client,
         store=store,

@@ -159,8 +159,10 @@ class ProposalWindow(Model):
 
 
 def check_proposed_on(cycle: str, window: ProposalWindow, proposed_on: date, today: date) -> None:
-    """A proposal is dated within its cycle's window, and not after the day the cycle
-    receives it (`today`, in the ministry's calendar); `Refused` naming `proposed_on`."""
+    """A proposal is dated within its cycle's window and not after the day the cycle
+    receives it (`today`, in the ministry's calendar), `Refused` naming `proposed_on`; and
+    it is received before the window has closed, whatever its date (`Refused` naming
+    `cycle`)."""
     said = f"masa pengusulan siklus OVOP {cycle} adalah {window.describe()}"
     if proposed_on > today:
         raise Refused.one(
@@ -172,6 +174,11 @@ def check_proposed_on(cycle: str, window: ProposalWindow, proposed_on: date, tod
         raise Refused.one(
             "proposed_on",
             f"tanggal usulan {proposed_on.isoformat()} di luar masa pengusulan; {said}",
+        )
+    if today > window.closes:  # a date within the window does not reopen it
+        raise Refused.one(
+            "cycle",
+            f"usulan diterima {today.isoformat()}, setelah masa pengusulan berakhir; {said}",
         )
 
 

@@ -27,6 +27,7 @@ from api.codec import COOKIE, FORM_COOKIE, MAX_BODY
 from api.deps import ApiDeps, CodecDeps
 from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing, hash_key
+from api.server import api_deps
 from api.sessions import SESSION_SECONDS, SessionCookies
 from bootstrap import CodecNotConfigured, plain_converter, session_secret
 from codec import CodecKeys, EncryptionCodec, new_key
@@ -341,3 +342,21 @@ def test_the_api_refuses_to_serve_the_codec_without_a_session_secret() -> None:
     assert session_secret(Settings(codec=False)) is None  # no codec, no /codec to sign in to
     configured = Settings(codec=True, session_secret=SecretStr(SESSION_SECRET))
     assert session_secret(configured) == SESSION_SECRET
+
+
+async def test_the_web_ui_gets_a_payload_in_clear_as_temporal_holds_it() -> None:
+    """The API's codec endpoint does not mark what was never sealed (the worker's codec
+    does, to refuse it): a payload the Web UI reads and sends back stays as it was."""
+    keys = CodecKeys(current="uji-1", keys={"uji-1": SecretStr(new_key())})
+    settings = Settings(
+        _env_file=None,
+        codec=True,
+        codec_keys={"uji-1": keys.keys["uji-1"]},
+        session_secret=SecretStr("s" * 40),
+    )
+    store = RecordStore.connect("sqlite+aiosqlite://")
+    deps = api_deps(settings, cast(Client, None), store)
+    await store.close()
+    assert deps.codec is not None
+    plain = plain_converter().payload_converter.to_payloads([{"nib": "9120001234561"}])
+    assert await deps.codec.codec.decode(plain) == plain

@@ -18,8 +18,16 @@ def test_a_date_within_the_window_up_to_today_is_admitted(proposed_on: date) -> 
     check_proposed_on("2026", WINDOW, proposed_on, TODAY)
 
 
-def test_a_date_on_the_last_day_received_later_is_admitted() -> None:
-    check_proposed_on("2026", WINDOW, WINDOW.closes, date(2026, 7, 9))
+def test_a_date_on_the_last_day_is_admitted_that_day() -> None:
+    check_proposed_on("2026", WINDOW, WINDOW.closes, WINDOW.closes)
+
+
+def test_a_proposal_received_after_the_window_closed_is_refused_whatever_its_date() -> None:
+    """Dated on the last day, received a week later: a date cannot reopen the window."""
+    with pytest.raises(Refused) as refused:
+        check_proposed_on("2026", WINDOW, WINDOW.closes, date(2026, 7, 9))
+    assert refused.value.fields == ["cycle"]
+    assert "usulan diterima 2026-07-09, setelah masa pengusulan berakhir" in str(refused.value)
 
 
 @pytest.mark.parametrize(

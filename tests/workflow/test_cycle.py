@@ -83,8 +83,11 @@ async def test_proposals_dated_outside_the_window_or_ahead_are_refused_with_the_
             await nominations.nominate(dated)
         assert refused.value.fields == ["proposed_on"]
         assert said in str(refused.value) and closed.describe() in str(refused.value)
-    # Dated within the window, received after it has closed: admitted (sent on paper, say).
-    await nominations.nominate(fresh(0, cycle, closed.closes))
+    # Dated within the window, received after it has closed: the date does not reopen it.
+    with pytest.raises(Refused) as refused:
+        await nominations.nominate(fresh(0, cycle, closed.closes))
+    assert refused.value.fields == ["cycle"]
+    assert "setelah masa pengusulan berakhir" in str(refused.value)
     with pytest.raises(Refused) as refused:
         await nominations.nominate(fresh(0, "2099"))
     assert refused.value.fields == ["cycle"] and "belum dibuka" in str(refused.value)
