@@ -58,6 +58,7 @@ from domain.stages import Role, Stage
 from integrations import ApiKey
 from records import RecordStore
 from tests.conftest import binary
+from tests.integration.api_stack import KEYS
 from tests.integration.conftest import serving
 from tests.support import OPERATOR, confirm, findings, fresh_raw, passes, proposer, sheet
 from tests.support import unique_cycle as new_cycle
@@ -68,16 +69,8 @@ from workflows.nomination import NominationWorkflow
 
 pytestmark = pytest.mark.integration
 
-PEKALONGAN = "Dinas Perdagangan, Koperasi dan UKM Kota Pekalongan"
 API_KEYS = [
-    ApiKey(
-        name="disperin-pekalongan",
-        sha256=hash_key("key-pekalongan"),
-        roles=[Role.PROPOSER],
-        institution=PEKALONGAN,
-        province="Jawa Tengah",
-        regency="Kota Pekalongan",
-    ),
+    KEYS["pekalongan"],  # the regional office of the API tests, `key-pekalongan`
     ApiKey(
         name="ditjen-verifikasi",
         sha256=hash_key("key-verifier"),
