@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import dataclasses
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Self
 
 from cryptography.exceptions import InvalidTag
@@ -38,6 +39,9 @@ from temporalio.converter import (
     DefaultFailureConverterWithEncodedAttributes,
     PayloadCodec,
     PayloadConverter,
+    SerializationContext,
+    WithSerializationContext,
+    WorkflowSerializationContext,
 )
 from temporalio.exceptions import ApplicationError
 
@@ -102,15 +106,40 @@ class CodecKeys(BaseModel):
         return json.dumps({"current": self.current, "keys": plain}, indent=2)
 
 
-class EncryptionCodec(PayloadCodec):
-    """AES-256-GCM over each whole payload (metadata and data), the key named beside it."""
+class EncryptionCodec(PayloadCodec, WithSerializationContext):
+    """AES-256-GCM over each whole payload (metadata and data), the key named beside it.
 
-    def __init__(self, keys: CodecKeys, mark_unsealed: bool = False) -> None:
+    `on_unsealed`, when given, hears the id of each workflow a payload in clear came to
+    (the worker's purge of starts sent in clear, `worker.UnsealedStarts`).
+    """
+
+    def __init__(
+        self,
+        keys: CodecKeys,
+        mark_unsealed: bool = False,
+        on_unsealed: Callable[[str], None] | None = None,
+    ) -> None:
         self._mark_unsealed = mark_unsealed
+        self._on_unsealed = on_unsealed
+        self._workflow_id: str | None = None
         self._current = keys.current
         self._ciphers = {
             key_id: AESGCM(_key_bytes(key_id, key)) for key_id, key in keys.keys.items()
         }
+
+    def listening(self, on_unsealed: Callable[[str], None]) -> EncryptionCodec:
+        """This codec, marking payloads in clear and telling `on_unsealed` whose they were."""
+        heard = copy.copy(self)
+        heard._mark_unsealed = True
+        heard._on_unsealed = on_unsealed
+        return heard
+
+    def with_context(self, context: SerializationContext) -> Self:
+        if self._on_unsealed is None or not isinstance(context, WorkflowSerializationContext):
+            return self
+        bound = copy.copy(self)
+        bound._workflow_id = context.workflow_id
+        return bound
 
     @property
     def current_key_id(self) -> str:
@@ -135,6 +164,8 @@ class EncryptionCodec(PayloadCodec):
             marked = Payload()
             marked.CopyFrom(payload)
             marked.metadata[UNSEALED] = b"1"
+            if self._on_unsealed is not None and self._workflow_id is not None:
+                self._on_unsealed(self._workflow_id)
             return marked
         key_id = payload.metadata.get(KEY_ID, b"")
         cipher = self._ciphers.get(key_id.decode(errors="replace"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
@@ -10,7 +11,15 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import make_url
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import HistoryEventFilterType
+from temporalio.api.workflowservice.v1 import (
+    DeleteWorkflowExecutionRequest,
+    DescribeWorkflowExecutionRequest,
+    GetWorkflowExecutionHistoryRequest,
+)
 from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.events import EventActivities
@@ -21,6 +30,7 @@ from activities.records import RecordActivities
 from activities.registry import DEMO_REGISTRY, CsvRegistry, Registry, RegistryActivities
 from activities.webhooks import WebhookActivities, WebhookOptions
 from bootstrap import CodecNotConfigured, Services, read_settings
+from codec import NOT_SEALED, EncryptionCodec
 from migrations import SchemaBehind, require_current
 from records import RecordStore
 from workflows.cycle import CycleWorkflow
@@ -50,20 +60,142 @@ def activities_from(services: Services) -> Sequence[Callable[..., Any]]:
     return activities_for(services.records, services.mailer, services.webhooks, services.registry)
 
 
+class UnsealedStarts:
+    """Deletes each workflow run the worker refused because its start input came in clear.
+
+    The server writes a start's input into the run's first event before any worker sees
+    it; the worker's converter then fails the run at once (`NotSealed`, `converter.py`).
+    The codec tells this purge which workflow a payload in clear came to; once that run has
+    closed, failed for `NotSealed`, the purge deletes it, and with it the input (on the dev
+    server's SQLite, `secure_delete` overwrites the rows; docs/operators.md). A payload in
+    clear that was not a start (an Update, refused before it reaches the history) leaves a
+    workflow that does not close so: nothing is deleted.
+    """
+
+    # How long to wait for the run to close; a refused start closes within a workflow task.
+    CLOSE_WAIT = timedelta(seconds=30)
+    # How many seconds to wait for the deletion to be done.
+    GONE_POLLS = 120
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self.deleted: list[str] = []
+
+    def watching(self, client: Client) -> Client:
+        """`client`, its codec telling this purge of payloads in clear; `client` itself when
+        payloads are not sealed (the codec off: tests, kept histories)."""
+        codec = client.data_converter.payload_codec
+        if not isinstance(codec, EncryptionCodec):
+            return client
+        converter = dataclasses.replace(
+            client.data_converter, payload_codec=codec.listening(self.note)
+        )
+        config = client.config()
+        config["data_converter"] = converter
+        return Client(**config)
+
+    def note(self, workflow_id: str) -> None:
+        if workflow_id in self._tasks:
+            return
+        task = asyncio.get_running_loop().create_task(self._purge(workflow_id))
+        self._tasks[workflow_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(workflow_id, None))
+
+    async def settled(self, workflow_id: str) -> None:
+        """Once the run of `workflow_id` noted so far is deleted, or known not to need it."""
+        task = self._tasks.get(workflow_id)
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def close(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _purge(self, workflow_id: str) -> None:
+        service, namespace = self._client.workflow_service, self._client.namespace
+        try:
+            described = await service.describe_workflow_execution(
+                DescribeWorkflowExecutionRequest(
+                    namespace=namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+                )
+            )
+            run = described.workflow_execution_info.execution
+            closing = await service.get_workflow_execution_history(
+                GetWorkflowExecutionHistoryRequest(
+                    namespace=namespace,
+                    execution=run,
+                    wait_new_event=True,
+                    history_event_filter_type=HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+                    skip_archival=True,
+                ),
+                timeout=self.CLOSE_WAIT,
+            )
+            events = closing.history.events
+            failed = events[-1].workflow_execution_failed_event_attributes if events else None
+            if failed is None or failed.failure.application_failure_info.type != NOT_SEALED:
+                return
+            await service.delete_workflow_execution(
+                DeleteWorkflowExecutionRequest(namespace=namespace, workflow_execution=run)
+            )
+            await self._gone(run)
+            self.deleted.append(workflow_id)
+            log.warning(
+                "deleted workflow %s (run %s): its start input was sent in clear, refused",
+                workflow_id,
+                run.run_id,
+            )
+        except RPCError as error:
+            log.warning("could not purge workflow %s sent in clear: %s", workflow_id, error)
+
+    async def _gone(self, run: WorkflowExecution) -> None:
+        """The server deletes a closed run in a task of its own once its queue's position is
+        saved (`history.transferProcessorUpdateAckInterval`, 30 s by default): until then,
+        the refusal stays readable where the operator started it."""
+        request = DescribeWorkflowExecutionRequest(namespace=self._client.namespace, execution=run)
+        for _ in range(self.GONE_POLLS):
+            try:
+                await self._client.workflow_service.describe_workflow_execution(request)
+            except RPCError as error:
+                if error.status == RPCStatusCode.NOT_FOUND:
+                    return
+                raise
+            await asyncio.sleep(1)
+        raise RPCError(
+            f"run {run.run_id} still there {self.GONE_POLLS} s after its deletion",
+            RPCStatusCode.DEADLINE_EXCEEDED,
+            b"",
+        )
+
+
+class NominationWorker(Worker):
+    """The worker, with the purge of the starts it refused for coming in clear."""
+
+    def __init__(self, client: Client, **options: Any) -> None:
+        self.unsealed_starts = UnsealedStarts(client)
+        super().__init__(self.unsealed_starts.watching(client), **options)
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        await self.unsealed_starts.close()
+
+
 def build_worker(
     client: Client,
     task_queue: str,
     activities: Sequence[Callable[..., Any]],
     graceful_shutdown: timedelta = timedelta(0),
     **tuning: Any,
-) -> Worker:
+) -> NominationWorker:
     """The nomination worker; `tuning` goes to `Worker` as it is (`max_cached_workflows`...).
 
     `ProposeNomination` comes with its activity, which starts nominations with the worker's
     own client on its own task queue.
     """
     proposals = ProposeActivities(client, task_queue)
-    return Worker(
+    return NominationWorker(
         client,
         task_queue=task_queue,
         workflows=[NominationWorkflow, CycleWorkflow, ProposeNominationWorkflow],
