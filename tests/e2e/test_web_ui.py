@@ -25,13 +25,17 @@ from devstack import DEMO_CYCLE, DEMO_STAGES
 from domain.eligibility import parse_proposal
 from domain.examples import DEMO_EXAMPLES, example_proposals, submission_of
 from domain.stages import Stage
-from tests.local_stack import LocalStack, Ports
+from tests.conftest import binary
+from tests.local_stack import LocalStack, Ports, fresh_env
 from tests.reports.chromium import CHROMIUM, FLAGS
 from workflows.names import PROPOSE_NOMINATION, TASK_QUEUE
 
 # The report's flags (nothing leaves the machine); Playwright adds --headless and gives
 # Chromium a fresh --user-data-dir of its own.
 CHROMIUM_ARGS = [flag for flag in FLAGS if flag != "--headless"]
+MANUAL = Path(__file__).parents[2] / "docs" / "operators.md"
+# The Data of *Send an Update* in the manual, as typed.
+VERIFY_IN_THE_MANUAL = re.findall(r"Data:\n\n```json\n(.*?)```", MANUAL.read_text(), re.S)[0]
 WAIT_MS = 30_000  # the UI's first load compiles a large bundle on a shared 2-core machine
 
 pytestmark = [
@@ -47,7 +51,9 @@ pytestmark = [
 ]
 
 
-async def test_an_operator_finds_a_nomination_and_reads_where_it_stands(tmp_path: Path) -> None:
+async def test_an_operator_finds_a_nomination_reads_it_and_runs_the_manuals_commands(
+    tmp_path: Path,
+) -> None:
     from playwright.async_api import async_playwright, expect
 
     stage = Stage.PANEL_SCORING
@@ -93,8 +99,58 @@ async def test_an_operator_finds_a_nomination_and_reads_where_it_stands(tmp_path
                 await expect(where).to_contain_text(text, timeout=WAIT_MS)
             await shot(page, tmp_path, "web-ui-nomination.png")
             await browser.close()
+
+        await the_manuals_commands_run_as_shown(stack)
     finally:
         assert await stack.stop() == 0, stack.text
+
+
+async def the_manuals_commands_run_as_shown(stack: LocalStack) -> None:
+    """docs/operators.md's shell blocks, in order, in one shell, as an operator pastes them
+    in the checkout while `make run` is up; only the ports are this stack's. They start a
+    nomination through `ProposeNomination`, verify one with `temporal workflow update`, and
+    reset it."""
+    blocks = re.findall(r"```sh\n(.*?)```", MANUAL.read_text(), re.S)
+    script = "\n".join(blocks).replace(
+        "http://localhost:8000", f"http://localhost:{stack.ports.api}"
+    )
+    assert "--codec-endpoint" in script and "workflow reset" in script, script
+    proposal = parse_proposal(example_proposals(DEMO_CYCLE)[DEMO_EXAMPLES])
+    env = fresh_env() | {
+        "PATH": f"{Path(binary('ovop')).parent}{os.pathsep}{os.environ['PATH']}",
+        "TEMPORAL_ADDRESS": stack.address,
+        "OVOP_VAR": str(stack.var),
+    }
+    shell = await asyncio.create_subprocess_exec(
+        "bash",
+        "-euo",
+        "pipefail",
+        "-c",
+        script + '\necho "ID=$ID"',
+        cwd=stack.var.parent,  # where `var/` is, as in the checkout
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(shell.communicate(), 120)
+    said = out.decode(errors="replace")
+    assert shell.returncode == 0, f"{script}\n---\n{said}"
+
+    # The start: ProposeNomination's result is the new nomination's id, admitted in the cycle.
+    [proposed] = re.findall(r'^  Result +"(ovop-[^"]+)"$', said, re.M)
+    shown = json.loads(await stack.ovop("show", proposed, "--json"))
+    assert shown["product_name"] == proposal.product.name
+    # The Update: the nomination the manual verified passed to the lab; the reset gave it a
+    # new run, which `ovop show` reads like the first.
+    nomination_id = re.findall(r"^ID=(\S+)$", said, re.M)[-1]
+    shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
+    assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value, said
+    runs = json.loads(
+        await stack.temporal(
+            "workflow", "list", "--query", f'WorkflowId="{nomination_id}"', "-o", "json"
+        )
+    )
+    assert len(runs) == 2, runs  # the run reset, and the new one
 
 
 async def test_an_operator_proposes_a_nomination_from_the_start_workflow_form(
@@ -141,7 +197,49 @@ async def test_an_operator_proposes_a_nomination_from_the_start_workflow_form(
             result = await page.get_by_text(re.compile(r'^"ovop-2026-')).inner_text()
             nomination_id = json.loads(result)
             await shot(page, tmp_path, "web-ui-proposed.png")
+
+            # A decision from the nomination's page (docs/operators.md, *Send a decision*),
+            # on the demo nomination that waits for its verifier; then its reset.
+            waiting, _ = stack.demo()[Stage.ADMIN_VERIFICATION.value]
+            await page.goto(f"{workflows_page(stack)}/{waiting}")
+            await expect(page.locator("main").get_by_role("status")).to_have_text(
+                "Running", timeout=WAIT_MS
+            )
+            dialog = await action(page, "Send an Update", "update-confirmation-modal")
+            await dialog.get_by_test_id("update-select-button").click()
+            await dialog.locator("#update-select-select").get_by_text("verify", exact=True).click()
+            await dialog.locator(".cm-content").click()
+            await page.keyboard.insert_text(VERIFY_IN_THE_MANUAL)
+            await dialog.get_by_role("button", name="Random UUID").click()
+            await shot(page, tmp_path, "web-ui-send-update.png")
+            async with page.expect_response(
+                lambda r: r.request.method == "POST" and "/update/verify" in r.url,
+                timeout=WAIT_MS,
+            ) as answer:
+                await dialog.get_by_test_id("confirm-modal-button").click()
+            updated = await answer.value
+            assert updated.ok, await updated.text()
+            shown = json.loads(await stack.ovop("show", waiting, "--json"))
+            assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value
+
+            await page.reload()
+            dialog = await action(page, "Reset", "reset-confirmation-modal")
+            await dialog.get_by_test_id("workflow-reset-event-id-select-button").click()
+            await dialog.locator("#reset-event-id-select [role=option]").last.click()
+            await dialog.get_by_role("heading", name="Reset Workflow").click()  # list closed
+            await dialog.get_by_placeholder("Enter a reason").fill("perbaikan setelah pembaruan")
+            await shot(page, tmp_path, "web-ui-reset.png")
+            async with page.expect_response(
+                lambda r: r.request.method == "POST" and "/reset" in r.url, timeout=WAIT_MS
+            ) as answer:
+                await dialog.get_by_test_id("confirm-modal-button").click()
+            reset = await answer.value
+            assert reset.ok, await reset.text()
             await browser.close()
+
+        runs = await stack.workflow_ids(f'WorkflowId = "{waiting}"')
+        assert runs == [waiting, waiting], runs  # the run reset, and the new one
+        assert json.loads(await stack.ovop("show", waiting, "--json"))["id"] == waiting
 
         # A nomination like any other: counted by its cycle, listed, and decided on.
         status = json.loads(await stack.ovop("cycle", "status", DEMO_CYCLE, "--json"))
@@ -154,6 +252,14 @@ async def test_an_operator_proposes_a_nomination_from_the_start_workflow_form(
         assert shown["product_name"] == proposal.product.name
     finally:
         assert await stack.stop() == 0, stack.text
+
+
+async def action(page: Any, name: str, modal: str) -> Any:
+    """The dialog of one of the nomination page's *More Actions*, opened."""
+    await page.get_by_role("button", name="More Actions").click()
+    await page.get_by_role("menuitem", name=name).click()
+    # The page holds each dialog twice (one per layout); the one shown is open.
+    return page.locator(f"dialog[open][data-testid={modal}]")
 
 
 def workflows_page(stack: LocalStack) -> str:
