@@ -15,9 +15,10 @@ from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.access import require_proposer
+from domain.cycle import already_proposed
 from domain.decisions import Actor
 from domain.eligibility import eligible
-from domain.errors import Problem, RefusalKind, Refused, problems_from
+from domain.errors import Refused, problems_from
 from domain.nomination import nomination_id
 from domain.proposal import Model, Proposal
 from workflows.client import nominate
@@ -51,9 +52,7 @@ def submission_from(data: Any) -> Submission:
     try:
         eligible(submission.proposal)
     except Refused as error:
-        raise Refused(
-            [Problem(f"proposal.{p.field}", p.message) for p in error.problems], error.kind
-        ) from None
+        raise error.within("proposal") from None
     require_proposer(submission.submitted_by, submission.proposal, "submitted_by")
     return submission
 
@@ -85,11 +84,7 @@ class ProposeActivities:
             nid = nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name)
             if await self._started_by(nid) == input.proposed_through:
                 return nid  # this start, retried after it went through
-            raise Refused.one(
-                "proposal.product.name",
-                f"usulan untuk IKM dan produk ini pada siklus {proposal.cycle} sudah ada: {nid}",
-                RefusalKind.CONFLICT,
-            ) from None
+            raise already_proposed(proposal.cycle, nid).within("proposal") from None
         return handle.id
 
     async def _started_by(self, nid: str) -> str | None:

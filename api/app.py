@@ -33,6 +33,7 @@ from api.schemas import (
     request_model,
 )
 from domain.access import PROPOSING_ROLES, Place, require_proposing_office
+from domain.cycle import already_proposed
 from domain.decisions import (
     DECISIONS,
     DecisionResult,
@@ -184,12 +185,13 @@ async def create_nomination(
                 response.status_code = 200
                 response.headers["Idempotent-Replayed"] = "true"
                 return created
+        refused = already_proposed(proposal.cycle, nid)
         raise ApiProblem(
             409,
             "already-proposed",
             "Usulan sudah pernah diajukan",
-            f"usulan untuk IKM dan produk ini pada siklus {proposal.cycle} sudah ada",
-            [Problem("product.name", "sudah diusulkan pada siklus ini")],
+            str(refused),
+            refused.problems,
             nomination_id=nid,
         ) from None
     return created

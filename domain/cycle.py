@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlineRules
-from domain.errors import Refused
+from domain.errors import RefusalKind, Refused
 from domain.labs import Lab
 from domain.proposal import Commodity, Email, Model, Nib, ProvinceName, Text
 from domain.regions import TimeZone
@@ -180,6 +180,16 @@ def check_proposed_on(cycle: str, window: ProposalWindow, proposed_on: date, tod
             "cycle",
             f"usulan diterima {today.isoformat()}, setelah masa pengusulan berakhir; {said}",
         )
+
+
+def already_proposed(cycle: str, nomination_id: str) -> Refused:
+    """One nomination per IKM and product in a cycle: a second proposal of them is refused,
+    naming the product and the nomination that has it."""
+    return Refused.one(
+        "product.name",
+        f"usulan untuk IKM dan produk ini pada siklus {cycle} sudah ada: {nomination_id}",
+        RefusalKind.CONFLICT,
+    )
 
 
 def panel_shortfalls(config: CycleConfig) -> list[str]:

@@ -52,6 +52,12 @@ class Refused(ValueError):
     def fields(self) -> list[str]:
         return [p.field for p in self.problems]
 
+    def within(self, prefix: str) -> Refused:
+        """The same refusal, each field named inside `prefix` (`proposal.ikm.nib`), for an
+        input that carries the refused one under that name."""
+        problems = [Problem(f"{prefix}.{p.field}", p.message) for p in self.problems]
+        return Refused(problems, self.kind)
+
 
 def problems_from(error: object) -> list[Problem]:
     """Problems from a pydantic `ValidationError`, in Indonesian, each naming its field."""
