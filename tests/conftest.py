@@ -7,6 +7,7 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 from temporalio.testing import WorkflowEnvironment
@@ -81,6 +83,17 @@ async def time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
         yield env
     finally:
         await env.shutdown()
+
+
+async def skip(env: WorkflowEnvironment, duration: timedelta) -> None:
+    """`env.sleep(duration)` on the time-skipping server, with room to finish: the server
+    moves on only as fast as the workers answer each timer it fires on the way, which on a
+    loaded machine takes longer than the client's default deadline for a call."""
+    request = SleepRequest()
+    request.duration.FromTimedelta(duration)
+    await env.client.test_service.unlock_time_skipping_with_sleep(
+        request, timeout=timedelta(minutes=3)
+    )
 
 
 def steady_client(env: WorkflowEnvironment) -> Client:

@@ -11,6 +11,7 @@ from domain.nomination import Nomination
 from domain.presentation import current_details
 from domain.registry import CheckStatus
 from domain.stages import Stage
+from tests.conftest import skip
 from tests.support import VERIFIER, eventually, passes, proposer
 from tests.workflow.conftest import Calls, Handle, Nominations
 from workflows.client import decide
@@ -35,7 +36,7 @@ async def test_a_registry_that_is_down_delays_the_precheck_not_the_nomination(
     assert result.stage == Stage.TECHNICAL_ASSESSMENT
 
     calls.registry_down = False
-    await nominations.env.sleep(timedelta(minutes=15))  # the activity's next retry comes
+    await skip(nominations.env, timedelta(minutes=15))  # the activity's next retry comes
 
     async def answered() -> Nomination | None:
         nom = await state(handle)
