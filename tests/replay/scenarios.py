@@ -23,12 +23,14 @@ from temporalio.worker import Worker
 
 from activities.propose import ProposeInput
 from bootstrap import plain_converter
+from domain.cycle import ProposalWindow
+from domain.cycle_book import Closing, ConfigChange, CycleSetup
 from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
 from domain.errors import Refused
 from domain.examples import example_cycle_config, submission_of
 from domain.labs import route_lab
 from domain.nomination import Nomination
-from tests.conftest import binary, register_search_attributes, steady_client
+from tests.conftest import binary, register_search_attributes, skip, steady_client
 from tests.support import (
     OPERATOR,
     VERIFIER,
@@ -41,8 +43,16 @@ from tests.support import (
     sheet,
     withdrawal,
 )
-from tests.workflow.conftest import Calls, stub_activities
-from workflows.client import decide, start_nomination
+from tests.workflow.conftest import Calls, stub_activities, to_panel
+from workflows.client import (
+    close_cycle,
+    configure_cycle,
+    decide,
+    nominate,
+    open_cycle,
+    start_nomination,
+)
+from workflows.cycle import CycleWorkflow
 from workflows.names import SEARCH_ATTRIBUTES
 from workflows.nomination import NominationWorkflow
 from workflows.propose import ProposeNominationWorkflow
@@ -51,6 +61,7 @@ from workflows.refusals import refusal
 HISTORIES = Path(__file__).parent / "histories"
 RELEASE = "1.0"
 CONFIG = example_cycle_config("2026")
+CYCLE = "2030"  # a cycle of the scenarios' own, on a test server shared with none
 
 Scenario = Callable[
     [WorkflowEnvironment, WorkflowHandle[NominationWorkflow, object]], Awaitable[None]
@@ -162,6 +173,47 @@ async def record_proposal(env: WorkflowEnvironment, outcome: str) -> str:
     return (await handle.fetch_history()).to_json()
 
 
+# The cycle: opened, a new configuration version, two nominations admitted (one to its
+# award, with its panel assigned by the cycle; one withdrawn), the window over, closed.
+CYCLE_HISTORIES = HISTORIES / "cycle"
+CYCLES = ("closed_with_two_nominations",)
+
+
+async def record_cycle(env: WorkflowEnvironment) -> str:
+    """Run one cycle to its close and return its history as JSON."""
+    task_queue = f"replay-{uuid.uuid4()}"
+    client = steady_client(env)
+    today = (await env.get_current_time()).date()
+    window = ProposalWindow(opens=today - timedelta(days=10), closes=today + timedelta(days=2))
+    config = example_cycle_config(CYCLE)
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[NominationWorkflow, CycleWorkflow],
+        activities=stub_activities(Calls()),
+    ):
+        cycle = await open_cycle(
+            client, CycleSetup(config=config, window=window, opened_by=OPERATOR), task_queue
+        )
+        await configure_cycle(
+            cycle, ConfigChange(actor=OPERATOR, config=config, reason="juri ditambah")
+        )
+        withdrawn, awarded = [
+            await nominate(client, p, proposer(p), task_queue)
+            for p in (fresh(1, CYCLE, today), fresh(2, CYCLE, today))
+        ]
+        nom = await to_panel(awarded, (await awarded.query(NominationWorkflow.state)).proposal)
+        for j in nom.panel:
+            await decide(awarded, sheet(j, 85))
+        await decide(awarded, confirm())
+        await decide(withdrawn, withdrawal(OPERATOR))
+        await asyncio.gather(awarded.result(), withdrawn.result())
+        await skip(env, timedelta(days=4))
+        await close_cycle(cycle, Closing(actor=OPERATOR))
+        await cycle.result()
+    return (await cycle.fetch_history()).to_json()
+
+
 async def main() -> None:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=plain_converter()
@@ -176,6 +228,10 @@ async def main() -> None:
         kept = PROPOSAL_HISTORIES / f"{outcome}-{RELEASE}.json"
         kept.write_text(await record_proposal(env, outcome))
         print(f"recorded ProposeNomination {outcome}")
+    CYCLE_HISTORIES.mkdir(exist_ok=True)
+    for name in CYCLES:
+        (CYCLE_HISTORIES / f"{name}-{RELEASE}.json").write_text(await record_cycle(env))
+        print(f"recorded CycleWorkflow {name}")
     await env.shutdown()
 
 

@@ -14,6 +14,8 @@ from temporalio.workflow import NondeterminismError
 
 from bootstrap import plain_converter
 from tests.replay.scenarios import (
+    CYCLE_HISTORIES,
+    CYCLES,
     HISTORIES,
     PROPOSAL_HISTORIES,
     PROPOSALS,
@@ -22,12 +24,14 @@ from tests.replay.scenarios import (
     record,
     record_proposal,
 )
-from tests.replay.variants import GuardedChange, UnguardedChange
+from tests.replay.variants import GuardedChange, UnguardedChange, UnguardedCycleChange
+from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 from workflows.propose import ProposeNominationWorkflow
 
 KEPT = sorted(HISTORIES.glob("*.json"))
 KEPT_PROPOSALS = sorted(PROPOSAL_HISTORIES.glob("*.json"))
+KEPT_CYCLES = sorted(CYCLE_HISTORIES.glob("*.json"))
 
 
 def history(path: Path) -> WorkflowHistory:
@@ -78,3 +82,19 @@ async def test_kept_proposal_history_replays(path: Path) -> None:
 async def test_a_fresh_proposal_replays(time_env: WorkflowEnvironment, outcome: str) -> None:
     fresh = WorkflowHistory.from_json(outcome, await record_proposal(time_env, outcome))
     await replayer(ProposeNominationWorkflow).replay_workflow(fresh)
+
+
+# The cycle, the same way: its kept histories replay, and a change without a patch is caught.
+def test_every_cycle_scenario_of_this_release_has_a_kept_history() -> None:
+    assert {f"{name}-{RELEASE}" for name in CYCLES} <= {p.stem for p in KEPT_CYCLES}
+
+
+@pytest.mark.parametrize("path", KEPT_CYCLES, ids=lambda p: p.stem)
+async def test_kept_cycle_history_replays(path: Path) -> None:
+    await replayer(CycleWorkflow).replay_workflow(history(path))
+
+
+@pytest.mark.parametrize("path", KEPT_CYCLES, ids=lambda p: p.stem)
+async def test_an_unguarded_change_to_the_cycle_is_caught(path: Path) -> None:
+    with pytest.raises(NondeterminismError):
+        await replayer(UnguardedCycleChange).replay_workflow(history(path))
