@@ -98,7 +98,11 @@ class UnsealedStarts:
     def note(self, workflow_id: str) -> None:
         if workflow_id in self._tasks:
             return
-        task = asyncio.get_running_loop().create_task(self._purge(workflow_id))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a payload decoded outside the worker's loop: nothing to purge
+            return
+        task = loop.create_task(self._purge(workflow_id))
         self._tasks[workflow_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(workflow_id, None))
 
