@@ -11,6 +11,7 @@ import pytest
 from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowHandle
 
+from domain.calendar import local_date
 from domain.cycle import CycleConfig, ProposalWindow
 from domain.cycle_book import Closing, ConfigChange, CycleSetup, CycleStatus
 from domain.decisions import JurorReassignment
@@ -18,6 +19,7 @@ from domain.errors import Refused
 from domain.events import EventKind
 from domain.examples import example_cycle_config
 from domain.proposal import Proposal
+from domain.regions import TimeZone
 from domain.scoring import SCALE_2013, Criterion
 from domain.stages import Role, Stage
 from tests.conftest import skip
@@ -75,7 +77,8 @@ async def test_a_cycle_refuses_a_configuration_it_cannot_run(nominations: Nomina
 async def test_proposals_dated_outside_the_window_or_ahead_are_refused_with_the_dates(
     nominations: Nominations,
 ) -> None:
-    today = (await nominations.env.get_current_time()).date()
+    # The cycle's today is the ministry's, in WIB: from 17.00 UTC on, a day ahead of UTC's.
+    today = local_date(await nominations.env.get_current_time(), TimeZone.WIB)
     closed = ProposalWindow(opens=today - timedelta(days=20), closes=today - timedelta(days=2))
     cycle, _, _ = await a_cycle(nominations, window=closed)
     for days, said in ((-25, "di luar masa"), (-1, "di luar masa"), (1, "belum tiba")):
