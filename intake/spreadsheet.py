@@ -61,12 +61,13 @@ COLUMNS = [
         "Jawa Tengah",
         choices=tuple(p.value for p in Province),
     ),
-    Column("sk_nomor", "sentra.decree.number", "Nomor SK bupati/walikota", "500/112/2021"),
+    Column("sk_nomor", "sentra.decree.number", "Nomor SK bupati/wali kota", "500/112/2021"),
     Column("sk_tanggal", "sentra.decree.date", "Tanggal SK (YYYY-MM-DD)", "2021-06-14"),
     Column(
         "sk_ditetapkan_oleh",
         "sentra.decree.issued_by",
-        "Penetap SK: bupati (kabupaten) atau walikota (kota)",
+        "Penetap SK: bupati (kabupaten), walikota (wali kota, untuk kota) atau gubernur "
+        "(DKI Jakarta)",
         "walikota",
         choices=tuple(h.value for h in RegionHead),
     ),
