@@ -30,11 +30,27 @@ from domain.stages import Role
 class PanelRules(Model):
     size: int = Field(3, ge=1, le=15)
     quorum: int = Field(2, ge=1, le=15)
-    lab_weight: float = Field(0.2, ge=0, le=1)
+    lab_weight: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description=(
+            "Bobot nilai Balai Besar dalam nilai akhir (sisanya nilai juri). Nilai bawaan 0,2 "
+            "hanya contoh, bukan ketentuan program: tetapkan untuk setiap siklus"
+        ),
+    )
     # A juror whose total lies further than this from the panel's median counts with
     # `outlier_weight` (see domain.scoring.explain); None: every juror counts fully.
     outlier_points: float | None = Field(None, gt=0, le=100)
     outlier_weight: float = Field(0.5, ge=0, le=1)
+    same_province_conflict: bool = Field(
+        False,
+        description=(
+            "Juri tidak menilai IKM dari provinsi asalnya. Bawaan: tidak (konflik kepentingan "
+            "hanya yang dinyatakan juri), agar pakar Balai Besar di DI Yogyakarta, Bogor dan "
+            "Bandung tetap menilai komoditasnya dari provinsi itu"
+        ),
+    )
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> Self:
@@ -131,6 +147,12 @@ class CycleConfig(Model):
         extra = self.calendar.collective_leave if self.calendar else []
         calendar = WorkingCalendar.for_years([year, year + 1, year + 2], extra)
         return self.model_copy(update={"calendar": calendar})
+
+    def keeping_province_conflicts(self) -> CycleConfig:
+        """This configuration under the rule of nominations started before the same-province
+        conflict became a setting: it applied to every cycle."""
+        panel = self.panel.model_copy(update={"same_province_conflict": True})
+        return self.model_copy(update={"panel": panel})
 
     def coaching_for(self, stars: int) -> CoachingLevel:
         return (self.coaching or default_coaching(self.star_scale.max_stars))[stars]

@@ -180,10 +180,20 @@ class CycleBook(BaseModel):
     def assign(self, need: PanelNeed) -> PanelAssignment:
         """Jurors from the current roster, the least loaded first; loads kept up to date."""
         self.release(need.release)
-        found = assign_jurors(self.config.jurors, need, self.loads)
+        found = assign_jurors(
+            self.config.jurors, need, self.loads, self.config.panel.same_province_conflict
+        )
         for juror in found.jurors:
             self.loads[juror.user_id] = self.loads.get(juror.user_id, 0) + 1
         return found
+
+    def keep_province_conflicts(self) -> None:
+        """A cycle opened before the same-province conflict became a setting keeps it, for
+        every configuration version (docs/versioning.md)."""
+        self.versions = [
+            v.model_copy(update={"config": v.config.keeping_province_conflicts()})
+            for v in self.versions
+        ]
 
     def release(self, jurors: list[str]) -> None:
         """These jurors left a panel: one panel less for each."""

@@ -128,9 +128,9 @@ def nomination(index: int = 0, config: CycleConfig = CONFIG) -> Nomination:
     return nom
 
 
-def at_stage(stage: Stage, index: int = 0) -> Nomination:
+def at_stage(stage: Stage, index: int = 0, config: CycleConfig = CONFIG) -> Nomination:
     """A fresh nomination taken, decision by decision, to an open `stage`."""
-    nom = nomination(index)
+    nom = nomination(index, config)
     steps: list[Decision] = []
     if stage == Stage.REVISION_REQUESTED:
         steps = [VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi")]
