@@ -204,6 +204,24 @@ def check_proposed_on(cycle: str, window: ProposalWindow, proposed_on: date, tod
         )
 
 
+# The OVOP award is held every two years: a cycle opens this many years after the last.
+CYCLE_INTERVAL_YEARS = 2
+
+
+def check_schedule(cycle: str, previous: str | None, reason: str | None) -> None:
+    """A cycle opens two years after the last one opened (`previous`, None for the first),
+    unless the operator states why it does not (`reason`): `Refused` naming
+    `off_schedule_reason` otherwise."""
+    if previous is None or reason or int(cycle) == int(previous) + CYCLE_INTERVAL_YEARS:
+        return
+    due = int(previous) + CYCLE_INTERVAL_YEARS
+    raise Refused.one(
+        "off_schedule_reason",
+        f"siklus OVOP diselenggarakan dua tahun sekali: siklus terakhir {previous}, siklus "
+        f"berikutnya {due}; siklus {cycle} hanya dapat dibuka dengan alasan yang dinyatakan",
+    )
+
+
 def already_proposed(cycle: str, nomination_id: str) -> Refused:
     """One nomination per IKM and product in a cycle: a second proposal of them is refused,
     naming the product and the nomination that has it."""

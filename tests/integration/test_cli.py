@@ -38,7 +38,7 @@ from domain.stages import Stage
 from records import RecordStore
 from starter import app
 from tests.integration.conftest import free_port
-from tests.support import fresh_raw, unique_cycle
+from tests.support import OWN_CYCLE, fresh_raw, unique_cycle
 from worker import activities_for, build_worker
 from workflows import names
 from workflows.client import start_nomination
@@ -109,10 +109,11 @@ async def ovop(
         ovop = Ovop(env, tmp_path, unique_cycle())
         today = date.today()
         await ovop(
-            "cycle open {cycle} --as op.sari --opens {opens} --closes {closes}",
+            "cycle open {cycle} --as op.sari --opens {opens} --closes {closes} --reason {reason}",
             cycle=ovop.cycle,
             opens=(today - timedelta(days=1)).isoformat(),
             closes=(today + timedelta(days=30)).isoformat(),
+            reason=OWN_CYCLE,
         )
         yield ovop
 
