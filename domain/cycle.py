@@ -42,7 +42,12 @@ class PanelRules(Model):
     # A juror whose total lies further than this from the panel's median counts with
     # `outlier_weight` (see domain.scoring.explain); None: every juror counts fully.
     outlier_points: float | None = Field(None, gt=0, le=100)
-    outlier_weight: float = Field(0.5, ge=0, le=1)
+    outlier_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Bobot juri pencilan bila outlier_points diatur; bawaan 0,5 hanya contoh",
+    )
     same_province_conflict: bool = Field(
         False,
         description=(
@@ -108,8 +113,20 @@ class Staff(Model):
 
 class CycleConfig(Model):
     cycle: Annotated[str, Field(pattern=r"^\d{4}$")]
-    weights: CriteriaWeights = CriteriaWeights()
-    star_scale: StarScale = SCALE_2024
+    weights: CriteriaWeights = Field(
+        CriteriaWeights(),
+        description=(
+            "Bobot kelima kriteria penilaian juri, dalam persen. Nilai bawaan (20, 20, 25, 20, "
+            "15) hanya contoh, bukan ketentuan program: tetapkan untuk setiap siklus"
+        ),
+    )
+    star_scale: StarScale = Field(
+        SCALE_2024,
+        description=(
+            "Tingkat bintang dan nilai akhir minimum masing-masing. Skala bawaan (1-3 bintang: "
+            "60, 70, 80) hanya contoh, bukan ketentuan program: tetapkan untuk setiap siklus"
+        ),
+    )
     panel: PanelRules = PanelRules()
     deadlines: DeadlineRules = DeadlineRules()
     # None until filled: `with_national_calendar()` writes the calendar out in full before a
