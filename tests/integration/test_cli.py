@@ -42,7 +42,7 @@ from tests.support import OWN_CYCLE, fresh_raw, unique_cycle
 from worker import activities_for, build_worker
 from workflows import names
 from workflows.client import start_nomination
-from workflows.visibility import quote
+from workflows.visibility import last_cycle, quote
 
 pytestmark = pytest.mark.integration
 
@@ -396,6 +396,30 @@ async def test_a_quoted_value_cannot_add_a_clause_on_the_server(
 
     await eventually(injected)  # unquoted, the value adds a clause that matches them all
     assert (await dev_env.client.count_workflows(f"OvopRegency = {quote(hostile)}")).count == 0
+
+
+async def test_a_cycle_out_of_turn_opens_only_with_its_reason(
+    dev_env: WorkflowEnvironment, ovop: Ovop
+) -> None:
+    """The last cycle comes from visibility: a cycle a year after it is refused without
+    --reason, and opens with one, which `cycle status` shows."""
+
+    async def sees_the_last() -> bool:
+        return await last_cycle(dev_env.client, "") == ovop.cycle
+
+    await eventually(sees_the_last)
+    following = unique_cycle()
+    assert int(following) == int(ovop.cycle) + 1
+    today = date.today()
+    line = "cycle open {cycle} --as op.sari --opens {opens} --closes {closes}"
+    dates = {"opens": today.isoformat(), "closes": (today + timedelta(days=30)).isoformat()}
+    refused = await ovop(line, code=2, cycle=following, **dates)
+    assert "off_schedule_reason: siklus OVOP diselenggarakan dua tahun sekali" in refused.stderr
+    assert f"siklus terakhir {ovop.cycle}" in refused.stderr
+    reason = "Penyesuaian jadwal dengan anggaran kementerian"
+    await ovop(line + " --reason {reason}", cycle=following, reason=reason, **dates)
+    status = (await ovop("cycle status {cycle}", cycle=following)).stdout
+    assert f"Dibuka di luar jadwal dua tahunan setelah siklus {ovop.cycle}: {reason}" in status
 
 
 @pytest.mark.parametrize(
