@@ -412,12 +412,14 @@ async def test_a_cycle_out_of_turn_opens_only_with_its_reason(
     assert int(following) == int(ovop.cycle) + 1
     today = date.today()
     line = "cycle open {cycle} --as op.sari --opens {opens} --closes {closes}"
-    dates = {"opens": today.isoformat(), "closes": (today + timedelta(days=30)).isoformat()}
-    refused = await ovop(line, code=2, cycle=following, **dates)
+    opens, closes = today.isoformat(), (today + timedelta(days=30)).isoformat()
+    refused = await ovop(line, code=2, cycle=following, opens=opens, closes=closes)
     assert "off_schedule_reason: siklus OVOP diselenggarakan dua tahun sekali" in refused.stderr
     assert f"siklus terakhir {ovop.cycle}" in refused.stderr
     reason = "Penyesuaian jadwal dengan anggaran kementerian"
-    await ovop(line + " --reason {reason}", cycle=following, reason=reason, **dates)
+    await ovop(
+        line + " --reason {reason}", cycle=following, opens=opens, closes=closes, reason=reason
+    )
     status = (await ovop("cycle status {cycle}", cycle=following)).stdout
     assert f"Dibuka di luar jadwal dua tahunan setelah siklus {ovop.cycle}: {reason}" in status
 
