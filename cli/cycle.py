@@ -73,16 +73,22 @@ def cycle_open(
     opens: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day of proposals.")],
     closes: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day of proposals.")],
     config: ConfigOpt = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(help="Why the cycle opens other than two years after the last one."),
+    ] = None,
     role: RoleOpt = Role.OPERATOR,
     institution: InstitutionOpt = "Ditjen IKMA",
 ) -> None:
-    """Open a cycle: its rules, its panel roster and its proposal window."""
+    """Open a cycle: its rules, its panel roster and its proposal window. A cycle opens two
+    years after the last one; any other year needs --reason."""
     setup = parse(
         CycleSetup,
         {
             "config": load_config(cycle, config),
             "window": {"opens": opens.date(), "closes": closes.date()},
             "opened_by": actor(user, role, institution),
+            "off_schedule_reason": reason,
         },
     )
 
@@ -109,6 +115,9 @@ def cycle_status(cycle: CycleArg, as_json: JsonFlag = False) -> None:
     typer.echo(f"Siklus OVOP {status.cycle} ({state}), konfigurasi versi {status.version}")
     typer.echo(f"  Masa pengusulan: {status.window.describe()}")
     typer.echo(f"  Usulan: {status.nominations}")
+    if status.off_schedule_reason:
+        after = f" setelah siklus {status.previous_cycle}" if status.previous_cycle else ""
+        typer.echo(f"  Dibuka di luar jadwal dua tahunan{after}: {status.off_schedule_reason}")
     if status.by_stage:
         typer.echo("")
         echo_table(

@@ -30,11 +30,32 @@ from domain.stages import Role
 class PanelRules(Model):
     size: int = Field(3, ge=1, le=15)
     quorum: int = Field(2, ge=1, le=15)
-    lab_weight: float = Field(0.2, ge=0, le=1)
+    lab_weight: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description=(
+            "Bobot nilai Balai Besar dalam nilai akhir (sisanya nilai juri). Nilai bawaan 0,2 "
+            "hanya contoh, bukan ketentuan program: tetapkan untuk setiap siklus"
+        ),
+    )
     # A juror whose total lies further than this from the panel's median counts with
     # `outlier_weight` (see domain.scoring.explain); None: every juror counts fully.
     outlier_points: float | None = Field(None, gt=0, le=100)
-    outlier_weight: float = Field(0.5, ge=0, le=1)
+    outlier_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Bobot juri pencilan bila outlier_points diatur; bawaan 0,5 hanya contoh",
+    )
+    same_province_conflict: bool = Field(
+        False,
+        description=(
+            "Juri tidak menilai IKM dari provinsi asalnya. Bawaan: tidak (konflik kepentingan "
+            "hanya yang dinyatakan juri), agar pakar Balai Besar di DI Yogyakarta, Bogor dan "
+            "Bandung tetap menilai komoditasnya dari provinsi itu"
+        ),
+    )
 
     @model_validator(mode="after")
     def _quorum_fits(self) -> Self:
@@ -92,8 +113,20 @@ class Staff(Model):
 
 class CycleConfig(Model):
     cycle: Annotated[str, Field(pattern=r"^\d{4}$")]
-    weights: CriteriaWeights = CriteriaWeights()
-    star_scale: StarScale = SCALE_2024
+    weights: CriteriaWeights = Field(
+        CriteriaWeights(),
+        description=(
+            "Bobot kelima kriteria penilaian juri, dalam persen. Nilai bawaan (20, 20, 25, 20, "
+            "15) hanya contoh, bukan ketentuan program: tetapkan untuk setiap siklus"
+        ),
+    )
+    star_scale: StarScale = Field(
+        SCALE_2024,
+        description=(
+            "Tingkat bintang dan nilai akhir minimum masing-masing. Skala bawaan (1-3 bintang: "
+            "60, 70, 80) hanya contoh, bukan ketentuan program: tetapkan untuk setiap siklus"
+        ),
+    )
     panel: PanelRules = PanelRules()
     deadlines: DeadlineRules = DeadlineRules()
     # None until filled: `with_national_calendar()` writes the calendar out in full before a
@@ -131,6 +164,12 @@ class CycleConfig(Model):
         extra = self.calendar.collective_leave if self.calendar else []
         calendar = WorkingCalendar.for_years([year, year + 1, year + 2], extra)
         return self.model_copy(update={"calendar": calendar})
+
+    def keeping_province_conflicts(self) -> CycleConfig:
+        """This configuration under the rule of nominations started before the same-province
+        conflict became a setting: it applied to every cycle."""
+        panel = self.panel.model_copy(update={"same_province_conflict": True})
+        return self.model_copy(update={"panel": panel})
 
     def coaching_for(self, stars: int) -> CoachingLevel:
         return (self.coaching or default_coaching(self.star_scale.max_stars))[stars]
@@ -180,6 +219,24 @@ def check_proposed_on(cycle: str, window: ProposalWindow, proposed_on: date, tod
             "cycle",
             f"usulan diterima {today.isoformat()}, setelah masa pengusulan berakhir; {said}",
         )
+
+
+# The OVOP award is held every two years: a cycle opens this many years after the last.
+CYCLE_INTERVAL_YEARS = 2
+
+
+def check_schedule(cycle: str, previous: str | None, reason: str | None) -> None:
+    """A cycle opens two years after the last one opened (`previous`, None for the first),
+    unless the operator states why it does not (`reason`): `Refused` naming
+    `off_schedule_reason` otherwise."""
+    if previous is None or reason or int(cycle) == int(previous) + CYCLE_INTERVAL_YEARS:
+        return
+    due = int(previous) + CYCLE_INTERVAL_YEARS
+    raise Refused.one(
+        "off_schedule_reason",
+        f"siklus OVOP diselenggarakan dua tahun sekali: siklus terakhir {previous}, siklus "
+        f"berikutnya {due}; siklus {cycle} hanya dapat dibuka dengan alasan yang dinyatakan",
+    )
 
 
 def already_proposed(cycle: str, nomination_id: str) -> Refused:

@@ -6,15 +6,21 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.access import require_operator
 from domain.calendar import local_date
-from domain.cycle import CycleConfig, ProposalWindow, check_proposed_on, panel_shortfalls
+from domain.cycle import (
+    CycleConfig,
+    ProposalWindow,
+    check_proposed_on,
+    check_schedule,
+    panel_shortfalls,
+)
 from domain.decisions import Actor
 from domain.errors import Problem, RefusalKind, Refused
 from domain.panel import PanelAssignment, PanelNeed, assign_jurors
-from domain.proposal import Commodity, LongText, Model
+from domain.proposal import Commodity, Cycle, LongText, Model
 from domain.regions import Province, TimeZone
 from domain.stages import Stage
 
@@ -29,6 +35,16 @@ class CycleSetup(Model):
     config: CycleConfig
     window: ProposalWindow
     opened_by: Actor
+    previous_cycle: Cycle | None = Field(
+        None,
+        description="The last cycle opened before this one, as the front end found it; "
+        "None: this is the first",
+    )
+    off_schedule_reason: LongText | None = Field(
+        None,
+        description="Alasan membuka siklus tidak dua tahun setelah siklus terakhir; wajib "
+        "diisi dalam hal itu",
+    )
 
 
 class ConfigChange(Model):
@@ -93,6 +109,8 @@ class CycleStatus(Model):
     nominations: int
     by_stage: dict[Stage, int]
     juror_loads: dict[str, int]
+    previous_cycle: str | None = None
+    off_schedule_reason: str | None = None
 
 
 class CycleBook(BaseModel):
@@ -105,12 +123,21 @@ class CycleBook(BaseModel):
     loads: dict[str, int] = {}
     closed_at: datetime | None = None
     closed_by: Actor | None = None
+    previous_cycle: str | None = None
+    off_schedule_reason: str | None = None  # why it opened other than two years after the last
 
     @classmethod
     def open(cls, setup: CycleSetup, now: datetime) -> CycleBook:
         check_config(setup.config, setup.opened_by, None)
+        check_schedule(setup.config.cycle, setup.previous_cycle, setup.off_schedule_reason)
         first = ConfigVersion(version=1, config=setup.config, since=now, by=setup.opened_by)
-        return cls(cycle=setup.config.cycle, window=setup.window, versions=[first])
+        return cls(
+            cycle=setup.config.cycle,
+            window=setup.window,
+            versions=[first],
+            previous_cycle=setup.previous_cycle,
+            off_schedule_reason=setup.off_schedule_reason,
+        )
 
     @property
     def config(self) -> CycleConfig:
@@ -180,10 +207,20 @@ class CycleBook(BaseModel):
     def assign(self, need: PanelNeed) -> PanelAssignment:
         """Jurors from the current roster, the least loaded first; loads kept up to date."""
         self.release(need.release)
-        found = assign_jurors(self.config.jurors, need, self.loads)
+        found = assign_jurors(
+            self.config.jurors, need, self.loads, self.config.panel.same_province_conflict
+        )
         for juror in found.jurors:
             self.loads[juror.user_id] = self.loads.get(juror.user_id, 0) + 1
         return found
+
+    def keep_province_conflicts(self) -> None:
+        """A cycle opened before the same-province conflict became a setting keeps it, for
+        every configuration version (docs/versioning.md)."""
+        self.versions = [
+            v.model_copy(update={"config": v.config.keeping_province_conflicts()})
+            for v in self.versions
+        ]
 
     def release(self, jurors: list[str]) -> None:
         """These jurors left a panel: one panel less for each."""
@@ -218,6 +255,8 @@ class CycleBook(BaseModel):
             nominations=len(self.entries),
             by_stage=self.by_stage(),
             juror_loads=dict(sorted(self.loads.items())),
+            previous_cycle=self.previous_cycle,
+            off_schedule_reason=self.off_schedule_reason,
         )
 
     # --- closing ------------------------------------------------------------------------

@@ -9,15 +9,23 @@ from pydantic import ValidationError
 
 from domain.errors import Problem, Refused, problems_from
 from domain.proposal import DISTRIBUTION_PERMITS, Commodity, PermitKind, Proposal
-from domain.regions import head_of
+from domain.regencies import regency_problem, same_regency
+from domain.regions import decree_issuers, issuer_title
 
 
-def eligibility_problems(proposal: Proposal) -> list[Problem]:
-    """Every rule the proposal breaks, each naming its field; empty when eligible."""
+def eligibility_problems(proposal: Proposal, check_regency: bool = True) -> list[Problem]:
+    """Every rule the proposal breaks, each naming its field; empty when eligible.
+
+    `check_regency=False` leaves out the regency's place on the Kemendagri list, for the
+    resubmissions of nominations started before it was checked (they replay as taken).
+    """
     problems: list[Problem] = []
     sentra, decree = proposal.sentra, proposal.sentra.decree
 
-    if decree.issuer_region != sentra.regency:
+    misplaced = regency_problem(sentra.regency, sentra.province) if check_regency else None
+    if misplaced is not None:
+        problems.append(Problem("sentra.regency", misplaced))
+    if not same_regency(decree.issuer_region, sentra.regency):
         problems.append(
             Problem(
                 "sentra.decree.issuer_region",
@@ -25,13 +33,14 @@ def eligibility_problems(proposal: Proposal) -> list[Problem]:
                 f"bukan {decree.issuer_region}",
             )
         )
-    expected_head = head_of(sentra.regency)
-    if decree.issued_by != expected_head:
+    issuers = decree_issuers(sentra.regency, sentra.province)
+    if decree.issued_by not in issuers:
+        expected = " atau ".join(issuer_title(h, sentra.province) for h in issuers)
         problems.append(
             Problem(
                 "sentra.decree.issued_by",
-                f"SK sentra di {sentra.regency} ditetapkan oleh {expected_head.value}, "
-                f"bukan {decree.issued_by.value}",
+                f"SK sentra di {sentra.regency} ditetapkan oleh {expected}, "
+                f"bukan {decree.issued_by.label}",
             )
         )
     if decree.date > proposal.proposed_on:
@@ -71,14 +80,33 @@ def eligibility_problems(proposal: Proposal) -> list[Problem]:
                     "produk makanan dan minuman wajib memiliki izin edar (PIRT atau BPOM)",
                 )
             )
-        if PermitKind.HALAL not in kinds:
-            problems.append(
-                Problem(
-                    "product.permits",
-                    "produk makanan dan minuman wajib memiliki sertifikat halal",
-                )
-            )
+    problems += _halal_problems(proposal)
     return problems
+
+
+def _halal_problems(proposal: Proposal) -> list[Problem]:
+    """A food product is halal, and certified so, unless declared non-halal; a non-halal
+    product is exempt, and holds no halal certificate."""
+    product = proposal.product
+    certified = any(p.kind == PermitKind.HALAL for p in product.permits)
+    if product.non_halal and certified:
+        return [
+            Problem(
+                "product.non_halal",
+                "produk dinyatakan tidak halal tetapi memiliki sertifikat halal; "
+                "periksa kembali salah satunya",
+            )
+        ]
+    if product.commodity == Commodity.MAKANAN_MINUMAN and not product.non_halal and not certified:
+        return [
+            Problem(
+                "product.permits",
+                "produk makanan dan minuman wajib memiliki sertifikat halal; produk yang "
+                "tidak halal dinyatakan tidak halal dan diberi keterangan tidak halal pada "
+                "kemasannya",
+            )
+        ]
+    return []
 
 
 @dataclass(frozen=True)

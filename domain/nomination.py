@@ -250,7 +250,8 @@ class Nomination(PanelSeats):
                 )
             )
         problems += [
-            Problem(f"proposal.{p.field}", p.message) for p in eligibility_problems(d.proposal)
+            Problem(f"proposal.{p.field}", p.message)
+            for p in eligibility_problems(d.proposal, check_regency=self.regency_checked)
         ]
         if problems:
             raise Refused(problems)

@@ -128,6 +128,9 @@ class NominationState(BaseModel):
     result: PanelResult | None = None
     award: AwardRecord | None = None
     registry: RegistryCheck | None = None  # the last registry pre-check asked for
+    # False for a nomination started before the regency was checked against the Kemendagri
+    # list: its resubmissions are checked as they were (they replay as taken).
+    regency_checked: bool = True
     events: list[NominationEvent] = []
 
     @property

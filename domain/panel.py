@@ -34,9 +34,13 @@ class PanelAssignment(Model):
     shortfall: int = 0
 
 
-def conflict_of(juror: Juror, province: Province, nib: str) -> str | None:
-    """Why this juror may not judge an IKM of this province and NIB, or None if they may."""
-    if juror.home_province == province:
+def conflict_of(
+    juror: Juror, province: Province, nib: str, same_province: bool = False
+) -> str | None:
+    """Why this juror may not judge an IKM of this province and NIB, or None if they may:
+    a conflict they declared, or, where the cycle sets `same_province_conflict`, their home
+    province."""
+    if same_province and juror.home_province == province:
         return f"berasal dari provinsi yang sama dengan IKM ({juror.home_province.value})"
     if nib in juror.declared_conflicts:
         return "telah menyatakan konflik kepentingan dengan IKM ini"
@@ -44,10 +48,13 @@ def conflict_of(juror: Juror, province: Province, nib: str) -> str | None:
 
 
 def assign_jurors(
-    roster: Iterable[Juror], need: PanelNeed, loads: Mapping[str, int] | None = None
+    roster: Iterable[Juror],
+    need: PanelNeed,
+    loads: Mapping[str, int] | None = None,
+    same_province: bool = False,
 ) -> PanelAssignment:
     """The jurors chosen for `need`, and how many of those asked for could not be found."""
-    jurors = choose_jurors(roster, need, loads)
+    jurors = choose_jurors(roster, need, loads, same_province)
     return PanelAssignment(jurors=jurors, shortfall=need.count - len(jurors))
 
 
@@ -55,6 +62,7 @@ def choose_jurors(
     roster: Iterable[Juror],
     need: PanelNeed,
     loads: Mapping[str, int] | None = None,
+    same_province: bool = False,
 ) -> list[Juror]:
     """Up to `need.count` jurors for the nomination, least loaded first.
 
@@ -68,7 +76,7 @@ def choose_jurors(
         for j in roster
         if need.commodity in j.commodities
         and j.user_id not in need.exclude
-        and conflict_of(j, need.province, need.nib) is None
+        and conflict_of(j, need.province, need.nib, same_province) is None
     ]
     candidates.sort(
         key=lambda j: (

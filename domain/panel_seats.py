@@ -25,14 +25,21 @@ from domain.scoring import Criterion, explain, juror_total
 from domain.stages import Stage
 
 
-def is_conflicted(juror: Juror, proposal: Proposal) -> str | None:
-    """Why this juror may not judge this proposal, or None when they may."""
-    return conflict_of(juror, proposal.sentra.province, proposal.ikm.nib)
+def is_conflicted(juror: Juror, proposal: Proposal, config: CycleConfig) -> str | None:
+    """Why this juror may not judge this proposal under the cycle's rules, or None when
+    they may."""
+    return conflict_of(
+        juror,
+        proposal.sentra.province,
+        proposal.ikm.nib,
+        config.panel.same_province_conflict,
+    )
 
 
 def assign_panel(config: CycleConfig, proposal: Proposal, key: str) -> list[Juror]:
     """A panel from the nomination's own roster, without a cycle to balance the load."""
-    return choose_jurors(config.jurors, panel_need(proposal, key, config.panel.size))
+    need = panel_need(proposal, key, config.panel.size)
+    return choose_jurors(config.jurors, need, same_province=config.panel.same_province_conflict)
 
 
 def panel_need(
@@ -68,7 +75,9 @@ class PanelSeats(DeadlineClock):
 
     def from_roster(self, need: PanelNeed) -> PanelAssignment:
         """Jurors from the nomination's own roster; those it lacks are not waited for."""
-        return assign_jurors(self.config.jurors, need)
+        return assign_jurors(
+            self.config.jurors, need, same_province=self.config.panel.same_province_conflict
+        )
 
     def take_panel_request(self) -> PanelNeed | None:
         """The request for jurors the workflow must send to the cycle, once."""
@@ -83,7 +92,7 @@ class PanelSeats(DeadlineClock):
                 self.stage != Stage.PANEL_SCORING
                 or juror.user_id in self.panel
                 or juror.user_id in self.dropped
-                or is_conflicted(juror, self.proposal)
+                or is_conflicted(juror, self.proposal, self.config)
             ):
                 refused.append(juror.user_id)
                 continue
@@ -129,7 +138,7 @@ class PanelSeats(DeadlineClock):
                 f"{d.actor.user_id} tidak ditugaskan sebagai juri usulan ini",
                 ACCESS,
             )
-        conflict = is_conflicted(juror, self.proposal)
+        conflict = is_conflicted(juror, self.proposal, self.config)
         if conflict:
             raise Refused.one(
                 "actor.user_id",

@@ -170,11 +170,17 @@ class Ikm(Model):
 
 
 class Decree(Model):
-    """The bupati's or walikota's decree (SK) that establishes the sentra IKM."""
+    """The bupati's or wali kota's decree (SK) that establishes the sentra IKM; in DKI
+    Jakarta, the wali kota or bupati administrasi's, or the governor's."""
 
     number: Text
     date: date
-    issued_by: RegionHead
+    issued_by: RegionHead = Field(
+        description=(
+            "Penetap SK: bupati (kabupaten) atau wali kota (nilai `walikota`); di DKI Jakarta "
+            "juga bupati/wali kota administrasi atau gubernur"
+        )
+    )
     issuer_region: Regency
 
 
@@ -210,6 +216,15 @@ class Product(Model):
     commodity: Commodity
     local_raw_materials: list[Text] = Field(min_length=1, max_length=30)
     permits: list[Permit] = Field(default_factory=list, max_length=20)
+    non_halal: bool = Field(
+        False,
+        description=(
+            "Produk tidak halal (mengandung bahan yang tidak halal, misalnya babi atau "
+            "alkohol): dikecualikan dari kewajiban sertifikat halal dan wajib diberi keterangan "
+            "tidak halal pada kemasannya. Produk makanan dan minuman yang tidak dinyatakan "
+            "tidak halal wajib memiliki sertifikat halal."
+        ),
+    )
 
 
 class Office(Model):

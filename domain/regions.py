@@ -120,6 +120,7 @@ _BY_KEY.update(
         _key("Daerah Istimewa Yogyakarta"): Province.DI_YOGYAKARTA,
         _key("Yogyakarta"): Province.DI_YOGYAKARTA,
         _key("Daerah Khusus Jakarta"): Province.DKI_JAKARTA,
+        _key("Daerah Khusus Ibukota Jakarta"): Province.DKI_JAKARTA,
         _key("Jakarta"): Province.DKI_JAKARTA,
         _key("Bangka Belitung"): Province.BANGKA_BELITUNG,
     }
@@ -127,10 +128,25 @@ _BY_KEY.update(
 
 
 class RegionHead(StrEnum):
-    """Who may issue the decree (SK) that makes a sentra IKM legal."""
+    """Who may issue the decree (SK) that makes a sentra IKM legal.
+
+    The values stay as stored; `label` is how a stakeholder reads them.
+    """
 
     BUPATI = "bupati"  # head of a regency (kabupaten)
-    WALIKOTA = "walikota"  # mayor of a city (kota)
+    WALIKOTA = "walikota"  # mayor of a city (kota): "wali kota", in two words
+    GUBERNUR = "gubernur"  # DKI Jakarta's governor, who appoints its mayors and regent
+
+    @property
+    def label(self) -> str:
+        return _HEAD_LABELS[self]
+
+
+_HEAD_LABELS = {
+    RegionHead.BUPATI: "bupati",
+    RegionHead.WALIKOTA: "wali kota",
+    RegionHead.GUBERNUR: "gubernur",
+}
 
 
 # A kabupaten or kota, as people write it ("kab. pekalongan"), in a single line.
@@ -154,5 +170,21 @@ def normalize_regency(text: str) -> str:
 
 
 def head_of(regency: str) -> RegionHead:
-    """A kabupaten is led by a bupati, a kota by a walikota."""
+    """A kabupaten is led by a bupati, a kota by a wali kota."""
     return RegionHead.WALIKOTA if regency.startswith("Kota ") else RegionHead.BUPATI
+
+
+def decree_issuers(regency: str, province: Province) -> list[RegionHead]:
+    """Who may issue a sentra's decree: its regency's or city's head; in DKI Jakarta, whose
+    five administrative cities and one administrative regency have no regional government
+    of their own, the wali kota or bupati administrasi, or the governor."""
+    if province == Province.DKI_JAKARTA:
+        return [head_of(regency), RegionHead.GUBERNUR]
+    return [head_of(regency)]
+
+
+def issuer_title(head: RegionHead, province: Province) -> str:
+    """`'wali kota administrasi'` in DKI Jakarta, `'wali kota'` elsewhere."""
+    if province == Province.DKI_JAKARTA and head != RegionHead.GUBERNUR:
+        return f"{head.label} administrasi"
+    return head.label

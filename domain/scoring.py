@@ -37,7 +37,8 @@ _CRITERION_LABELS = {
 
 
 class CriteriaWeights(Model):
-    """Weight of each criterion in percent; the five add up to 100."""
+    """Weight of each criterion in percent; the five add up to 100. The defaults are an
+    example, not a program rule: each cycle sets its own."""
 
     local_resources: float = Field(20, ge=0, le=100)
     culture_authenticity: float = Field(20, ge=0, le=100)

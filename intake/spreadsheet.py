@@ -26,6 +26,7 @@ from domain.regions import Province, RegionHead
 DATA_SHEET = "Usulan"
 HELP_SHEET = "Petunjuk"
 LIST_SEPARATOR = ";"
+FLAGS = {"ya": True, "tidak": False}
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Column:
     path: str  # the proposal's field it fills
     help: str
     example: str
-    kind: str = "text"  # text | list | permits
+    kind: str = "text"  # text | list | permits | flag (ya/tidak)
     required: bool = True
     choices: tuple[str, ...] = ()
 
@@ -61,12 +62,13 @@ COLUMNS = [
         "Jawa Tengah",
         choices=tuple(p.value for p in Province),
     ),
-    Column("sk_nomor", "sentra.decree.number", "Nomor SK bupati/walikota", "500/112/2021"),
+    Column("sk_nomor", "sentra.decree.number", "Nomor SK bupati/wali kota", "500/112/2021"),
     Column("sk_tanggal", "sentra.decree.date", "Tanggal SK (YYYY-MM-DD)", "2021-06-14"),
     Column(
         "sk_ditetapkan_oleh",
         "sentra.decree.issued_by",
-        "Penetap SK: bupati (kabupaten) atau walikota (kota)",
+        "Penetap SK: bupati (kabupaten), walikota (wali kota, untuk kota) atau gubernur "
+        "(DKI Jakarta)",
         "walikota",
         choices=tuple(h.value for h in RegionHead),
     ),
@@ -102,10 +104,20 @@ COLUMNS = [
         "product.permits",
         "Izin dan sertifikat: JENIS:NOMOR atau JENIS:NOMOR:BERLAKU_SAMPAI, dipisah titik koma; "
         f"jenis {', '.join(k.value for k in PermitKind)}. Makanan/minuman wajib PIRT atau "
-        "BPOM, dan HALAL",
+        "BPOM, dan HALAL kecuali produk tidak halal",
         "HAKI:IDM000912345; SNI:SNI 0239:2014:2028-12-31",
         kind="permits",
         required=False,
+    ),
+    Column(
+        "produk_tidak_halal",
+        "product.non_halal",
+        "Produk tidak halal (ya/tidak; kosong: tidak): dikecualikan dari sertifikat halal dan "
+        "diberi keterangan tidak halal pada kemasannya",
+        "tidak",
+        kind="flag",
+        required=False,
+        choices=("ya", "tidak"),
     ),
     Column(
         "dinas_pengusul",
@@ -216,6 +228,11 @@ def raw_proposal(values: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]
             except ValueError as error:
                 problems.append(Problem(column.path, str(error)))
                 continue
+        elif column.kind == "flag":
+            if text.lower() not in FLAGS:
+                problems.append(Problem(column.path, f"isi 'ya' atau 'tidak', bukan {text!r}"))
+                continue
+            value = FLAGS[text.lower()]
         target = raw
         *parents, leaf = column.path.split(".")
         for part in parents:

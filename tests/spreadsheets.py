@@ -27,6 +27,8 @@ def cells(raw: dict[str, Any]) -> list[Any]:
                 + (f":{p['valid_until']}" if p.get("valid_until") else "")
                 for p in value
             )
+        elif column.kind == "flag" and value is not None:
+            value = "ya" if value else "tidak"
         row.append(value)
     return row
 

@@ -39,6 +39,7 @@ from workflows.inputs import CycleInput, NominationInput
 from workflows.names import CYCLE, TASK_QUEUE
 from workflows.nomination import NominationWorkflow
 from workflows.refusals import refused_from
+from workflows.visibility import last_cycle
 
 Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
 # How long `decide` waits for what a decision set going (a certificate number, jurors).
@@ -48,7 +49,12 @@ SETTLE_WITHIN = timedelta(seconds=30)
 async def open_cycle(
     client: Client, setup: CycleSetup, task_queue: str = TASK_QUEUE
 ) -> WorkflowHandle[CycleWorkflow, CycleStatus]:
-    """Open a cycle: its configuration checked first, then its workflow started once."""
+    """Open a cycle: its configuration and its place two years after the last checked
+    first, then its workflow started once. The last cycle is looked up in visibility unless
+    `setup.previous_cycle` names it."""
+    if setup.previous_cycle is None:
+        previous = await last_cycle(client, setup.config.cycle)
+        setup = setup.model_copy(update={"previous_cycle": previous})
     CycleBook.open(setup, datetime.now(UTC))  # raises Refused, naming the field
     config = setup.config.with_national_calendar()
     cycle = config.cycle

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import Refused
     from domain.panel import PanelNeed
     from domain.presentation import when
+    from workflows import names
     from workflows.inputs import CycleInput, Delivery
     from workflows.refusals import refusal
 
@@ -43,6 +44,8 @@ class CycleWorkflow:
     @workflow.init
     def __init__(self, input: CycleInput) -> None:
         self._book = input.book or CycleBook.open(input.setup, workflow.now())
+        if not workflow.patched(names.RULES_CORRECTED):
+            self._book.keep_province_conflicts()
         self._deliveries: list[Delivery] = []
         self._registrations = 0
 

@@ -107,9 +107,13 @@ class NominationWorkflow:
 
     @workflow.init
     def __init__(self, input: NominationInput) -> None:
+        corrected = workflow.patched(names.RULES_CORRECTED)
+
+        config = input.config if corrected else input.config.keeping_province_conflicts()
         self._nom = Nomination.propose(
-            input.proposal, input.config, input.submitted_by, id=workflow.info().workflow_id
+            input.proposal, config, input.submitted_by, id=workflow.info().workflow_id
         )
+        self._nom.regency_checked = corrected
         self._cycle_id = input.cycle_workflow_id
         self._nom.panel_from_cycle = self._cycle_id is not None
         # Started here, not in run(): an update may arrive with the start, and its validator

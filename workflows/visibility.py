@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from temporalio.client import Client, WorkflowExecution
+from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 
 from domain.labs import Lab
 from domain.proposal import Commodity, Cycle, Model, ProvinceName, Regency
 from domain.regions import Province
 from domain.stages import Stage
 from workflows import names
+from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
 WORKFLOW_TYPE = NominationWorkflow.__name__
+CYCLE_WORKFLOW_TYPE = CycleWorkflow.__name__
 
 
 class NominationFilter(Model):
@@ -101,3 +103,16 @@ def row_of(execution: WorkflowExecution) -> NominationRow:
             "stars": attrs.get(names.STARS),
         }
     )
+
+
+async def last_cycle(client: Client, other_than: str) -> str | None:
+    """The latest cycle opened on this Temporal service, other than `other_than`; None when
+    there is none. Read from visibility, so `ovop cycle open` knows what "two years after
+    the last" means."""
+    cycles = set()
+    query = f"WorkflowType = {quote(CYCLE_WORKFLOW_TYPE)}"
+    async for execution in client.list_workflows(query):
+        cycle = execution.typed_search_attributes.get(names.CYCLE)
+        if cycle and cycle != other_than and execution.status != WorkflowExecutionStatus.FAILED:
+            cycles.add(cycle)
+    return max(cycles, key=int, default=None)

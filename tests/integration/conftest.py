@@ -35,7 +35,7 @@ from records import RecordStore
 from tests.conftest import binary
 from tests.integration.api_stack import KEYS, Api
 from tests.integration.workers import Workers
-from tests.support import OPERATOR
+from tests.support import OPERATOR, OWN_CYCLE
 from worker import activities_for, build_worker
 from workflows.client import open_cycle
 from workflows.cycle import CycleWorkflow
@@ -74,6 +74,7 @@ async def cycle_2026(dev_env: WorkflowEnvironment) -> AsyncIterator[str]:
         # Open since January, as the demo's: the examples are dated 2026-03-02.
         window=ProposalWindow(opens=date(2026, 1, 5), closes=today + timedelta(days=365)),
         opened_by=OPERATOR,
+        off_schedule_reason=OWN_CYCLE,
     )
     async with Worker(dev_env.client, task_queue="ovop-cycles", workflows=[CycleWorkflow]):
         handle = await open_cycle(dev_env.client, setup, "ovop-cycles")

@@ -129,7 +129,7 @@ async def test_create_is_idempotent_with_its_key(api: Api) -> None:
 async def test_an_invalid_or_ineligible_proposal_names_its_fields(api: Api) -> None:
     raw = fresh_raw(0)
     raw["ikm"]["nib"] = "12345"
-    raw["sentra"]["decree"]["issued_by"] = "bupati"  # Kota Pekalongan has a walikota
+    raw["sentra"]["decree"]["issued_by"] = "bupati"  # Kota Pekalongan has a wali kota
     body = problem(await api.http.post("/nominations", json=raw, headers=as_("pekalongan")), 422)
     assert fields(body) == ["ikm.nib"]
     raw = fresh_raw(0)

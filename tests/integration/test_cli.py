@@ -38,11 +38,11 @@ from domain.stages import Stage
 from records import RecordStore
 from starter import app
 from tests.integration.conftest import free_port
-from tests.support import fresh_raw, unique_cycle
+from tests.support import OWN_CYCLE, fresh_raw, unique_cycle
 from worker import activities_for, build_worker
 from workflows import names
 from workflows.client import start_nomination
-from workflows.visibility import quote
+from workflows.visibility import last_cycle, quote
 
 pytestmark = pytest.mark.integration
 
@@ -109,10 +109,11 @@ async def ovop(
         ovop = Ovop(env, tmp_path, unique_cycle())
         today = date.today()
         await ovop(
-            "cycle open {cycle} --as op.sari --opens {opens} --closes {closes}",
+            "cycle open {cycle} --as op.sari --opens {opens} --closes {closes} --reason {reason}",
             cycle=ovop.cycle,
             opens=(today - timedelta(days=1)).isoformat(),
             closes=(today + timedelta(days=30)).isoformat(),
+            reason=OWN_CYCLE,
         )
         yield ovop
 
@@ -395,6 +396,32 @@ async def test_a_quoted_value_cannot_add_a_clause_on_the_server(
 
     await eventually(injected)  # unquoted, the value adds a clause that matches them all
     assert (await dev_env.client.count_workflows(f"OvopRegency = {quote(hostile)}")).count == 0
+
+
+async def test_a_cycle_out_of_turn_opens_only_with_its_reason(
+    dev_env: WorkflowEnvironment, ovop: Ovop
+) -> None:
+    """The last cycle comes from visibility: a cycle a year after it is refused without
+    --reason, and opens with one, which `cycle status` shows."""
+
+    async def sees_the_last() -> bool:
+        return await last_cycle(dev_env.client, "") == ovop.cycle
+
+    await eventually(sees_the_last)
+    following = unique_cycle()
+    assert int(following) == int(ovop.cycle) + 1
+    today = date.today()
+    line = "cycle open {cycle} --as op.sari --opens {opens} --closes {closes}"
+    opens, closes = today.isoformat(), (today + timedelta(days=30)).isoformat()
+    refused = await ovop(line, code=2, cycle=following, opens=opens, closes=closes)
+    assert "off_schedule_reason: siklus OVOP diselenggarakan dua tahun sekali" in refused.stderr
+    assert f"siklus terakhir {ovop.cycle}" in refused.stderr
+    reason = "Penyesuaian jadwal dengan anggaran kementerian"
+    await ovop(
+        line + " --reason {reason}", cycle=following, opens=opens, closes=closes, reason=reason
+    )
+    status = (await ovop("cycle status {cycle}", cycle=following)).stdout
+    assert f"Dibuka di luar jadwal dua tahunan setelah siklus {ovop.cycle}: {reason}" in status
 
 
 @pytest.mark.parametrize(

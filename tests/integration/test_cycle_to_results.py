@@ -43,6 +43,7 @@ from tests.support import (
     confirm,
     findings,
     fresh,
+    on_schedule,
     passes,
     proposer,
     sheet,
@@ -178,7 +179,14 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
         max_concurrent_activities=20,
     ):
         cycle = await open_cycle(
-            client, CycleSetup(config=config, window=window, opened_by=OPERATOR), task_queue
+            client,
+            CycleSetup(
+                config=config,
+                window=window,
+                opened_by=OPERATOR,
+                previous_cycle=on_schedule(config.cycle),
+            ),
+            task_queue,
         )
         ids: list[str] = []
         for start in range(0, len(jobs), 10):  # ten at a time: the cycle takes ten updates at once

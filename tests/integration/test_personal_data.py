@@ -60,7 +60,7 @@ from records import RecordStore
 from tests.conftest import binary
 from tests.integration.api_stack import KEYS
 from tests.integration.conftest import serving
-from tests.support import OPERATOR, confirm, findings, fresh_raw, passes, proposer, sheet
+from tests.support import OPERATOR, OWN_CYCLE, confirm, findings, fresh_raw, passes, proposer, sheet
 from tests.support import unique_cycle as new_cycle
 from worker import activities_for, build_worker
 from workflows import names
@@ -244,6 +244,7 @@ async def nominate_and_read_raw(
             config=config,
             window=ProposalWindow(opens=today - timedelta(days=1), closes=today + timedelta(30)),
             opened_by=OPERATOR,
+            off_schedule_reason=OWN_CYCLE,
         )
         await open_cycle(sealed, setup, task_queue)
 

@@ -21,7 +21,7 @@ from domain.examples import submission_of as submission
 from domain.nomination import nomination_id
 from domain.stages import Stage
 from tests.integration.test_cli import Ovop, eventually, ovop  # noqa: F401
-from tests.support import fresh_raw, unique_cycle
+from tests.support import OWN_CYCLE, fresh_raw, unique_cycle
 from workflows.names import PROPOSE_NOMINATION
 from workflows.refusals import REFUSED
 
@@ -118,10 +118,11 @@ async def test_a_proposal_outside_its_window_is_refused_with_the_dates(
     closed = unique_cycle()
     today = date.today()
     await ovop(
-        "cycle open {cycle} --as op.sari --opens {opens} --closes {closes}",
+        "cycle open {cycle} --as op.sari --opens {opens} --closes {closes} --reason {reason}",
         cycle=closed,
         opens=(today - timedelta(days=60)).isoformat(),
         closes=(today - timedelta(days=1)).isoformat(),
+        reason=OWN_CYCLE,
     )
     refused = await refusal(dev_env, ovop, submission(fresh_raw(0, closed, date.today())))
     assert refused.message.startswith("proposed_on: tanggal usulan")

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -62,6 +62,8 @@ HISTORIES = Path(__file__).parent / "histories"
 RELEASE = "1.0"
 CONFIG = example_cycle_config("2026")
 CYCLE = "2030"  # a cycle of the scenarios' own, on a test server shared with none
+# A cycle that keeps jurors off their home province's nominations: the panel falls short.
+PROVINCE_RULE = CONFIG.keeping_province_conflicts()
 
 Scenario = Callable[
     [WorkflowEnvironment, WorkflowHandle[NominationWorkflow, object]], Awaitable[None]
@@ -100,8 +102,9 @@ async def escalated_then_withdrawn(env: WorkflowEnvironment, handle: WorkflowHan
 
 
 async def panel_short_of_a_juror(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
-    """Batik from Jawa Tengah: four batik jurors, one from the province; one of the three
-    on the panel drops out and the roster has no one left. The other two carry on."""
+    """Batik from Jawa Tengah under the same-province rule: four batik jurors, one from the
+    province; one of the three on the panel drops out and the roster has no one left. The
+    other two carry on."""
     nom: Nomination = await handle.query(NominationWorkflow.state)
     await decide(handle, passes())
     await decide(handle, findings(route_lab(nom.proposal.product.commodity)))
@@ -121,10 +124,17 @@ SCENARIOS: dict[str, Scenario] = {
     "awarded_unsubscribed": awarded_after_revision,  # no webhook subscriber
 }
 UNSUBSCRIBED = {"awarded_unsubscribed"}
+CONFIGS = {"panel_short_of_a_juror": PROVINCE_RULE}
 
 
 async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
     """Run one scenario to its end and return its history as JSON."""
+    return (await record_history(env, name, index)).to_json()
+
+
+async def record_history(env: WorkflowEnvironment, name: str, index: int = 0) -> WorkflowHistory:
+    """Run one scenario to its end and return its history, under its workflow id (the
+    panel's jurors are drawn by it)."""
     task_queue = f"replay-{uuid.uuid4()}"
     client = steady_client(env)
     p = fresh(index)
@@ -134,10 +144,11 @@ async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
         workflows=[NominationWorkflow],
         activities=stub_activities(Calls(subscribers=[] if name in UNSUBSCRIBED else ["siinas"])),
     ):
-        handle = await start_nomination(client, p, CONFIG, proposer(p), task_queue)
+        config = CONFIGS.get(name, CONFIG)
+        handle = await start_nomination(client, p, config, proposer(p), task_queue)
         await SCENARIOS[name](env, handle)
         await handle.result()
-    return (await handle.fetch_history()).to_json()
+    return await handle.fetch_history()
 
 
 # `ProposeNomination` (the Web UI's small start): admitted, and refused by its cycle. Its

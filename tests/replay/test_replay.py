@@ -21,7 +21,7 @@ from tests.replay.scenarios import (
     PROPOSALS,
     RELEASE,
     SCENARIOS,
-    record,
+    record_history,
     record_proposal,
 )
 from tests.replay.variants import GuardedChange, UnguardedChange, UnguardedCycleChange
@@ -53,8 +53,7 @@ async def test_kept_history_replays(path: Path) -> None:
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 async def test_a_fresh_run_replays(time_env: WorkflowEnvironment, name: str) -> None:
-    fresh = WorkflowHistory.from_json(name, await record(time_env, name))
-    await replayer(NominationWorkflow).replay_workflow(fresh)
+    await replayer(NominationWorkflow).replay_workflow(await record_history(time_env, name))
 
 
 @pytest.mark.parametrize("path", KEPT, ids=lambda p: p.stem)

@@ -329,7 +329,7 @@ class CycleRecorder:
         ):
             await revise_and_resubmit()
         if kind in {"reject", "reject_after_revision"}:
-            await verify(VerifyOutcome.REJECT, "sentra IKM belum memiliki SK bupati/walikota")
+            await verify(VerifyOutcome.REJECT, "sentra IKM belum memiliki SK bupati/wali kota")
             return nom
         if kind in {"expire"} or (
             kind == "open_early" and OPEN_EARLY[p.product.commodity] == "revision"

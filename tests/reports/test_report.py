@@ -227,7 +227,7 @@ async def test_the_spreadsheet_reads_back(
     assert isinstance(full.cell(row=2, column=proposed).value, datetime)
     assert full.cell(row=2, column=proposed).number_format == "dd/mm/yyyy hh:mm"
     reasons = {r[header.index("Alasan Keputusan Akhir")] for r in rows}
-    assert "sentra IKM belum memiliki SK bupati/walikota" in reasons
+    assert "sentra IKM belum memiliki SK bupati/wali kota" in reasons
 
 
 async def test_the_page_is_self_contained_and_says_it_is_provisional(

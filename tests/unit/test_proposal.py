@@ -10,6 +10,7 @@ import pytest
 from domain.eligibility import parse_proposal
 from domain.errors import Refused
 from domain.examples import DEMO_EXAMPLES, example_proposals
+from domain.regencies import REGIONS, regency_key
 from domain.regions import Province, TimeZone, normalize_regency
 
 
@@ -107,7 +108,7 @@ def test_a_city_decree_is_the_walikota_s() -> None:
     data["sentra"]["decree"]["issued_by"] = "bupati"
     error = refusal(data)
     assert error.fields == ["sentra.decree.issued_by"]
-    assert "walikota" in str(error)
+    assert "oleh wali kota, bukan bupati" in str(error)
 
 
 def test_decree_may_not_postdate_the_proposal() -> None:
@@ -173,3 +174,96 @@ def test_indonesia_has_38_provinces_in_three_time_zones() -> None:
     assert Province.PAPUA_PEGUNUNGAN.timezone == TimeZone.WIT
     assert Province.BALI.timezone == TimeZone.WITA
     assert Province.ACEH.timezone == TimeZone.WIB
+
+
+# --- the regency on the Kemendagri list, DKI Jakarta's decrees, halal ------------------
+
+
+def test_the_kemendagri_list_holds_every_province_and_its_regencies() -> None:
+    assert {r.province for r in REGIONS.values()} == set(Province)
+    assert len(REGIONS) == 514
+    assert REGIONS[regency_key("Kota Pekalongan")].code == "33.75"
+
+
+def test_a_regency_outside_its_province_is_refused_naming_where_it_lies() -> None:
+    data = raw(0)  # Kota Pekalongan
+    data["sentra"]["province"] = "Bali"
+    error = refusal(data)
+    assert error.fields == ["sentra.regency"]
+    assert "Kota Pekalongan tidak terletak di Provinsi Bali" in str(error)
+    assert "Provinsi Jawa Tengah (kode wilayah 33.75" in str(error)
+
+
+def test_a_misspelt_regency_is_answered_with_the_likely_name() -> None:
+    data = raw(0)
+    data["sentra"]["regency"] = data["sentra"]["decree"]["issuer_region"] = "Kab. Pekalongn"
+    data["sentra"]["decree"]["issued_by"] = "bupati"
+    error = refusal(data)
+    assert error.fields == ["sentra.regency"]
+    assert "mungkin maksud Anda: Kabupaten Pekalongan?" in str(error)
+    data["sentra"]["province"] = "Bali"
+    assert "mungkin maksud Anda: Kabupaten Pekalongan, Provinsi Jawa Tengah?" in str(refusal(data))
+
+
+def test_common_spellings_of_a_regency_are_accepted() -> None:
+    for written in ("kab. pangkajene dan kepulauan", "Kabupaten Pangkajene Dan Kepulauan"):
+        data = raw(1)
+        data["sentra"]["regency"] = data["sentra"]["decree"]["issuer_region"] = written
+        data["sentra"]["province"] = "Sulawesi Selatan"
+        assert parse_proposal(data).sentra.regency == "Kabupaten Pangkajene Dan Kepulauan"
+
+
+def jakarta_timur(issued_by: str, regency: str = "Kota Jakarta Timur") -> dict[str, Any]:
+    data = raw(0)
+    data["sentra"].update(regency=regency, province="DKI Jakarta")
+    data["sentra"]["decree"].update(issuer_region=regency, issued_by=issued_by)
+    return data
+
+
+@pytest.mark.parametrize("issued_by", ["walikota", "gubernur"])
+def test_a_jakarta_sentra_s_decree_is_the_administrative_mayor_s_or_the_governor_s(
+    issued_by: str,
+) -> None:
+    p = parse_proposal(jakarta_timur(issued_by))
+    assert p.sentra.province == Province.DKI_JAKARTA
+    official = jakarta_timur(issued_by, "Kota Administrasi Jakarta Timur")
+    assert parse_proposal(official).sentra.regency == "Kota Administrasi Jakarta Timur"
+
+
+def test_the_thousand_islands_decree_is_the_administrative_regent_s_or_the_governor_s() -> None:
+    for issued_by in ("bupati", "gubernur"):
+        parse_proposal(jakarta_timur(issued_by, "Kab. Adm. Kepulauan Seribu"))
+    error = refusal(jakarta_timur("walikota", "Kabupaten Kepulauan Seribu"))
+    assert error.fields == ["sentra.decree.issued_by"]
+    assert "bupati administrasi atau gubernur, bukan wali kota" in str(error)
+
+
+def test_a_jakarta_decree_from_a_regent_and_a_governor_elsewhere_are_refused() -> None:
+    error = refusal(jakarta_timur("bupati"))
+    assert error.fields == ["sentra.decree.issued_by"]
+    assert "wali kota administrasi atau gubernur, bukan bupati" in str(error)
+    data = raw(0)
+    data["sentra"]["decree"]["issued_by"] = "gubernur"
+    assert refusal(data).fields == ["sentra.decree.issued_by"]
+
+
+def test_a_non_halal_food_product_is_accepted_as_such() -> None:
+    data = raw(5)
+    data["product"]["permits"] = [p for p in data["product"]["permits"] if p["kind"] != "HALAL"]
+    data["product"]["non_halal"] = True
+    assert parse_proposal(data).product.non_halal
+
+
+def test_a_product_claiming_halal_needs_the_certificate() -> None:
+    data = raw(5)
+    data["product"]["permits"] = [p for p in data["product"]["permits"] if p["kind"] != "HALAL"]
+    assert data["product"].get("non_halal", False) is False  # halal unless declared not
+    error = refusal(data)
+    assert error.fields == ["product.permits"]
+    assert "wajib memiliki sertifikat halal" in str(error)
+
+
+def test_a_non_halal_product_holds_no_halal_certificate() -> None:
+    data = raw(5)
+    data["product"]["non_halal"] = True
+    assert refusal(data).fields == ["product.non_halal"]

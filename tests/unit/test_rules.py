@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from domain.cycle import PanelRules
+from domain.cycle import CycleConfig, Juror, PanelRules
 from domain.cycle_book import cycle_workflow_id
 from domain.decisions import (
     AwardDecision,
@@ -50,7 +50,9 @@ from tests.support import (
     VERIFIER,
     at_stage,
     confirm,
+    findings,
     fresh,
+    passes,
     proposer,
     sheet,
     withdrawal,
@@ -144,14 +146,71 @@ def test_a_nomination_id_is_known_by_its_shape_and_a_cycles_is_not_one(product: 
     assert not is_nomination_id(nomination_id("2026", "9120001234561", product) + "\n")
 
 
-def test_panel_has_no_conflicted_juror_and_judges_the_commodity() -> None:
-    p = fresh(0)  # batik from Jawa Tengah
-    panel = assign_panel(CONFIG, p, "key")
-    assert len(panel) == CONFIG.panel.size
-    assert all(Commodity.KAIN_BATIK in j.commodities for j in panel)
-    assert all(j.home_province != Province.JAWA_TENGAH for j in panel)
+def test_panel_judges_the_commodity_and_keeps_to_the_province_rule_only_when_set() -> None:
+    p = fresh(0)  # batik from Jawa Tengah; juri.siti's home province is Jawa Tengah
     siti = CONFIG.juror("juri.siti")
-    assert siti is not None and is_conflicted(siti, p) is not None
+    assert siti is not None and not CONFIG.panel.same_province_conflict
+    assert is_conflicted(siti, p, CONFIG) is None
+    panels = [assign_panel(CONFIG, p, f"key{n}") for n in range(20)]
+    assert all(len(panel) == CONFIG.panel.size for panel in panels)
+    assert all(Commodity.KAIN_BATIK in j.commodities for panel in panels for j in panel)
+    assert any(siti in panel for panel in panels)
+
+    strict = CONFIG.keeping_province_conflicts()
+    assert "provinsi yang sama" in (is_conflicted(siti, p, strict) or "")
+    for n in range(20):
+        panel = assign_panel(strict, p, f"key{n}")
+        assert all(j.home_province != Province.JAWA_TENGAH for j in panel)
+
+
+def kerajinan_batik_lab_expert() -> Juror:
+    """The Kerajinan dan Batik lab's own batik expert, at home in DI Yogyakarta."""
+    return Juror(
+        user_id="juri.sekar",
+        name="Sekar Ayu",
+        email="sekar@example.id",
+        institution="BBSPJI Kerajinan dan Batik",
+        home_province=Province.DI_YOGYAKARTA,
+        commodities=[Commodity.KAIN_BATIK],
+    )
+
+
+def yogyakarta_batik() -> Proposal:
+    p = fresh(2)  # Kabupaten Bantul, DI Yogyakarta
+    product = p.product.model_copy(update={"commodity": Commodity.KAIN_BATIK})
+    assert p.sentra.province == Province.DI_YOGYAKARTA
+    return p.model_copy(update={"product": product})
+
+
+def test_a_yogyakarta_batik_nominee_is_judged_by_the_batik_lab_s_own_expert() -> None:
+    """The Kerajinan dan Batik lab stands in DI Yogyakarta: under the default configuration
+    its expert sits on, and scores, that province's batik; with the same-province setting on,
+    the same expert is not seated."""
+    expert = kerajinan_batik_lab_expert()
+    others = [j for j in CONFIG.jurors if j.user_id in ("juri.budi", "juri.ani")]
+    config = CONFIG.model_copy(update={"jurors": [expert, *others]})  # three batik jurors
+    p = yogyakarta_batik()
+
+    nom = panel_of(p, config)
+    assert expert.user_id in nom.panel and len(nom.panel) == 3
+    for j in nom.panel:
+        nom.apply(sheet(j, 88), NOW)
+    assert nom.stage == Stage.AWARD_DECISION
+    assert nom.result is not None and expert.user_id in nom.result.juror_totals
+
+    nom = panel_of(p, config.keeping_province_conflicts())
+    assert expert.user_id not in nom.panel and len(nom.panel) == 2
+    assert refused_field(nom, sheet(expert.user_id, 88)) == "actor.user_id"
+
+
+def panel_of(p: Proposal, config: CycleConfig) -> Nomination:
+    """The nomination of `p` with its panel seated from its own roster."""
+    nom = Nomination.propose(p, config, proposer(p))
+    nom.start(NOW)
+    nom.apply(passes(), NOW)
+    nom.apply(findings(nom.lab), NOW)
+    assert nom.stage == Stage.PANEL_SCORING
+    return nom
 
 
 def test_a_declared_conflict_keeps_a_juror_off_the_panel() -> None:
@@ -243,7 +302,8 @@ def test_a_juror_may_revise_until_the_panel_closes() -> None:
 def test_a_panel_the_roster_cannot_refill_carries_on_with_the_jurors_it_has() -> None:
     """Found by the generated decisions: the roster had no batik juror left for Jawa Tengah,
     the nomination waited for one forever, and the reassignment never answered."""
-    nom = at_stage(Stage.PANEL_SCORING)  # batik from Jawa Tengah: three of four possible
+    # Batik from Jawa Tengah, jurors kept off their home province: three of four possible.
+    nom = at_stage(Stage.PANEL_SCORING, config=CONFIG.keeping_province_conflicts())
     leaving, *staying = nom.panel
     nom.apply(JurorReassignment(actor=OPERATOR, juror_id=leaving, reason="sakit"), NOW)
     assert (nom.panel, nom.jurors_wanted) == (staying, 0)

@@ -51,6 +51,18 @@ def test_eligibility_is_checked_per_row_too(tmp_path: Path) -> None:
     }
 
 
+def test_a_non_halal_product_is_declared_in_its_own_column(tmp_path: Path) -> None:
+    pork = fresh_raw(4)
+    pork["product"]["permits"] = [{"kind": "PIRT", "number": "2061104010123-25"}]
+    pork["product"]["non_halal"] = True
+    unsure = cells(pork)
+    unsure[[c.header for c in COLUMNS].index("produk_tidak_halal")] = "mungkin"
+    declared, unread = read_proposals(write_csv(tmp_path / "usulan.csv", [cells(pork), unsure]))
+    assert declared.proposal is not None and declared.proposal.product.non_halal
+    assert [p.column for p in unread.problems] == ["T (produk_tidak_halal)"]
+    assert "isi 'ya' atau 'tidak'" in unread.problems[0].message
+
+
 def test_a_permit_written_wrongly_names_its_column(tmp_path: Path) -> None:
     row = cells(fresh_raw(0))
     row[[c.header for c in COLUMNS].index("izin")] = "HAKI IDM000912345"

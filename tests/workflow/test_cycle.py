@@ -23,7 +23,15 @@ from domain.regions import TimeZone
 from domain.scoring import SCALE_2013, Criterion
 from domain.stages import Role, Stage
 from tests.conftest import skip
-from tests.support import OPERATOR, confirm, fresh, sheet, unique_cycle, withdrawal
+from tests.support import (
+    OPERATOR,
+    confirm,
+    fresh,
+    on_schedule,
+    sheet,
+    unique_cycle,
+    withdrawal,
+)
 from tests.workflow.conftest import Nominations, state, to_panel
 from workflows.client import close_cycle, configure_cycle, decide, open_cycle
 from workflows.cycle import CycleWorkflow
@@ -44,7 +52,9 @@ async def a_cycle(
     config = example_cycle_config(cycle, **overrides)
     handle = await open_cycle(
         nominations.client,
-        CycleSetup(config=config, window=window, opened_by=OPERATOR),
+        CycleSetup(
+            config=config, window=window, opened_by=OPERATOR, previous_cycle=on_schedule(cycle)
+        ),
         nominations.task_queue,
     )
     return cycle, handle, config
@@ -58,18 +68,25 @@ async def made_today(nominations: Nominations, index: int, cycle: str) -> Propos
 async def test_a_cycle_refuses_a_configuration_it_cannot_run(nominations: Nominations) -> None:
     today = (await nominations.env.get_current_time()).date()
     window = ProposalWindow(opens=today, closes=today)
-    config = example_cycle_config(unique_cycle())
+    cycle = unique_cycle()
+    config = example_cycle_config(cycle)
     few = config.model_copy(update={"jurors": config.jurors[:4]})
     with pytest.raises(Refused) as refused:
         await open_cycle(
-            nominations.client, CycleSetup(config=few, window=window, opened_by=OPERATOR)
+            nominations.client,
+            CycleSetup(
+                config=few, window=window, opened_by=OPERATOR, previous_cycle=on_schedule(cycle)
+            ),
         )
     assert set(refused.value.fields) == {"config.jurors"}
     assert "Gerabah: 1 juri, perlu 3" in str(refused.value)
     clerk = OPERATOR.model_copy(update={"role": Role.VERIFIER})
     with pytest.raises(Refused) as refused:
         await open_cycle(
-            nominations.client, CycleSetup(config=config, window=window, opened_by=clerk)
+            nominations.client,
+            CycleSetup(
+                config=config, window=window, opened_by=clerk, previous_cycle=on_schedule(cycle)
+            ),
         )
     assert refused.value.fields == ["actor.role"]
 
@@ -294,3 +311,28 @@ async def test_jurors_keep_their_own_zone_for_reminders(nominations: Nominations
     assert nom.plan is not None
     zones = {s.zone for s in nom.plan.steps if s.zone is not None}
     assert zones == {seat.home_province.timezone for seat in nom.seats}
+
+
+async def test_a_cycle_opened_a_year_after_the_last_needs_a_reason_which_it_keeps(
+    nominations: Nominations,
+) -> None:
+    cycle = unique_cycle()
+    today = (await nominations.env.get_current_time()).date()
+    window = ProposalWindow(opens=today, closes=today + timedelta(days=30))
+    setup = CycleSetup(
+        config=example_cycle_config(cycle),
+        window=window,
+        opened_by=OPERATOR,
+        previous_cycle=str(int(cycle) - 1),
+    )
+    with pytest.raises(Refused) as refused:
+        await open_cycle(nominations.client, setup, nominations.task_queue)
+    assert refused.value.fields == ["off_schedule_reason"]
+    reason = "Penetapan ulang jadwal oleh Direktur Jenderal IKMA"
+    handle = await open_cycle(
+        nominations.client,
+        setup.model_copy(update={"off_schedule_reason": reason}),
+        nominations.task_queue,
+    )
+    status = await handle.query(CycleWorkflow.status)
+    assert (status.previous_cycle, status.off_schedule_reason) == (str(int(cycle) - 1), reason)

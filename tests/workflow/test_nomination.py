@@ -326,13 +326,11 @@ def _refusals(p: Proposal, nom: Nomination) -> list[tuple[str, Any, str]]:
     """(update name, raw argument, field named in the refusal) for a nomination in panel scoring."""
     panelist = nom.panel[0]
     outsider = next(j.user_id for j in CONFIG.jurors if j.user_id not in nom.panel)
-    conflicted = next(j.user_id for j in CONFIG.jurors if j.home_province == p.sentra.province)
     good = sheet(panelist, 80).model_dump(mode="json")
     return [
         ("verify", passes().model_dump(mode="json"), "stage"),
         ("score", {**good, "actor": {**good["actor"], "role": "verifier"}}, "actor.role"),
         ("score", sheet(outsider, 80).model_dump(mode="json"), "actor.user_id"),
-        ("score", sheet(conflicted, 80).model_dump(mode="json"), "actor.user_id"),
         ("score", {**good, "scores": {"local_resources": 80}}, "scores"),
         (
             "score",
