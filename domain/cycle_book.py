@@ -125,6 +125,9 @@ class CycleBook(BaseModel):
     closed_by: Actor | None = None
     previous_cycle: str | None = None
     off_schedule_reason: str | None = None  # why it opened other than two years after the last
+    # False in a book opened before the same-province conflict became a setting, and carried
+    # over when its cycle continues as new: each of its versions then keeps the conflict.
+    province_rule_set: bool = False
 
     @classmethod
     def open(cls, setup: CycleSetup, now: datetime) -> CycleBook:
@@ -137,6 +140,7 @@ class CycleBook(BaseModel):
             versions=[first],
             previous_cycle=setup.previous_cycle,
             off_schedule_reason=setup.off_schedule_reason,
+            province_rule_set=True,
         )
 
     @property
@@ -221,6 +225,7 @@ class CycleBook(BaseModel):
             v.model_copy(update={"config": v.config.keeping_province_conflicts()})
             for v in self.versions
         ]
+        self.province_rule_set = True
 
     def release(self, jurors: list[str]) -> None:
         """These jurors left a panel: one panel less for each."""

@@ -44,7 +44,9 @@ class CycleWorkflow:
     @workflow.init
     def __init__(self, input: CycleInput) -> None:
         self._book = input.book or CycleBook.open(input.setup, workflow.now())
-        if not workflow.patched(names.RULES_CORRECTED):
+        # A cycle opened before the rules were corrected keeps the same-province conflict:
+        # replayed, or continued as new with the book it carried (docs/versioning.md).
+        if not workflow.patched(names.RULES_CORRECTED) or not self._book.province_rule_set:
             self._book.keep_province_conflicts()
         self._deliveries: list[Delivery] = []
         self._registrations = 0

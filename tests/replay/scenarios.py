@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -23,7 +24,7 @@ from temporalio.worker import Worker
 
 from activities.propose import ProposeInput
 from bootstrap import plain_converter
-from domain.cycle import ProposalWindow
+from domain.cycle import CYCLE_INTERVAL_YEARS, ProposalWindow
 from domain.cycle_book import Closing, ConfigChange, CycleSetup
 from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
 from domain.errors import Refused
@@ -59,7 +60,7 @@ from workflows.propose import ProposeNominationWorkflow
 from workflows.refusals import refusal
 
 HISTORIES = Path(__file__).parent / "histories"
-RELEASE = "1.0"
+RELEASE = "1.1"
 CONFIG = example_cycle_config("2026")
 CYCLE = "2030"  # a cycle of the scenarios' own, on a test server shared with none
 # A cycle that keeps jurors off their home province's nominations: the panel falls short.
@@ -127,9 +128,17 @@ UNSUBSCRIBED = {"awarded_unsubscribed"}
 CONFIGS = {"panel_short_of_a_juror": PROVINCE_RULE}
 
 
-async def record(env: WorkflowEnvironment, name: str, index: int = 0) -> str:
-    """Run one scenario to its end and return its history as JSON."""
-    return (await record_history(env, name, index)).to_json()
+def as_kept(history: WorkflowHistory) -> str:
+    """A history as kept: Temporal's JSON, with the workflow id it ran under beside the
+    events (a replay under another id would draw another panel)."""
+    events = json.loads(history.to_json())
+    return json.dumps({"workflowId": history.workflow_id, **events}, indent=2) + "\n"
+
+
+def read_kept(path: Path) -> WorkflowHistory:
+    """A kept history, under the workflow id it ran under (files of 1.0: its name)."""
+    kept = json.loads(path.read_text())
+    return WorkflowHistory.from_json(kept.pop("workflowId", path.stem), kept)
 
 
 async def record_history(env: WorkflowEnvironment, name: str, index: int = 0) -> WorkflowHistory:
@@ -157,8 +166,8 @@ PROPOSALS = ("admitted", "refused")
 PROPOSAL_HISTORIES = HISTORIES / "propose"
 
 
-async def record_proposal(env: WorkflowEnvironment, outcome: str) -> str:
-    """Run one `ProposeNomination` to its end and return its history as JSON."""
+async def record_proposal(env: WorkflowEnvironment, outcome: str) -> WorkflowHistory:
+    """Run one `ProposeNomination` to its end and return its history."""
 
     @activity.defn(name="propose_nomination")
     async def propose(input: ProposeInput) -> str:
@@ -181,7 +190,7 @@ async def record_proposal(env: WorkflowEnvironment, outcome: str) -> str:
         )
         with contextlib.suppress(WorkflowFailureError):
             await handle.result()
-    return (await handle.fetch_history()).to_json()
+    return await handle.fetch_history()
 
 
 # The cycle: opened, a new configuration version, two nominations admitted (one to its
@@ -190,8 +199,8 @@ CYCLE_HISTORIES = HISTORIES / "cycle"
 CYCLES = ("closed_with_two_nominations",)
 
 
-async def record_cycle(env: WorkflowEnvironment) -> str:
-    """Run one cycle to its close and return its history as JSON."""
+async def record_cycle(env: WorkflowEnvironment) -> WorkflowHistory:
+    """Run one cycle to its close and return its history."""
     task_queue = f"replay-{uuid.uuid4()}"
     client = steady_client(env)
     today = (await env.get_current_time()).date()
@@ -204,7 +213,15 @@ async def record_cycle(env: WorkflowEnvironment) -> str:
         activities=stub_activities(Calls()),
     ):
         cycle = await open_cycle(
-            client, CycleSetup(config=config, window=window, opened_by=OPERATOR), task_queue
+            client,
+            # The test server keeps no visibility to find the last cycle in: it is named.
+            CycleSetup(
+                config=config,
+                window=window,
+                opened_by=OPERATOR,
+                previous_cycle=str(int(CYCLE) - CYCLE_INTERVAL_YEARS),
+            ),
+            task_queue,
         )
         await configure_cycle(
             cycle, ConfigChange(actor=OPERATOR, config=config, reason="juri ditambah")
@@ -222,7 +239,7 @@ async def record_cycle(env: WorkflowEnvironment) -> str:
         await skip(env, timedelta(days=4))
         await close_cycle(cycle, Closing(actor=OPERATOR))
         await cycle.result()
-    return (await cycle.fetch_history()).to_json()
+    return await cycle.fetch_history()
 
 
 async def main() -> None:
@@ -232,16 +249,16 @@ async def main() -> None:
     await register_search_attributes(env.client, SEARCH_ATTRIBUTES)
     HISTORIES.mkdir(exist_ok=True)
     for name in SCENARIOS:
-        (HISTORIES / f"{name}-{RELEASE}.json").write_text(await record(env, name))
+        (HISTORIES / f"{name}-{RELEASE}.json").write_text(as_kept(await record_history(env, name)))
         print(f"recorded {name}")
     PROPOSAL_HISTORIES.mkdir(exist_ok=True)
     for outcome in PROPOSALS:
         kept = PROPOSAL_HISTORIES / f"{outcome}-{RELEASE}.json"
-        kept.write_text(await record_proposal(env, outcome))
+        kept.write_text(as_kept(await record_proposal(env, outcome)))
         print(f"recorded ProposeNomination {outcome}")
     CYCLE_HISTORIES.mkdir(exist_ok=True)
     for name in CYCLES:
-        (CYCLE_HISTORIES / f"{name}-{RELEASE}.json").write_text(await record_cycle(env))
+        (CYCLE_HISTORIES / f"{name}-{RELEASE}.json").write_text(as_kept(await record_cycle(env)))
         print(f"recorded CycleWorkflow {name}")
     await env.shutdown()
 

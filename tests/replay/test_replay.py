@@ -21,6 +21,7 @@ from tests.replay.scenarios import (
     PROPOSALS,
     RELEASE,
     SCENARIOS,
+    read_kept,
     record_history,
     record_proposal,
 )
@@ -35,7 +36,7 @@ KEPT_CYCLES = sorted(CYCLE_HISTORIES.glob("*.json"))
 
 
 def history(path: Path) -> WorkflowHistory:
-    return WorkflowHistory.from_json(path.stem, path.read_text())
+    return read_kept(path)
 
 
 def replayer(*workflows: type) -> Replayer:
@@ -79,7 +80,7 @@ async def test_kept_proposal_history_replays(path: Path) -> None:
 
 @pytest.mark.parametrize("outcome", PROPOSALS)
 async def test_a_fresh_proposal_replays(time_env: WorkflowEnvironment, outcome: str) -> None:
-    fresh = WorkflowHistory.from_json(outcome, await record_proposal(time_env, outcome))
+    fresh = await record_proposal(time_env, outcome)
     await replayer(ProposeNominationWorkflow).replay_workflow(fresh)
 
 

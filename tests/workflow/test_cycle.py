@@ -4,7 +4,7 @@ the load and never seat a conflicted juror, hidden scores, and closing."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,14 @@ from temporalio.client import WorkflowHandle
 
 from domain.calendar import local_date
 from domain.cycle import CycleConfig, ProposalWindow
-from domain.cycle_book import Closing, ConfigChange, CycleSetup, CycleStatus
+from domain.cycle_book import (
+    Closing,
+    ConfigChange,
+    CycleBook,
+    CycleSetup,
+    CycleStatus,
+    cycle_workflow_id,
+)
 from domain.decisions import JurorReassignment
 from domain.errors import Refused
 from domain.events import EventKind
@@ -35,7 +42,7 @@ from tests.support import (
 from tests.workflow.conftest import Nominations, state, to_panel
 from workflows.client import close_cycle, configure_cycle, decide, open_cycle
 from workflows.cycle import CycleWorkflow
-from workflows.inputs import JurorViewRequest
+from workflows.inputs import CycleInput, JurorViewRequest
 from workflows.nomination import NominationWorkflow
 
 CycleHandle = WorkflowHandle[CycleWorkflow, CycleStatus]
@@ -336,3 +343,34 @@ async def test_a_cycle_opened_a_year_after_the_last_needs_a_reason_which_it_keep
     )
     status = await handle.query(CycleWorkflow.status)
     assert (status.previous_cycle, status.off_schedule_reason) == (str(int(cycle) - 1), reason)
+
+
+async def test_a_cycle_carried_over_from_before_the_setting_keeps_the_province_conflict(
+    nominations: Nominations,
+) -> None:
+    """A cycle opened before the same-province conflict became a setting, which continued
+    as new after the deploy, carries a book without it: each of its versions keeps the
+    conflict, as when the cycle opened (docs/versioning.md). A cycle opened now does not."""
+    cycle = unique_cycle()
+    today = (await nominations.env.get_current_time()).date()
+    setup = CycleSetup(
+        config=example_cycle_config(cycle),
+        window=ProposalWindow(opens=today, closes=today + timedelta(days=30)),
+        opened_by=OPERATOR,
+        previous_cycle=on_schedule(cycle),
+    )
+    carried = CycleBook.open(setup, datetime.now(UTC)).model_copy(
+        update={"province_rule_set": False}
+    )
+    handle = await nominations.client.start_workflow(
+        CycleWorkflow.run,
+        CycleInput(setup=setup, book=carried),
+        id=cycle_workflow_id(cycle),
+        task_queue=nominations.task_queue,
+    )
+    book = await handle.query(CycleWorkflow.book)
+    assert [v.config.panel.same_province_conflict for v in book.versions] == [True]
+
+    _, opened, _ = await a_cycle(nominations)
+    book = await opened.query(CycleWorkflow.book)
+    assert [v.config.panel.same_province_conflict for v in book.versions] == [False]
