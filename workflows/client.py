@@ -60,7 +60,7 @@ async def open_cycle(
     cycle = config.cycle
     return await client.start_workflow(
         CycleWorkflow.run,
-        CycleInput(setup=setup.model_copy(update={"config": config})),
+        CycleInput(setup=setup.model_copy(update={"config": config}), corrected_rules=True),
         id=cycle_workflow_id(cycle),
         task_queue=task_queue,
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
@@ -154,6 +154,7 @@ async def start_nomination(
             config=config.with_national_calendar(),
             submitted_by=submitted_by,
             cycle_workflow_id=cycle_workflow_id,
+            corrected_rules=True,
         ),
         id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
         task_queue=task_queue,

@@ -22,7 +22,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import Refused
     from domain.panel import PanelNeed
     from domain.presentation import when
-    from workflows import names
     from workflows.inputs import CycleInput, Delivery
     from workflows.refusals import refusal
 
@@ -44,9 +43,9 @@ class CycleWorkflow:
     @workflow.init
     def __init__(self, input: CycleInput) -> None:
         self._book = input.book or CycleBook.open(input.setup, workflow.now())
-        # A cycle opened before the rules were corrected keeps the same-province conflict:
-        # replayed, or continued as new with the book it carried (docs/versioning.md).
-        if not workflow.patched(names.RULES_CORRECTED) or not self._book.province_rule_set:
+        # A cycle opened before the rules were corrected keeps the same-province conflict,
+        # as its start input or the book it carried over says (docs/versioning.md).
+        if not (input.book.province_rule_set if input.book else input.corrected_rules):
             self._book.keep_province_conflicts()
         self._deliveries: list[Delivery] = []
         self._registrations = 0

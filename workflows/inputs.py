@@ -23,6 +23,11 @@ class NominationInput(Model):
     submitted_by: Actor
     # The cycle that admitted it, and assigns its panel; None: the nomination's own roster.
     cycle_workflow_id: str | None = None
+    # True for a nomination started since the rules were corrected (release 1.1); the input
+    # of one started before lacks it, and it keeps the rules it started under: the
+    # same-province conflict, and resubmissions whose regency is not looked up
+    # (docs/versioning.md). Carried in the input, not by `workflow.patched`.
+    corrected_rules: bool = False
 
 
 class JurorViewRequest(Model):
@@ -45,6 +50,9 @@ class JurorView(Model):
 class CycleInput(Model):
     setup: CycleSetup
     book: CycleBook | None = None  # carried over when the cycle continues as new
+    # True for a cycle opened since the rules were corrected (release 1.1): see
+    # NominationInput.corrected_rules; a book carried over says it itself.
+    corrected_rules: bool = False
 
 
 class Delivery(Model):

@@ -19,11 +19,6 @@ STARS = SearchAttributeKey.for_int("OvopStars")
 
 SEARCH_ATTRIBUTES = (STAGE, CYCLE, COMMODITY, PROVINCE, REGENCY, LAB, DEADLINE, SCORE, STARS)
 
-# The `workflow.patched` id of the corrected rules (docs/versioning.md): the same-province
-# conflict a cycle setting, and the regency checked against the Kemendagri list. Runs
-# started before keep the rules they started under.
-RULES_CORRECTED = "rules-corrected"
-
 # The workflow type operators name in the Web UI's Start Workflow form and in
 # `temporal workflow start --type`: part of the documented interface, never renamed.
 PROPOSE_NOMINATION = "ProposeNomination"

@@ -107,8 +107,7 @@ class NominationWorkflow:
 
     @workflow.init
     def __init__(self, input: NominationInput) -> None:
-        corrected = workflow.patched(names.RULES_CORRECTED)
-
+        corrected = input.corrected_rules
         config = input.config if corrected else input.config.keeping_province_conflicts()
         self._nom = Nomination.propose(
             input.proposal, config, input.submitted_by, id=workflow.info().workflow_id

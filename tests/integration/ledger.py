@@ -9,6 +9,7 @@ twice, with the same Message-ID, and only as often as the records count handover
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.worker import Replayer
 
 from bootstrap import plain_converter
@@ -98,13 +99,24 @@ async def reconcile(store: RecordStore, inbox: Inbox, states: list[Nomination]) 
     return ledger
 
 
-async def retries(handles: list[WorkflowHandle[Any, Any]]) -> Counter[str]:
+async def histories_of(handles: list[WorkflowHandle[Any, Any]]) -> list[WorkflowHistory]:
+    """Every nomination's history, fetched once, ten at a time, for the checks below."""
+    gate = asyncio.Semaphore(10)
+
+    async def fetch(handle: WorkflowHandle[Any, Any]) -> WorkflowHistory:
+        async with gate:
+            return await handle.fetch_history()
+
+    return list(await asyncio.gather(*(fetch(h) for h in handles)))
+
+
+def retries(histories: list[WorkflowHistory]) -> Counter[str]:
     """What the faults cost, read from the histories: activities that took more than one
     attempt (by type), and workflow tasks that timed out or failed on a lost worker."""
     found = Counter[str]()
-    for handle in handles:
+    for history in histories:
         scheduled: dict[int, str] = {}
-        async for event in handle.fetch_history_events():
+        for event in history.events:
             match event.event_type:
                 case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
                     attrs = event.activity_task_scheduled_event_attributes
@@ -121,18 +133,17 @@ async def retries(handles: list[WorkflowHandle[Any, Any]]) -> Counter[str]:
     return found
 
 
-async def unreplayable(handles: list[WorkflowHandle[Any, Any]], keep: Path) -> list[str]:
+async def unreplayable(histories: list[WorkflowHistory], keep: Path) -> list[str]:
     """Histories that today's code does not replay (a worker that takes a nomination over
-    replays it): what failed, each history kept in `keep` to look into. One replayer per
+    replays it): what failed, each history kept in `keep` to look into. One replay per
     history: in a batch, a late eviction of one history can hide the next one's failure."""
     replayer = Replayer(workflows=[NominationWorkflow], data_converter=plain_converter())
     failed = []
-    for handle in handles:
-        history = await handle.fetch_history()
+    for history in histories:
         result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
         if result.replay_failure is not None:
-            (keep / f"{handle.id}.json").write_text(history.to_json())
-            failed.append(f"{handle.id}: {result.replay_failure}")
+            (keep / f"{history.workflow_id}.json").write_text(history.to_json())
+            failed.append(f"{history.workflow_id}: {result.replay_failure}")
     return failed
 
 

@@ -15,7 +15,7 @@ from activities.mail import Mailer
 from records import RecordStore
 from tests.integration.conftest import SmtpServer
 from tests.integration.faults import Nominations, fault_seed, retrying
-from tests.integration.ledger import keep_histories, reconcile, retries, unreplayable
+from tests.integration.ledger import histories_of, keep_histories, reconcile, retries, unreplayable
 from tests.support import eventually
 from worker import activities_for, build_worker
 
@@ -62,10 +62,11 @@ async def test_mail_server_down_for_a_while_then_back(
 
         summaries = await run.finish()
         states = [await run.actors.state(h) for h in run.handles]
-        nondeterministic = await unreplayable(run.handles, tmp_path)
+        histories = await histories_of(run.handles)
+        nondeterministic = await unreplayable(histories, tmp_path)
     ledger = await reconcile(store, smtp.inbox, states)
     await keep_histories(run.handles, ledger, tmp_path)
-    cost = await retries(run.handles)
+    cost = retries(histories)
 
     figures = (
         f"seed {seed}; mail server down {outage:.1f}s after {before} messages "

@@ -25,7 +25,7 @@ from tests.integration.faults import (
     fault_seed,
     retrying,
 )
-from tests.integration.ledger import keep_histories, reconcile, retries, unreplayable
+from tests.integration.ledger import histories_of, keep_histories, reconcile, retries, unreplayable
 from tests.support import eventually
 from worker import activities_for, build_worker
 
@@ -84,13 +84,14 @@ async def test_records_database_unavailable_for_a_while_then_back(
 
             summaries = await run.finish()
             states = [await run.actors.state(h) for h in run.handles]
-            nondeterministic = await unreplayable(run.handles, tmp_path)
+            histories = await histories_of(run.handles)
+            nondeterministic = await unreplayable(histories, tmp_path)
     finally:
         await worker_store.close()
     await store.engine.dispose()  # its connections were cut with the rest
     ledger = await reconcile(store, smtp.inbox, states)
     await keep_histories(run.handles, ledger, tmp_path)
-    cost = await retries(run.handles)
+    cost = retries(histories)
 
     figures = (
         f"seed {seed}; records unavailable {unavailable:.1f}s "

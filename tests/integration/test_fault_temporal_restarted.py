@@ -23,7 +23,7 @@ from records import RecordStore
 from tests.integration.actors import Fate, fates
 from tests.integration.conftest import SmtpServer
 from tests.integration.faults import DevServer, Nominations, fault_seed
-from tests.integration.ledger import keep_histories, reconcile, retries, unreplayable
+from tests.integration.ledger import histories_of, keep_histories, reconcile, retries, unreplayable
 from tests.support import eventually, fresh
 from worker import activities_for, build_worker
 from workflows.client import Handle
@@ -94,8 +94,9 @@ async def test_temporal_server_stopped_and_restarted_on_its_file(
             summaries = await run.finish()
             states = [await run.actors.state(h) for h in run.handles]
             timers = [await timers_across(h, stopped) for h in expiring]
-            nondeterministic = await unreplayable(run.handles, tmp_path)
-        cost = await retries(run.handles)
+            histories = await histories_of(run.handles)
+            nondeterministic = await unreplayable(histories, tmp_path)
+        cost = retries(histories)
         ledger = await reconcile(store, smtp.inbox, states)
         await keep_histories(run.handles, ledger, tmp_path)
     finally:

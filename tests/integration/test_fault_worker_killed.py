@@ -22,6 +22,7 @@ from tests.integration.conftest import SmtpServer
 from tests.integration.faults import Nominations, fault_seed
 from tests.integration.ledger import (
     histories_kept_on_failure,
+    histories_of,
     keep_histories,
     reconcile,
     retries,
@@ -69,23 +70,26 @@ async def test_worker_killed_at_random_moments(
     driven = time.monotonic() - began
 
     stuck = [
-        f"{handle.id}: {outcome!r}"
+        (handle, outcome)
         for handle, outcome in zip(run.handles, outcomes, strict=True)
         if isinstance(outcome, BaseException)
     ]
-    assert not stuck, "\n".join(stuck)
+    for handle, _ in stuck:  # kept to look into, with the workers' logs beside them
+        (tmp_path / f"{handle.id}.json").write_text((await handle.fetch_history()).to_json())
+    assert not stuck, "\n".join(f"{handle.id}: {outcome!r}" for handle, outcome in stuck)
     summaries = [outcome for outcome in outcomes if not isinstance(outcome, BaseException)]
-    failures = await unreplayable(run.handles, tmp_path)
+    histories = await histories_of(run.handles)
+    failures = await unreplayable(histories, tmp_path)
     # What would let a takeover write a decision out of order (sdk-python#1591): none.
     started = [
-        f"{h.id}: {found}"
-        for h in run.handles
-        for found in started_on_results(list((await h.fetch_history()).events))
+        f"{h.workflow_id}: {found}"
+        for h in histories
+        for found in started_on_results(list(h.events))
     ]
     states = [await run.actors.state(h) for h in run.handles]
     ledger = await reconcile(store, smtp.inbox, states)
     await keep_histories(run.handles, ledger, tmp_path)
-    cost = await retries(run.handles)
+    cost = retries(histories)
     certificates = sorted(s.certificate_number for s in summaries if s.certificate_number)
     awarded = sum(fate.stage == Stage.AWARDED for _, fate in run.plan)
 

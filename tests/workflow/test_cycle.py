@@ -345,12 +345,13 @@ async def test_a_cycle_opened_a_year_after_the_last_needs_a_reason_which_it_keep
     assert (status.previous_cycle, status.off_schedule_reason) == (str(int(cycle) - 1), reason)
 
 
-async def test_a_cycle_carried_over_from_before_the_setting_keeps_the_province_conflict(
+async def test_a_cycle_opened_before_the_setting_keeps_the_province_conflict(
     nominations: Nominations,
 ) -> None:
-    """A cycle opened before the same-province conflict became a setting, which continued
-    as new after the deploy, carries a book without it: each of its versions keeps the
-    conflict, as when the cycle opened (docs/versioning.md). A cycle opened now does not."""
+    """A cycle opened before the same-province conflict became a setting keeps it for each
+    of its versions (docs/versioning.md): one that continued as new after the deploy,
+    carrying a book without the setting, and one whose first run started before. A cycle
+    opened now does not."""
     cycle = unique_cycle()
     today = (await nominations.env.get_current_time()).date()
     setup = CycleSetup(
@@ -366,6 +367,20 @@ async def test_a_cycle_carried_over_from_before_the_setting_keeps_the_province_c
         CycleWorkflow.run,
         CycleInput(setup=setup, book=carried),
         id=cycle_workflow_id(cycle),
+        task_queue=nominations.task_queue,
+    )
+    book = await handle.query(CycleWorkflow.book)
+    assert [v.config.panel.same_province_conflict for v in book.versions] == [True]
+
+    # Opened before it: the start input has no `corrected_rules`.
+    legacy = unique_cycle()
+    setup = setup.model_copy(
+        update={"config": example_cycle_config(legacy), "previous_cycle": on_schedule(legacy)}
+    )
+    handle = await nominations.client.start_workflow(
+        CycleWorkflow.run,
+        CycleInput(setup=setup),
+        id=cycle_workflow_id(legacy),
         task_queue=nominations.task_queue,
     )
     book = await handle.query(CycleWorkflow.book)

@@ -37,6 +37,7 @@ from tests.support import (
 from tests.workflow.conftest import CONFIG, Calls, Handle, Nominations, state, to_panel
 from workflows import names
 from workflows.client import decide
+from workflows.inputs import NominationInput
 from workflows.nomination import NominationWorkflow
 from workflows.refusals import refused_from
 
@@ -411,3 +412,25 @@ async def test_each_event_goes_out_in_one_activity_started_by_what_made_it(
     ]
     assert scheduled.count("handle_event") == len(seqs)
     assert started_on_results(events) == []
+
+
+async def test_a_nomination_started_before_the_rules_were_corrected_keeps_its_rules(
+    nominations: Nominations,
+) -> None:
+    """Its start input has no `corrected_rules` (docs/versioning.md): the same-province
+    conflict still holds for it, and its resubmissions' regency is not looked up. One
+    started now runs under the corrected rules."""
+    p = fresh(0)
+    legacy = await nominations.client.start_workflow(
+        NominationWorkflow.run,
+        NominationInput(proposal=p, config=CONFIG, submitted_by=proposer(p)),
+        id=f"sebelum-{p.ikm.nib}",
+        task_queue=nominations.task_queue,
+    )
+    nominations.handles.append(legacy)
+    before = await state(legacy)
+    assert before.config.panel.same_province_conflict and not before.regency_checked
+
+    now, _ = await nominations.start(fresh(1))
+    after = await state(now)
+    assert not after.config.panel.same_province_conflict and after.regency_checked
