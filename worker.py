@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import HistoryEventFilterType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflowservice.v1 import (
     DeleteWorkflowExecutionRequest,
     DescribeWorkflowExecutionRequest,
@@ -30,7 +31,7 @@ from activities.records import RecordActivities
 from activities.registry import DEMO_REGISTRY, CsvRegistry, Registry, RegistryActivities
 from activities.webhooks import WebhookActivities, WebhookOptions
 from bootstrap import CodecNotConfigured, Services, read_settings
-from codec import NOT_SEALED, EncryptionCodec
+from codec import ENCODING, NOT_SEALED, EncryptionCodec
 from migrations import SchemaBehind, require_current
 from records import RecordStore
 from workflows.cycle import CycleWorkflow
@@ -67,13 +68,14 @@ class UnsealedStarts:
     it; the worker's converter then fails the run at once (`NotSealed`, `converter.py`).
     The codec tells this purge which workflow a payload in clear came to; once that run has
     closed, failed for `NotSealed`, the purge deletes it, and with it the input (on the dev
-    server's SQLite, `secure_delete` overwrites the rows; docs/operators.md). A payload in
-    clear that was not a start (an Update, refused before it reaches the history) leaves a
-    workflow that does not close so: nothing is deleted.
+    server's SQLite, `secure_delete` overwrites the rows; docs/deployment.md). A payload in
+    clear sent to a run started sealed (an Update, refused before it reaches the history)
+    deletes nothing.
     """
 
-    # How long to wait for the run to close; a refused start closes within a workflow task.
-    CLOSE_WAIT = timedelta(seconds=30)
+    # How long to wait for a run started in clear to close: refused at its first workflow
+    # task, which waits for a worker to take it.
+    CLOSE_WAIT = timedelta(minutes=10)
     # How many seconds to wait for the deletion to be done.
     GONE_POLLS = 120
 
@@ -127,18 +129,10 @@ class UnsealedStarts:
                 )
             )
             run = described.workflow_execution_info.execution
-            closing = await service.get_workflow_execution_history(
-                GetWorkflowExecutionHistoryRequest(
-                    namespace=namespace,
-                    execution=run,
-                    wait_new_event=True,
-                    history_event_filter_type=HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
-                    skip_archival=True,
-                ),
-                timeout=self.CLOSE_WAIT,
-            )
-            events = closing.history.events
-            failed = events[-1].workflow_execution_failed_event_attributes if events else None
+            if not await self._started_in_clear(run):
+                return  # a sealed run, sent an Update in clear: refused, nothing kept
+            closing = await self._closing_event(run)
+            failed = closing.workflow_execution_failed_event_attributes if closing else None
             if failed is None or failed.failure.application_failure_info.type != NOT_SEALED:
                 return
             await service.delete_workflow_execution(
@@ -153,6 +147,35 @@ class UnsealedStarts:
             )
         except RPCError as error:
             log.warning("could not purge workflow %s sent in clear: %s", workflow_id, error)
+
+    async def _started_in_clear(self, run: WorkflowExecution) -> bool:
+        first = await self._client.workflow_service.get_workflow_execution_history(
+            GetWorkflowExecutionHistoryRequest(
+                namespace=self._client.namespace, execution=run, maximum_page_size=1
+            )
+        )
+        started = first.history.events[0].workflow_execution_started_event_attributes
+        return any(p.metadata.get("encoding") != ENCODING for p in started.input.payloads)
+
+    async def _closing_event(self, run: WorkflowExecution) -> HistoryEvent | None:
+        """The run's last event once it has closed (long polls, each up to the server's
+        limit, until CLOSE_WAIT: a refused start closes at its first workflow task, which
+        waits for a worker)."""
+        deadline = asyncio.get_running_loop().time() + self.CLOSE_WAIT.total_seconds()
+        while asyncio.get_running_loop().time() < deadline:
+            closing = await self._client.workflow_service.get_workflow_execution_history(
+                GetWorkflowExecutionHistoryRequest(
+                    namespace=self._client.namespace,
+                    execution=run,
+                    wait_new_event=True,
+                    history_event_filter_type=HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+                    skip_archival=True,
+                ),
+                timeout=timedelta(seconds=70),
+            )
+            if closing.history.events:
+                return closing.history.events[-1]
+        return None
 
     async def _gone(self, run: WorkflowExecution) -> None:
         """The server deletes a closed run in a task of its own once its queue's position is
