@@ -12,7 +12,7 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint unit install clean e2e chromium bench histories lock
+.PHONY: run test test-alone test-light lint unit install clean e2e chromium bench histories lock
 
 $(BIN)/uv:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,13 +41,22 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Three processes on two cores: the integration tests mostly wait on servers and timeouts.
-# Then the tests marked `alone`, by themselves (the SIGKILL fault test: its 100 nominations
-# and 8 killed workers are measured on a machine that is not also running the suite).
+# Then the tests marked `alone` (the SIGKILL fault test: its 100 nominations and 8 killed
+# workers are not measured on a machine also running the suite), beside only what needs
+# no server and takes the core it leaves idle: the lint, the unit tests and the kept
+# histories' replays.
 TEST_PROCESSES ?= 3
-test: lint
+LIGHT := tests/unit tests/replay/test_replay.py
+test: $(STAMP)
 	$(BIN)/python -m compileall -q -j 0 -x '/\.venv/' .
-	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist worksteal -m "not alone"
-	$(BIN)/pytest -q -m alone
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist worksteal -m "not alone" $(addprefix --ignore=,$(LIGHT))
+	$(MAKE) --no-print-directory -j 3 test-alone test-light lint
+
+test-alone: $(STAMP)
+	$(BIN)/pytest -q -m alone tests/integration
+
+test-light: $(STAMP)
+	$(BIN)/pytest -q $(LIGHT)
 
 # The browser check of the Web UI; `make test` runs it too when Chromium is installed.
 # Screenshots land in var/screenshots/ (docs/ keeps the ones the README shows).
