@@ -33,6 +33,7 @@ from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.presentation import NominationSummary
 from domain.proposal import Commodity, Proposal
+from domain.registry import CheckStatus
 from domain.stages import Stage
 from records import RecordStore
 from tests.conftest import skip, steady_client, time_skipping_server
@@ -41,6 +42,7 @@ from tests.support import (
     OPERATOR,
     VERIFIER,
     confirm,
+    eventually,
     findings,
     fresh,
     on_schedule,
@@ -93,8 +95,20 @@ def fates(rng: random.Random) -> list[str]:
 
 
 async def run_one(client: Client, task_queue: str, p: Proposal, fate: str, score: float) -> str:
-    """One nomination, proposed through the cycle and taken to the end `fate` says."""
+    """One nomination, proposed through the cycle and taken to the end `fate` says.
+
+    Its registry pre-check is answered first. The nomination does not wait for it (only the
+    verifier would read it), but the time-skipping server keeps its clock locked for an
+    activity still queued or running when its workflow ends: the days skipped below would
+    then never pass.
+    """
     handle = await nominate(client, p, proposer(p), task_queue)
+
+    async def checked() -> bool:
+        nom = await handle.query(NominationWorkflow.state)
+        return nom.registry is not None and nom.registry.status != CheckStatus.PENDING
+
+    await eventually(checked, f"the registry pre-check of {handle.id}")
     if fate == "rejected":
         await decide(
             handle,
