@@ -26,7 +26,7 @@ class NominationInput(Model):
     # True for a nomination started since the rules were corrected (release 1.1); the input
     # of one started before lacks it, and it keeps the rules it started under: the
     # same-province conflict, and resubmissions whose regency is not looked up
-    # (docs/versioning.md). Carried in the input, not by `workflow.patched`.
+    # (docs/versioning.md). Carried in the input rather than by a patch marker.
     corrected_rules: bool = False
 
 

@@ -24,7 +24,7 @@ from temporalio.worker import Worker
 
 from activities.propose import ProposeInput
 from bootstrap import plain_converter
-from domain.cycle import CYCLE_INTERVAL_YEARS, ProposalWindow
+from domain.cycle import ProposalWindow
 from domain.cycle_book import Closing, ConfigChange, CycleSetup
 from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
 from domain.errors import Refused
@@ -39,6 +39,7 @@ from tests.support import (
     findings,
     fresh,
     fresh_raw,
+    on_schedule,
     passes,
     proposer,
     sheet,
@@ -219,7 +220,7 @@ async def record_cycle(env: WorkflowEnvironment) -> WorkflowHistory:
                 config=config,
                 window=window,
                 opened_by=OPERATOR,
-                previous_cycle=str(int(CYCLE) - CYCLE_INTERVAL_YEARS),
+                previous_cycle=on_schedule(CYCLE),
             ),
             task_queue,
         )
