@@ -134,8 +134,8 @@ class Reach:
         if Role.PROPOSER in self.roles:
             region = self.regency or (self.province.value if self.province else "-")
             why = (
-                f"usulan dari {place.regency}, {place.province.value} berada di luar wilayah "
-                f"kunci ini ({region})"
+                f'usulan dari "{place.regency}, {place.province.value}" berada di luar wilayah '
+                f'kunci ini ("{region}")'
             )
         else:
             lab = self.lab.label if self.lab else "-"
