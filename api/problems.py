@@ -97,6 +97,7 @@ REFUSED_AS = {
     RefusalKind.ACCESS: (403, "forbidden", "Tidak berwenang"),
     RefusalKind.CONFLICT: (409, "conflict", "Sudah ada"),
     RefusalKind.NOT_FOUND: (404, "not-found", "Tidak ditemukan"),
+    RefusalKind.GONE: (410, "gone", "Tidak berlaku lagi"),
 }
 
 

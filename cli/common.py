@@ -35,6 +35,7 @@ REFUSED_EXIT = {
     RefusalKind.ACCESS: REFUSED,
     RefusalKind.CONFLICT: ALREADY_PROPOSED,
     RefusalKind.NOT_FOUND: NOT_FOUND,
+    RefusalKind.GONE: REFUSED,
 }
 
 T = TypeVar("T")
