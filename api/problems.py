@@ -41,6 +41,14 @@ class ProblemDetails(BaseModel):
     nomination_id: str | None = None
 
 
+def problem_responses(*described: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of a route's errors: each status, problem details, and when."""
+    return {
+        status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}, "description": d}
+        for status, d in described
+    }
+
+
 class ApiProblem(Exception):
     def __init__(
         self,

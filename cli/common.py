@@ -119,6 +119,23 @@ def run(action: Callable[[Connected], Awaitable[T]]) -> T:
         fail(f"server Temporal menolak permintaan: {error.message}")
 
 
+def on_records(action: Callable[[Services], Awaitable[T]]) -> T:
+    """Run `action` on the records database alone (no Temporal), turning a database that
+    cannot be read into a message."""
+    from sqlalchemy.exc import OperationalError
+
+    settings = read_settings()
+
+    async def go() -> T:
+        async with Services(settings) as services:
+            return await action(services)
+
+    try:
+        return asyncio.run(go())
+    except OperationalError as error:
+        fail(f"basis data catatan tidak dapat dibaca ({settings.database_url}): {error.orig}")
+
+
 def server_down(error: Exception) -> NoReturn:
     target = temporal_connect_args()["target_host"]
     fail(

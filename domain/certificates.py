@@ -14,9 +14,12 @@ from datetime import datetime
 from enum import StrEnum
 from urllib.parse import quote
 
+from pydantic import computed_field
+
 from domain.access import REVOKING_ROLES, require_role
 from domain.decisions import Actor
 from domain.errors import RefusalKind, Refused
+from domain.presentation import full_date
 from domain.proposal import Commodity, Model, Text
 from domain.regions import Province
 
@@ -58,6 +61,7 @@ class PublicCertificate(Model):
     revoked_at: datetime | None = None
     revocation_reason: str | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def status(self) -> CertificateStatus:
         return CertificateStatus.REVOKED if self.revoked_at else CertificateStatus.IN_FORCE
@@ -100,3 +104,25 @@ def require_in_force(found: PublicCertificate) -> None:
             f"(alasan: {found.revocation_reason})",
             RefusalKind.GONE,
         )
+
+
+ISSUER = "Direktorat Jenderal Industri Kecil, Menengah, dan Aneka"
+
+
+def statement(found: PublicCertificate | None, number: str) -> str:
+    """What the verification of `number` answers, as one formal sentence."""
+    if found is None:
+        return (
+            f"Nomor sertifikat {number} tidak terdaftar: sertifikat dengan nomor ini tidak "
+            f"diterbitkan oleh {ISSUER} dan tidak dapat dianggap sah."
+        )
+    if found.revoked_at is not None:
+        return (
+            f"Sertifikat nomor {found.number} telah dicabut pada tanggal "
+            f"{full_date(found.revoked_at)} dan tidak berlaku lagi. "
+            f"Alasan pencabutan: {found.revocation_reason}"
+        )
+    return (
+        f"Sertifikat nomor {found.number} sah dan tercatat pada {ISSUER} sebagai "
+        f"penghargaan IKM OVOP tahun {found.cycle}."
+    )

@@ -14,11 +14,10 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from domain.certificates import PublicCertificate, verification_url
+from domain.certificates import ISSUER, PublicCertificate, verification_url
 from domain.presentation import full_date
 
 TITLE = "Sertifikat Penghargaan IKM OVOP"
-ISSUER = "Direktorat Jenderal Industri Kecil, Menengah, dan Aneka"
 MINISTRY = "Kementerian Perindustrian Republik Indonesia"
 SIGNATORY = ["Direktur Jenderal", "Industri Kecil, Menengah, dan Aneka,"]
 
