@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, HttpUrl, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from temporalio.envconfig import ClientConfig
 
@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_keys: list[ApiKey] = []
+    # The API's address as the public reaches it (e.g. https://ovop.kemenperin.go.id):
+    # each certificate's QR code opens its verification page there. Default: this machine.
+    public_url: HttpUrl | None = None
     # Outbound webhooks as JSON: a list of {"name", "url", "secret", "previous_secret",
     # "events"}; secrets in the Standard Webhooks form `whsec_<base64>`.
     webhooks: list[WebhookSubscriber] = []
@@ -96,6 +99,13 @@ class Settings(BaseSettings):
     # Signs the codec endpoint's browser sessions (api/sessions.py): the same on every API
     # process, at least 32 characters; required by `ovop-api` while the codec is on.
     session_secret: SecretStr | None = None
+
+    @property
+    def api_public_url(self) -> str:
+        """Where the public reaches the API, without a trailing slash."""
+        if self.public_url is None:
+            return f"http://localhost:{self.api_port}"
+        return str(self.public_url).rstrip("/")
 
 
 def temporal_connect_args() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import typer
 
 from cli import decisions, inspection, intake, operations
+from cli.certificates import certificate_app
 from cli.cycle import cycle_app
 from domain.decisions import DECISIONS
 from provision import db_app, temporal_app
@@ -47,6 +48,7 @@ COMMANDS: list[tuple[str, Callable[..., None]]] = [
 for name, command in COMMANDS:
     app.command(name)(command)
 app.add_typer(cycle_app, name="cycle")
+app.add_typer(certificate_app, name="certificate")
 app.add_typer(db_app, name="db")
 app.add_typer(temporal_app, name="temporal")
 

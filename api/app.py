@@ -19,11 +19,11 @@ from temporalio.client import WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import codec, problems
+from api import certificates, codec, problems
 from api.auth import Caller, require_role
 from api.deps import ApiDeps as ApiDeps  # where the entry points and tests take it from
 from api.deps import Deps
-from api.problems import ApiProblem, ProblemDetails, not_found
+from api.problems import ApiProblem, not_found, problem_responses
 from api.schemas import (
     NominationCreated,
     NominationList,
@@ -82,17 +82,14 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ProblemDetails, "content": {problems.PROBLEM_JSON: {}}, "description": d}
-    for status, d in [
-        (401, "No API key, or an unknown one"),
-        (403, "The key may not do this, or not to this nomination"),
-        (404, "No such nomination"),
-        (409, "The nomination is not at a stage where this can be done, or exists already"),
-        (422, "Invalid or refused, each field at fault named"),
-        (503, "Temporal is unreachable"),
-    ]
-}
+PROBLEM_RESPONSES = problem_responses(
+    (401, "No API key, or an unknown one"),
+    (403, "The key may not do this, or not to this nomination"),
+    (404, "No such nomination"),
+    (409, "The nomination is not at a stage where this can be done, or exists already"),
+    (422, "Invalid or refused, each field at fault named"),
+    (503, "Temporal is unreachable"),
+)
 
 
 def place_of(s: NominationSummary | Nomination) -> Place:
@@ -322,6 +319,8 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(router)
+    app.include_router(certificates.router)
+    app.include_router(certificates.public)
     if d is not None and d.codec is not None:
         app.include_router(codec.router)
         app.add_middleware(codec.CodecCors, origins=d.codec.origins)

@@ -30,15 +30,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request, Security
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.templating import Jinja2Templates
 from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 from temporalio.api.common.v1 import Payloads
 
 from api.auth import key_header, require_role
 from api.deps import CodecDeps, Deps
+from api.pages import templates
 from api.problems import ApiProblem, unauthorized
 from api.sessions import FORM_SECONDS, SESSION_SECONDS
 from domain.access import PAYLOAD_READERS
@@ -53,11 +52,6 @@ FORM_COOKIE = "ovop_codec_masuk"
 MAX_BODY = 4 * 1024 * 1024  # the Web UI sends one event's payloads, or one page of them
 
 bearer = HTTPBearer(auto_error=False, description="An operator's API key, as `Bearer KEY`.")
-templates = Jinja2Templates(
-    env=Environment(
-        loader=PackageLoader("api", "templates"), autoescape=True, undefined=StrictUndefined
-    )
-)
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 

@@ -33,6 +33,8 @@ class ApiDeps:
     keys: KeyRing
     task_queue: str
     codec: CodecDeps | None = None  # None: no /codec
+    # Where the public reaches the API: the address certificates' QR codes open.
+    public_url: str = "http://localhost:8000"
 
 
 def deps(request: Request) -> ApiDeps:

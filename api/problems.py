@@ -41,6 +41,14 @@ class ProblemDetails(BaseModel):
     nomination_id: str | None = None
 
 
+def problem_responses(*described: tuple[int, str]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of a route's errors: each status, problem details, and when."""
+    return {
+        status: {"model": ProblemDetails, "content": {PROBLEM_JSON: {}}, "description": d}
+        for status, d in described
+    }
+
+
 class ApiProblem(Exception):
     def __init__(
         self,
@@ -97,6 +105,7 @@ REFUSED_AS = {
     RefusalKind.ACCESS: (403, "forbidden", "Tidak berwenang"),
     RefusalKind.CONFLICT: (409, "conflict", "Sudah ada"),
     RefusalKind.NOT_FOUND: (404, "not-found", "Tidak ditemukan"),
+    RefusalKind.GONE: (410, "gone", "Tidak berlaku lagi"),
 }
 
 

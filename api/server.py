@@ -67,6 +67,7 @@ def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
         idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(settings.api_keys),
         task_queue=settings.task_queue,
+        public_url=settings.api_public_url,
         codec=(
             CodecDeps(codec, SessionCookies(secret), tuple(settings.codec_cors_origins))
             if codec is not None and secret is not None

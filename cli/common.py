@@ -35,6 +35,7 @@ REFUSED_EXIT = {
     RefusalKind.ACCESS: REFUSED,
     RefusalKind.CONFLICT: ALREADY_PROPOSED,
     RefusalKind.NOT_FOUND: NOT_FOUND,
+    RefusalKind.GONE: REFUSED,
 }
 
 T = TypeVar("T")
@@ -116,6 +117,23 @@ def run(action: Callable[[Connected], Awaitable[T]]) -> T:
         if error.status == RPCStatusCode.NOT_FOUND:
             fail(f"tidak ditemukan: {error.message}", NOT_FOUND)
         fail(f"server Temporal menolak permintaan: {error.message}")
+
+
+def on_records(action: Callable[[Services], Awaitable[T]]) -> T:
+    """Run `action` on the records database alone (no Temporal), turning a database that
+    cannot be read into a message."""
+    from sqlalchemy.exc import OperationalError
+
+    settings = read_settings()
+
+    async def go() -> T:
+        async with Services(settings) as services:
+            return await action(services)
+
+    try:
+        return asyncio.run(go())
+    except OperationalError as error:
+        fail(f"basis data catatan tidak dapat dibaca ({settings.database_url}): {error.orig}")
 
 
 def server_down(error: Exception) -> NoReturn:

@@ -13,7 +13,7 @@ import typer
 from rich.table import Column
 
 from bootstrap import Services, read_settings
-from cli.common import JsonFlag, echo_json, echo_table, fail, number
+from cli.common import JsonFlag, echo_json, echo_table, fail, number, on_records
 from domain.presentation import when
 from records import WebhookDeliveryRow
 from settings import local_var
@@ -55,20 +55,13 @@ def webhooks(
     as_json: JsonFlag = False,
 ) -> None:
     """Webhook deliveries to the ministry's systems, newest first (from the records DB)."""
-    from sqlalchemy.exc import OperationalError
 
-    settings = read_settings()
+    async def deliveries(services: Services) -> list[WebhookDeliveryRow]:
+        return await services.records.webhook_deliveries(
+            status="failed" if failed else None, nomination_id=nomination
+        )
 
-    async def go() -> list[WebhookDeliveryRow]:
-        async with Services(settings) as services:
-            return await services.records.webhook_deliveries(
-                status="failed" if failed else None, nomination_id=nomination
-            )
-
-    try:
-        rows = asyncio.run(go())
-    except OperationalError as error:
-        fail(f"basis data catatan tidak dapat dibaca ({settings.database_url}): {error.orig}")
+    rows = on_records(deliveries)
     if as_json:
         echo_json([asdict(r) for r in rows])
         return

@@ -10,6 +10,9 @@
 - A **juror** scores only on their own panel, and sees no other juror's scores until the
   panel has closed (a key shared by jurors sees none, its holder's included).
 - Only **operators** read payloads in clear (the codec endpoint); the data is personal.
+- A **certificate** is revoked by an operator, who gives a reason; its PDF is handed to
+  operators and to the regional offices that reach its nomination. Anyone may verify it
+  (`domain.certificates.PublicCertificate` is what they see).
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ MINISTRY_ROLES = frozenset({Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR, Role.JU
 PROPOSING_ROLES = (Role.PROPOSER,)
 # Those who may read the payloads Temporal keeps sealed (names, NIBs, addresses) in clear.
 PAYLOAD_READERS = (Role.OPERATOR,)
+# Who may revoke an award's certificate, and who may fetch its PDF (within their reach).
+REVOKING_ROLES = (Role.OPERATOR,)
+CERTIFICATE_HOLDERS = (Role.OPERATOR, Role.PROPOSER)
 
 
 class Staffed(Protocol):

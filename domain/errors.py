@@ -28,6 +28,7 @@ class RefusalKind(StrEnum):
     ACCESS = "access"  # not by this person, or not in their reach
     CONFLICT = "conflict"  # already done: proposed before, a key reused
     NOT_FOUND = "not_found"  # no such nomination or cycle
+    GONE = "gone"  # no longer in force: a revoked certificate
 
 
 class Refused(ValueError):

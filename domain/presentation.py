@@ -103,6 +103,26 @@ def when(moment: datetime | str | None, tz: TimeZone = MINISTRY_TZ) -> str:
 
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+_FULL_MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+
+
+def full_date(moment: datetime, tz: TimeZone = MINISTRY_TZ) -> str:
+    """The day of `moment` as a letter or a certificate writes it: `9 Desember 2026`."""
+    local = moment.astimezone(tz.tzinfo)
+    return f"{local.day} {_FULL_MONTHS[local.month - 1]} {local.year}"
 
 
 def summary_line(p: Proposal) -> str:

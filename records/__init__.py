@@ -4,12 +4,13 @@ logged. One `RecordStore` reads and writes them all, made of a part per aggregat
 
 from __future__ import annotations
 
-from records.certificates import CertificateLedger, certificate_number
+from records.certificates import CertificateLedger, CertificateRow, certificate_number
 from records.mail import MailLedger, NotificationRow
 from records.nominations import NominationRecords, NominationRow, TransitionRow
 from records.webhooks import WebhookAttemptRow, WebhookDeliveryRow, WebhookLedger
 
 __all__ = [
+    "CertificateRow",
     "NominationRow",
     "NotificationRow",
     "RecordStore",

@@ -138,6 +138,18 @@ certificates = Table(
     UniqueConstraint("cycle", "serial", name="uq_certificates_cycle_serial"),
 )
 
+# A certificate withdrawn by an operator: at most one row per number, kept for good.
+certificate_revocations = Table(
+    "certificate_revocations",
+    metadata,
+    Column("number", String(60), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("revoked_by", String(200), nullable=False),
+    Column("revoked_role", String(40), nullable=False),
+    Column("revoked_institution", String(200), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=False),
+)
+
 
 # Integration with the ministry's systems (issue 6). One delivery row per event and webhook
 # subscriber, kept current; one attempt row per HTTP request made for it.

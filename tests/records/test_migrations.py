@@ -26,6 +26,7 @@ TABLES = {
     "notifications",
     "certificates",
     "certificate_counters",
+    "certificate_revocations",
     "webhook_deliveries",
     "webhook_attempts",
     "api_idempotency",
