@@ -101,7 +101,8 @@ def test_every_mail_renders_in_indonesian(nom: Nomination) -> None:
             mail = renderer.render(event.kind.value, n=summary, e=event, r=r, lab_address="Jl. X")
             assert mail.subject.startswith(f"[OVOP {nom.proposal.cycle}] ")
             assert nom.proposal.product.name in mail.subject + mail.body
-            assert f"Yth. {r.name}," in mail.body
+            assert mail.body.startswith(f"Yth. {r.addressee}\n")
+            assert r.name in r.addressee
             assert "Kementerian Perindustrian" in mail.body
             assert "None" not in mail.subject + mail.body, (event.kind, r.audience, mail.body)
             msg = build_message("OVOP <ovop@kemenperin.go.id>", summary, event, r, mail)
