@@ -33,6 +33,7 @@ from domain.examples import (
 from domain.nomination import Nomination
 from domain.notifications import Audience, Recipient, recipients_for
 from domain.presentation import summarize
+from domain.proposal import PreviousAward
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
 
@@ -72,8 +73,8 @@ class _Walk:
         self.renderer = renderer
         self.letters: list[Letter] = []
 
-    def start(self, index: int = 0) -> Nomination:
-        proposal = example_proposal("2026", index)
+    def start(self, index: int = 0, previous: PreviousAward | None = None) -> Nomination:
+        proposal = example_proposal("2026", index).model_copy(update={"previous_award": previous})
         nom = Nomination.propose(proposal, CONFIG, proposer_of(proposal))
         nom.start(START)
         self._send(nom, 0)
@@ -188,6 +189,8 @@ def every_letter(renderer: MailRenderer | None = None) -> list[Letter]:
     walk.apply(late, extension, START + LATE)
     walk.apply(late, Withdrawal(actor=OPERATOR, reason="IKM mengundurkan diri."), START + LATE)
 
+    walk.start(6, PreviousAward(cycle="2022", certificate_number="0007/OVOP/IKMA/2022", stars=3))
+
     # Every other stage that waits for someone: left to run late, extended, then withdrawn.
     for stage in (
         Stage.ADMIN_VERIFICATION,
@@ -218,11 +221,13 @@ class Sample:
     to_stage: Stage | None = None
     step: str | None = None  # a reminder's step: H-3, H, lewat 1
     from_stage: Stage | None = None
+    reassessment: bool = False
 
     def matches(self, letter: Letter) -> bool:
         e = letter.event
         return (
             e.kind == self.kind
+            and (letter.nomination.proposal.previous_award is not None) == self.reassessment
             and letter.recipient.audience == self.audience
             and self.to_stage in (None, e.to_stage)
             and self.from_stage in (None, e.from_stage)
@@ -239,6 +244,15 @@ SAMPLES = [
         Audience.PROPOSER,
         "The proposal has been received and awaits administrative verification.",
         f"On proposal; to {APPLICANTS} (this copy: the proposing office's).",
+    ),
+    Sample(
+        "01-proposed-reassessment",
+        EventKind.PROPOSED,
+        Audience.PROVINCIAL_OFFICE,
+        "The same, for a product proposed again to be re-assessed after an earlier award "
+        "(every letter about it names that award).",
+        "On proposal; to the applicants (this copy: the provincial office's).",
+        reassessment=True,
     ),
     Sample(
         "02-proposed-verification-desk",
