@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from domain.events import NominationEvent
 from domain.notifications import Recipient
-from domain.presentation import NominationSummary, when
+from domain.presentation import NominationSummary, score, when
 
 UTF8 = "utf-8"
 BODY_CHARSET = Charset(UTF8)
@@ -71,6 +71,7 @@ class MailRenderer:
             autoescape=False,  # plain-text mail
         )
         self._env.filters["when"] = when
+        self._env.filters["score"] = score
 
     def render(self, template: str, **context: Any) -> RenderedMail:
         text = self._env.get_template(f"{template}.txt").render(**context)

@@ -28,7 +28,7 @@ from cli.common import (
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
-from domain.presentation import NominationView, describe, view, when
+from domain.presentation import NominationView, describe, view, when, when_compact
 from domain.proposal import Commodity
 from domain.scoring import Criterion
 from domain.stages import Stage
@@ -104,7 +104,7 @@ def list_row(row: NominationRow) -> list[str]:
         row.stage.value if row.stage else "-",
         row.province.value if row.province else "-",
         row.commodity.value if row.commodity else "-",
-        when(row.deadline) if row.deadline and open_stage else "-",
+        when_compact(row.deadline) if row.deadline and open_stage else "-",
         f"{row.score:g}" if row.score is not None else "-",
         str(row.stars) if row.stars is not None else "-",
     ]

@@ -14,7 +14,7 @@ from rich.table import Column
 
 from bootstrap import Services, read_settings
 from cli.common import JsonFlag, echo_json, echo_table, fail, number, on_records
-from domain.presentation import when
+from domain.presentation import when_compact
 from records import WebhookDeliveryRow
 from settings import local_var
 
@@ -79,7 +79,7 @@ def webhooks(
             ],
             [
                 [
-                    when(r.last_attempt_at),
+                    when_compact(r.last_attempt_at),
                     r.nomination_id,
                     str(r.seq),
                     r.event_kind,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -82,16 +83,32 @@ def _message(e: object) -> str:
         if "reason" in ctx:  # email-validator's reason, in English
             return "alamat email tidak valid (contoh: nama@dinas.go.id)"
         return str(ctx.get("error", e["msg"]))
+    if kind == "string_pattern_mismatch":
+        return _shape(str(ctx.get("pattern", "")))
     template = _MESSAGES.get(kind)
     if template is None:
-        return f"nilai tidak valid ({kind})"
+        return "nilai tidak valid"
     if "expected" in ctx:  # pydantic lists the choices in English: "'a', 'b' or 'c'"
         ctx = {**ctx, "expected": str(ctx["expected"]).replace("' or '", "' atau '")}
     try:
         return template.format(**ctx)
     except (KeyError, IndexError):
-        return f"nilai tidak valid ({kind})"
+        return "nilai tidak valid"
 
+
+def _shape(pattern: str) -> str:
+    """What a pattern asks for, in words: a regular expression is no answer for people."""
+    if pattern in _SHAPES:
+        return _SHAPES[pattern]
+    choices = re.fullmatch(r"\^\(([\w|]+)\)\$", pattern)
+    if choices:
+        names = [f"'{c}'" for c in choices.group(1).split("|")]
+        listed = ", ".join(names[:-1]) + " atau " + names[-1] if len(names) > 1 else names[0]
+        return f"harus salah satu dari: {listed}"
+    return "format tidak sesuai"
+
+
+_SHAPES = {r"^\d{4}$": "harus berupa tahun dengan empat angka (contoh: 2026)"}
 
 _MESSAGES = {
     "missing": "wajib diisi",
@@ -101,7 +118,6 @@ _MESSAGES = {
     "string_too_long": "terlalu panjang (maksimal {max_length} karakter)",
     "string_type": "harus berupa teks",
     "string_unicode": "bukan teks Unicode yang sah",
-    "string_pattern_mismatch": "format tidak sesuai (pola {pattern})",
     "too_short": "minimal {min_length} isian",
     "too_long": "maksimal {max_length} isian",
     "list_type": "harus berupa daftar",

@@ -22,11 +22,29 @@ class Audience(StrEnum):
     SUPERVISOR = "supervisor"
 
 
+# Desks and offices written to by their title, not as a person.
+_DESKS = (Audience.VERIFICATION_DESK, Audience.LAB, Audience.SUPERVISOR)
+
+
 class Recipient(Model):
     name: Text
     email: Email
     audience: Audience
     zone: TimeZone = TimeZone.WIB  # where their 09:00 is, and how their deadlines read
+    unit: str | None = None  # the office or institution a letter reaches them at
+
+    @property
+    def addressee(self) -> str:
+        """Who a letter names after "Yth.": a person as Bapak/Ibu, a lab by its head,
+        a desk by its title."""
+        if self.audience == Audience.LAB:
+            return f"Kepala {self.name}"
+        return self.name if self.audience in _DESKS else f"Bapak/Ibu {self.name}"
+
+    @property
+    def you(self) -> str:
+        """How a letter speaks to them: Bapak/Ibu to a person, Saudara to a desk."""
+        return "Saudara" if self.audience in _DESKS else "Bapak/Ibu"
 
 
 _APPLICANTS = (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE, Audience.IKM_OWNER)
@@ -87,16 +105,18 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
     p, staff = nom.proposal, nom.config.staff
     local = p.sentra.province.timezone
 
-    def of(contact: Contact) -> Recipient:
-        return Recipient(name=contact.name, email=contact.email, audience=audience, zone=local)
+    def of(contact: Contact, unit: str) -> Recipient:
+        return Recipient(
+            name=contact.name, email=contact.email, audience=audience, zone=local, unit=unit
+        )
 
     match audience:
         case Audience.PROPOSER:
-            return [of(p.proposing_office.contact)]
+            return [of(p.proposing_office.contact, p.proposing_office.name)]
         case Audience.PROVINCIAL_OFFICE:
-            return [of(p.provincial_office.contact)]
+            return [of(p.provincial_office.contact, p.provincial_office.name)]
         case Audience.IKM_OWNER:
-            return [of(p.ikm.owner)]
+            return [of(p.ikm.owner, f"{p.ikm.name}, {p.sentra.regency}")]
         case Audience.VERIFICATION_DESK:
             desk = staff.verification_desk
             return [Recipient(name=desk.name, email=desk.email, audience=audience)]
@@ -116,7 +136,11 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
             jurors = [j for j in nom.seats if j.user_id in ids]
             return [
                 Recipient(
-                    name=j.name, email=j.email, audience=audience, zone=j.home_province.timezone
+                    name=j.name,
+                    email=j.email,
+                    audience=audience,
+                    zone=j.home_province.timezone,
+                    unit=j.institution,
                 )
                 for j in jurors
             ]

@@ -93,17 +93,28 @@ def view(nom: Nomination) -> NominationView:
 
 
 def when(moment: datetime | str | None, tz: TimeZone = MINISTRY_TZ) -> str:
-    """A moment as Indonesian offices write it: `9 Des 2026 09.00 WIB`."""
+    """A moment as the ministry's letters write it: `9 Desember 2026 pukul 16.00 WIB`."""
     if moment is None:
         return "-"
+    local = _local(moment, tz)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} pukul {local:%H.%M} {tz.value}"
+
+
+def when_compact(moment: datetime | str | None, tz: TimeZone = MINISTRY_TZ) -> str:
+    """The same moment for a column of a terminal table: `9 Des 2026 16.00 WIB`."""
+    if moment is None:
+        return "-"
+    local = _local(moment, tz)
+    return f"{local.day} {_MONTHS[local.month - 1][:3]} {local.year} {local:%H.%M} {tz.value}"
+
+
+def _local(moment: datetime | str, tz: TimeZone) -> datetime:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
-    local = moment.astimezone(tz.tzinfo)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} {local:%H.%M} {tz.value}"
+    return moment.astimezone(tz.tzinfo)
 
 
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
-_FULL_MONTHS = [
+_MONTHS = [
     "Januari",
     "Februari",
     "Maret",
@@ -121,8 +132,13 @@ _FULL_MONTHS = [
 
 def full_date(moment: datetime, tz: TimeZone = MINISTRY_TZ) -> str:
     """The day of `moment` as a letter or a certificate writes it: `9 Desember 2026`."""
-    local = moment.astimezone(tz.tzinfo)
-    return f"{local.day} {_FULL_MONTHS[local.month - 1]} {local.year}"
+    local = _local(moment, tz)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def score(value: float | None) -> str:
+    """A score as Indonesian documents write it: `84.4` -> `84,40`; no score -> `-`."""
+    return "-" if value is None else f"{value:.2f}".replace(".", ",")
 
 
 def summary_line(p: Proposal) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.presentation import MINISTRY_TZ, when
+from domain.presentation import MINISTRY_TZ, score, when
 from domain.scoring import CoachingLevel
 
 __all__ = ["coaching", "local", "number", "percent", "score", "stars", "when"]
@@ -13,11 +13,6 @@ __all__ = ["coaching", "local", "number", "percent", "score", "stars", "when"]
 def number(value: int) -> str:
     """`1234` -> `1.234`."""
     return f"{value:,}".replace(",", ".")
-
-
-def score(value: float | None) -> str:
-    """`84.4` -> `84,40`; no score -> `-`."""
-    return "-" if value is None else f"{value:.2f}".replace(".", ",")
 
 
 def percent(share: float) -> str:

@@ -67,7 +67,7 @@ ENGLISH = re.compile(
     r"allowed|method|expected|or|and|is|an?)\b",
     re.I,
 )
-QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|\(pola \^.*?\$\)")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 def english_in(text: str) -> list[str]:

@@ -428,7 +428,7 @@ async def test_a_cycle_out_of_turn_opens_only_with_its_reason(
     ("options", "message"),
     [
         ("--province Narnia", "province: provinsi tidak dikenal: 'Narnia'"),
-        ("--cycle 26", "cycle: format tidak sesuai"),
+        ("--cycle 26", "cycle: harus berupa tahun dengan empat angka (contoh: 2026)"),
         ("--regency Pekalongan", "regency: nama kabupaten/kota harus diawali"),
         ("--stage DONE", "Invalid value for '--stage'"),
         ("--commodity kopi", "Invalid value for '--commodity'"),

@@ -5,12 +5,12 @@ or refused with every problem naming its field, in Indonesian. Nothing else ever
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from activities.mail import MailRenderer, build_message
 from bootstrap import plain_converter
@@ -31,7 +31,7 @@ from domain.examples import example_proposals
 from domain.nomination import Nomination
 from domain.notifications import recipients_for
 from domain.presentation import summarize
-from domain.proposal import Proposal
+from domain.proposal import PreviousAward, Proposal
 from domain.stages import Stage
 from tests.strategies import CONFIG, broken_proposals, decisions
 from tests.support import NOW, at_stage, proposer
@@ -160,3 +160,27 @@ def test_hidden_characters_are_refused_naming_the_field(where: str, text: str) -
         parse_proposal(raw)
     assert refused.value.fields == [where]
     assert "karakter" in refused.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("model", "raw", "told"),
+    [
+        (Proposal, "cycle", "harus berupa tahun dengan empat angka (contoh: 2026)"),
+        (PreviousAward, "cycle", "harus berupa tahun dengan empat angka (contoh: 2026)"),
+    ],
+)
+def test_a_pattern_is_told_in_words(model: type[BaseModel], raw: str, told: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        model.model_validate({raw: "26"})
+    problems = {p.field: p.message for p in problems_from(refused.value)}
+    assert problems[raw] == told
+
+
+def test_a_choice_pattern_is_told_as_its_choices() -> None:
+    class Filter(BaseModel):
+        status: Annotated[str, Field(pattern="^(pending|delivered|failed)$")]
+
+    with pytest.raises(ValidationError) as refused:
+        Filter(status="semua")
+    [problem] = problems_from(refused.value)
+    assert problem.message == "harus salah satu dari: 'pending', 'delivered' atau 'failed'"

@@ -20,7 +20,8 @@ from domain.decisions import (
 from domain.events import EventKind
 from domain.nomination import Nomination
 from domain.notifications import Audience, Recipient, recipients_for
-from domain.presentation import current_details, summarize, summary_line, when
+from domain.presentation import current_details, summarize, summary_line, when, when_compact
+from domain.regions import TimeZone
 from domain.registry import CheckStatus, RegistryCheck, compare
 from domain.stages import Stage
 from tests.support import (
@@ -100,7 +101,8 @@ def test_every_mail_renders_in_indonesian(nom: Nomination) -> None:
             mail = renderer.render(event.kind.value, n=summary, e=event, r=r, lab_address="Jl. X")
             assert mail.subject.startswith(f"[OVOP {nom.proposal.cycle}] ")
             assert nom.proposal.product.name in mail.subject + mail.body
-            assert f"Yth. {r.name}," in mail.body
+            assert mail.body.startswith(f"Yth. {r.addressee}\n")
+            assert r.name in r.addressee
             assert "Kementerian Perindustrian" in mail.body
             assert "None" not in mail.subject + mail.body, (event.kind, r.audience, mail.body)
             msg = build_message("OVOP <ovop@kemenperin.go.id>", summary, event, r, mail)
@@ -172,7 +174,9 @@ def test_what_operators_read() -> None:
     assert "Menunggu:** nilai dari juri Tim Seleksi: " + ", ".join(nom.panel) in details
     assert when(nom.deadline) in details
     assert "Keputusan terakhir:** Penilaian teknis Balai Besar selesai" in details
-    assert when(NOW) == "1 Apr 2026 09.00 WIB"
+    assert when(NOW) == "1 April 2026 pukul 09.00 WIB"
+    assert when_compact(NOW) == "1 Apr 2026 09.00 WIB"  # for a terminal table's column
+    assert when(NOW, TimeZone.WIT) == "1 April 2026 pukul 11.00 WIT"
 
 
 def test_a_message_reads_back_as_written_whatever_the_letters() -> None:
