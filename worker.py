@@ -24,7 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.events import EventActivities
-from activities.mail import Mailer, MailRenderer
+from activities.mail import LOCAL_PUBLIC_URL, Mailer, MailRenderer
 from activities.notify import Notifier
 from activities.propose import ProposeActivities
 from activities.records import RecordActivities
@@ -46,11 +46,13 @@ def activities_for(
     mailer: Mailer,
     webhooks: WebhookActivities | None = None,
     registry: Registry | None = None,
+    public_url: str = LOCAL_PUBLIC_URL,
 ) -> Sequence[Callable[..., Any]]:
-    """Every activity the workflow calls; no webhook subscribers and the demo registry
-    table unless told otherwise."""
+    """Every activity the workflow calls; no webhook subscribers, the demo registry table
+    and certificates verified on this machine unless told otherwise."""
     hooks = webhooks or WebhookActivities(store, [], WebhookOptions())
-    events = EventActivities(store, Notifier(mailer, MailRenderer(), store), hooks)
+    renderer = MailRenderer(public_url)
+    events = EventActivities(store, Notifier(mailer, renderer, store), hooks)
     records = RecordActivities(store)
     checks = RegistryActivities(registry or CsvRegistry.load(DEMO_REGISTRY))
     return [events.handle_event, records.issue_certificate, checks.check]
@@ -58,7 +60,13 @@ def activities_for(
 
 def activities_from(services: Services) -> Sequence[Callable[..., Any]]:
     """Every activity the workflow calls, with the clients and subscribers of the settings."""
-    return activities_for(services.records, services.mailer, services.webhooks, services.registry)
+    return activities_for(
+        services.records,
+        services.mailer,
+        services.webhooks,
+        services.registry,
+        services.settings.api_public_url,
+    )
 
 
 class UnsealedStarts:

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.message import Message
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import partial
 from typing import Any
 
 import aiosmtplib
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from domain.certificates import verification_url
 from domain.events import NominationEvent
 from domain.notifications import Recipient
 from domain.presentation import NominationSummary, score, when
@@ -60,10 +62,16 @@ class RenderedMail:
     body: str
 
 
+# The API on this machine (`make run`), as `Settings.api_public_url` says when unset.
+LOCAL_PUBLIC_URL = "http://localhost:8000"
+
+
 class MailRenderer:
     """Indonesian subject and body for each kind of event, from Jinja2 templates."""
 
-    def __init__(self) -> None:
+    def __init__(self, public_url: str = LOCAL_PUBLIC_URL) -> None:
+        """`public_url`: where the public reaches the API (`Settings.api_public_url`), for
+        the certificate's verification link."""
         self._env = Environment(
             loader=PackageLoader("activities", "templates"),
             undefined=StrictUndefined,
@@ -72,6 +80,7 @@ class MailRenderer:
         )
         self._env.filters["when"] = when
         self._env.filters["score"] = score
+        self._env.filters["verification_url"] = partial(verification_url, public_url)
 
     def render(self, template: str, **context: Any) -> RenderedMail:
         text = self._env.get_template(f"{template}.txt").render(**context)

@@ -252,3 +252,19 @@ def test_a_refused_decision_is_told_in_indonesian(decision: tuple[str, dict[str,
                 problems += refused.problems
     for problem in problems:
         assert unfit(problem.message) == [], problem
+
+
+def test_the_award_letter_gives_the_certificate_s_verification_address() -> None:
+    """The address anyone checks the certificate at: the public address of this
+    deployment's API (`OVOP_PUBLIC_URL`), then the number."""
+    awarded = next(x for x in LETTERS if x.event.kind == EventKind.AWARDED)
+    number = str(awarded.event.facts["certificate_number"])
+    public = "https://ovop.kemenperin.go.id"
+    mail = MailRenderer(public).render(
+        "awarded",
+        n=summarize(awarded.nomination),
+        e=awarded.event,
+        r=awarded.recipient,
+        lab_address="-",
+    )
+    assert f"\n  {public}/verifikasi/{number}\n" in mail.body
