@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from devstack import DEMO_CYCLE, DEMO_STAGES
@@ -28,6 +29,7 @@ from domain.stages import Stage
 from tests.conftest import binary
 from tests.local_stack import LocalStack, Ports, fresh_env
 from tests.reports.chromium import CHROMIUM, FLAGS
+from tests.support import fresh_raw
 from workflows.names import PROPOSE_NOMINATION, TASK_QUEUE
 
 # The report's flags (nothing leaves the machine); Playwright adds --headless and gives
@@ -51,70 +53,79 @@ pytestmark = [
 ]
 
 
-async def test_an_operator_finds_a_nomination_reads_it_and_runs_the_manuals_commands(
-    tmp_path: Path,
-) -> None:
-    from playwright.async_api import async_playwright, expect
-
-    stage = Stage.PANEL_SCORING
-    proposal = parse_proposal(example_proposals(DEMO_CYCLE)[DEMO_STAGES.index(stage)])
-    province = proposal.sentra.province.value
-    query = f'OvopStage = "{stage.value}" AND OvopProvince = "{province}"'
+async def test_an_operator_works_from_the_web_ui_and_the_manual(tmp_path: Path) -> None:
+    """One `make run`, as a newcomer starts it: the manual's commands, pasted as written;
+    then, in the browser, a nomination found and read, one proposed from the Start Workflow
+    form, decided on with *Send an Update* and reset. (One stack and one browser for all:
+    each costs the 2-core machine half a minute.)"""
+    from playwright.async_api import async_playwright
 
     stack = await LocalStack.start(tmp_path / "var", Ports())
     try:
-        workflow_id, _ = stack.demo()[stage.value]
-        others = [i for s, (i, _) in stack.demo().items() if s != stage.value]
-        base = workflows_page(stack)
+        await the_manuals_commands_run_as_shown(stack)
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
             page = await signed_in(browser, stack)
-
-            # The list, filtered the way the issue says operators filter.
-            await page.goto(f"{base}?query={quote(query)}")
-            row = page.get_by_role("link", name=workflow_id).first
-            await expect(row).to_be_visible(timeout=WAIT_MS)
-            listed = await page.locator("main").inner_text()
-            assert not [other for other in others if other in listed], listed
-            await shot(page, tmp_path, "web-ui-list.png")
-
-            # The nomination's page: the UI renders each Markdown field in a frame of its
-            # own, in this order, under the headings Summary, Details, Current Details.
-            await row.click()
-            await page.get_by_role("tab", name="User Metadata").click()
-            frames = page.frame_locator("main iframe")
-            summary, details, current = (frames.nth(i).locator("body") for i in range(3))
-            expected = [
-                (summary, f"OVOP {DEMO_CYCLE} · {proposal.product.name} · "),
-                (details, f"Sentra IKM: {proposal.sentra.name}"),
-                (details, f"SK sentra: {proposal.sentra.decree.number}"),
-                (current, f"Tahap: {stage.label} ({stage.value})"),
-                (current, "Menunggu: nilai dari juri Tim Seleksi: "),
-                (current, "Batas waktu: "),
-                (current, "Keputusan terakhir: Nilai juri diterima oleh "),
-            ]
-            for where, text in expected:
-                await expect(where).to_contain_text(text, timeout=WAIT_MS)
-            await shot(page, tmp_path, "web-ui-nomination.png")
+            await a_nomination_is_found_and_read(page, stack, tmp_path)
+            nomination_id = await a_nomination_is_proposed_from_the_form(page, stack, tmp_path)
+            await a_decision_is_sent_and_the_nomination_reset(page, stack, tmp_path, nomination_id)
             await browser.close()
-
-        await the_manuals_commands_run_as_shown(stack)
     finally:
         assert await stack.stop() == 0, stack.text
+
+
+async def a_nomination_is_found_and_read(page: Any, stack: LocalStack, folder: Path) -> None:
+    """The list filtered the way operators filter, and the nomination's page: its summary,
+    details and current details."""
+    from playwright.async_api import expect
+
+    stage = Stage.PANEL_SCORING
+    proposal = parse_proposal(example_proposals(DEMO_CYCLE)[DEMO_STAGES.index(stage)])
+    province = proposal.sentra.province.value
+    query = f'OvopStage = "{stage.value}" AND OvopProvince = "{province}"'
+    workflow_id, _ = stack.demo()[stage.value]
+    others = [i for s, (i, _) in stack.demo().items() if s != stage.value]
+
+    await page.goto(f"{workflows_page(stack)}?query={quote(query)}")
+    row = page.get_by_role("link", name=workflow_id).first
+    await expect(row).to_be_visible(timeout=WAIT_MS)
+    listed = await page.locator("main").inner_text()
+    assert not [other for other in others if other in listed], listed
+    await shot(page, folder, "web-ui-list.png")
+
+    # The UI renders each Markdown field in a frame of its own, in this order, under the
+    # headings Summary, Details, Current Details.
+    await row.click()
+    await page.get_by_role("tab", name="User Metadata").click()
+    frames = page.frame_locator("main iframe")
+    summary, details, current = (frames.nth(i).locator("body") for i in range(3))
+    expected = [
+        (summary, f"OVOP {DEMO_CYCLE} · {proposal.product.name} · "),
+        (details, f"Sentra IKM: {proposal.sentra.name}"),
+        (details, f"SK sentra: {proposal.sentra.decree.number}"),
+        (current, f"Tahap: {stage.label} ({stage.value})"),
+        (current, "Menunggu: nilai dari juri Tim Seleksi: "),
+        (current, "Batas waktu: "),
+        (current, "Keputusan terakhir: Nilai juri diterima oleh "),
+    ]
+    for where, text in expected:
+        await expect(where).to_contain_text(text, timeout=WAIT_MS)
+    await shot(page, folder, "web-ui-nomination.png")
 
 
 async def the_manuals_commands_run_as_shown(stack: LocalStack) -> None:
     """docs/operators.md's shell blocks, in order, in one shell, as an operator pastes them
     in the checkout while `make run` is up; only the ports are this stack's. They start a
-    nomination through `ProposeNomination`, verify one with `temporal workflow update`, and
-    reset it."""
+    nomination through `ProposeNomination`, verify one with `temporal workflow update`,
+    reset it, and hand over, check and revoke the demo award's certificate."""
     blocks = re.findall(r"```sh\n(.*?)```", MANUAL.read_text(), re.S)
     script = "\n".join(blocks).replace(
         "http://localhost:8000", f"http://localhost:{stack.ports.api}"
     )
     assert "--codec-endpoint" in script and "workflow reset" in script, script
+    assert "certificate revoke" in script, script
     proposal = parse_proposal(example_proposals(DEMO_CYCLE)[DEMO_EXAMPLES])
     env = fresh_env() | {
         "PATH": f"{Path(binary('ovop')).parent}{os.pathsep}{os.environ['PATH']}",
@@ -126,7 +137,7 @@ async def the_manuals_commands_run_as_shown(stack: LocalStack) -> None:
         "-euo",
         "pipefail",
         "-c",
-        script + '\necho "ID=$ID"',
+        script + '\necho "ID=$ID"; echo "NUMBER=$NUMBER"',
         cwd=stack.var.parent,  # where `var/` is, as in the checkout
         env=env,
         stdout=asyncio.subprocess.PIPE,
@@ -145,113 +156,113 @@ async def the_manuals_commands_run_as_shown(stack: LocalStack) -> None:
     nomination_id = re.findall(r"^ID=(\S+)$", said, re.M)[-1]
     shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
     assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value, said
-    runs = json.loads(
-        await stack.temporal(
-            "workflow", "list", "--query", f'WorkflowId="{nomination_id}"', "-o", "json"
-        )
-    )
-    assert len(runs) == 2, runs  # the run reset, and the new one
+    runs = await stack.workflow_ids(f'WorkflowId = "{nomination_id}"')
+    assert runs == [nomination_id, nomination_id], runs  # the run reset, and the new one
+    # The certificate: handed over as a PDF, found valid, then revoked for good.
+    number = re.findall(r"^NUMBER=(\S+)$", said, re.M)[-1]
+    awarded, _ = stack.demo()[Stage.AWARDED.value]
+    assert number == json.loads(await stack.ovop("show", awarded, "--json"))["certificate_number"]
+    assert (stack.var.parent / "sertifikat.pdf").read_bytes().startswith(b"%PDF-")
+    # What anyone who scans its QR code reads now, from the stack's API.
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.api}") as http:
+        public = await http.get(f"/verifikasi/{number}")
+    assert public.status_code == 200 and public.json()["status"] == "dicabut", public.text
 
 
-async def test_an_operator_proposes_a_nomination_from_the_start_workflow_form(
-    tmp_path: Path,
-) -> None:
-    from playwright.async_api import async_playwright, expect
+async def a_nomination_is_proposed_from_the_form(page: Any, stack: LocalStack, folder: Path) -> str:
+    """The Start Workflow form filled in as docs/operators.md says, with a proposal of
+    its own (not the manual's: a NIB of its own); the new nomination's id, as the UI shows
+    the result."""
+    from playwright.async_api import expect
 
-    raw = example_proposals(DEMO_CYCLE)[DEMO_EXAMPLES]  # not one of the demo nominations
-    proposal = parse_proposal(raw)
+    raw = fresh_raw(DEMO_EXAMPLES, DEMO_CYCLE)
     typed = json.dumps(submission_of(raw), ensure_ascii=False, indent=2)
-    workflow_id = f"usul-{proposal.ikm.nib}"
+    workflow_id = f"usul-{raw['ikm']['nib']}"
 
-    stack = await LocalStack.start(tmp_path / "var", Ports())
-    try:
-        async with async_playwright() as pw:
-            browser = await pw.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            page = await signed_in(browser, stack)
+    await page.goto(f"{workflows_page(stack)}/start-workflow")
+    await page.fill("#workflowId", workflow_id, timeout=WAIT_MS)
+    await page.fill("#taskQueue", TASK_QUEUE)
+    await page.fill("#workflowType", PROPOSE_NOMINATION)
+    await page.locator(".cm-content").click()  # the Input's Data editor
+    await page.keyboard.insert_text(typed)
+    await expect(page.get_by_text("Task Queue is Active")).to_be_visible(timeout=WAIT_MS)
+    await shot(page, folder, "web-ui-start-workflow.png")
+    # The form has the codec seal its input, then asks the server to start it.
+    async with page.expect_response(
+        lambda r: r.request.method == "POST" and f"/workflows/{workflow_id}" in r.url,
+        timeout=WAIT_MS,
+    ) as answer:
+        await page.get_by_role("button", name="Start Workflow").click()
+    started = await answer.value
+    assert started.ok, await started.text()
 
-            # The form, as an operator fills it in (docs/operators.md says what to type).
-            await page.goto(f"{workflows_page(stack)}/start-workflow")
-            await page.fill("#workflowId", workflow_id, timeout=WAIT_MS)
-            await page.fill("#taskQueue", TASK_QUEUE)
-            await page.fill("#workflowType", PROPOSE_NOMINATION)
-            await page.locator(".cm-content").click()  # the Input's Data editor
-            await page.keyboard.insert_text(typed)
-            await expect(page.get_by_text("Task Queue is Active")).to_be_visible(timeout=WAIT_MS)
-            await shot(page, tmp_path, "web-ui-start-workflow.png")
-            # The form has the codec seal its input, then asks the server to start it.
-            async with page.expect_response(
-                lambda r: r.request.method == "POST" and f"/workflows/{workflow_id}" in r.url,
-                timeout=WAIT_MS,
-            ) as answer:
-                await page.get_by_role("button", name="Start Workflow").click()
-            started = await answer.value
-            assert started.ok, await started.text()
+    # Its page: completed, the nomination's id as its result.
+    await page.goto(f"{workflows_page(stack)}/{workflow_id}")
+    main = page.locator("main")
+    await expect(main.get_by_role("status")).to_have_text("Completed", timeout=WAIT_MS)
+    await expect(main).to_contain_text('"ovop-2026-', timeout=WAIT_MS)
+    result = await page.get_by_text(re.compile(r'^"ovop-2026-')).inner_text()
+    nomination_id = json.loads(result)
+    await shot(page, folder, "web-ui-proposed.png")
 
-            # Its page: completed, the nomination's id as its result.
-            await page.goto(f"{workflows_page(stack)}/{workflow_id}")
-            main = page.locator("main")
-            await expect(main.get_by_role("status")).to_have_text("Completed", timeout=WAIT_MS)
-            await expect(main).to_contain_text('"ovop-2026-', timeout=WAIT_MS)
-            result = await page.get_by_text(re.compile(r'^"ovop-2026-')).inner_text()
-            nomination_id = json.loads(result)
-            await shot(page, tmp_path, "web-ui-proposed.png")
+    # A nomination like any other: counted by its cycle (beside the demo's and the
+    # manual's), listed, and read.
+    status = json.loads(await stack.ovop("cycle", "status", DEMO_CYCLE, "--json"))
+    assert status["nominations"] == len(stack.demo()) + 2, status
+    listed = json.loads(await stack.ovop("list", "--json"))
+    assert nomination_id in [row["id"] for row in listed]
+    shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
+    assert shown["stage"] == Stage.ADMIN_VERIFICATION.value
+    assert shown["product_name"] == raw["product"]["name"]
+    assert isinstance(nomination_id, str)
+    return nomination_id
 
-            # A decision from the nomination's page (docs/operators.md, *Send a decision*),
-            # on the demo nomination that waits for its verifier; then its reset.
-            waiting, _ = stack.demo()[Stage.ADMIN_VERIFICATION.value]
-            await page.goto(f"{workflows_page(stack)}/{waiting}")
-            await expect(page.locator("main").get_by_role("status")).to_have_text(
-                "Running", timeout=WAIT_MS
-            )
-            dialog = await action(page, "Send an Update", "update-confirmation-modal")
-            await dialog.get_by_test_id("update-select-button").click()
-            await dialog.locator("#update-select-select").get_by_text("verify", exact=True).click()
-            await dialog.locator(".cm-content").click()
-            await page.keyboard.insert_text(VERIFY_IN_THE_MANUAL)
-            await dialog.get_by_role("button", name="Random UUID").click()
-            await shot(page, tmp_path, "web-ui-send-update.png")
-            async with page.expect_response(
-                lambda r: r.request.method == "POST" and "/update/verify" in r.url,
-                timeout=WAIT_MS,
-            ) as answer:
-                await dialog.get_by_test_id("confirm-modal-button").click()
-            updated = await answer.value
-            assert updated.ok, await updated.text()
-            shown = json.loads(await stack.ovop("show", waiting, "--json"))
-            assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value
 
-            await page.reload()
-            dialog = await action(page, "Reset", "reset-confirmation-modal")
-            await dialog.get_by_test_id("workflow-reset-event-id-select-button").click()
-            await dialog.locator("#reset-event-id-select [role=option]").last.click()
-            await dialog.get_by_role("heading", name="Reset Workflow").click()  # list closed
-            await dialog.get_by_placeholder("Enter a reason").fill("perbaikan setelah pembaruan")
-            await shot(page, tmp_path, "web-ui-reset.png")
-            async with page.expect_response(
-                lambda r: r.request.method == "POST" and "/reset" in r.url, timeout=WAIT_MS
-            ) as answer:
-                await dialog.get_by_test_id("confirm-modal-button").click()
-            reset = await answer.value
-            assert reset.ok, await reset.text()
-            await browser.close()
+async def a_decision_is_sent_and_the_nomination_reset(
+    page: Any, stack: LocalStack, folder: Path, nomination_id: str
+) -> None:
+    """docs/operators.md, *Send a decision*: the verifier's pass sent from the nomination's
+    page, as typed in the manual; then the nomination reset from the same page."""
+    from playwright.async_api import expect
 
-        runs = await stack.workflow_ids(f'WorkflowId = "{waiting}"')
-        assert runs == [waiting, waiting], runs  # the run reset, and the new one
-        assert json.loads(await stack.ovop("show", waiting, "--json"))["id"] == waiting
+    await page.goto(f"{workflows_page(stack)}/{nomination_id}")
+    await expect(page.locator("main").get_by_role("status")).to_have_text(
+        "Running", timeout=WAIT_MS
+    )
+    dialog = await action(page, "Send an Update", "update-confirmation-modal")
+    await dialog.get_by_test_id("update-select-button").click()
+    await dialog.locator("#update-select-select").get_by_text("verify", exact=True).click()
+    await dialog.locator(".cm-content").click()
+    await page.keyboard.insert_text(VERIFY_IN_THE_MANUAL)
+    await dialog.get_by_role("button", name="Random UUID").click()
+    await shot(page, folder, "web-ui-send-update.png")
+    async with page.expect_response(
+        lambda r: r.request.method == "POST" and "/update/verify" in r.url,
+        timeout=WAIT_MS,
+    ) as answer:
+        await dialog.get_by_test_id("confirm-modal-button").click()
+    updated = await answer.value
+    assert updated.ok, await updated.text()
+    shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
+    assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value
 
-        # A nomination like any other: counted by its cycle, listed, and decided on.
-        status = json.loads(await stack.ovop("cycle", "status", DEMO_CYCLE, "--json"))
-        assert status["nominations"] == len(stack.demo()) + 1, status
-        listed = json.loads(await stack.ovop("list", "--json"))
-        assert nomination_id in [row["id"] for row in listed]
-        await stack.ovop("verify", nomination_id, "--pass", "--as", "verif.rina")
-        shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
-        assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value
-        assert shown["product_name"] == proposal.product.name
-    finally:
-        assert await stack.stop() == 0, stack.text
+    await page.reload()
+    dialog = await action(page, "Reset", "reset-confirmation-modal")
+    await dialog.get_by_test_id("workflow-reset-event-id-select-button").click()
+    await dialog.locator("#reset-event-id-select [role=option]").last.click()
+    await dialog.get_by_role("heading", name="Reset Workflow").click()  # list closed
+    await dialog.get_by_placeholder("Enter a reason").fill("perbaikan setelah pembaruan")
+    await shot(page, folder, "web-ui-reset.png")
+    async with page.expect_response(
+        lambda r: r.request.method == "POST" and "/reset" in r.url, timeout=WAIT_MS
+    ) as answer:
+        await dialog.get_by_test_id("confirm-modal-button").click()
+    reset = await answer.value
+    assert reset.ok, await reset.text()
+
+    runs = await stack.workflow_ids(f'WorkflowId = "{nomination_id}"')
+    assert runs == [nomination_id, nomination_id], runs  # the run reset, and the new one
+    assert json.loads(await stack.ovop("show", nomination_id, "--json"))["id"] == nomination_id
 
 
 async def action(page: Any, name: str, modal: str) -> Any:
