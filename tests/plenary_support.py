@@ -44,6 +44,8 @@ def nominee(
     lab: float = 80,
     commodity: Commodity = Commodity.KAIN_BATIK,
     config: CycleConfig = CONFIG,
+    product: str | None = None,
+    place: tuple[str, str] = ("Kota Pekalongan", "Jawa Tengah"),
 ) -> Nominee:
     """A nominee whose jurors give every criterion the same score (so each total is that
     score), with the final score and stars its panel would have reached."""
@@ -61,10 +63,10 @@ def nominee(
     return Nominee(
         nomination_id=nomination_id,
         commodity=commodity,
-        product_name=f"Produk {nomination_id}",
-        ikm_name=f"IKM {nomination_id}",
-        regency="Kota Pekalongan",
-        province=Province("Jawa Tengah"),
+        product_name=product or f"Produk {nomination_id}",
+        ikm_name=f"IKM {product or nomination_id}",
+        regency=place[0],
+        province=Province(place[1]),
         jurors=[JurorScores(juror_id=j, scores=s) for j, s in sheets.items()],
         weights=config.weights,
         lab=LabFinding(report_number="LHU-0042", score=lab, conforms=True, summary="sesuai SNI"),
@@ -88,31 +90,53 @@ def as_recommended(ranking: Ranking, actor: Actor = CHAIR) -> AgreedList:
     )
 
 
-# Per commodity: (nominee, panel totals, lab score); the last of each is not recommended.
+# Per commodity: its nominees (id, product, panel totals, lab score) and where they come
+# from; the last nominee of each is not recommended.
 SAMPLE = {
-    Commodity.MAKANAN_MINUMAN: [
-        ("keripik-tempe", [88, 86, 90], 85),
-        ("sambal-roa", [50, 55, 52], 60),
-    ],
-    Commodity.KAIN_TENUN: [("tenun-ikat-sumba", [82, 80, 84], 80), ("songket", [58, 55, 57], 50)],
-    Commodity.KAIN_BATIK: [
-        ("batik-jlamprang", [78, 76, 80], 75),
-        ("batik-gentongan", [72, 70, 71], 70),
-        ("batik-lasem", [45, 50, 48], 55),
-    ],
-    Commodity.ANYAMAN: [("anyaman-pandan", [66, 64, 68], 65), ("anyaman-rotan", [40, 42, 44], 45)],
-    Commodity.GERABAH: [
-        ("gerabah-kasongan", [90, 92, 91], 95),
-        ("gerabah-plered", [55, 50, 52], 50),
-    ],
+    Commodity.MAKANAN_MINUMAN: (
+        ("Kabupaten Banyumas", "Jawa Tengah"),
+        [
+            ("keripik-tempe", "Keripik Tempe Sagu", [88, 86, 90], 85),
+            ("sambal-roa", "Sambal Roa Asap", [50, 55, 52], 60),
+        ],
+    ),
+    Commodity.KAIN_TENUN: (
+        ("Kabupaten Sumba Timur", "Nusa Tenggara Timur"),
+        [
+            ("tenun-ikat", "Tenun Ikat Hinggi Kombu", [82, 80, 84], 80),
+            ("songket", "Songket Benang Emas", [58, 55, 57], 50),
+        ],
+    ),
+    Commodity.KAIN_BATIK: (
+        ("Kota Pekalongan", "Jawa Tengah"),
+        [
+            ("batik-jlamprang", "Batik Tulis Jlamprang", [78, 76, 80], 75),
+            ("batik-gentongan", "Batik Gentongan Tanjungbumi", [72, 70, 71], 70),
+            ("batik-lasem", "Batik Tulis Lasem Tiga Negeri", [45, 50, 48], 55),
+        ],
+    ),
+    Commodity.ANYAMAN: (
+        ("Kabupaten Tasikmalaya", "Jawa Barat"),
+        [
+            ("anyaman-pandan", "Tas Anyaman Pandan Rajapolah", [66, 64, 68], 65),
+            ("anyaman-rotan", "Keranjang Rotan Cirebonan", [40, 42, 44], 45),
+        ],
+    ),
+    Commodity.GERABAH: (
+        ("Kabupaten Bantul", "DI Yogyakarta"),
+        [
+            ("gerabah-kasongan", "Guci Gerabah Kasongan", [90, 92, 91], 95),
+            ("gerabah-plered", "Kendi Gerabah Plered", [55, 50, 52], 50),
+        ],
+    ),
 }
 
 
 def sample_rankings() -> dict[Commodity, Ranking]:
     nominees = [
-        nominee(f"ovop-2026-{name}", totals, lab, commodity)
-        for commodity, rows in SAMPLE.items()
-        for name, totals, lab in rows
+        nominee(f"ovop-2026-{name}", totals, lab, commodity, product=product, place=place)
+        for commodity, (place, rows) in SAMPLE.items()
+        for name, product, totals, lab in rows
     ]
     return rank_all(nominees, CONFIG)
 
