@@ -31,9 +31,14 @@ from domain.scoring import CoachingLevel, CriteriaWeights, Criterion, JurorLine,
 SHOWN_DECIMALS = 2  # scores are shown, and compared for ties, to two decimals
 
 
+def as_shown(score: float) -> float:
+    """A score to the precision the plenary shows; two scores equal at it are tied."""
+    return round(score, SHOWN_DECIMALS)
+
+
 def shown(score: float) -> str:
-    """A score as the plenary shows it; two scores that show alike are tied."""
-    return f"{score:.{SHOWN_DECIMALS}f}"
+    """`84.4` -> `84,40`, as the plenary shows it."""
+    return f"{as_shown(score):.{SHOWN_DECIMALS}f}".replace(".", ",")
 
 
 # --- the nominees ------------------------------------------------------------------------
@@ -144,7 +149,7 @@ class Ranking(Model):
 
 
 def _order(n: Nominee) -> tuple[float, float, str]:
-    return (-float(shown(n.final_score)), -n.lab.score, n.nomination_id)
+    return (-as_shown(n.final_score), -n.lab.score, n.nomination_id)
 
 
 def rank(commodity: Commodity, nominees: Iterable[Nominee], config: CycleConfig) -> Ranking:
@@ -191,7 +196,7 @@ def rank(commodity: Commodity, nominees: Iterable[Nominee], config: CycleConfig)
                     other.nomination_id
                     for other in ordered
                     if other is not nominee
-                    and shown(other.final_score) == shown(nominee.final_score)
+                    and as_shown(other.final_score) == as_shown(nominee.final_score)
                 ],
                 recomputed_score=explanation.final_score if rules.down_weight_outliers else None,
                 recomputed_stars=explanation.stars if rules.down_weight_outliers else None,

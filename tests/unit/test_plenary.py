@@ -222,7 +222,7 @@ def test_other_stars_need_a_reason() -> None:
 def test_a_nominee_added_to_the_winners_needs_a_reason() -> None:
     error = refused_by(agreed(win("a", 3), win("b", 2), win("c", 1)))
     assert error.fields == ["winners.2.reason"]
-    assert "Produk c tidak direkomendasikan Tim Seleksi (nilai akhir 50.00)" in str(error)
+    assert "Produk c tidak direkomendasikan Tim Seleksi (nilai akhir 50,00)" in str(error)
     listed = agreed(win("a", 3), win("b", 2), win("c", 1, "potensi ekspor dinilai tinggi"))
     assert agreed_winners(RANKING, listed, CONFIG)[2].change == Change.ADDED
 
