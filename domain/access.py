@@ -13,6 +13,10 @@
 - A **certificate** is revoked by an operator, who gives a reason; its PDF is handed to
   operators and to the regional offices that reach its nomination. Anyone may verify it
   (`domain.certificates.PublicCertificate` is what they see).
+- A commodity's **agreed list** (domain/plenary.py) is recorded by the chair of the Tim
+  Seleksi (a juror the cycle names in `plenary.chairs`, acting as a juror) or by one of the
+  cycle's operators on the chair's behalf; the cycle's **decree** is issued by one of its
+  listed officials.
 """
 
 from __future__ import annotations
@@ -43,6 +47,9 @@ PAYLOAD_READERS = (Role.OPERATOR,)
 # Who may revoke an award's certificate, and who may fetch its PDF (within their reach).
 REVOKING_ROLES = (Role.OPERATOR,)
 CERTIFICATE_HOLDERS = (Role.OPERATOR, Role.PROPOSER)
+# Who may record a plenary's agreed list, and who issues the cycle's decree.
+PLENARY_RECORDERS = (Role.JUROR, Role.OPERATOR)
+DECREE_ISSUERS = (Role.OFFICIAL,)
 
 
 class Staffed(Protocol):
@@ -79,6 +86,25 @@ def require_operator(actor: Actor, config: CycleConfig) -> None:
     """An operator of this cycle, acting as one."""
     require_role(actor, [Role.OPERATOR])
     require_listed(actor, config.staff.operators, "operator", config.cycle)
+
+
+def require_plenary_recorder(actor: Actor, config: CycleConfig) -> None:
+    """The chair of the Tim Seleksi, or an operator of this cycle on the chair's behalf."""
+    require_role(actor, PLENARY_RECORDERS)
+    if actor.role == Role.OPERATOR:
+        require_operator(actor, config)
+    elif actor.user_id not in config.plenary.chairs:
+        raise Refused.one(
+            "actor.user_id",
+            f"{actor.user_id} bukan ketua Tim Seleksi siklus {config.cycle}",
+            ACCESS,
+        )
+
+
+def require_decree_issuer(actor: Actor, config: CycleConfig) -> None:
+    """An official listed on this cycle's staff."""
+    require_role(actor, DECREE_ISSUERS)
+    require_listed(actor, config.staff.officials, "pejabat penetap", config.cycle)
 
 
 def require_proposing_office(

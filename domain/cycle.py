@@ -64,6 +64,36 @@ class PanelRules(Model):
         return self
 
 
+class PlenaryRules(Model):
+    """How a commodity's plenary shows its nominees (domain/plenary.py)."""
+
+    outlier_points: float = Field(
+        15,
+        gt=0,
+        le=100,
+        description=(
+            "Sidang pleno menandai juri pencilan: nilai totalnya berselisih lebih dari sekian "
+            "poin dari median nilai total juri usulan itu (bila juri sedikitnya tiga). Nilai "
+            "bawaan 15 hanya contoh, bukan ketentuan program: tetapkan untuk setiap siklus"
+        ),
+    )
+    down_weight_outliers: bool = Field(
+        False,
+        description=(
+            "Bila ya, sidang pleno juga menampilkan nilai akhir yang dihitung ulang dengan "
+            "bobot juri pencilan sebesar panel.outlier_weight; peringkat dan rekomendasi tidak "
+            "berubah karenanya. Bawaan: tidak"
+        ),
+    )
+    chairs: list[Text] = Field(
+        default_factory=list,
+        description=(
+            "user_id juri yang memimpin Tim Seleksi dan mencatat daftar hasil sidang pleno; "
+            "operator siklus dapat mencatatnya atas nama ketua"
+        ),
+    )
+
+
 class StaffMember(Model):
     user_id: Text
     name: Text
@@ -136,6 +166,7 @@ class CycleConfig(Model):
         None, description="Who coaches a winner of each star level; default: default_coaching"
     )
     max_revisions: int = Field(2, ge=0, le=10)
+    plenary: PlenaryRules = PlenaryRules()
     staff: Staff
     jurors: list[Juror] = Field(min_length=1)
 
@@ -152,6 +183,13 @@ class CycleConfig(Model):
         ids = [j.user_id for j in self.jurors]
         if len(ids) != len(set(ids)):
             raise ValueError("user_id juri harus unik")
+        return self
+
+    @model_validator(mode="after")
+    def _chairs_are_jurors(self) -> Self:
+        strangers = sorted(set(self.plenary.chairs) - {j.user_id for j in self.jurors})
+        if strangers:
+            raise ValueError(f"ketua Tim Seleksi harus juri siklus ini: {', '.join(strangers)}")
         return self
 
     def with_national_calendar(self) -> CycleConfig:

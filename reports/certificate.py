@@ -7,23 +7,18 @@ file id from the content. Its QR code opens the certificate's public verificatio
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-import matplotlib
 import segno
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from domain.certificates import ISSUER, PublicCertificate, verification_url
 from domain.presentation import full_date
+from reports.pdf import MINISTRY, ministry_pdf
 
 TITLE = "Sertifikat Penghargaan IKM OVOP"
-MINISTRY = "Kementerian Perindustrian Republik Indonesia"
 SIGNATORY = ["Direktur Jenderal", "Industri Kecil, Menengah, dan Aneka,"]
 
-# DejaVu, shipped with matplotlib (already a dependency): every Latin letter a name may
-# hold, and the star, embedded so that the PDF reads the same everywhere.
-FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 NAVY = (20, 45, 90)
 GOLD = (176, 132, 20)
 WIDTH, HEIGHT = 297, 210  # mm
@@ -40,16 +35,12 @@ def qr_png(url: str) -> bytes:
 def render_certificate(cert: PublicCertificate, public_url: str) -> bytes:
     """The certificate of `cert`, its QR code pointing at the API's address `public_url`."""
     url = verification_url(public_url, cert.number)
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    pdf.set_creation_date(cert.awarded_at)
-    pdf.set_title(f"{TITLE} {cert.number}")
-    pdf.set_author(f"{ISSUER}, {MINISTRY}")
-    pdf.set_subject(f"{cert.product_name} - {cert.ikm_name}")
-    pdf.set_lang("id")
-    pdf.add_font("serif", "", FONTS / "DejaVuSerif.ttf")
-    pdf.add_font("serif", "B", FONTS / "DejaVuSerif-Bold.ttf")
-    pdf.add_font("serif", "I", FONTS / "DejaVuSerif-Italic.ttf")
-    pdf.add_font("sans", "B", FONTS / "DejaVuSans-Bold.ttf")
+    pdf = ministry_pdf(
+        "landscape",
+        cert.awarded_at,
+        f"{TITLE} {cert.number}",
+        f"{cert.product_name} - {cert.ikm_name}",
+    )
     pdf.set_auto_page_break(False)
     pdf.set_margins(24, 18, 24)
     pdf.add_page()
