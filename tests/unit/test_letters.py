@@ -47,13 +47,13 @@ NOT_FOR_PEOPLE = {
         r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|Jun|Jul|Agu|Agt|Sep|Okt|Nov|Des)\.? \d{4}\b"
     ),
     "a time without 'pukul'": re.compile(r"\d{4},? \d{1,2}[.:]\d{2}\b"),
-    "a template left unrendered": re.compile(r"\{\{|\}\}|\{%|%\}|\bNone\b"),
     "a decimal point": re.compile(r"\bNilai[^\n]*:\s*\d+\.\d"),
 }
 
 
 # Not in the words, though in quoted values: what people typed, or a code (`walikota`).
 NOT_IN_PROSE = {
+    "a template left unrendered": re.compile(r"\{\{|\}\}|\{%|%\}|\bNone\b"),
     "English": ENGLISH,
     "'walikota' (KBBI: wali kota)": re.compile(r"walikota", re.I),
 }
