@@ -18,6 +18,7 @@ import typer
 from cli import decisions, inspection, intake, operations
 from cli.certificates import certificate_app
 from cli.cycle import cycle_app
+from cli.plenary import decree_app, plenary_app
 from domain.decisions import DECISIONS
 from provision import db_app, temporal_app
 
@@ -49,6 +50,8 @@ for name, command in COMMANDS:
     app.command(name)(command)
 app.add_typer(cycle_app, name="cycle")
 app.add_typer(certificate_app, name="certificate")
+app.add_typer(plenary_app, name="plenary")
+app.add_typer(decree_app, name="decree")
 app.add_typer(db_app, name="db")
 app.add_typer(temporal_app, name="temporal")
 

@@ -55,7 +55,7 @@ def activities_for(
     events = EventActivities(store, Notifier(mailer, renderer, store), hooks)
     records = RecordActivities(store)
     checks = RegistryActivities(registry or CsvRegistry.load(DEMO_REGISTRY))
-    return [events.handle_event, records.issue_certificate, checks.check]
+    return [events.handle_event, records.issue_certificate, records.record_decree, checks.check]
 
 
 def activities_from(services: Services) -> Sequence[Callable[..., Any]]:

@@ -106,6 +106,8 @@ class DeadlineClock(NominationState):
     def _plan(
         self, stage: Stage, start: datetime, due_date: date | None = None
     ) -> StagePlan | None:
+        if stage == Stage.AWARD_DECISION and self.config.plenary.by_decree:
+            return None  # the cycle's decree settles it, on the plenary's own time
         return plan_stage(
             stage,
             start,

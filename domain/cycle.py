@@ -92,6 +92,15 @@ class PlenaryRules(Model):
             "operator siklus dapat mencatatnya atas nama ketua"
         ),
     )
+    by_decree: bool = Field(
+        False,
+        description=(
+            "Bila ya, penghargaan siklus ini ditetapkan dengan satu keputusan Direktur "
+            "Jenderal atas daftar hasil sidang pleno setiap komoditas, dan setiap usulan "
+            "berakhir pada keputusan itu; bila tidak, pejabat penetap menetapkan penghargaan "
+            "setiap usulan. Bawaan: tidak (siklus yang dibuka sebelum sidang pleno ada)"
+        ),
+    )
 
 
 class StaffMember(Model):

@@ -17,12 +17,24 @@ from domain.cycle import (
     check_schedule,
     panel_shortfalls,
 )
-from domain.decisions import Actor
+from domain.decisions import Actor, DecreeOutcome
+from domain.decree import Decree, DecreeOrder, check_decree, decree_number, issue_decree
 from domain.errors import Problem, RefusalKind, Refused
 from domain.panel import PanelAssignment, PanelNeed, assign_jurors
+from domain.plenary import AgreedList, Nominee, Ranking, check_agreed_list, rank
 from domain.proposal import Commodity, Cycle, LongText, Model
 from domain.regions import Province, TimeZone
 from domain.stages import Stage
+
+# Where a nomination has yet to pass its panel: its commodity's plenary waits for it.
+BEFORE_THE_PLENARY = frozenset(
+    {
+        Stage.ADMIN_VERIFICATION,
+        Stage.REVISION_REQUESTED,
+        Stage.TECHNICAL_ASSESSMENT,
+        Stage.PANEL_SCORING,
+    }
+)
 
 
 def cycle_workflow_id(cycle: str) -> str:
@@ -79,12 +91,21 @@ class Admission(Model):
 
 
 class StageReport(Model):
-    """A nomination tells its cycle where it stands now."""
+    """A nomination tells its cycle where it stands now; once its panel has closed in a
+    cycle whose awards come by decree, also how its commodity's plenary will see it."""
 
     nomination_id: str
     stage: Stage
     final_score: float | None = None
     stars: int | None = None
+    nominee: Nominee | None = None
+
+
+class PlenaryOpening(Model):
+    """An operator opens a commodity's plenary once its panels have all closed."""
+
+    actor: Actor
+    commodity: Commodity
 
 
 class Closing(Model):
@@ -128,6 +149,13 @@ class CycleBook(BaseModel):
     # False in a book opened before the same-province conflict became a setting, and carried
     # over when its cycle continues as new: each of its versions then keeps the conflict.
     province_rule_set: bool = False
+    # Awards by decree (`plenary.by_decree`): the nominees waiting for it, as each reported
+    # itself when its panel closed; each commodity's plenary as opened, its agreed list,
+    # and the decree once issued.
+    nominees: dict[str, Nominee] = {}
+    plenaries: dict[Commodity, Ranking] = {}
+    agreed: dict[Commodity, AgreedList] = {}
+    decree: Decree | None = None
 
     @classmethod
     def open(cls, setup: CycleSetup, now: datetime) -> CycleBook:
@@ -239,6 +267,10 @@ class CycleBook(BaseModel):
         entry = self.entries.get(report.nomination_id)
         if entry is None:
             return  # a nomination started without its cycle: nothing to count
+        if report.nominee is not None:
+            self.nominees[report.nomination_id] = report.nominee
+        elif report.stage.is_terminal and self.decree is None:
+            self.nominees.pop(report.nomination_id, None)  # withdrawn before the decree
         self.entries[report.nomination_id] = entry.model_copy(
             update={
                 "stage": report.stage,
@@ -263,6 +295,122 @@ class CycleBook(BaseModel):
             previous_cycle=self.previous_cycle,
             off_schedule_reason=self.off_schedule_reason,
         )
+
+    # --- the plenary and the decree (`plenary.by_decree`) --------------------------------
+
+    def check_open_plenary(self, opening: PlenaryOpening) -> None:
+        """An operator opens a commodity's plenary once every nomination of it has passed
+        its panel, and before the decree."""
+        require_operator(opening.actor, self.config)
+        commodity = opening.commodity
+        self._require_decree_ahead()
+        still = [
+            e.nomination_id
+            for e in self.entries.values()
+            if e.commodity == commodity and e.stage in BEFORE_THE_PLENARY
+        ]
+        if still:
+            raise Refused.one(
+                "commodity",
+                f"{len(still)} usulan komoditas {commodity.label} masih dalam penilaian "
+                f"(mis. {still[0]}); sidang pleno dibuka setelah semua penilaian Tim Seleksi "
+                "ditutup",
+                RefusalKind.STAGE,
+            )
+        if not self._nominees_of(commodity):
+            raise Refused.one(
+                "commodity",
+                f"tidak ada usulan komoditas {commodity.label} yang menunggu penetapan",
+                RefusalKind.STAGE,
+            )
+
+    def open_plenary(self, opening: PlenaryOpening) -> Ranking:
+        """The commodity's nominees ranked side by side; opened again, the list agreed
+        before is set aside."""
+        self.check_open_plenary(opening)
+        ranking = rank(opening.commodity, self._nominees_of(opening.commodity), self.config)
+        self.plenaries[opening.commodity] = ranking
+        self.agreed.pop(opening.commodity, None)
+        return ranking
+
+    def check_agree(self, agreed: AgreedList) -> None:
+        self._require_decree_ahead()
+        ranking = self.plenaries.get(agreed.commodity)
+        if ranking is None:
+            raise Refused.one(
+                "commodity",
+                f"sidang pleno komoditas {agreed.commodity.label} belum dibuka",
+                RefusalKind.STAGE,
+            )
+        check_agreed_list(ranking, agreed, self.config)
+
+    def agree(self, agreed: AgreedList) -> str:
+        self.check_agree(agreed)
+        self.agreed[agreed.commodity] = agreed
+        return (
+            f"daftar hasil sidang pleno komoditas {agreed.commodity.label} dicatat: "
+            f"{len(agreed.winners)} penerima penghargaan"
+        )
+
+    def check_decree(self, order: DecreeOrder) -> None:
+        """Every commodity with nominees has its plenary opened and its list agreed."""
+        self._require_decree_ahead()
+        unopened = sorted(
+            {n.commodity for n in self.nominees.values()} - set(self.plenaries),
+            key=list(Commodity).index,
+        )
+        if unopened:
+            raise Refused.one(
+                "agreed_lists",
+                "sidang pleno belum dibuka untuk komoditas " + ", ".join(c.label for c in unopened),
+                RefusalKind.STAGE,
+            )
+        check_decree(self.plenaries, self.agreed, order, self.config)
+
+    def issue_decree(self, order: DecreeOrder, now: datetime) -> Decree:
+        """The cycle's decree, numbered as the cycle's first (one decree a cycle)."""
+        self.check_decree(order)
+        self.decree = issue_decree(
+            self.plenaries, self.agreed, order, self.config, decree_number(self.cycle, 1), now
+        )
+        return self.decree
+
+    def outcomes(self) -> dict[str, DecreeOutcome]:
+        """What the decree says of each nominee of the plenaries: its stars, or none."""
+        decree = self.decree
+        assert decree is not None
+        won = {w.nomination_id: w for w in decree.winners}
+        dropped = {d.nomination_id: d.reason for a in self.agreed.values() for d in a.dropped}
+        return {
+            entry.nominee.nomination_id: DecreeOutcome(
+                number=decree.number,
+                issued_by=decree.issued_by,
+                stars=won[i].stars if (i := entry.nominee.nomination_id) in won else 0,
+                reason=won[i].reason if i in won else dropped.get(i),
+            )
+            for ranking in self.plenaries.values()
+            for entry in ranking.entries
+        }
+
+    def _nominees_of(self, commodity: Commodity) -> list[Nominee]:
+        return [n for n in self.nominees.values() if n.commodity == commodity]
+
+    def _require_decree_ahead(self) -> None:
+        """A cycle whose awards come by decree, before its decree."""
+        if not self.config.plenary.by_decree:
+            raise Refused.one(
+                "cycle",
+                f"siklus {self.cycle} tidak memakai sidang pleno dan keputusan bersama: "
+                "pejabat penetap menetapkan penghargaan setiap usulan",
+                RefusalKind.STAGE,
+            )
+        if self.decree is not None:
+            raise Refused.one(
+                "cycle",
+                f"keputusan penetapan siklus {self.cycle} sudah ditetapkan "
+                f"(nomor {self.decree.number})",
+                RefusalKind.STAGE,
+            )
 
     # --- closing ------------------------------------------------------------------------
 

@@ -78,6 +78,16 @@ class AwardDecision(Model):
     reason: LongText | None = None
 
 
+class DecreeOutcome(Model):
+    """What the cycle's decree (`plenary.by_decree`) says of one nominee, sent by the cycle
+    to the nomination: the stars it was awarded, or 0 when it is not among the winners."""
+
+    number: str
+    issued_by: Actor
+    stars: int = Field(ge=0, le=10)
+    reason: str | None = None  # the plenary's reason, where it changed the recommendation
+
+
 class Withdrawal(Model):
     actor: Actor
     reason: LongText

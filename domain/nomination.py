@@ -22,6 +22,7 @@ from domain.decisions import (
     DeadlineExtension,
     Decision,
     DecisionResult,
+    DecreeOutcome,
     JurorReassignment,
     Resubmission,
     ScoreSheet,
@@ -306,6 +307,13 @@ class Nomination(PanelSeats):
 
     def _check_award(self, d: AwardDecision) -> None:
         self._require_stage("penetapan penghargaan", Stage.AWARD_DECISION)
+        if self.config.plenary.by_decree:
+            raise Refused.one(
+                "stage",
+                f"penghargaan siklus {self.config.cycle} ditetapkan dengan keputusan Direktur "
+                "Jenderal atas daftar hasil sidang pleno Tim Seleksi, bukan per usulan",
+                STAGE,
+            )
         self._require_decider(d)
         self._require_listed(d.actor, self.config.staff.officials, "pejabat penetap")
         if self.award is not None:
@@ -324,6 +332,23 @@ class Nomination(PanelSeats):
                 raise Refused.one(
                     "reason", "alasan wajib diisi bila bintang berbeda dari rekomendasi Tim Seleksi"
                 )
+
+    def take_decree(self, outcome: DecreeOutcome, now: datetime) -> None:
+        """The cycle's decree settles the award (`plenary.by_decree`): the stars it gives,
+        or none. A nomination that has ended meanwhile (withdrawn) takes nothing."""
+        if self.stage != Stage.AWARD_DECISION or self.award is not None:
+            return
+        decree = f"Keputusan Direktur Jenderal IKMA Nomor {outcome.number}"
+        if outcome.stars:
+            reason = decree + (f"; alasan sidang pleno: {outcome.reason}" if outcome.reason else "")
+        else:
+            reason = f"tidak termasuk penerima penghargaan dalam {decree}" + (
+                f"; alasan sidang pleno: {outcome.reason}" if outcome.reason else ""
+            )
+        self._decide_award(
+            AwardDecision(actor=outcome.issued_by, override_stars=outcome.stars, reason=reason),
+            now,
+        )
 
     def _decide_award(self, d: AwardDecision, now: datetime) -> None:
         assert self.result is not None

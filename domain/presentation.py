@@ -187,6 +187,8 @@ def waiting_text(nom: Nomination) -> str | None:
     """What the nomination waits for, and from whom; None once it waits for nothing."""
     if nom.awaiting_certificate:
         return "penerbitan nomor sertifikat"
+    if nom.stage == Stage.AWARD_DECISION and nom.config.plenary.by_decree:
+        return "sidang pleno Tim Seleksi dan keputusan Direktur Jenderal IKMA"
     if nom.stage not in _WAITING:
         return None
     return _WAITING[nom.stage].format(

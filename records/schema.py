@@ -151,6 +151,17 @@ certificate_revocations = Table(
 )
 
 
+# The cycle's decree (one a cycle), as issued: what its PDF is drawn from.
+decrees = Table(
+    "decrees",
+    metadata,
+    Column("cycle", String(4), primary_key=True),
+    Column("number", String(60), nullable=False, unique=True),
+    Column("issued_at", UtcDateTime(), nullable=False),
+    Column("body", JSON, nullable=False),
+)
+
+
 # Integration with the ministry's systems (issue 6). One delivery row per event and webhook
 # subscriber, kept current; one attempt row per HTTP request made for it.
 webhook_deliveries = Table(

@@ -15,7 +15,8 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from domain.certificates import ISSUER
-from domain.plenary import Decree, Winner
+from domain.decree import Decree
+from domain.plenary import Winner
 from domain.presentation import full_date
 from reports import formatting as fmt
 from reports.pdf import MINISTRY, ministry_pdf

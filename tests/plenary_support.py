@@ -7,18 +7,15 @@ from datetime import UTC, datetime
 
 from domain.cycle import CycleConfig
 from domain.decisions import Actor
+from domain.decree import Decree, DecreeOrder, decree_number, issue_decree
 from domain.examples import example_cycle_config
 from domain.plenary import (
     AgreedList,
     AgreedWinner,
-    Decree,
-    DecreeOrder,
     JurorScores,
     LabFinding,
     Nominee,
     Ranking,
-    decree_number,
-    issue_decree,
     rank_all,
 )
 from domain.proposal import Commodity

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import (
     Client,
@@ -14,6 +14,7 @@ from temporalio.client import (
 )
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from domain.cycle import CycleConfig
 from domain.cycle_book import (
@@ -22,14 +23,17 @@ from domain.cycle_book import (
     CycleBook,
     CycleSetup,
     CycleStatus,
+    PlenaryOpening,
     Registration,
     cycle_workflow_id,
 )
 from domain.decisions import Actor, Decision, DecisionResult, kind_of
+from domain.decree import Decree, DecreeOrder
 from domain.eligibility import Eligible, eligible
 from domain.errors import Refused
 from domain.labs import route_lab
 from domain.nomination import nomination_id
+from domain.plenary import AgreedList, Ranking
 from domain.presentation import NominationSummary, static_details, summary_line
 from domain.proposal import Proposal
 from domain.stages import Stage
@@ -42,6 +46,8 @@ from workflows.refusals import refused_from
 from workflows.visibility import last_cycle
 
 Handle = WorkflowHandle[NominationWorkflow, NominationSummary]
+P = TypeVar("P")
+R = TypeVar("R")
 # How long `decide` waits for what a decision set going (a certificate number, jurors).
 SETTLE_WITHIN = timedelta(seconds=30)
 
@@ -74,16 +80,35 @@ CycleHandle = WorkflowHandle[CycleWorkflow, CycleStatus]
 
 async def configure_cycle(handle: CycleHandle, change: ConfigChange) -> str:
     """A new configuration version, for nominations that start from now on."""
-    try:
-        return await handle.execute_update(CycleWorkflow.configure, change)
-    except WorkflowUpdateFailedError as failed:
-        raise refused_from(failed) from failed
+    return await _cycle_update(handle, CycleWorkflow.configure, change)
 
 
 async def close_cycle(handle: CycleHandle, closing: Closing) -> CycleStatus:
     """Close the cycle once its window is over and every nomination has ended."""
+    return await _cycle_update(handle, CycleWorkflow.close, closing)
+
+
+async def open_plenary(handle: CycleHandle, opening: PlenaryOpening) -> Ranking:
+    """Open a commodity's plenary: its nominees ranked side by side."""
+    return await _cycle_update(handle, CycleWorkflow.open_plenary, opening)
+
+
+async def agree_plenary(handle: CycleHandle, agreed: AgreedList) -> str:
+    """Record the list a commodity's plenary agreed."""
+    return await _cycle_update(handle, CycleWorkflow.agree, agreed)
+
+
+async def issue_decree(handle: CycleHandle, order: DecreeOrder) -> Decree:
+    """Issue the cycle's decree from the agreed lists; the nominations end with it."""
+    return await _cycle_update(handle, CycleWorkflow.issue_decree, order)
+
+
+async def _cycle_update(
+    handle: CycleHandle, update: UpdateMethodMultiParam[[CycleWorkflow, P], R], arg: P
+) -> R:
+    """Send the cycle an Update; its refusal raised as `Refused`."""
     try:
-        return await handle.execute_update(CycleWorkflow.close, closing)
+        return await handle.execute_update(update, arg)
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed
 

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic imports it lazily; see nomination.py)
 
+    from activities.records import RecordActivities
     from domain.cycle_book import (
         Admission,
         Closing,
         ConfigChange,
         CycleBook,
         CycleStatus,
+        PlenaryOpening,
         Registration,
         StageReport,
     )
+    from domain.decisions import DecreeOutcome
+    from domain.decree import Decree, DecreeOrder
     from domain.errors import Refused
     from domain.panel import PanelNeed
+    from domain.plenary import AgreedList, Ranking
     from domain.presentation import when
     from workflows.inputs import CycleInput, Delivery
     from workflows.refusals import refusal
@@ -28,6 +36,13 @@ with workflow.unsafe.imports_passed_through():
 # A cycle hears from every nomination at every stage: past this many registrations in one
 # run it continues as new, well inside Temporal's limit of 2,000 updates per run.
 REGISTRATIONS_PER_RUN = 1_000
+# Keeping the decree in the records is retried until the database is back.
+DECREE_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=5),
+)
+DECREE_TIMEOUT = timedelta(seconds=30)
 
 
 @workflow.defn
@@ -36,8 +51,10 @@ class CycleWorkflow:
     panel assignment with the juror load balanced, and where every nomination stands.
 
     Updates: register (a nomination's admission and rules), configure (a new version for
-    new nominations), close. Signals: panel_needed, nomination_moved (from nominations).
-    Queries: status, book.
+    new nominations), close; where awards come by decree (`plenary.by_decree`),
+    open_plenary (a commodity's nominees ranked), agree (its plenary's list), issue_decree.
+    Each answers at once; the decree then goes to the records and to every nominee.
+    Signals: panel_needed, nomination_moved (from nominations). Queries: status, book.
     """
 
     @workflow.init
@@ -48,6 +65,8 @@ class CycleWorkflow:
         if not (input.book.province_rule_set if input.book else input.corrected_rules):
             self._book.keep_province_conflicts()
         self._deliveries: list[Delivery] = []
+        self._decreed: list[tuple[str, DecreeOutcome]] = []
+        self._decree_to_record: Decree | None = None
         self._registrations = 0
 
     @workflow.run
@@ -56,7 +75,11 @@ class CycleWorkflow:
         while True:
             self._update_visibility()
             await workflow.wait_condition(
-                lambda: bool(self._deliveries) or book.closed or self._continue_as_new_due()
+                lambda: (
+                    bool(self._deliveries or self._decreed or self._decree_to_record)
+                    or book.closed
+                    or self._continue_as_new_due()
+                )
             )
             await self._deliver()
             if book.closed or self._continue_as_new_due():
@@ -75,7 +98,19 @@ class CycleWorkflow:
         )
 
     async def _deliver(self) -> None:
-        """Send each assignment to its nomination, in the order they were made."""
+        """Send each assignment to its nomination, in the order they were made; keep the
+        decree in the records, then tell each nominee what it says of them."""
+        if self._decree_to_record is not None:
+            await workflow.execute_activity_method(
+                RecordActivities.record_decree,
+                self._decree_to_record,
+                start_to_close_timeout=DECREE_TIMEOUT,
+                retry_policy=DECREE_RETRY,
+                summary=f"catat keputusan {self._decree_to_record.number}",
+            )
+            self._decree_to_record = None
+        decreed, self._decreed = self._decreed, []
+        await asyncio.gather(*(self._tell_decree(i, outcome) for i, outcome in decreed))
         while self._deliveries:
             delivery = self._deliveries.pop(0)
             handle = workflow.get_external_workflow_handle(delivery.nomination_id)
@@ -84,6 +119,10 @@ class CycleWorkflow:
             except ApplicationError:
                 # The nomination ended (withdrawn) before its jurors came: free them again.
                 self._book.release([j.user_id for j in delivery.assignment.jurors])
+
+    async def _tell_decree(self, nomination_id: str, outcome: DecreeOutcome) -> None:
+        with contextlib.suppress(ApplicationError):  # ended before the decree: withdrawn
+            await workflow.get_external_workflow_handle(nomination_id).signal("decreed", outcome)
 
     def _update_visibility(self) -> None:
         book = self._book
@@ -134,6 +173,34 @@ class CycleWorkflow:
     def _check_close(self, closing: Closing) -> None:
         today = (workflow.now() + timedelta(hours=7)).date()  # the ministry's day, in WIB
         self._guard(lambda: self._book.check_close(closing, today))
+
+    @workflow.update
+    def open_plenary(self, opening: PlenaryOpening) -> Ranking:
+        return self._book.open_plenary(opening)
+
+    @open_plenary.validator
+    def _check_open_plenary(self, opening: PlenaryOpening) -> None:
+        self._guard(lambda: self._book.check_open_plenary(opening))
+
+    @workflow.update
+    def agree(self, agreed: AgreedList) -> str:
+        return self._book.agree(agreed)
+
+    @agree.validator
+    def _check_agree(self, agreed: AgreedList) -> None:
+        self._guard(lambda: self._book.check_agree(agreed))
+
+    @workflow.update
+    def issue_decree(self, order: DecreeOrder) -> Decree:
+        """The decree, answered at once; recorded and sent to the nominees after."""
+        decree = self._book.issue_decree(order, workflow.now())
+        self._decree_to_record = decree
+        self._decreed = list(self._book.outcomes().items())
+        return decree
+
+    @issue_decree.validator
+    def _check_issue_decree(self, order: DecreeOrder) -> None:
+        self._guard(lambda: self._book.check_decree(order))
 
     # --- signals from nominations ---------------------------------------------------
 

@@ -21,12 +21,13 @@ with workflow.unsafe.imports_passed_through():
     from activities.registry import RegistryActivities, RegistryCheckInput
     from domain.access import on_panel, scores_visible
     from domain.cycle_book import StageReport
-    from domain.decisions import DECISIONS, Decision, DecisionKind, DecisionResult
+    from domain.decisions import DECISIONS, Decision, DecisionKind, DecisionResult, DecreeOutcome
     from domain.errors import Refused
     from domain.events import EventKind, NominationEvent
     from domain.nomination import Nomination
     from domain.notifications import recipients_for
     from domain.panel import PanelAssignment, PanelNeed
+    from domain.plenary import nominee_of
     from domain.presentation import NominationSummary, current_details, summarize
     from domain.stages import Stage
     from workflows import names
@@ -90,7 +91,8 @@ class NominationWorkflow:
     reaches the history; the handler takes the decision, starts what it calls for, and
     answers, all in one workflow task and without waiting. What follows (the certificate
     number, the jurors the cycle seats) arrives as the nomination's next events.
-    Signals: panel_assigned (jurors from the cycle).
+    Signals: panel_assigned (jurors from the cycle), decreed (the cycle's decree, where it
+      settles the award: `plenary.by_decree`).
     Queries: state (the whole `Nomination`, for operators), summary (`NominationSummary`),
       outcome (where the last decision led: `DecisionResult`, `settling` until it has come),
       juror_view (what one juror may see: no other juror's scores before the panel closes).
@@ -214,9 +216,16 @@ class NominationWorkflow:
 
     async def _tell_cycle(self, stage: Stage) -> None:
         assert self._cycle_id is not None
-        s = summarize(self._nom)
+        nom = self._nom
+        s = summarize(nom)
+        # Where the cycle's decree settles the award, its plenary needs the panel's scores.
+        waits_for_decree = stage == Stage.AWARD_DECISION and nom.config.plenary.by_decree
         report = StageReport(
-            nomination_id=s.id, stage=stage, final_score=s.final_score, stars=s.stars
+            nomination_id=s.id,
+            stage=stage,
+            final_score=s.final_score,
+            stars=s.stars,
+            nominee=nominee_of(nom) if waits_for_decree else None,
         )
         try:
             await workflow.get_external_workflow_handle(self._cycle_id).signal(
@@ -330,6 +339,13 @@ class NominationWorkflow:
     def panel_assigned(self, assignment: PanelAssignment) -> None:
         """The cycle's jurors for this nomination."""
         self._nom.seat(assignment, workflow.now())
+        self._dispatch()
+
+    @workflow.signal
+    def decreed(self, outcome: DecreeOutcome) -> None:
+        """The cycle's decree: the stars it awards this nomination, or none
+        (`plenary.by_decree`)."""
+        self._nom.take_decree(outcome, workflow.now())
         self._dispatch()
 
     # --- queries --------------------------------------------------------------------

@@ -12,6 +12,7 @@ import asyncio
 import io
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import cast
 
@@ -62,6 +63,12 @@ def personal(nom: Nomination) -> list[str]:
 
 @pytest.fixture
 async def http(store: RecordStore) -> AsyncIterator[httpx.AsyncClient]:
+    async with records_api(store) as client:
+        yield client
+
+
+@asynccontextmanager
+async def records_api(store: RecordStore) -> AsyncIterator[httpx.AsyncClient]:
     """The API as `create_app` builds it, on the test's records database; certificates'
     routes never reach Temporal."""
     deps = ApiDeps(

@@ -424,6 +424,19 @@ async def test_a_cycle_out_of_turn_opens_only_with_its_reason(
     assert f"Dibuka di luar jadwal dua tahunan setelah siklus {ovop.cycle}: {reason}" in status
 
 
+async def test_a_cycle_that_awards_per_nomination_has_no_plenary_and_no_decree(
+    ovop: Ovop,
+) -> None:
+    """`ovop plenary` and `ovop decree` on a cycle without `plenary.by_decree` are refused,
+    saying why; a commodity that is not one is refused by name."""
+    refused = await ovop("plenary open {cycle} kain_batik --as op.sari", code=2, cycle=ovop.cycle)
+    assert "tidak memakai sidang pleno" in refused.stderr
+    refused = await ovop("decree issue {cycle} --as dirjen.ikma", code=2, cycle=ovop.cycle)
+    assert "tidak memakai sidang pleno" in refused.stderr
+    refused = await ovop("plenary open {cycle} batik --as op.sari", code=2, cycle=ovop.cycle)
+    assert "batik" in refused.output
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

@@ -1,5 +1,10 @@
 """A whole cycle of 110 nominations, five commodities, through the real workflows and the
-real records database, closed and reported: the report's numbers are the workflows' own.
+real records database, to the plenary of each commodity and the cycle's one decree, closed
+and reported: the report's numbers are the workflows' own.
+
+The decree's PDF (read back with a PDF library) lists exactly the agreed winners; each
+winner's certificate carries a QR code (decoded by ZXing from the PDF's image) that opens
+the API's verification page, which answers with that winner; an unknown number is unknown.
 
 It runs on the time-skipping server (the cycle can only close once its window is over)
 with the real record activities on SQLite.
@@ -26,25 +31,38 @@ import reports
 from activities.events import EventHandled, HandleEventInput
 from activities.notify import NotifyResult
 from activities.records import RecordActivities
-from domain.cycle import ProposalWindow
-from domain.cycle_book import Closing, CycleSetup
-from domain.decisions import AwardDecision, VerifyDecision, VerifyOutcome
+from domain.certificates import verification_url
+from domain.cycle import CycleConfig, ProposalWindow
+from domain.cycle_book import Closing, CycleSetup, PlenaryOpening
+from domain.decisions import VerifyDecision, VerifyOutcome
+from domain.decree import Decree, DecreeOrder
+from domain.errors import Refused
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
+from domain.plenary import AgreedList, AgreedWinner, DroppedNominee
 from domain.presentation import NominationSummary
 from domain.proposal import Commodity, Proposal
 from domain.registry import CheckStatus
 from domain.stages import Stage
 from records import RecordStore
+from reports.decree import render_decree
 from tests.conftest import skip, steady_client, time_skipping_server
+from tests.integration.api_stack import as_
+from tests.integration.test_certificate_verification import (
+    PUBLIC_URL,
+    UNKNOWN,
+    qr_codes_in,
+    records_api,
+    text_of,
+)
 from tests.support import (
     OFFICIAL,
     OPERATOR,
     VERIFIER,
-    confirm,
     eventually,
     findings,
     fresh,
+    juror,
     on_schedule,
     passes,
     proposer,
@@ -53,7 +71,16 @@ from tests.support import (
 )
 from tests.support import withdrawal as withdraw
 from tests.workflow.conftest import Calls, stub_activities
-from workflows.client import close_cycle, decide, nominate, open_cycle
+from workflows.client import (
+    CycleHandle,
+    agree_plenary,
+    close_cycle,
+    decide,
+    issue_decree,
+    nominate,
+    open_cycle,
+    open_plenary,
+)
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
@@ -61,6 +88,14 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CYCLE = unique_cycle()
 PER_COMMODITY = 22
+CHAIR = "juri.budi"
+
+
+def by_decree(config: CycleConfig) -> CycleConfig:
+    """The cycle's awards by one decree, its list for batik recorded by the chair."""
+    chair = next(j.user_id for j in config.jurors if j.user_id == CHAIR)
+    plenary = config.plenary.model_copy(update={"by_decree": True, "chairs": [chair]})
+    return config.model_copy(update={"plenary": plenary})
 
 
 # Real records; everything else (mail, webhooks, the registry) stubbed, as it is not the subject.
@@ -87,7 +122,7 @@ def fates(rng: random.Random) -> list[str]:
         ["rejected"] * 2
         + ["withdrawn"] * 1
         + ["lab_fails"] * 2
-        + ["override_none"] * 1
+        + ["dropped"] * 1  # recommended, and left out by the plenary
         + ["scored"] * (PER_COMMODITY - 6)
     )
     rng.shuffle(plan)
@@ -95,7 +130,8 @@ def fates(rng: random.Random) -> list[str]:
 
 
 async def run_one(client: Client, task_queue: str, p: Proposal, fate: str, score: float) -> str:
-    """One nomination, proposed through the cycle and taken to the end `fate` says.
+    """One nomination, proposed through the cycle and taken to the end `fate` says, or to
+    the award decision, where it waits for the cycle's decree.
 
     Its registry pre-check is answered first. The nomination does not wait for it (only the
     verifier would read it), but the time-skipping server keeps its clock locked for an
@@ -127,17 +163,7 @@ async def run_one(client: Client, task_queue: str, p: Proposal, fate: str, score
     nom = await handle.query(NominationWorkflow.state)
     for j in nom.panel:
         await decide(handle, sheet(j, score))
-    nom = await handle.query(NominationWorkflow.state)
-    if nom.stage != Stage.AWARD_DECISION:
-        return handle.id  # below the lowest star
-    if fate == "override_none":
-        await decide(
-            handle,
-            AwardDecision(actor=OFFICIAL, override_stars=0, reason="tidak aktif berproduksi"),
-        )
-    else:
-        await decide(handle, confirm())
-    return handle.id
+    return handle.id  # ended below the lowest star, or waiting for the decree
 
 
 @pytest.fixture
@@ -158,7 +184,7 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
     task_queue = f"cycle-{CYCLE}"
     today = (await time_env.get_current_time()).date()
     window = ProposalWindow(opens=today - timedelta(days=1), closes=today + timedelta(days=3))
-    config = example_cycle_config(CYCLE)
+    config = by_decree(example_cycle_config(CYCLE))
 
     # Index of an example proposal for each commodity.
     by_commodity = {
@@ -188,6 +214,7 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
         activities=[
             recording_only(store),
             records.issue_certificate,
+            records.record_decree,
             *[fn for fn in stub_activities(Calls()) if name_of(fn) in STUBBED],
         ],
         max_concurrent_activities=20,
@@ -206,6 +233,9 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
         for start in range(0, len(jobs), 10):  # ten at a time: the cycle takes ten updates at once
             batch = jobs[start : start + 10]
             ids += await asyncio.gather(*(run_one(client, task_queue, *job) for job in batch))
+        fate_of = {i: fate for i, (_, fate, _) in zip(ids, jobs, strict=True)}
+        agreed = await plenaries(cycle, fate_of, config)
+        decree = await issue_decree(cycle, DecreeOrder(actor=OFFICIAL))
         summaries = [
             await client.get_workflow_handle(i, result_type=NominationSummary).result() for i in ids
         ]
@@ -213,6 +243,8 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
         status = await close_cycle(cycle, Closing(actor=OPERATOR))
 
     assert status.closed and status.nominations == len(jobs) == 110
+    await the_decree_names_exactly_the_agreed_winners(store, decree, agreed, summaries)
+    await each_certificate_is_verified_by_its_qr_code(store, summaries)
     finals = Counter(s.stage for s in summaries)
     assert status.by_stage == dict(finals)
     results = await reports.build(store, CYCLE, max_stars=config.star_scale.max_stars)
@@ -245,3 +277,104 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
     data = book["Data Lengkap"]
     assert data.max_row - 1 == 110
     assert "HASIL AKHIR" in html_path.read_text(encoding="utf-8")
+
+
+async def plenaries(
+    cycle: CycleHandle, fate_of: dict[str, str], config: CycleConfig
+) -> dict[Commodity, AgreedList]:
+    """Each commodity's plenary opened and its list agreed: the recommendations, except one
+    nominee dropped and, in each commodity, the first one's stars changed, each with its
+    reason. The chair records the batik list; an operator records the others on the chair's
+    behalf. A list that changes stars without a reason is refused, naming the field."""
+    agreed: dict[Commodity, AgreedList] = {}
+    for commodity in Commodity:
+        ranking = await open_plenary(cycle, PlenaryOpening(actor=OPERATOR, commodity=commodity))
+        recommended = [e.nominee for e in ranking.entries if e.nominee.recommended_stars]
+        assert recommended and [e.position for e in ranking.entries] == list(
+            range(1, len(ranking.entries) + 1)
+        )
+        winners = [
+            AgreedWinner(nomination_id=n.nomination_id, stars=n.recommended_stars)
+            for n in recommended
+            if fate_of[n.nomination_id] != "dropped"
+        ]
+        changed = 1 if winners[0].stars > 1 else 2
+        without_reason = AgreedList(
+            actor=OPERATOR,
+            cycle=CYCLE,
+            commodity=commodity,
+            winners=[winners[0].model_copy(update={"stars": changed}), *winners[1:]],
+        )
+        with pytest.raises(Refused) as refused:
+            await agree_plenary(cycle, without_reason)
+        assert "winners.0.reason" in [p.field for p in refused.value.problems]
+        agreed[commodity] = AgreedList(
+            actor=juror(CHAIR) if commodity == Commodity.KAIN_BATIK else OPERATOR,
+            cycle=CYCLE,
+            commodity=commodity,
+            winners=[
+                winners[0].model_copy(
+                    update={"stars": changed, "reason": "keunggulan motif dibahas dalam pleno"}
+                ),
+                *winners[1:],
+            ],
+            dropped=[
+                DroppedNominee(nomination_id=n.nomination_id, reason="tidak aktif berproduksi")
+                for n in recommended
+                if fate_of[n.nomination_id] == "dropped"
+            ],
+        )
+        await agree_plenary(cycle, agreed[commodity])
+    return agreed
+
+
+async def the_decree_names_exactly_the_agreed_winners(
+    store: RecordStore,
+    decree: Decree,
+    agreed: dict[Commodity, AgreedList],
+    summaries: list[NominationSummary],
+) -> None:
+    """The decree as recorded and drawn: every agreed winner with its stars, nobody else;
+    each winner awarded with them, every other nominee not awarded."""
+    stars = {w.nomination_id: w.stars for a in agreed.values() for w in a.winners}
+    assert {w.nomination_id: w.stars for w in decree.winners} == stars
+    by_id = {s.id: s for s in summaries}
+    awarded = {s.id: s.stars for s in summaries if s.stage == Stage.AWARDED}
+    assert awarded == stars
+    for a in agreed.values():
+        for dropped in a.dropped:
+            assert by_id[dropped.nomination_id].stage == Stage.NOT_AWARDED
+
+    recorded = await store.decree(CYCLE)
+    assert recorded == decree
+    text = " ".join(text_of(render_decree(recorded)).split())
+    assert decree.number in text
+    for s in summaries:
+        named = s.product_name in text
+        assert named == (s.id in stars), f"{s.product_name} ({s.stage}) named: {named}"
+
+
+async def each_certificate_is_verified_by_its_qr_code(
+    store: RecordStore, summaries: list[NominationSummary]
+) -> None:
+    async with records_api(store) as http:
+        for s in summaries:
+            if s.stage != Stage.AWARDED:
+                continue
+            assert s.certificate_number is not None
+            served = await http.get(
+                f"/certificates/{s.certificate_number}", headers=as_("operator")
+            )
+            assert served.status_code == 200, served.text
+            [url] = qr_codes_in(served.content)
+            assert url == verification_url(PUBLIC_URL, s.certificate_number)
+            answer = await http.get(url.removeprefix(PUBLIC_URL))
+            assert answer.status_code == 200, answer.text
+            said = answer.json()
+            assert (said["product_name"], said["stars"], said["status"]) == (
+                s.product_name,
+                s.stars,
+                "berlaku",
+            )
+        unknown = await http.get(f"/verifikasi/{UNKNOWN}")
+        assert unknown.status_code == 404

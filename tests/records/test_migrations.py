@@ -27,6 +27,7 @@ TABLES = {
     "certificates",
     "certificate_counters",
     "certificate_revocations",
+    "decrees",
     "webhook_deliveries",
     "webhook_attempts",
     "api_idempotency",

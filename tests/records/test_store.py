@@ -31,6 +31,7 @@ from records.schema import (
     webhook_attempts,
     webhook_deliveries,
 )
+from tests.plenary_support import sample_decree
 from tests.support import fresh, passes, proposer
 
 T0 = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -124,6 +125,13 @@ async def test_certificate_numbers_are_unique_within_a_cycle(store: RecordStore)
     again = await asyncio.gather(*(store.issue_certificate(n, "2026") for n in ids))
     assert again == numbers  # a retried activity gets the number it was given
     assert await store.issue_certificate("ovop-2028-n0", "2028") == "0001/OVOP/IKMA/2028"
+
+
+async def test_the_decree_is_kept_once_and_read_back_whole(store: RecordStore) -> None:
+    _, _, decree = sample_decree()
+    assert await store.decree(decree.cycle) is None
+    await asyncio.gather(store.record_decree(decree), store.record_decree(decree))
+    assert await store.decree(decree.cycle) == decree  # a retry alongside wrote nothing more
 
 
 @pytest.mark.parametrize(

@@ -25,14 +25,17 @@ from temporalio.worker import Worker
 from activities.propose import ProposeInput
 from bootstrap import plain_converter
 from domain.cycle import ProposalWindow
-from domain.cycle_book import Closing, ConfigChange, CycleSetup
+from domain.cycle_book import Closing, ConfigChange, CycleSetup, PlenaryOpening
 from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
+from domain.decree import DecreeOrder
 from domain.errors import Refused
 from domain.examples import example_cycle_config, submission_of
 from domain.labs import route_lab
 from domain.nomination import Nomination
+from domain.plenary import AgreedList, AgreedWinner
 from tests.conftest import binary, register_search_attributes, skip, steady_client
 from tests.support import (
+    OFFICIAL,
     OPERATOR,
     VERIFIER,
     confirm,
@@ -47,11 +50,14 @@ from tests.support import (
 )
 from tests.workflow.conftest import Calls, stub_activities, to_panel
 from workflows.client import (
+    agree_plenary,
     close_cycle,
     configure_cycle,
     decide,
+    issue_decree,
     nominate,
     open_cycle,
+    open_plenary,
     start_nomination,
 )
 from workflows.cycle import CycleWorkflow
@@ -61,7 +67,7 @@ from workflows.propose import ProposeNominationWorkflow
 from workflows.refusals import refusal
 
 HISTORIES = Path(__file__).parent / "histories"
-RELEASE = "1.1"
+RELEASE = "1.2"
 CONFIG = example_cycle_config("2026")
 CYCLE = "2030"  # a cycle of the scenarios' own, on a test server shared with none
 # A cycle that keeps jurors off their home province's nominations: the panel falls short.
@@ -196,17 +202,28 @@ async def record_proposal(env: WorkflowEnvironment, outcome: str) -> WorkflowHis
 
 # The cycle: opened, a new configuration version, two nominations admitted (one to its
 # award, with its panel assigned by the cycle; one withdrawn), the window over, closed.
+# `decreed` (release 1.2): the same with awards by decree (`plenary.by_decree`): the award
+# comes from the commodity's plenary and the cycle's decree, not from an official's Update;
+# the nomination awarded by it is kept too (`awarded_by_decree`).
 CYCLE_HISTORIES = HISTORIES / "cycle"
-CYCLES = ("closed_with_two_nominations",)
+CYCLES = ("closed_with_two_nominations", "decreed")
 
 
-async def record_cycle(env: WorkflowEnvironment) -> WorkflowHistory:
-    """Run one cycle to its close and return its history."""
+async def record_cycle(
+    env: WorkflowEnvironment, name: str
+) -> tuple[WorkflowHistory, WorkflowHistory]:
+    """Run one cycle to its close; its history, and its awarded nomination's."""
     task_queue = f"replay-{uuid.uuid4()}"
     client = steady_client(env)
     today = (await env.get_current_time()).date()
     window = ProposalWindow(opens=today - timedelta(days=10), closes=today + timedelta(days=2))
-    config = example_cycle_config(CYCLE)
+    by_decree = name == "decreed"
+    cycle_year = str(int(CYCLE) + 2) if by_decree else CYCLE  # a cycle id of its own
+    config = example_cycle_config(cycle_year)
+    if by_decree:
+        config = config.model_copy(
+            update={"plenary": config.plenary.model_copy(update={"by_decree": True})}
+        )
     async with Worker(
         env.client,
         task_queue=task_queue,
@@ -220,7 +237,7 @@ async def record_cycle(env: WorkflowEnvironment) -> WorkflowHistory:
                 config=config,
                 window=window,
                 opened_by=OPERATOR,
-                previous_cycle=on_schedule(CYCLE),
+                previous_cycle=on_schedule(cycle_year),
             ),
             task_queue,
         )
@@ -229,18 +246,37 @@ async def record_cycle(env: WorkflowEnvironment) -> WorkflowHistory:
         )
         withdrawn, awarded = [
             await nominate(client, p, proposer(p), task_queue)
-            for p in (fresh(1, CYCLE, today), fresh(2, CYCLE, today))
+            for p in (fresh(1, cycle_year, today), fresh(2, cycle_year, today))
         ]
         nom = await to_panel(awarded, (await awarded.query(NominationWorkflow.state)).proposal)
         for j in nom.panel:
             await decide(awarded, sheet(j, 85))
-        await decide(awarded, confirm())
         await decide(withdrawn, withdrawal(OPERATOR))
+        if by_decree:
+            commodity = nom.proposal.product.commodity
+            ranking = await open_plenary(cycle, PlenaryOpening(actor=OPERATOR, commodity=commodity))
+            [entry] = ranking.entries
+            await agree_plenary(
+                cycle,
+                AgreedList(
+                    actor=OPERATOR,
+                    cycle=cycle_year,
+                    commodity=commodity,
+                    winners=[
+                        AgreedWinner(
+                            nomination_id=awarded.id, stars=entry.nominee.recommended_stars
+                        )
+                    ],
+                ),
+            )
+            await issue_decree(cycle, DecreeOrder(actor=OFFICIAL))
+        else:
+            await decide(awarded, confirm())
         await asyncio.gather(awarded.result(), withdrawn.result())
         await skip(env, timedelta(days=4))
         await close_cycle(cycle, Closing(actor=OPERATOR))
         await cycle.result()
-    return await cycle.fetch_history()
+    return await cycle.fetch_history(), await awarded.fetch_history()
 
 
 async def main() -> None:
@@ -259,7 +295,10 @@ async def main() -> None:
         print(f"recorded ProposeNomination {outcome}")
     CYCLE_HISTORIES.mkdir(exist_ok=True)
     for name in CYCLES:
-        (CYCLE_HISTORIES / f"{name}-{RELEASE}.json").write_text(as_kept(await record_cycle(env)))
+        cycle, awarded = await record_cycle(env, name)
+        (CYCLE_HISTORIES / f"{name}-{RELEASE}.json").write_text(as_kept(cycle))
+        if name == "decreed":
+            (HISTORIES / f"awarded_by_decree-{RELEASE}.json").write_text(as_kept(awarded))
         print(f"recorded CycleWorkflow {name}")
     await env.shutdown()
 

@@ -8,7 +8,8 @@ import io
 from pypdf import PdfReader
 
 from domain.decisions import Actor
-from domain.plenary import AgreedList, Decree, DecreeOrder, DroppedNominee, issue_decree, rank_all
+from domain.decree import Decree, DecreeOrder, issue_decree
+from domain.plenary import AgreedList, DroppedNominee, rank_all
 from domain.proposal import Commodity
 from reports.decree import render_decree
 from tests.plenary_support import (

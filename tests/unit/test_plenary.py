@@ -9,20 +9,16 @@ from pydantic import ValidationError
 
 from domain.cycle import CycleConfig
 from domain.decisions import Actor
+from domain.decree import DecreeOrder, check_decree, decree_number, is_decree_number, issue_decree
 from domain.errors import RefusalKind, Refused
 from domain.examples import example_cycle_config
 from domain.plenary import (
     AgreedList,
     AgreedWinner,
     Change,
-    DecreeOrder,
     DroppedNominee,
     agreed_winners,
     check_agreed_list,
-    check_decree,
-    decree_number,
-    is_decree_number,
-    issue_decree,
     nominee_of,
     rank,
 )

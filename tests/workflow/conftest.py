@@ -19,6 +19,7 @@ from activities.notify import NotifyResult
 from activities.records import IssueCertificateInput
 from activities.registry import RegistryCheckInput
 from domain.cycle import CycleConfig
+from domain.decree import Decree
 from domain.errors import Refused
 from domain.events import NominationEvent
 from domain.examples import example_cycle_config
@@ -65,6 +66,7 @@ class Calls:
     handled: list[HandleEventInput] = field(default_factory=list)
     certificates: dict[str, str] = field(default_factory=dict)
     registry_checks: list[RegistryCheckInput] = field(default_factory=list)
+    decrees: dict[str, Decree] = field(default_factory=dict)
     webhooks: list[Delivery] = field(default_factory=list)
     subscribers: list[str] = field(default_factory=list)  # webhook subscribers to report
     registry_down: bool = False
@@ -127,7 +129,11 @@ def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
             source="registri uji",
         )
 
-    return [handle_event, issue_certificate, check_registry]
+    @activity.defn(name="record_decree")
+    async def record_decree(decree: Decree) -> None:
+        calls.decrees.setdefault(decree.cycle, decree)
+
+    return [handle_event, issue_certificate, check_registry, record_decree]
 
 
 @pytest.fixture
