@@ -19,7 +19,7 @@ from temporalio.client import WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api import certificates, codec, problems
+from api import certificates, codec, decrees, problems
 from api.auth import Caller, require_role
 from api.deps import ApiDeps as ApiDeps  # where the entry points and tests take it from
 from api.deps import Deps
@@ -321,6 +321,7 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(certificates.router)
     app.include_router(certificates.public)
+    app.include_router(decrees.public)
     if d is not None and d.codec is not None:
         app.include_router(codec.router)
         app.add_middleware(codec.CodecCors, origins=d.codec.origins)

@@ -45,7 +45,6 @@ from domain.proposal import Commodity, Proposal
 from domain.registry import CheckStatus
 from domain.stages import Stage
 from records import RecordStore
-from reports.decree import render_decree
 from tests.conftest import skip, steady_client, time_skipping_server
 from tests.integration.api_stack import as_
 from tests.integration.test_certificate_verification import (
@@ -345,9 +344,12 @@ async def the_decree_names_exactly_the_agreed_winners(
         for dropped in a.dropped:
             assert by_id[dropped.nomination_id].stage == Stage.NOT_AWARDED
 
-    recorded = await store.decree(CYCLE)
-    assert recorded == decree
-    text = " ".join(text_of(render_decree(recorded)).split())
+    assert await store.decree(CYCLE) == decree
+    async with records_api(store) as http:
+        served = await http.get(f"/keputusan/{CYCLE}")  # public, as the letters name it
+        assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
+        assert (await http.get(f"/keputusan/{int(CYCLE) + 2}")).status_code == 404
+    text = " ".join(text_of(served.content).split())
     assert decree.number in text
     for s in summaries:
         named = s.product_name in text
