@@ -215,6 +215,12 @@ class CycleBook(BaseModel):
         check_config(change.config, change.actor, self.config)
         if change.config.cycle != self.cycle:
             raise Refused.one("config.cycle", f"konfigurasi ini untuk siklus {self.cycle}")
+        if change.config.plenary.by_decree != self.config.plenary.by_decree:
+            raise Refused.one(
+                "config.plenary.by_decree",
+                "cara penetapan penghargaan (per usulan atau dengan satu keputusan) tetap "
+                "selama siklus berjalan",
+            )
 
     def configure(self, change: ConfigChange, now: datetime) -> str:
         self.check_configure(change)
@@ -352,24 +358,41 @@ class CycleBook(BaseModel):
             f"{len(agreed.winners)} penerima penghargaan"
         )
 
-    def check_decree(self, order: DecreeOrder) -> None:
-        """Every commodity with nominees has its plenary opened and its list agreed."""
+    def check_decree(self, order: DecreeOrder, today: date) -> None:
+        """After the window, once every nomination has passed its panel and each
+        commodity's plenary ranked exactly the nominees waiting now, its list agreed."""
         self._require_decree_ahead()
-        unopened = sorted(
-            {n.commodity for n in self.nominees.values()} - set(self.plenaries),
-            key=list(Commodity).index,
-        )
-        if unopened:
+        if today <= self.window.closes:
             raise Refused.one(
-                "agreed_lists",
-                "sidang pleno belum dibuka untuk komoditas " + ", ".join(c.label for c in unopened),
+                "cycle",
+                f"masa pengusulan masih berjalan sampai {self.window.closes.isoformat()}; "
+                "keputusan ditetapkan setelah semua usulan dinilai",
                 RefusalKind.STAGE,
             )
+        still = [e.nomination_id for e in self.entries.values() if e.stage in BEFORE_THE_PLENARY]
+        if still:
+            raise Refused.one(
+                "agreed_lists",
+                f"{len(still)} usulan masih dalam penilaian (mis. {still[0]})",
+                RefusalKind.STAGE,
+            )
+        for commodity in Commodity:
+            waiting = {n.nomination_id for n in self._nominees_of(commodity)}
+            ranking = self.plenaries.get(commodity)
+            ranked = {e.nominee.nomination_id for e in ranking.entries} if ranking else set()
+            if waiting != ranked:
+                why = "belum dibuka" if ranking is None else "berubah sejak dibuka"
+                raise Refused.one(
+                    "agreed_lists",
+                    f"peserta sidang pleno komoditas {commodity.label} {why} (usulan yang "
+                    "menunggu penetapan, atau yang telah ditarik): buka sidang pleno itu lagi",
+                    RefusalKind.STAGE,
+                )
         check_decree(self.plenaries, self.agreed, order, self.config)
 
     def issue_decree(self, order: DecreeOrder, now: datetime) -> Decree:
         """The cycle's decree, numbered as the cycle's first (one decree a cycle)."""
-        self.check_decree(order)
+        self.check_decree(order, local_date(now, TimeZone.WIB))
         self.decree = issue_decree(
             self.plenaries, self.agreed, order, self.config, decree_number(self.cycle, 1), now
         )

@@ -339,12 +339,10 @@ class Nomination(PanelSeats):
         if self.stage != Stage.AWARD_DECISION or self.award is not None:
             return
         decree = f"Keputusan Direktur Jenderal IKMA Nomor {outcome.number}"
-        if outcome.stars:
-            reason = decree + (f"; alasan sidang pleno: {outcome.reason}" if outcome.reason else "")
-        else:
-            reason = f"tidak termasuk penerima penghargaan dalam {decree}" + (
-                f"; alasan sidang pleno: {outcome.reason}" if outcome.reason else ""
-            )
+        reason = decree if outcome.stars else f"tidak termasuk penerima penghargaan dalam {decree}"
+        if outcome.reason:  # the plenary's, cut to fit a reason's length beside the decree's
+            said = outcome.reason
+            reason += f"; alasan sidang pleno: {said if len(said) <= 3500 else said[:3499] + '…'}"
         self._decide_award(
             AwardDecision(actor=outcome.issued_by, override_stars=outcome.stars, reason=reason),
             now,

@@ -77,6 +77,10 @@ def recipients_for(nom: Nomination, event: NominationEvent) -> list[Recipient]:
         audiences = (Audience.SUPERVISOR, *_holders(event.from_stage))
     elif event.kind in (EventKind.REMINDED, EventKind.DEADLINE_EXTENDED):
         audiences = _holders(event.from_stage)
+    elif (event.kind, event.to_stage) == (EventKind.PANEL_CLOSED, Stage.AWARD_DECISION) and (
+        nom.config.plenary.by_decree
+    ):
+        audiences = ()  # no official decides it alone: the cycle's plenary takes it up
     else:
         audiences = _AUDIENCES.get(
             (event.kind, event.to_stage), _AUDIENCES.get((event.kind, None), ())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Coroutine
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -53,7 +55,8 @@ class CycleWorkflow:
     Updates: register (a nomination's admission and rules), configure (a new version for
     new nominations), close; where awards come by decree (`plenary.by_decree`),
     open_plenary (a commodity's nominees ranked), agree (its plenary's list), issue_decree.
-    Each answers at once; the decree then goes to the records and to every nominee.
+    Each answers at once; the decree's record and its signals to every nominee start in the
+    same workflow task.
     Signals: panel_needed, nomination_moved (from nominations). Queries: status, book.
     """
 
@@ -65,8 +68,9 @@ class CycleWorkflow:
         if not (input.book.province_rule_set if input.book else input.corrected_rules):
             self._book.keep_province_conflicts()
         self._deliveries: list[Delivery] = []
-        self._decreed: list[tuple[str, DecreeOutcome]] = []
-        self._decree_to_record: Decree | None = None
+        # The decree's record and its signals to the nominees, started by the Update that
+        # issued it, in the same workflow task; the run ends or continues only once done.
+        self._in_flight: set[asyncio.Task[None]] = set()
         self._registrations = 0
 
     @workflow.run
@@ -75,17 +79,19 @@ class CycleWorkflow:
         while True:
             self._update_visibility()
             await workflow.wait_condition(
-                lambda: (
-                    bool(self._deliveries or self._decreed or self._decree_to_record)
-                    or book.closed
-                    or self._continue_as_new_due()
-                )
+                lambda: bool(self._deliveries) or book.closed or self._continue_as_new_due()
             )
             await self._deliver()
             if book.closed or self._continue_as_new_due():
                 break
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._deliver()
+        # Nothing left behind when the run continues as new: what a handler set going while
+        # the last assignments went out is waited for, and delivered, too.
+        while True:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            await self._deliver()
+            await workflow.wait_condition(lambda: not self._in_flight)
+            if not self._deliveries and workflow.all_handlers_finished():
+                break
         if not book.closed:
             workflow.continue_as_new(CycleInput(setup=input.setup, book=book))
         self._update_visibility()
@@ -98,19 +104,7 @@ class CycleWorkflow:
         )
 
     async def _deliver(self) -> None:
-        """Send each assignment to its nomination, in the order they were made; keep the
-        decree in the records, then tell each nominee what it says of them."""
-        if self._decree_to_record is not None:
-            await workflow.execute_activity_method(
-                RecordActivities.record_decree,
-                self._decree_to_record,
-                start_to_close_timeout=DECREE_TIMEOUT,
-                retry_policy=DECREE_RETRY,
-                summary=f"catat keputusan {self._decree_to_record.number}",
-            )
-            self._decree_to_record = None
-        decreed, self._decreed = self._decreed, []
-        await asyncio.gather(*(self._tell_decree(i, outcome) for i, outcome in decreed))
+        """Send each assignment to its nomination, in the order they were made."""
         while self._deliveries:
             delivery = self._deliveries.pop(0)
             handle = workflow.get_external_workflow_handle(delivery.nomination_id)
@@ -119,6 +113,22 @@ class CycleWorkflow:
             except ApplicationError:
                 # The nomination ended (withdrawn) before its jurors came: free them again.
                 self._book.release([j.user_id for j in delivery.assignment.jurors])
+
+    def _follow(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` alongside; its first step (an activity or a signal started) runs in
+        this same workflow task, and the run ends only once it is done."""
+        task = asyncio.create_task(work)
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _record_decree(self, decree: Decree) -> None:
+        await workflow.execute_activity_method(
+            RecordActivities.record_decree,
+            decree,
+            start_to_close_timeout=DECREE_TIMEOUT,
+            retry_policy=DECREE_RETRY,
+            summary=f"catat keputusan {decree.number}",
+        )
 
     async def _tell_decree(self, nomination_id: str, outcome: DecreeOutcome) -> None:
         with contextlib.suppress(ApplicationError):  # ended before the decree: withdrawn
@@ -194,13 +204,17 @@ class CycleWorkflow:
     def issue_decree(self, order: DecreeOrder) -> Decree:
         """The decree, answered at once; recorded and sent to the nominees after."""
         decree = self._book.issue_decree(order, workflow.now())
-        self._decree_to_record = decree
-        self._decreed = list(self._book.outcomes().items())
+        # Recorded and told to every nominee at once: nothing waits on an activity's result
+        # to start a command (sdk-python#1591; docs/faults.md).
+        self._follow(self._record_decree(decree))
+        for nomination_id, outcome in self._book.outcomes().items():
+            self._follow(self._tell_decree(nomination_id, outcome))
         return decree
 
     @issue_decree.validator
     def _check_issue_decree(self, order: DecreeOrder) -> None:
-        self._guard(lambda: self._book.check_decree(order))
+        today = (workflow.now() + timedelta(hours=7)).date()  # the ministry's day, in WIB
+        self._guard(lambda: self._book.check_decree(order, today))
 
     # --- signals from nominations ---------------------------------------------------
 

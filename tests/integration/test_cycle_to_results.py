@@ -234,11 +234,13 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
             ids += await asyncio.gather(*(run_one(client, task_queue, *job) for job in batch))
         fate_of = {i: fate for i, (_, fate, _) in zip(ids, jobs, strict=True)}
         agreed = await plenaries(cycle, fate_of, config)
+        with pytest.raises(Refused, match="masa pengusulan masih berjalan"):
+            await issue_decree(cycle, DecreeOrder(actor=OFFICIAL))
+        await skip(time_env, timedelta(days=5))  # the window is over
         decree = await issue_decree(cycle, DecreeOrder(actor=OFFICIAL))
         summaries = [
             await client.get_workflow_handle(i, result_type=NominationSummary).result() for i in ids
         ]
-        await skip(time_env, timedelta(days=5))
         status = await close_cycle(cycle, Closing(actor=OPERATOR))
 
     assert status.closed and status.nominations == len(jobs) == 110

@@ -253,6 +253,7 @@ async def record_cycle(
             await decide(awarded, sheet(j, 85))
         await decide(withdrawn, withdrawal(OPERATOR))
         if by_decree:
+            await skip(env, timedelta(days=4))  # a decree comes after the window
             commodity = nom.proposal.product.commodity
             ranking = await open_plenary(cycle, PlenaryOpening(actor=OPERATOR, commodity=commodity))
             [entry] = ranking.entries
@@ -273,7 +274,8 @@ async def record_cycle(
         else:
             await decide(awarded, confirm())
         await asyncio.gather(awarded.result(), withdrawn.result())
-        await skip(env, timedelta(days=4))
+        if not by_decree:
+            await skip(env, timedelta(days=4))
         await close_cycle(cycle, Closing(actor=OPERATOR))
         await cycle.result()
     return await cycle.fetch_history(), await awarded.fetch_history()

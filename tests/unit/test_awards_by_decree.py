@@ -5,23 +5,34 @@ its own, and no official may award it alone."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from domain.cycle import ProposalWindow
-from domain.cycle_book import CycleBook, CycleSetup, PlenaryOpening, Registration, StageReport
+from domain.cycle_book import (
+    ConfigChange,
+    CycleBook,
+    CycleSetup,
+    PlenaryOpening,
+    Registration,
+    StageReport,
+)
 from domain.decisions import DecreeOutcome
 from domain.decree import DecreeOrder
 from domain.errors import RefusalKind, Refused
 from domain.events import EventKind
 from domain.examples import example_cycle_config
+from domain.notifications import recipients_for
 from domain.plenary import AgreedList, AgreedWinner, DroppedNominee, nominee_of
 from domain.proposal import Commodity
 from domain.stages import Stage
 from tests.support import NOW, OFFICIAL, OPERATOR, at_stage, confirm, on_schedule
 
 CONFIG = example_cycle_config("2026", plenary={"by_decree": True})
+WINDOW = ProposalWindow(opens=date(2026, 3, 1), closes=date(2026, 6, 30))
+AFTER = date(2026, 7, 1)  # the window is over: the decree may be issued
+AFTER_NOW = datetime(2026, 7, 1, 3, 0, tzinfo=UTC)
 
 
 def book_with(*noms: tuple[str, Commodity, Stage]) -> CycleBook:
@@ -30,7 +41,7 @@ def book_with(*noms: tuple[str, Commodity, Stage]) -> CycleBook:
     book = CycleBook.open(
         CycleSetup(
             config=CONFIG,
-            window=ProposalWindow(opens=date(2026, 3, 1), closes=date(2026, 6, 30)),
+            window=WINDOW,
             opened_by=OPERATOR,
             previous_cycle=on_schedule("2026"),
         ),
@@ -107,12 +118,12 @@ def test_the_decree_waits_for_every_commodity_s_agreed_list() -> None:
     book.open_plenary(opening(Commodity.KAIN_BATIK))
     book.agree(as_recommended(book, Commodity.KAIN_BATIK))
     with pytest.raises(Refused) as refused:
-        book.check_decree(DecreeOrder(actor=OFFICIAL))
+        book.check_decree(DecreeOrder(actor=OFFICIAL), AFTER)
     assert refused.value.problems[0].field == "agreed_lists"
     assert Commodity.MAKANAN_MINUMAN.label in refused.value.problems[0].message
     book.open_plenary(opening(Commodity.MAKANAN_MINUMAN))
     with pytest.raises(Refused):
-        book.check_decree(DecreeOrder(actor=OFFICIAL))  # opened, not yet agreed
+        book.check_decree(DecreeOrder(actor=OFFICIAL), AFTER)  # opened, not yet agreed
 
 
 def test_the_decree_tells_each_nominee_its_stars_and_closes_the_plenaries() -> None:
@@ -130,7 +141,7 @@ def test_the_decree_tells_each_nominee_its_stars_and_closes_the_plenaries() -> N
         }
     )
     book.agree(agreed)
-    decree = book.issue_decree(DecreeOrder(actor=OFFICIAL), NOW)
+    decree = book.issue_decree(DecreeOrder(actor=OFFICIAL), AFTER_NOW)
     assert [w.nomination_id for w in decree.winners] == [kept.nomination_id]
     outcomes = book.outcomes()
     assert outcomes[kept.nomination_id].stars == kept.stars
@@ -140,11 +151,59 @@ def test_the_decree_tells_each_nominee_its_stars_and_closes_the_plenaries() -> N
     for late in (
         lambda: book.open_plenary(opening(Commodity.KAIN_BATIK)),
         lambda: book.agree(agreed),
-        lambda: book.issue_decree(DecreeOrder(actor=OFFICIAL), NOW),
+        lambda: book.issue_decree(DecreeOrder(actor=OFFICIAL), AFTER_NOW),
     ):
         with pytest.raises(Refused) as refused:
             late()
         assert decree.number in refused.value.problems[0].message
+
+
+def test_no_decree_while_the_window_is_open_or_a_nomination_is_still_being_assessed() -> None:
+    book = book_with(("batik-1", Commodity.KAIN_BATIK, Stage.AWARD_DECISION))
+    book.open_plenary(opening(Commodity.KAIN_BATIK))
+    book.agree(as_recommended(book, Commodity.KAIN_BATIK))
+    with pytest.raises(Refused) as refused:
+        book.check_decree(DecreeOrder(actor=OFFICIAL), WINDOW.closes)
+    assert "masa pengusulan masih berjalan" in refused.value.problems[0].message
+    book.check_decree(DecreeOrder(actor=OFFICIAL), AFTER)  # the window over: it may
+    late = book_with(
+        ("batik-1", Commodity.KAIN_BATIK, Stage.AWARD_DECISION),
+        ("food-1", Commodity.MAKANAN_MINUMAN, Stage.TECHNICAL_ASSESSMENT),
+    )
+    late.open_plenary(opening(Commodity.KAIN_BATIK))
+    late.agree(as_recommended(late, Commodity.KAIN_BATIK))
+    with pytest.raises(Refused) as refused:
+        late.check_decree(DecreeOrder(actor=OFFICIAL), AFTER)
+    assert "food-1" in refused.value.problems[0].message
+
+
+def test_a_plenary_whose_nominees_changed_since_it_opened_is_opened_again() -> None:
+    """A nominee withdrawn since, or one that reached the award decision since: the
+    decree waits until the plenary has ranked exactly those waiting now."""
+    book = book_with(
+        ("batik-1", Commodity.KAIN_BATIK, Stage.AWARD_DECISION),
+        ("batik-2", Commodity.KAIN_BATIK, Stage.AWARD_DECISION),
+    )
+    book.open_plenary(opening(Commodity.KAIN_BATIK))
+    book.agree(as_recommended(book, Commodity.KAIN_BATIK))
+    book.report(StageReport(nomination_id="batik-2", stage=Stage.WITHDRAWN))
+    with pytest.raises(Refused) as refused:
+        book.check_decree(DecreeOrder(actor=OFFICIAL), AFTER)
+    assert "berubah sejak dibuka" in refused.value.problems[0].message
+    book.open_plenary(opening(Commodity.KAIN_BATIK))
+    book.agree(as_recommended(book, Commodity.KAIN_BATIK))
+    decree = book.issue_decree(DecreeOrder(actor=OFFICIAL), AFTER_NOW)
+    assert [w.nomination_id for w in decree.winners] == ["batik-1"]
+
+
+def test_how_awards_are_decided_stays_as_the_cycle_opened() -> None:
+    book = book_with(("batik-1", Commodity.KAIN_BATIK, Stage.AWARD_DECISION))
+    per_nomination = CONFIG.model_copy(
+        update={"plenary": CONFIG.plenary.model_copy(update={"by_decree": False})}
+    )
+    with pytest.raises(Refused) as refused:
+        book.configure(ConfigChange(actor=OPERATOR, config=per_nomination, reason="x"), NOW)
+    assert refused.value.problems[0].field == "config.plenary.by_decree"
 
 
 def test_a_nominee_withdrawn_before_the_plenary_is_not_ranked() -> None:
@@ -164,6 +223,21 @@ def test_a_nomination_waits_for_the_decree_with_no_deadline_and_no_official_alon
         nom.check(confirm())
     assert refused.value.problems[0].field == "stage"
     assert "keputusan Direktur Jenderal" in refused.value.problems[0].message
+
+
+def test_the_official_is_not_asked_to_decide_what_the_plenary_takes_up() -> None:
+    nom = at_stage(Stage.AWARD_DECISION, 0, CONFIG)
+    closed = next(e for e in nom.events if e.kind == EventKind.PANEL_CLOSED)
+    assert recipients_for(nom, closed) == []
+
+
+def test_a_long_plenary_reason_still_settles_the_award() -> None:
+    nom = at_stage(Stage.AWARD_DECISION, 0, CONFIG)
+    outcome = DecreeOutcome(
+        number="0001/KEP/OVOP/IKMA/2026", issued_by=OFFICIAL, stars=0, reason="a" * 4000
+    )
+    nom.take_decree(outcome, NOW)
+    assert nom.stage == Stage.NOT_AWARDED and len(nom.events[-1].reason or "") <= 4000
 
 
 @pytest.mark.parametrize("stars", [0, 2])
