@@ -134,7 +134,7 @@ def test_every_kind_of_letter_is_rendered_for_everyone_who_gets_it() -> None:
 _DESKS = {Audience.VERIFICATION_DESK, Audience.LAB, Audience.SUPERVISOR}
 SENDER = (
     "\nSekretariat Program OVOP\n"
-    "Direktorat Jenderal Industri Kecil, Menengah dan Aneka\n"
+    "Direktorat Jenderal Industri Kecil, Menengah, dan Aneka\n"
     "Kementerian Perindustrian Republik Indonesia\n"
 )
 
