@@ -14,6 +14,7 @@ import aiosmtplib
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from domain.certificates import verification_url
+from domain.decree import decree_url
 from domain.events import NominationEvent
 from domain.notifications import Recipient
 from domain.presentation import NominationSummary, score, when
@@ -81,6 +82,7 @@ class MailRenderer:
         self._env.filters["when"] = when
         self._env.filters["score"] = score
         self._env.filters["verification_url"] = partial(verification_url, public_url)
+        self._env.filters["decree_url"] = partial(decree_url, public_url)
 
     def render(self, template: str, **context: Any) -> RenderedMail:
         text = self._env.get_template(f"{template}.txt").render(**context)

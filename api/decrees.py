@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Response
 
 from api.deps import Deps
 from api.problems import ApiProblem, problem_responses
+from domain.decree import DECREE_PREFIX
 from domain.errors import Problem
 from reports.decree import render_decree
 
@@ -21,7 +22,7 @@ public = APIRouter(tags=["decrees"])
 
 
 @public.get(
-    "/keputusan/{cycle}",
+    DECREE_PREFIX + "{cycle}",
     response_class=Response,
     summary="The cycle's decree as issued (public)",
     responses={

@@ -35,6 +35,14 @@ LEGAL_BASES = (
 )
 
 
+DECREE_PREFIX = "/keputusan/"
+
+
+def decree_url(public_url: str, cycle: str) -> str:
+    """Where anyone reads the cycle's decree (the API's public route)."""
+    return public_url.rstrip("/") + DECREE_PREFIX + cycle
+
+
 def decree_number(cycle: str, serial: int) -> str:
     return f"{serial:04d}/KEP/OVOP/IKMA/{cycle}"
 

@@ -108,7 +108,13 @@ class Nomination(PanelSeats):
             certificate_number=certificate_number,
             overridden=self.award.overridden,
             coaching_level=self.config.coaching_for(self.award.stars).value,
+            **self._decree_fact(),
         )
+
+    def _decree_fact(self) -> dict[str, Fact]:
+        """The decree that settled the award, for the letter that names it."""
+        number = self.award.decree_number if self.award else None
+        return {"decree": number} if number else {}
 
     # --- the registry pre-check ---------------------------------------------------------
 
@@ -346,9 +352,12 @@ class Nomination(PanelSeats):
         self._decide_award(
             AwardDecision(actor=outcome.issued_by, override_stars=outcome.stars, reason=reason),
             now,
+            decree_number=outcome.number,
         )
 
-    def _decide_award(self, d: AwardDecision, now: datetime) -> None:
+    def _decide_award(
+        self, d: AwardDecision, now: datetime, decree_number: str | None = None
+    ) -> None:
         assert self.result is not None
         recommended = self.result.recommended_stars
         stars = recommended if d.override_stars is None else d.override_stars
@@ -359,6 +368,7 @@ class Nomination(PanelSeats):
             reason=d.reason,
             decided_by=d.actor,
             decided_at=now,
+            decree_number=decree_number,
         )
         if stars == 0:
             self._move(
@@ -369,6 +379,7 @@ class Nomination(PanelSeats):
                 d.reason,
                 recommended_stars=recommended,
                 overridden=True,
+                **self._decree_fact(),
             )
 
     # withdrawal

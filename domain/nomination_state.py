@@ -88,6 +88,7 @@ class AwardRecord(Model):
     decided_by: Actor
     decided_at: datetime
     certificate_number: str | None = None
+    decree_number: str | None = None  # where the cycle's decree settled it (`by_decree`)
 
 
 STAGE, ACCESS = RefusalKind.STAGE, RefusalKind.ACCESS

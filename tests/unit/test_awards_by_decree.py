@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from activities.mail import MailRenderer
 from domain.cycle import ProposalWindow
 from domain.cycle_book import (
     ConfigChange,
@@ -25,6 +26,7 @@ from domain.events import EventKind
 from domain.examples import example_cycle_config
 from domain.notifications import recipients_for
 from domain.plenary import AgreedList, AgreedWinner, DroppedNominee, nominee_of
+from domain.presentation import summarize
 from domain.proposal import Commodity
 from domain.stages import Stage
 from tests.support import NOW, OFFICIAL, OPERATOR, at_stage, confirm, on_schedule
@@ -258,3 +260,21 @@ def test_the_decree_settles_the_award(stars: int) -> None:
     settled = len(nom.events)
     nom.take_decree(DecreeOutcome(number=number, issued_by=OFFICIAL, stars=1), NOW + timedelta(1))
     assert len(nom.events) == settled  # a decree told twice settles once
+
+
+@pytest.mark.parametrize("stars", [0, 2])
+def test_the_letter_of_the_outcome_names_the_decree_and_where_to_read_it(stars: int) -> None:
+    nom = at_stage(Stage.AWARD_DECISION, 0, CONFIG)
+    number = "0001/KEP/OVOP/IKMA/2026"
+    nom.take_decree(DecreeOutcome(number=number, issued_by=OFFICIAL, stars=stars), NOW)
+    if stars:
+        nom.grant("0001/OVOP/IKMA/2026", NOW)
+    event = nom.events[-1]
+    assert event.kind == (EventKind.AWARDED if stars else EventKind.NOT_AWARDED)
+    recipients = recipients_for(nom, event)
+    assert recipients
+    renderer = MailRenderer("https://ovop.kemenperin.go.id")
+    for r in recipients:
+        mail = renderer.render(event.kind.value, n=summarize(nom), e=event, r=r, lab_address="-")
+        assert number in mail.body
+        assert "https://ovop.kemenperin.go.id/keputusan/2026" in mail.body

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from pydantic import ValidationError
 
-from activities.letters import CHECKED_IN, SAMPLES, Letter, every_letter, samples
+from activities.letter_samples import SAMPLES, samples
+from activities.letters import CHECKED_IN, Letter, every_letter
 from activities.mail import MailRenderer
 from domain.decisions import Decision
 from domain.eligibility import parse_proposal
