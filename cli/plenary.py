@@ -32,6 +32,7 @@ from domain.stages import Role
 from reports.decree import render_decree
 from reports.plenary import plenary_text
 from workflows.client import agree_plenary, issue_decree, open_plenary
+from workflows.cycle import CycleWorkflow
 
 plenary_app = typer.Typer(help="A commodity's plenary of the Tim Seleksi, and its agreed list.")
 decree_app = typer.Typer(help="The cycle's decree: issued from the agreed lists, and its PDF.")
@@ -56,6 +57,35 @@ def plenary_open(
         echo_json(ranking)
     else:
         typer.echo(plenary_text(ranking))
+
+
+@plenary_app.command("show")
+def plenary_show(
+    cycle: CycleArg,
+    commodity: Annotated[Commodity, typer.Argument(help="The commodity, e.g. kain_batik.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """A commodity's plenary as it was opened, and the list agreed in it, if any; reading
+    it changes nothing (opening it again would set the agreed list aside)."""
+    book = cycle_call(cycle, lambda h: h.query(CycleWorkflow.book))
+    ranking = book.plenaries.get(commodity)
+    if ranking is None:
+        fail(f"sidang pleno komoditas {commodity.label} siklus {cycle} belum dibuka", NOT_FOUND)
+    agreed = book.agreed.get(commodity)
+    if as_json:
+        echo_json(
+            {
+                "ranking": ranking.model_dump(mode="json"),
+                "agreed": agreed and agreed.model_dump(mode="json"),
+            }
+        )
+        return
+    typer.echo(plenary_text(ranking))
+    if agreed is None:
+        typer.echo("\nDaftar hasil sidang pleno belum dicatat.")
+    else:
+        stars = ", ".join(f"{w.nomination_id} ({w.stars} bintang)" for w in agreed.winners)
+        typer.echo(f"\nDaftar hasil sidang pleno dicatat oleh {agreed.actor.user_id}: {stars}")
 
 
 @plenary_app.command("agree")

@@ -326,6 +326,8 @@ async def plenaries(
             ],
         )
         await agree_plenary(cycle, agreed[commodity])
+        book = await cycle.query(CycleWorkflow.book)  # what `ovop plenary show` reads
+        assert (book.plenaries[commodity], book.agreed[commodity]) == (ranking, agreed[commodity])
     return agreed
 
 
