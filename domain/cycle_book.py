@@ -396,6 +396,7 @@ class CycleBook(BaseModel):
         self.decree = issue_decree(
             self.plenaries, self.agreed, order, self.config, decree_number(self.cycle, 1), now
         )
+        self.nominees = {}  # each is in its plenary's ranking: the book carries it once
         return self.decree
 
     def outcomes(self) -> dict[str, DecreeOutcome]:
