@@ -15,7 +15,7 @@ from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlineRules
 from domain.errors import RefusalKind, Refused
 from domain.labs import Lab
-from domain.proposal import Commodity, Email, Model, Nib, ProvinceName, Text
+from domain.proposal import Commodity, Email, Model, Nib, ProvinceName, Regency, Text
 from domain.regions import TimeZone
 from domain.scoring import (
     SCALE_2024,
@@ -131,6 +131,16 @@ class Mailbox(Model):
     email: Email
 
 
+class RegionalOffice(Model):
+    """A regency's or city's industry office that proposes, and the people who act for it:
+    each signs in to the inbox with their address and proposes for this office only."""
+
+    name: Text = Field(description="as proposals name it in `proposing_office.name`")
+    province: ProvinceName
+    regency: Regency | None = Field(None, description="None: a province's own office")
+    contacts: list[StaffMember] = Field(min_length=1)
+
+
 class Staff(Model):
     verification_desk: Mailbox
     verifiers: list[StaffMember] = Field(min_length=1)
@@ -138,6 +148,10 @@ class Staff(Model):
     operators: list[StaffMember] = Field(min_length=1)
     labs: list[LabDesk]
     supervisors: dict[Role, Mailbox] = Field(default_factory=dict)
+    regional_offices: list[RegionalOffice] = Field(
+        default_factory=list,
+        description="Dinas yang mengusulkan melalui kotak tugas web (`/tugas`)",
+    )
 
     @model_validator(mode="after")
     def _every_lab(self) -> Self:

@@ -130,8 +130,33 @@ def example_cycle_config(cycle: str = "2026", **overrides: Any) -> CycleConfig:
             _juror("juri.ani", "Ani Kusuma", "Ditjen IKMA", "Jawa Timur", ["*"]),
         ],
     }
+    data["staff"]["regional_offices"] = _regional_offices(cycle)
     data.update(overrides)
     return CycleConfig.model_validate(data).with_national_calendar()
+
+
+def _regional_offices(cycle: str) -> list[dict[str, Any]]:
+    """The offices that propose the examples, each with its OVOP contact as the one person
+    who acts for it in the inbox."""
+    offices: dict[str, dict[str, Any]] = {}
+    for p in example_proposals(cycle):
+        office, contact = p["proposing_office"], p["proposing_office"]["contact"]
+        offices.setdefault(
+            office["name"],
+            {
+                "name": office["name"],
+                "province": p["sentra"]["province"],
+                "regency": p["sentra"]["regency"],
+                "contacts": [
+                    {
+                        "user_id": contact["email"].split("@")[0],
+                        "name": contact["name"],
+                        "email": contact["email"],
+                    }
+                ],
+            },
+        )
+    return list(offices.values())
 
 
 def _juror(

@@ -42,6 +42,11 @@ class Recipient(Model):
         return self.name if self.audience in _DESKS else f"Bapak/Ibu {self.name}"
 
     @property
+    def is_desk(self) -> bool:
+        """A shared mailbox, not a person: no one signs in with it."""
+        return self.audience in _DESKS
+
+    @property
     def you(self) -> str:
         """How a letter speaks to them: Bapak/Ibu to a person, Saudara to a desk."""
         return "Saudara" if self.audience in _DESKS else "Bapak/Ibu"
@@ -92,6 +97,29 @@ def recipients_for(nom: Nomination, event: NominationEvent) -> list[Recipient]:
     if event.kind == EventKind.REMINDED:  # each zone is reminded at its own 09:00
         return [r for r in found.values() if r.zone.value == event.facts.get("zone")]
     return list(found.values())
+
+
+# The events whose letters ask their recipients to act on the nomination: each carries the
+# address of the task in the inbox (a sign-in link for a person).
+_ASKING = frozenset(
+    {
+        EventKind.PROPOSED,
+        EventKind.RESUBMITTED,
+        EventKind.VERIFIED,
+        EventKind.REVISION_REQUESTED,
+        EventKind.PANEL_ASSIGNED,
+        EventKind.PANEL_CLOSED,
+        EventKind.REMINDED,
+        EventKind.ESCALATED,
+        EventKind.DEADLINE_EXTENDED,
+    }
+)
+
+
+def asks_to_act(event: NominationEvent, recipient: Recipient) -> bool:
+    """Whether `event`'s letter asks `recipient` to decide on the nomination: they hold the
+    stage it leads to."""
+    return event.kind in _ASKING and recipient.audience in _holders(event.to_stage)
 
 
 def _holders(stage: Stage) -> tuple[Audience, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from records.certificates import CertificateLedger, CertificateRow, certificate_number
 from records.decrees import DecreeLedger
+from records.inbox import InboxLedger
 from records.mail import MailLedger, NotificationRow
 from records.nominations import NominationRecords, NominationRow, TransitionRow
 from records.webhooks import WebhookAttemptRow, WebhookDeliveryRow, WebhookLedger
@@ -22,5 +23,7 @@ __all__ = [
 ]
 
 
-class RecordStore(NominationRecords, MailLedger, CertificateLedger, DecreeLedger, WebhookLedger):
+class RecordStore(
+    NominationRecords, MailLedger, CertificateLedger, DecreeLedger, InboxLedger, WebhookLedger
+):
     """All reads and writes of the records database."""

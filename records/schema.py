@@ -194,3 +194,29 @@ webhook_attempts = Table(
     Column("error", Text),
     Column("duration_ms", Integer, nullable=False),
 )
+
+
+# The inbox's sign-in links (web/links.py): each is taken once. A link asked for on the
+# sign-in page is written when it is sent (so requests can be counted per address); one in
+# a letter only when it is used. The address is kept as its SHA-256, never in clear.
+sign_in_links = Table(
+    "sign_in_links",
+    metadata,
+    Column("nonce", String(64), primary_key=True),
+    Column("email_sha256", String(64), nullable=False, index=True),
+    Column("requested_at", UtcDateTime(), nullable=True),
+    Column("used_at", UtcDateTime(), nullable=True),
+)
+
+# Proposals a regional office is still writing in the inbox, kept as the form's fields
+# (the spreadsheet's columns, intake/spreadsheet.py) until submitted.
+proposal_drafts = Table(
+    "proposal_drafts",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("cycle", String(4), nullable=False),
+    Column("office", String(200), nullable=False, index=True),
+    Column("fields", JSON, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)

@@ -1,0 +1,115 @@
+"""A person's tasks: the decisions a nomination waits for from them, as their inbox lists
+them and their task page offers them.
+
+- the **verifier** verifies what is at administrative verification on their cycle;
+- the **proposing office** resubmits what was returned to it for revision;
+- the **lab assessor** assesses what is routed to their lab;
+- the **juror** scores each nomination whose panel they sit on, and may score again until
+  the panel closes;
+- the **official** sets the award, unless the cycle ends by decree (the plenary does).
+
+Nothing else is anyone's task here: a person opening a nomination that holds no task for
+them is refused (`require_task`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from domain.access import ACCESS, folded
+from domain.calendar import local_date
+from domain.decisions import DECISIONS, DecisionKind
+from domain.errors import Refused
+from domain.nomination import Nomination
+from domain.people import Person, Seat
+from domain.proposal import Model
+from domain.regions import TimeZone
+from domain.stages import Role, Stage
+
+# The decision each open stage asks for, by its command (`DecisionKind.command`).
+_ASKED = {
+    Stage.ADMIN_VERIFICATION: "verify",
+    Stage.REVISION_REQUESTED: "resubmit",
+    Stage.TECHNICAL_ASSESSMENT: "assess",
+    Stage.PANEL_SCORING: "score",
+    Stage.AWARD_DECISION: "award",
+}
+
+
+class Task(Model):
+    """One decision a nomination waits for from one person."""
+
+    nomination_id: str
+    command: str  # the decision's command, e.g. `score`
+    title: str  # in Indonesian, e.g. "Penilaian juri"
+    role: Role
+    stage: Stage
+    deadline: datetime | None
+    done: bool = False  # a juror who has scored: still theirs to revise until the panel closes
+
+
+def decision_kind(command: str) -> DecisionKind:
+    return next(k for k in DECISIONS if k.command == command)
+
+
+def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
+    seat = person.seat(nom.config.cycle, role)
+    if seat is None:
+        return None
+    match role:
+        case Role.PROPOSER:
+            mine = folded(seat.institution) == folded(nom.proposal.proposing_office.name)
+        case Role.LAB_ASSESSOR:
+            mine = seat.lab == nom.lab
+        case Role.JUROR:
+            mine = seat.user_id in nom.panel
+        case _:
+            mine = True
+    return seat if mine else None
+
+
+def task_of(person: Person, nom: Nomination) -> Task | None:
+    """The decision `nom` waits for from `person`, or None."""
+    command = _ASKED.get(nom.stage)
+    if command is None or nom.awaiting_certificate:
+        return None
+    if nom.stage == Stage.AWARD_DECISION and nom.config.plenary.by_decree:
+        return None
+    kind = decision_kind(command)
+    for role in kind.roles:
+        seat = _seat_for(person, nom, role)
+        if seat is not None:
+            return Task(
+                nomination_id=nom.id,
+                command=command,
+                title=kind.label[:1].upper() + kind.label[1:],
+                role=role,
+                stage=nom.stage,
+                deadline=nom.deadline,
+                done=role == Role.JUROR and seat.user_id in nom.scores,
+            )
+    return None
+
+
+def require_task(person: Person, nom: Nomination) -> Task:
+    """`person`'s task on `nom`; `Refused` (access) when it holds none for them."""
+    task = task_of(person, nom)
+    if task is None:
+        raise Refused.one(
+            "nomination_id",
+            f"usulan {nom.id} tidak memuat tugas untuk {person.name}: halaman ini hanya "
+            "untuk orang yang ditugaskan memutuskannya",
+            ACCESS,
+        )
+    return task
+
+
+def working_days_left(nom: Nomination, now: datetime, zone: TimeZone) -> int | None:
+    """Working days from today to the deadline in `zone`: negative once it has passed."""
+    if nom.deadline is None or nom.config.calendar is None:
+        return None
+    today, due = local_date(now, zone), local_date(nom.deadline, zone)
+    calendar = nom.config.calendar
+    if due >= today:
+        return calendar.working_days_between(today, due)
+    return -calendar.working_days_between(due, today)
