@@ -73,6 +73,14 @@ def session_secret(settings: Settings) -> str | None:
             "OVOP_SESSION_SECRET wajib diisi: ia menandatangani sesi masuk di /codec/masuk, "
             "sama untuk setiap proses API (mis. `openssl rand -hex 32`; docs/deployment.md)"
         )
+    return inbox_secret(settings)
+
+
+def inbox_secret(settings: Settings) -> str | None:
+    """The secret the inbox's sign-in links and session cookies are signed with: the
+    session secret, whether or not the codec is on; None without one (no inbox)."""
+    if settings.session_secret is None:
+        return None
     secret = settings.session_secret.get_secret_value()
     if len(secret) < SHORTEST_SECRET:
         raise CodecNotConfigured(

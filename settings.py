@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     # Signs the codec endpoint's browser sessions (api/sessions.py): the same on every API
     # process, at least 32 characters; required by `ovop-api` while the codec is on.
     session_secret: SecretStr | None = None
+    # The Temporal Web UI, where the inbox's cycle page links each nomination.
+    web_ui_url: str = "http://localhost:8233"
 
     @property
     def api_public_url(self) -> str:

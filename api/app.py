@@ -322,6 +322,10 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
     app.include_router(certificates.router)
     app.include_router(certificates.public)
     app.include_router(decrees.public)
+    if d is not None and d.inbox is not None:
+        from web.app import install as install_inbox
+
+        install_inbox(app)
     if d is not None and d.codec is not None:
         app.include_router(codec.router)
         app.add_middleware(codec.CodecCors, origins=d.codec.origins)

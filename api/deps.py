@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from temporalio.client import Client
@@ -35,6 +35,7 @@ class ApiDeps:
     codec: CodecDeps | None = None  # None: no /codec
     # Where the public reaches the API: the address certificates' QR codes open.
     public_url: str = "http://localhost:8000"
+    inbox: Any = None  # web.deps.InboxDeps, or None: no inbox (no session secret to sign with)
 
 
 def deps(request: Request) -> ApiDeps:

@@ -11,15 +11,20 @@ import uvicorn
 from starlette.applications import Starlette
 from temporalio.client import Client
 
+from activities.mail import Mailer
 from api.app import create_app
 from api.deps import ApiDeps, CodecDeps
 from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from api.sessions import SessionCookies
-from bootstrap import Services, codec_keys, session_secret
+from bootstrap import Services, codec_keys, inbox_secret, session_secret, smtp_config
 from codec import EncryptionCodec
 from records import RecordStore
 from settings import Settings
+from web.deps import InboxDeps
+from web.directory import Directory
+from web.links import SignInLinks
+from web.sessions import InboxCookies
 
 log = logging.getLogger("ovop.api")
 
@@ -55,6 +60,20 @@ async def stop(server: ApiServer, task: asyncio.Task[None]) -> None:
     await task
 
 
+def inbox_deps(settings: Settings, client: Client, secret: str | None) -> InboxDeps | None:
+    """The inbox's parts, when there is a session secret to sign its links and cookies."""
+    if secret is None:
+        return None
+    return InboxDeps(
+        cookies=InboxCookies(secret),
+        links=SignInLinks(secret, settings.api_public_url),
+        directory=Directory(client),
+        mailer=Mailer(smtp_config(settings)),
+        web_ui_url=settings.web_ui_url,
+        namespace=client.namespace,
+    )
+
+
 def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
     secret = session_secret(settings)
     # The Web UI gets payloads as Temporal holds them: one in clear stays unmarked, so that
@@ -68,6 +87,7 @@ def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
         keys=KeyRing(settings.api_keys),
         task_queue=settings.task_queue,
         public_url=settings.api_public_url,
+        inbox=inbox_deps(settings, client, inbox_secret(settings)),
         codec=(
             CodecDeps(codec, SessionCookies(secret), tuple(settings.codec_cors_origins))
             if codec is not None and secret is not None

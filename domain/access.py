@@ -175,6 +175,15 @@ class Reach:
         raise Refused.one(field, why, ACCESS)
 
 
+# Who reads the IKM owner's name, email and phone in a nomination's dossier: not the jurors
+# and the labs, who judge the product and its evidence.
+OWNER_READERS = frozenset({Role.PROPOSER, Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR})
+
+
+def sees_owner(role: Role) -> bool:
+    return role in OWNER_READERS
+
+
 def on_panel(nom: Nomination, user_id: str) -> bool:
     return user_id in nom.panel
 

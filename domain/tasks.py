@@ -113,3 +113,28 @@ def working_days_left(nom: Nomination, now: datetime, zone: TimeZone) -> int | N
     if due >= today:
         return calendar.working_days_between(today, due)
     return -calendar.working_days_between(due, today)
+
+
+def asked_stage(command: str) -> Stage:
+    """The stage at which a nomination asks for the decision `command`."""
+    return next(stage for stage, asked in _ASKED.items() if asked == command)
+
+
+def looked_for(seat: Seat) -> list[dict[str, str]]:
+    """Where a seat's tasks can be: the visibility filters (stage, cycle and reach) of the
+    nominations that may hold one for it; `task_of` decides on each."""
+    kinds = [k for k in DECISIONS if seat.role in k.roles and k.command in _ASKED.values()]
+    found = []
+    for kind in kinds:
+        where = {"stage": asked_stage(kind.command).value, "cycle": seat.cycle}
+        if seat.role == Role.LAB_ASSESSOR and seat.lab is not None:
+            where["lab"] = seat.lab.value
+        if seat.role == Role.PROPOSER and seat.province is not None:
+            where["province"] = seat.province.value
+            if seat.regency:
+                where["regency"] = seat.regency
+        if seat.role == Role.JUROR:
+            found += [{**where, "commodity": c} for c in seat.commodities]
+        else:
+            found.append(where)
+    return found

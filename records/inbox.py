@@ -39,6 +39,13 @@ class InboxLedger(Database):
             )
         return int(found or 0)
 
+    async def link_used(self, nonce: str) -> bool:
+        async with self.engine.connect() as conn:
+            used = await conn.scalar(
+                select(sign_in_links.c.used_at).where(sign_in_links.c.nonce == nonce)
+            )
+        return used is not None
+
     async def take_link(self, nonce: str, email: str, at: datetime) -> bool:
         """Mark the link `nonce` used; False when it was used before (by anyone, on any
         API process: the database decides which of two at once is first)."""

@@ -1,0 +1,126 @@
+"""The inbox over HTTP, as a browser without JavaScript uses it: signing in by the link the
+real SMTP server received, the tasks a person finds, a decision taken or refused at its
+field, and every way in that must be refused."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from temporalio.testing import WorkflowEnvironment
+
+from activities.mail import Mailer
+from domain.examples import example_proposals
+from domain.stages import Stage
+from records import RecordStore
+from tests.integration.conftest import SmtpServer
+from tests.integration.inbox_stack import InboxSite, inbox_site
+from web.links import task_path
+
+pytestmark = pytest.mark.integration
+
+VERIFIER = "rina@example.id"
+PEKALONGAN_OFFICE = "disperin.pekalongan@example.id"
+BANTUL_OFFICE = "disperin.bantul@example.id"
+
+
+@pytest.fixture
+async def site(
+    dev_env: WorkflowEnvironment,
+    store: RecordStore,
+    mailer: Mailer,
+    smtp: SmtpServer,
+    cycle_2026: str,
+) -> AsyncIterator[InboxSite]:
+    async with inbox_site(dev_env, store, mailer, smtp.inbox) as s:
+        yield s
+
+
+async def proposed(site: InboxSite, index: int = 0) -> str:
+    raw = example_proposals("2026")[index]
+    raw["product"]["name"] += f" {uuid.uuid4().hex[:8]}"  # a fresh nomination
+    who = {0: "pekalongan", 2: "bantul"}[index]
+    return await site.api.propose(raw, who)
+
+
+async def test_a_verifier_signs_in_by_link_finds_the_task_and_decides(site: InboxSite) -> None:
+    nomination = await proposed(site)
+    async with site.browser() as b:
+        first = await b.http.get("/tugas")
+        assert first.status_code == 303 and first.headers["location"] == "/masuk?ke=/tugas"
+        sent = await b.ask_for_link(VERIFIER, task_path(nomination))
+        assert sent.status_code == 200 and "Periksa email Anda" in sent.text
+        link = site.last_link_to(VERIFIER)
+        signed = await b.use_link(link)
+        assert signed.status_code == 303 and signed.headers["location"] == task_path(nomination)
+
+        inbox = await b.http.get("/tugas")
+        assert f'href="/tugas/{nomination}"' in inbox.text
+        assert "Verifikasi administrasi" in inbox.text and "hari kerja" in inbox.text
+
+        before = len((await site.api.state(nomination)).events)
+        refused = await b.decide(nomination, {"outcome": "revise"})
+        assert refused.status_code == 422
+        assert 'id="reason-error"' in refused.text and 'aria-invalid="true"' in refused.text
+        assert len((await site.api.state(nomination)).events) == before  # nothing recorded
+
+        taken = await b.decide(nomination, {"outcome": "pass"})
+        assert taken.status_code == 200 and "Keputusan diterima" in taken.text
+        assert (await site.api.state(nomination)).stage == Stage.TECHNICAL_ASSESSMENT
+
+    async with site.browser() as other:  # the same link again, in another browser
+        again = await other.use_link(link)
+        assert again.status_code == 400 and "sudah pernah dipakai" in again.text
+
+
+async def test_the_sign_in_page_tells_no_one_who_is_listed(site: InboxSite) -> None:
+    async with site.browser() as b:
+        known = await b.ask_for_link(VERIFIER)
+        unknown = await b.ask_for_link("orang.lain@example.id")
+    assert known.status_code == unknown.status_code == 200
+    assert known.text.replace(VERIFIER, "X") == unknown.text.replace("orang.lain@example.id", "X")
+    assert [r for r, _ in site.mail.received] == [VERIFIER]
+
+
+async def test_links_asked_for_too_often_are_refused(site: InboxSite) -> None:
+    async with site.browser() as b:
+        answers = [(await b.ask_for_link(VERIFIER)).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert len(site.mail.received) == 3
+
+
+async def test_an_expired_or_altered_link_is_refused(site: InboxSite) -> None:
+    stale = site.links.url(VERIFIER, "/tugas", timedelta(seconds=-1))
+    async with site.browser() as b:
+        expired = await b.use_link(stale)
+        assert expired.status_code == 400 and "kedaluwarsa" in expired.text
+        altered = await b.use_link(stale[:-3] + "abc")
+        assert altered.status_code == 400 and "tidak sah" in altered.text
+        assert (await b.http.get("/tugas")).status_code == 303  # still not signed in
+
+
+async def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
+    site: InboxSite,
+) -> None:
+    nomination = await proposed(site)
+    async with site.signed_in(VERIFIER) as b:
+        forged = await b.http.post(f"/tugas/{nomination}", data={"outcome": "pass"})
+        assert forged.status_code == 403 and "token keamanan" in forged.text
+        wrong = await b.http.post(f"/tugas/{nomination}", data={"outcome": "pass", "csrf": "palsu"})
+        assert wrong.status_code == 403
+    assert (await site.api.state(nomination)).stage == Stage.ADMIN_VERIFICATION
+
+
+async def test_a_proposer_cannot_open_another_region_s_nomination(site: InboxSite) -> None:
+    pekalongan, bantul = await proposed(site, 0), await proposed(site, 2)
+    async with site.signed_in(VERIFIER) as v:
+        returned = await v.decide(bantul, {"outcome": "revise", "reason": "Lengkapi SK sentra."})
+        assert returned.status_code == 200
+        await v.decide(pekalongan, {"outcome": "revise", "reason": "Lengkapi SK sentra."})
+    async with site.signed_in(BANTUL_OFFICE) as office:
+        inbox = (await office.http.get("/tugas")).text
+        assert bantul in inbox and pekalongan not in inbox
+        other = await office.http.get(f"/tugas/{pekalongan}")
+        assert other.status_code == 403 and "bukan untuk Anda" in other.text

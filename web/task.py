@@ -1,0 +1,148 @@
+"""`/tugas/{id}`: one task's page, the nomination's dossier as its person may see it and
+the decision's form; posting it sends the same Update the API and `ovop` send."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import Deps
+from domain.access import events_for_juror, scores_visible, sees_owner
+from domain.errors import RefusalKind, Refused
+from domain.nomination import Nomination
+from domain.people import Person
+from domain.registry import describe_check
+from domain.stages import Role
+from domain.tasks import Task, decision_kind, require_task
+from web.forms import decision_of, errors_by_field, nested
+from web.nominations import state_of
+from web.pages import forged_form, form_is_genuine, page, refused_page, signed_in
+from workflows.client import decide
+
+router = APIRouter(include_in_schema=False)
+SignedIn = Annotated[Person, Depends(signed_in)]
+
+STATUS = {RefusalKind.ACCESS: 403, RefusalKind.STAGE: 409, RefusalKind.CONFLICT: 409}
+
+
+@dataclass(frozen=True)
+class DecisionForm:
+    """How a decision's form is shown (`decisions/<command>.html`) and read back."""
+
+    # What the form shows beside the dossier (criteria, the panel's recommendation...).
+    context: Callable[[Nomination, Person, Task], dict[str, Any]] = lambda nom, p, t: {}
+    # The form's fields as the decision's data; by default, each name is a dotted path.
+    read: Callable[[list[tuple[str, str]]], dict[str, Any]] = nested
+    # The fields a fresh form starts with.
+    initial: Callable[[Nomination, Person, Task], dict[str, str]] = lambda nom, p, t: {}
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+FORMS: dict[str, DecisionForm] = {}
+
+
+def form_for(command: str) -> DecisionForm:
+    return FORMS.get(command, DecisionForm())
+
+
+def dossier(nom: Nomination, task: Task) -> dict[str, Any]:
+    """The nomination as the task's role may read it (`domain.access`)."""
+    juror = task.role == Role.JUROR
+    return {
+        "nom": nom,
+        "p": nom.proposal,
+        "owner_visible": sees_owner(task.role),
+        "registry_line": describe_check(nom.registry) if nom.registry else None,
+        "events": events_for_juror(nom) if juror else nom.events,
+        "result_visible": nom.result is not None and (not juror or scores_visible(nom)),
+    }
+
+
+async def _task(
+    request: Request, d: Deps, person: Person, nomination_id: str
+) -> tuple[tuple[Nomination, Task], None] | tuple[None, HTMLResponse]:
+    nom = await state_of(d.client, nomination_id)
+    if nom is None:
+        return None, refused_page(
+            request,
+            "Usulan tidak ditemukan",
+            f"Tidak ada usulan dengan nomor {nomination_id}.",
+            404,
+            person,
+        )
+    try:
+        return (nom, require_task(person, nom)), None
+    except Refused as refused:
+        return None, refused_page(
+            request, "Tugas ini bukan untuk Anda", refused.problems[0].message, 403, person
+        )
+
+
+def _render(
+    request: Request,
+    person: Person,
+    nom: Nomination,
+    task: Task,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    form = form_for(task.command)
+    return page(
+        request,
+        "task.html",
+        person,
+        status_code,
+        task=task,
+        kind=decision_kind(task.command),
+        values=values,
+        errors=errors,
+        form_template=f"decisions/{task.command}.html",
+        **dossier(nom, task),
+        **form.context(nom, person, task),
+    )
+
+
+@router.get("/tugas/{nomination_id}", response_class=HTMLResponse)
+async def task_page(request: Request, nomination_id: str, person: SignedIn, d: Deps) -> Response:
+    found, refused = await _task(request, d, person, nomination_id)
+    if found is None:
+        assert refused is not None
+        return refused
+    nom, task = found
+    return _render(
+        request, person, nom, task, form_for(task.command).initial(nom, person, task), {}
+    )
+
+
+@router.post("/tugas/{nomination_id}", response_class=HTMLResponse)
+async def take_decision(
+    request: Request, nomination_id: str, person: SignedIn, d: Deps
+) -> Response:
+    posted = (await request.form()).multi_items()
+    items = [(k, v) for k, v in posted if isinstance(v, str)]
+    if not form_is_genuine(request, dict(items).get("csrf")):
+        return forged_form(request, person)
+    found, refused = await _task(request, d, person, nomination_id)
+    if found is None:
+        assert refused is not None
+        return refused
+    nom, task = found
+    seat = person.seat(nom.config.cycle, task.role)
+    assert seat is not None  # the task was found through it
+    values = dict(items)
+    try:
+        decision = decision_of(
+            decision_kind(task.command).model, form_for(task.command).read(items), seat.actor()
+        )
+        result = await decide(d.client.get_workflow_handle(nomination_id), decision)
+    except Refused as refusal:
+        status = STATUS.get(refusal.kind, 422)
+        return _render(
+            request, person, nom, task, values, errors_by_field(refusal.problems), status
+        )
+    return page(request, "decided.html", person, task=task, result=result, nom=nom)
