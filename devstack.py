@@ -49,6 +49,7 @@ from domain.examples import (
 from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.stages import Role, Stage
+from domain.tasks import people_asked
 from integrations import ApiKey
 from settings import Settings, local_var
 from worker import activities_from, build_worker
@@ -116,16 +117,16 @@ def local_codec(settings: Settings, var: Path, ports: Ports) -> Settings:
     (the file `ovop` reads by default), unless OVOP_CODEC_KEYS gives others; and the secret
     its sign-in sessions are signed with, kept in `var/session-secret` unless
     OVOP_SESSION_SECRET gives one."""
-    if not settings.codec:
-        return settings
     update: dict[str, Any] = {}
+    if settings.session_secret is None:  # the inbox signs its links and sessions with it
+        secret = keep_once(var / "session-secret", lambda: secrets.token_urlsafe(32))
+        update["session_secret"] = SecretStr(secret)
+    if not settings.codec:
+        return settings.model_copy(update=update)
     if not settings.codec_keys:
         path = var / "codec-keys.json"
         keep_once(path, lambda: CodecKeys.generate("local-1").as_json())
         update["codec_keys_file"] = path
-    if settings.session_secret is None:
-        secret = keep_once(var / "session-secret", lambda: secrets.token_urlsafe(32))
-        update["session_secret"] = SecretStr(secret)
     if "codec_cors_origins" not in settings.model_fields_set:
         update["codec_cors_origins"] = [f"http://localhost:{ports.ui}"]
     return settings.model_copy(update=update)
@@ -313,6 +314,21 @@ async def drive_to(handle: Handle, proposal: Proposal, target: Stage) -> None:
     await decide(handle, AwardDecision(actor=official))
 
 
+async def demo_people_asked(
+    client: Client, seeded: list[tuple[str, Stage, bool]]
+) -> list[tuple[Stage, list[str]]]:
+    """Whom each demo nomination waits for: the addresses to sign in to the inbox with."""
+    asked = []
+    for workflow_id, _, _ in seeded:
+        nom: Nomination = await client.get_workflow_handle(workflow_id).query(
+            NominationWorkflow.state
+        )
+        people = [p.email for p in people_asked(nom)]
+        if people:
+            asked.append((nom.stage, people))
+    return asked
+
+
 def demo_keys(var: Path) -> dict[str, ApiKey]:
     """API keys for the local stack, kept in `var/api-keys.json` (plain, for this machine
     only) so that they stay the same from one `make run` to the next."""
@@ -391,7 +407,8 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
                 if not halt.is_set():
                     seeded = await seed_demo(client, settings.task_queue) if seed else []
                     serving = await start(api)
-                    print(banner(ports, var, settings, seeded, keys), flush=True)
+                    asked = await demo_people_asked(client, seeded)
+                    print(banner(ports, var, settings, seeded, keys, asked), flush=True)
                     await halt.wait()
                     await stop(api, serving)
             print("\nMenghentikan worker, mail sink dan server Temporal...", flush=True)
@@ -412,6 +429,7 @@ def banner(
     settings: Settings,
     seeded: list[tuple[str, Stage, bool]],
     keys: dict[str, ApiKey] | None = None,
+    asked: list[tuple[Stage, list[str]]] | None = None,
 ) -> str:
     lines = [
         "",
@@ -421,6 +439,8 @@ def banner(
         f"  Mail sink       : 127.0.0.1:{ports.smtp}, disimpan di {var / 'mail'}/ (`ovop mail`)",
         f"  Records         : {settings.database_url}",
         f"  HTTP API        : http://127.0.0.1:{ports.api}  (OpenAPI: /docs, /openapi.json)",
+        f"  Kotak tugas     : http://localhost:{ports.api}/tugas  (masuk dengan email; tautannya"
+        f" ada di {var / 'mail'}/)",
         *codec_lines(settings, ports),
         "",
         "Usulan demo:" if seeded else "",
@@ -430,6 +450,9 @@ def banner(
     if keys:
         lines += ["", f"Kunci API lokal (header X-API-Key; tersimpan di {var / 'api-keys.json'}):"]
         lines += [f"  {k.name:<24} {plain}" for plain, k in keys.items()]
+    if asked:
+        lines += ["", "Masuk ke kotak tugas sebagai (yang ditunggu setiap usulan demo):"]
+        lines += [f"  {stage.value:<22} {', '.join(emails)}" for stage, emails in asked]
     lines += [
         "",
         'Cari di Web UI, mis.: OvopStage = "ADMIN_VERIFICATION"',

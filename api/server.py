@@ -70,7 +70,6 @@ def inbox_deps(settings: Settings, client: Client, secret: str | None) -> InboxD
         directory=Directory(client),
         mailer=Mailer(smtp_config(settings)),
         web_ui_url=settings.web_ui_url,
-        namespace=client.namespace,
     )
 
 

@@ -20,9 +20,9 @@ class InboxDeps:
     links: SignInLinks
     directory: Directory
     mailer: Mailer  # sends the sign-in links asked for on the sign-in page
-    # Where operators open a nomination in the Temporal Web UI (its workflow's page).
+    # Where operators open a nomination in the Temporal Web UI (its workflow's page, in the
+    # API client's namespace).
     web_ui_url: str = "http://localhost:8233"
-    namespace: str = "default"
 
 
 def inbox_deps(request: Request) -> InboxDeps:
