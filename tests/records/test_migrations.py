@@ -31,6 +31,8 @@ TABLES = {
     "webhook_deliveries",
     "webhook_attempts",
     "api_idempotency",
+    "sign_in_links",
+    "proposal_drafts",
     "alembic_version",
 }
 
