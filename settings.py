@@ -96,8 +96,9 @@ class Settings(BaseSettings):
     codec_keys_file: Path = Field(default_factory=lambda: local_var() / "codec-keys.json")
     # The Web UI's origins, allowed to call the codec endpoint (/codec on the API).
     codec_cors_origins: list[str] = ["http://localhost:8233"]
-    # Signs the codec endpoint's browser sessions (api/sessions.py): the same on every API
-    # process, at least 32 characters; required by `ovop-api` while the codec is on.
+    # Signs the codec endpoint's browser sessions (api/sessions.py) and the sign-in links in
+    # the worker's letters: the same on every API process and worker, at least 32
+    # characters; required by `ovop-api` while the codec is on.
     session_secret: SecretStr | None = None
     # The Temporal Web UI, where the inbox's cycle page links each nomination.
     web_ui_url: str = "http://localhost:8233"

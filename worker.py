@@ -24,16 +24,19 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from activities.events import EventActivities
-from activities.mail import LOCAL_PUBLIC_URL, Mailer, MailRenderer
+from activities.mail import LOCAL_PUBLIC_URL, Mailer, MailRenderer, TaskLink
 from activities.notify import Notifier
 from activities.propose import ProposeActivities
 from activities.records import RecordActivities
 from activities.registry import DEMO_REGISTRY, CsvRegistry, Registry, RegistryActivities
 from activities.webhooks import WebhookActivities, WebhookOptions
+from api.sessions import SHORTEST_SECRET
 from bootstrap import CodecNotConfigured, Services, read_settings
 from codec import ENCODING, NOT_SEALED, EncryptionCodec
 from migrations import SchemaBehind, require_current
 from records import RecordStore
+from settings import Settings
+from web.links import SignInLinks
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 from workflows.propose import ProposeNominationWorkflow
@@ -47,11 +50,13 @@ def activities_for(
     webhooks: WebhookActivities | None = None,
     registry: Registry | None = None,
     public_url: str = LOCAL_PUBLIC_URL,
+    task_link: TaskLink | None = None,
 ) -> Sequence[Callable[..., Any]]:
-    """Every activity the workflow calls; no webhook subscribers, the demo registry table
-    and certificates verified on this machine unless told otherwise."""
+    """Every activity the workflow calls; no webhook subscribers, the demo registry table,
+    certificates verified and tasks taken on this machine, and letters without sign-in
+    links unless told otherwise."""
     hooks = webhooks or WebhookActivities(store, [], WebhookOptions())
-    renderer = MailRenderer(public_url)
+    renderer = MailRenderer(public_url, task_link)
     events = EventActivities(store, Notifier(mailer, renderer, store), hooks)
     records = RecordActivities(store)
     checks = RegistryActivities(registry or CsvRegistry.load(DEMO_REGISTRY))
@@ -66,7 +71,25 @@ def activities_from(services: Services) -> Sequence[Callable[..., Any]]:
         services.webhooks,
         services.registry,
         services.settings.api_public_url,
+        letter_links(services.settings),
     )
+
+
+def letter_links(settings: Settings) -> TaskLink | None:
+    """The sign-in links the letters give, signed with the API's session secret so that
+    the API lets them in; None without a usable secret (the letters then give the bare
+    task address, where the reader signs in)."""
+    if settings.session_secret is None:
+        return None
+    secret = settings.session_secret.get_secret_value()
+    if len(secret) < SHORTEST_SECRET:
+        log.warning(
+            "OVOP_SESSION_SECRET is shorter than %d characters: letters give the task's "
+            "address without a sign-in link",
+            SHORTEST_SECRET,
+        )
+        return None
+    return SignInLinks(secret, settings.api_public_url).for_letter
 
 
 class UnsealedStarts:

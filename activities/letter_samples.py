@@ -292,6 +292,12 @@ def _index() -> str:
         "16.00 WIB*. *The applicants* below are the proposing office (the regency's or city's",
         "industry office), the provincial office and the IKM's owner.",
         "",
+        "A letter that asks its reader to act (a task to verify, revise, assess, score or",
+        "decide, and its reminders, escalations and extensions) ends with the address of that",
+        "task in the inbox: for a person, a sign-in link that is theirs alone, lives 7 days and",
+        "is used once (the samples show a stand-in token); for a desk, the task's page, where",
+        "whoever handles it signs in with their own address.",
+        "",
         "| File | What it says | Who gets it, and when |",
         "| --- | --- | --- |",
     ]

@@ -6,11 +6,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from activities.mail import MailRenderer, RenderedMail
+from activities.mail import LOCAL_PUBLIC_URL, MailRenderer, RenderedMail
 from domain.cycle import CycleConfig
 from domain.decisions import (
     Actor,
@@ -33,7 +34,7 @@ from domain.examples import (
     proposer_of,
 )
 from domain.nomination import Nomination
-from domain.notifications import Recipient, recipients_for
+from domain.notifications import LINK_PATH, Recipient, recipients_for, task_url
 from domain.presentation import summarize
 from domain.proposal import PreviousAward
 from domain.scoring import Criterion
@@ -147,16 +148,23 @@ class _Walk:
         lab_address = nom.config.staff.lab_desk(nom.lab).address
         for event in nom.events[seen:]:
             for r in recipients_for(nom, event):
-                mail = self.renderer.render(
-                    event.kind.value, n=summary, e=event, r=r, lab_address=lab_address
-                )
+                mail = self.renderer.letter(summary, event, r, lab_address)
                 self.letters.append(Letter(nom, event, r, mail))
+
+
+def sample_task_link(nomination_id: str, recipient: Recipient) -> str:
+    """A task's link as `web.links.SignInLinks.for_letter` gives it, but with a token that
+    is the same on every run (a real one is signed when sent), so the samples do not drift."""
+    if recipient.is_desk:
+        return task_url(LOCAL_PUBLIC_URL, nomination_id)
+    token = hashlib.sha256(f"{nomination_id} {recipient.email}".encode()).hexdigest()[:43]
+    return LOCAL_PUBLIC_URL + LINK_PATH + token
 
 
 def every_letter(renderer: MailRenderer | None = None) -> list[Letter]:
     """Every letter sent by example nominations that between them pass through every kind
     of event, and are reminded and escalated at every stage that waits for someone."""
-    walk = _Walk(renderer or MailRenderer())
+    walk = _Walk(renderer or MailRenderer(task_link=sample_task_link))
 
     awarded = walk.at(Stage.AWARD_DECISION)
     walk.apply(awarded, AwardDecision(actor=OFFICIAL))

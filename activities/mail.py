@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.message import Message
@@ -16,7 +17,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from domain.certificates import verification_url
 from domain.decree import decree_url
 from domain.events import NominationEvent
-from domain.notifications import Recipient
+from domain.notifications import (
+    LETTER_LINK,
+    SIGN_IN_PATH,
+    Recipient,
+    asks_to_act,
+    task_url,
+)
 from domain.presentation import NominationSummary, score, when
 
 UTF8 = "utf-8"
@@ -66,13 +73,24 @@ class RenderedMail:
 # The API on this machine (`make run`), as `Settings.api_public_url` says when unset.
 LOCAL_PUBLIC_URL = "http://localhost:8000"
 
+# The address of a nomination's task that a letter gives its recipient.
+TaskLink = Callable[[str, Recipient], str]
+
 
 class MailRenderer:
     """Indonesian subject and body for each kind of event, from Jinja2 templates."""
 
-    def __init__(self, public_url: str = LOCAL_PUBLIC_URL) -> None:
+    def __init__(
+        self, public_url: str = LOCAL_PUBLIC_URL, task_link: TaskLink | None = None
+    ) -> None:
         """`public_url`: where the public reaches the API (`Settings.api_public_url`), for
-        the certificate's verification link."""
+        the certificate's verification link and the inbox.
+
+        `task_link`: the link to a task that signs a person in (`SignInLinks.for_letter`,
+        which gives a desk the bare task address). Without it, every letter that asks
+        someone to act gives the bare task address, where they sign in."""
+        self._signs_in = task_link is not None
+        self._task_link = task_link or partial(_bare_task_link, public_url)
         self._env = Environment(
             loader=PackageLoader("activities", "templates"),
             undefined=StrictUndefined,
@@ -83,6 +101,23 @@ class MailRenderer:
         self._env.filters["score"] = score
         self._env.filters["verification_url"] = partial(verification_url, public_url)
         self._env.filters["decree_url"] = partial(decree_url, public_url)
+        self._env.globals.update(
+            task_link=None,
+            signs_in=False,
+            link_days=LETTER_LINK.days,
+            sign_in_url=public_url.rstrip("/") + SIGN_IN_PATH,
+        )
+
+    def letter(
+        self, n: NominationSummary, e: NominationEvent, r: Recipient, lab_address: str
+    ) -> RenderedMail:
+        """The letter telling `r` of event `e`: when it asks them to act, with the link to
+        their task."""
+        link = self._task_link(n.id, r) if asks_to_act(e, r) else None
+        signs_in = self._signs_in and not r.is_desk
+        return self.render(
+            e.kind.value, n=n, e=e, r=r, lab_address=lab_address, task_link=link, signs_in=signs_in
+        )
 
     def render(self, template: str, **context: Any) -> RenderedMail:
         text = self._env.get_template(f"{template}.txt").render(**context)
@@ -92,6 +127,10 @@ class MailRenderer:
         return RenderedMail(
             subject=head.removeprefix("Subject: ").strip(), body=body.strip() + "\n"
         )
+
+
+def _bare_task_link(public_url: str, nomination_id: str, _: Recipient) -> str:
+    return task_url(public_url, nomination_id)
 
 
 def message_id(nomination: NominationSummary, event: NominationEvent, recipient: Recipient) -> str:

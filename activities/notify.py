@@ -71,9 +71,7 @@ class Notifier:
         # taken is written at once, not after a wait for the pool (while the worker may die).
         async with self._mailer.connection() as smtp, self._store.autocommit() as ledger:
             for r in pending:
-                mail = self._renderer.render(
-                    e.kind.value, n=n, e=e, r=r, lab_address=input.lab_address
-                )
+                mail = self._renderer.letter(n, e, r, input.lab_address)
                 msg = build_message(self._mailer.config.sender, n, e, r, mail)
                 handovers = await self._store.hand_over(
                     nomination_id=n.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from domain.events import EventKind, NominationEvent
@@ -120,6 +121,23 @@ def asks_to_act(event: NominationEvent, recipient: Recipient) -> bool:
     """Whether `event`'s letter asks `recipient` to decide on the nomination: they hold the
     stage it leads to."""
     return event.kind in _ASKING and recipient.audience in _holders(event.to_stage)
+
+
+# The inbox's addresses that letters give; the web application serves them.
+SIGN_IN_PATH = "/masuk"  # where anyone asks for a new sign-in link
+LINK_PATH = "/masuk/tautan/"  # then a sign-in link's token
+# How long a letter's sign-in link lives: its task may wait some days.
+LETTER_LINK = timedelta(days=7)
+
+
+def task_path(nomination_id: str) -> str:
+    """The page of the inbox where whoever holds the nomination's task takes it."""
+    return f"/tugas/{nomination_id}"
+
+
+def task_url(public_url: str, nomination_id: str) -> str:
+    """The task's page without a sign-in: whoever opens it signs in there."""
+    return public_url.rstrip("/") + task_path(nomination_id)
 
 
 def _holders(stage: Stage) -> tuple[Audience, ...]:

@@ -19,12 +19,10 @@ from typing import Any
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from domain.access import folded
-from domain.notifications import Recipient
+from domain.notifications import LETTER_LINK, LINK_PATH, Recipient, task_path, task_url
 
 ASKED_LINK = timedelta(minutes=30)
-LETTER_LINK = timedelta(days=7)
 LONGEST_LINK = max(ASKED_LINK, LETTER_LINK)
-LINK_PATH = "/masuk/tautan/"
 
 
 class LinkRefused(Exception):
@@ -36,10 +34,6 @@ class LinkClaim:
     email: str
     nonce: str
     next: str
-
-
-def task_path(nomination_id: str) -> str:
-    return f"/tugas/{nomination_id}"
 
 
 def safe_next(path: str | None) -> str:
@@ -89,7 +83,6 @@ class SignInLinks:
     def for_letter(self, nomination_id: str, recipient: Recipient) -> str:
         """The address a letter asking `recipient` to act gives for the task: one that
         signs a person in, the bare task for a desk."""
-        path = task_path(nomination_id)
         if recipient.is_desk:
-            return self._public_url + path
-        return self.url(str(recipient.email), path, LETTER_LINK)
+            return task_url(self._public_url, nomination_id)
+        return self.url(str(recipient.email), task_path(nomination_id), LETTER_LINK)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 from activities.events import EventHandled, HandleEventInput
 from activities.mail import Mailer
 from activities.records import IssueCertificateInput
+from domain.access import folded
 from domain.examples import example_cycle_config
 from domain.labs import route_lab
 from domain.nomination import Nomination
@@ -23,6 +25,7 @@ from domain.stages import Stage
 from records import RecordStore
 from tests.integration.conftest import SmtpServer
 from tests.support import confirm, findings, fresh, passes, proposer, sheet
+from web.links import SignInLinks
 from worker import activities_for, build_worker
 from workflows import names
 from workflows.client import decide, start_nomination
@@ -31,6 +34,8 @@ from workflows.nomination import NominationWorkflow
 pytestmark = pytest.mark.integration
 
 CONFIG = example_cycle_config("2026")
+PUBLIC = "https://ovop.example.id"
+LINKS = SignInLinks("s" * 40, PUBLIC)
 
 
 def failing_once_after_success(real: list[Callable[..., Any]]) -> list[Callable[..., Any]]:
@@ -66,7 +71,7 @@ async def test_a_nomination_to_its_award(
     retry: bool,
 ) -> None:
     task_queue = f"e2e-{uuid.uuid4()}"
-    activities = activities_for(store, mailer)
+    activities = activities_for(store, mailer, public_url=PUBLIC, task_link=LINKS.for_letter)
     if retry:
         activities = failing_once_after_success(list(activities))
     p = fresh(0)
@@ -123,6 +128,19 @@ async def test_a_nomination_to_its_award(
     body = awarded[0].get_content()
     assert "Nomor sertifikat     : 0001/OVOP/IKMA/2026" in body
     assert (await store.notifications_of(handle.id))[0].status == "sent"
+
+    # Each juror's assignment, as delivered, signs that juror in to the task.
+    jurors = {str(j.email).lower() for j in nom.seats}
+    assigned = {
+        rcpt: m.get_content()
+        for rcpt, m in smtp.inbox.for_nomination(handle.id)
+        if m["X-OVOP-Event"].endswith("panel_assigned")
+    }
+    assert set(assigned) == jurors
+    for rcpt, text in assigned.items():
+        [token] = re.findall(re.escape(PUBLIC) + r"/masuk/tautan/(\S+)", text)
+        claim = LINKS.read(token)
+        assert (claim.email, claim.next) == (folded(rcpt), f"/tugas/{handle.id}")
 
     # The Web UI's view: search attributes and details on the real server.
     description = await handle.describe()

@@ -275,6 +275,6 @@ def test_the_letter_of_the_outcome_names_the_decree_and_where_to_read_it(stars: 
     assert recipients
     renderer = MailRenderer("https://ovop.kemenperin.go.id")
     for r in recipients:
-        mail = renderer.render(event.kind.value, n=summarize(nom), e=event, r=r, lab_address="-")
+        mail = renderer.letter(summarize(nom), event, r, "-")
         assert number in mail.body
         assert "https://ovop.kemenperin.go.id/keputusan/2026" in mail.body

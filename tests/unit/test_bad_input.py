@@ -82,7 +82,7 @@ def assert_mailable(nom: Nomination, event: NominationEvent) -> None:
     summary = summarize(nom)
     lab_address = nom.config.staff.lab_desk(nom.lab).address
     for r in recipients_for(nom, event):
-        mail = RENDERER.render(event.kind.value, n=summary, e=event, r=r, lab_address=lab_address)
+        mail = RENDERER.letter(summary, event, r, lab_address)
         build_message("OVOP <ovop@example.id>", summary, event, r, mail).as_bytes()
 
 

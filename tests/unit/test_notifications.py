@@ -98,7 +98,7 @@ def test_every_mail_renders_in_indonesian(nom: Nomination) -> None:
     summary = summarize(nom)
     for event in nom.events:
         for r in recipients_for(nom, event):
-            mail = renderer.render(event.kind.value, n=summary, e=event, r=r, lab_address="Jl. X")
+            mail = renderer.letter(summary, event, r, "Jl. X")
             assert mail.subject.startswith(f"[OVOP {nom.proposal.cycle}] ")
             assert nom.proposal.product.name in mail.subject + mail.body
             assert mail.body.startswith(f"Yth. {r.addressee}\n")
