@@ -77,7 +77,7 @@ def require_listed(actor: Actor, members: Sequence[Staffed], title: str, cycle: 
     if actor.user_id not in {m.user_id for m in members}:
         raise Refused.one(
             "actor.user_id",
-            f"{actor.user_id} tidak terdaftar sebagai {title} siklus {cycle}",
+            f'"{actor.user_id}" tidak terdaftar sebagai {title} siklus {cycle}',
             ACCESS,
         )
 

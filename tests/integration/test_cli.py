@@ -501,7 +501,7 @@ async def test_decisions_are_refused_with_the_validators_message(ovop: Ovop) -> 
         ),
         (
             "verify {id} --pass --as verif.tamu",
-            "actor.user_id: verif.tamu tidak terdaftar sebagai verifikator siklus ",
+            'actor.user_id: "verif.tamu" tidak terdaftar sebagai verifikator siklus ',
         ),
         ("verify {id} --revise '  ' --as verif.rina", "reason: tidak boleh kosong"),
         ("verify {id} --as verif.rina", "pilih tepat satu: --pass, --reject ALASAN atau"),

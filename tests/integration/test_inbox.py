@@ -13,11 +13,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
 from domain.examples import example_proposals
+from domain.notifications import task_path
 from domain.stages import Stage
 from records import RecordStore
 from tests.integration.conftest import SmtpServer
 from tests.integration.inbox_stack import InboxSite, inbox_site
-from web.links import task_path
 
 pytestmark = pytest.mark.integration
 
