@@ -1,11 +1,12 @@
 """What an operator's cycle page tells: which nominations are overdue, whom each waits for,
-grouped by person, and each juror's panel load by name."""
+grouped by person, each juror's panel load by name, and the proposal window in words."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from domain.cycle import ProposalWindow
 from domain.examples import example_cycle_config
 from domain.nomination import Nomination
 from domain.oversight import (
@@ -18,6 +19,7 @@ from domain.oversight import (
     waits_for,
 )
 from domain.people import MINISTRY, Person, Seat
+from domain.presentation import full_date, window_text
 from domain.stages import Role, Stage
 from tests.support import (
     CONFIG,
@@ -122,3 +124,10 @@ def test_an_operator_operates_only_the_cycles_of_their_operator_seats() -> None:
     )
     assert operates(person, "2026") and not operates(person, "2028")
     assert operated_cycles(person) == ["2026"]
+
+
+def test_a_proposal_window_reads_in_formal_dates() -> None:
+    window = ProposalWindow(opens=date(2026, 1, 5), closes=date(2026, 12, 31))
+    assert window_text(window) == "5 Januari 2026 sampai dengan 31 Desember 2026"
+    late_evening = datetime(2026, 1, 4, 18, 0, tzinfo=UTC)  # already 5 January in Jakarta
+    assert full_date(late_evening) == "5 Januari 2026"
