@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from domain.cycle import ProposalWindow
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
@@ -130,10 +131,16 @@ _MONTHS = [
 ]
 
 
-def full_date(moment: datetime, tz: TimeZone = MINISTRY_TZ) -> str:
-    """The day of `moment` as a letter or a certificate writes it: `9 Desember 2026`."""
-    local = _local(moment, tz)
+def full_date(moment: datetime | date, tz: TimeZone = MINISTRY_TZ) -> str:
+    """The day of `moment` as a letter or a certificate writes it: `9 Desember 2026` (a
+    date, such as a proposal window's, is already the ministry's day)."""
+    local = _local(moment, tz) if isinstance(moment, datetime) else moment
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def window_text(window: ProposalWindow) -> str:
+    """A proposal window in words: `5 Januari 2026 sampai dengan 31 Desember 2026`."""
+    return f"{full_date(window.opens)} sampai dengan {full_date(window.closes)}"
 
 
 def score(value: float | None) -> str:

@@ -10,6 +10,7 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.nomination import Nomination, is_nomination_id
+from domain.oversight import is_overdue
 from domain.people import Person
 from domain.proposal import Model
 from domain.tasks import Task, looked_for, task_of, working_days_left
@@ -74,7 +75,7 @@ async def tasks_of(client: Client, person: Person, now: datetime) -> list[InboxR
             regency=p.sentra.regency,
             cycle=p.cycle,
             working_days_left=left,
-            overdue=nom.deadline is not None and nom.deadline < now,
+            overdue=is_overdue(nom, now),
         )
 
     found = [r for r in await asyncio.gather(*(row(i) for i in sorted(ids))) if r is not None]
