@@ -11,7 +11,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from temporalio.client import Client
-from temporalio.service import RPCError
 
 from api.deps import Deps
 from domain.cycle_book import CycleStatus, cycle_workflow_id
@@ -23,7 +22,7 @@ from domain.proposal import Model
 from domain.stages import Stage
 from domain.tasks import task_of
 from web.deps import Inbox
-from web.nominations import AT_ONCE, state_of
+from web.nominations import states_of
 from web.pages import page, refused_page, signed_in
 from workflows.cycle import CycleWorkflow
 from workflows.visibility import NominationFilter, NominationRow, list_nominations
@@ -34,7 +33,6 @@ SignedIn = Annotated[Person, Depends(signed_in)]
 LISTED = 5000  # nominations read for one cycle's page; a cycle takes in a few hundred
 # How long the page waits for the nominations' workflows to answer: an operator opens it
 # most when something is wrong, such as a worker down.
-STATES_WITHIN = 10.0  # seconds
 
 
 class CycleRow(Model):
@@ -58,27 +56,6 @@ def web_ui_link(base: str, namespace: str, workflow_id: str) -> str:
 async def cycle_status(client: Client, cycle: str) -> CycleStatus:
     handle = client.get_workflow_handle_for(CycleWorkflow.run, cycle_workflow_id(cycle))
     return await handle.query(CycleWorkflow.status)
-
-
-async def running_states(client: Client, rows: list[NominationRow]) -> dict[str, Nomination]:
-    """The state of each running nomination among `rows` that answers within
-    `STATES_WITHIN`, asked a few at a time; the rest are shown as visibility holds them."""
-    gate = asyncio.Semaphore(AT_ONCE)
-
-    async def one(nomination_id: str) -> Nomination | None:
-        async with gate:
-            try:
-                return await state_of(client, nomination_id)
-            except RPCError:
-                return None  # its worker is away: the page must still show the cycle
-
-    asked = [asyncio.create_task(one(r.id)) for r in rows if r.status == "RUNNING"]
-    if not asked:
-        return {}
-    done, late = await asyncio.wait(asked, timeout=STATES_WITHIN)
-    for task in late:
-        task.cancel()
-    return {s.id: s for s in (t.result() for t in done) if s is not None}
 
 
 def row_of(
@@ -148,7 +125,7 @@ async def cycle_page(
         cycle_status(d.client, cycle),
         list_nominations(d.client, NominationFilter(cycle=cycle), limit=LISTED),
     )
-    states = await running_states(d.client, listed)
+    states, _ = await states_of(d.client, [r.id for r in listed if r.status == "RUNNING"])
     ui, namespace = inbox.web_ui_url, d.client.namespace
     rows = sorted(
         (
