@@ -16,7 +16,7 @@ from domain.notifications import Audience, asks_to_act, recipients_for
 from domain.people import find_person
 from domain.rubric import BANDS, rubric
 from domain.scoring import Criterion
-from domain.stages import Stage
+from domain.stages import Role, Stage
 from domain.tasks import looked_for, people_asked, task_of
 from tests.support import CONFIG, NOW, OPERATOR, at_stage, juror, sheet
 
@@ -79,12 +79,12 @@ def test_the_panel_waits_for_the_replacement_and_closes_with_its_score() -> None
     nom, first, _ = declared()
     for j in nom.panel[1:]:
         nom.apply(sheet(j, 80), NOW)
-    assert nom.stage == Stage.PANEL_SCORING  # the declared juror's place is still open
+    assert nom.waiting_for() == Role.JUROR  # the declared juror's place is still open
     nom.apply(JurorReassignment(actor=OPERATOR, juror_id=first, reason="konflik"), NOW)
     replacement = next(j for j in nom.panel if j not in nom.scores)
     assert replacement != first and not nom.conflicts_declared()
     nom.apply(sheet(replacement, 80), NOW)
-    assert nom.stage == Stage.AWARD_DECISION
+    assert nom.waiting_for() == Role.OFFICIAL
     assert nom.result is not None and first not in nom.result.juror_totals
 
 
