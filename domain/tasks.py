@@ -6,6 +6,7 @@ them and their task page offers them.
 - the **lab assessor** assesses what is routed to their lab;
 - the **juror** scores each nomination whose panel they sit on, and may score again until
   the panel closes (or declares a conflict of interest instead, and scores it no more);
+  once it has closed, their done task shows them the panel's scores;
 - the **official** sets the award, unless the cycle ends by decree (the plenary does);
 - an **operator** of the cycle replaces a juror who declared a conflict of interest and is
   still on the panel.
@@ -60,6 +61,11 @@ def decision_kind(command: str) -> DecisionKind:
     return next(k for k in DECISIONS if k.command == command)
 
 
+def heading(kind: DecisionKind) -> str:
+    """A decision's name as a page's heading: "Penilaian juri"."""
+    return kind.label[:1].upper() + kind.label[1:]
+
+
 def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
     seat = person.seat(nom.config.cycle, role)
     if seat is None:
@@ -78,14 +84,14 @@ def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
 
 def task_of(person: Person, nom: Nomination) -> Task | None:
     """The decision `nom` waits for from `person`, or None."""
-    return _stage_task(person, nom) or _replacement_task(person, nom)
+    return _stage_task(person, nom) or _replacement_task(person, nom) or _closed_panel(person, nom)
 
 
 def _task(nom: Nomination, kind: DecisionKind, role: Role, **extra: bool) -> Task:
     return Task(
         nomination_id=nom.id,
         command=kind.command,
-        title=kind.label[:1].upper() + kind.label[1:],
+        title=heading(kind),
         role=role,
         stage=nom.stage,
         deadline=nom.deadline,
@@ -108,6 +114,18 @@ def _stage_task(person: Person, nom: Nomination) -> Task | None:
         scored = role == Role.JUROR and seat.user_id in nom.scores
         return _task(nom, kind, role, done=scored or declared, conflict_declared=declared)
     return None
+
+
+def _closed_panel(person: Person, nom: Nomination) -> Task | None:
+    """A juror's, done: the panel they sat on has closed, and shows them its scores."""
+    if nom.result is None:
+        return None
+    seat = _seat_for(person, nom, Role.JUROR)
+    if seat is None:
+        return None
+    return _task(nom, decision_kind("score"), Role.JUROR, done=True).model_copy(
+        update={"deadline": None}
+    )
 
 
 def _replacement_task(person: Person, nom: Nomination) -> Task | None:

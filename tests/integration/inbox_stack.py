@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 import httpx
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
@@ -19,7 +20,7 @@ from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from records import RecordStore
 from tests.integration.api_stack import KEYS, Api
-from tests.integration.conftest import Inbox, serving
+from tests.integration.conftest import Inbox, SmtpServer, serving
 from web.deps import InboxDeps
 from web.directory import Directory
 from web.links import SignInLinks
@@ -123,3 +124,17 @@ async def inbox_site(
         httpx.AsyncClient(base_url=base, timeout=30) as http,
     ):
         yield InboxSite(base, Api(http, env, base), mail, links)
+
+
+@pytest.fixture(name="site")
+async def site_fixture(
+    dev_env: WorkflowEnvironment,
+    store: RecordStore,
+    mailer: Mailer,
+    smtp: SmtpServer,
+    cycle_2026: str,
+) -> AsyncIterator[InboxSite]:
+    """`site`: the inbox on loopback with the 2026 cycle open; a test module imports
+    `site_fixture` to use it."""
+    async with inbox_site(dev_env, store, mailer, smtp.inbox) as s:
+        yield s

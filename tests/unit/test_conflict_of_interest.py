@@ -86,6 +86,11 @@ def test_the_panel_waits_for_the_replacement_and_closes_with_its_score() -> None
     nom.apply(sheet(replacement, 80), NOW)
     assert nom.waiting_for() == Role.OFFICIAL
     assert nom.result is not None and first not in nom.result.juror_totals
+    seated = find_person([CONFIG], email_of(replacement))
+    assert seated is not None
+    closed = task_of(seated, nom)  # theirs to read the panel's scores, nothing to do
+    assert closed is not None and closed.done and closed.deadline is None
+    assert seated not in people_asked(nom)
 
 
 def test_the_operators_are_written_to_and_asked_to_replace_the_juror() -> None:
