@@ -8,13 +8,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from web import cycle, inbox, sign_in, task
+from web import cycle, deciders, inbox, sign_in, task
 from web.pages import SignInNeeded, sign_in_redirect
 
 STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
+    deciders.register()
     app.include_router(sign_in.router)
     app.include_router(inbox.router)
     app.include_router(task.router)
