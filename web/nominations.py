@@ -4,7 +4,8 @@ asked of each nomination's workflow, and one nomination's state."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import logging
+from datetime import datetime, timedelta
 
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -17,6 +18,10 @@ from workflows.nomination import NominationWorkflow
 from workflows.visibility import NominationFilter, list_nominations
 
 AT_ONCE = 8  # queries in flight while an inbox is read
+# How long an inbox waits for one nomination's answer: one whose worker is gone would
+# otherwise hold the whole page for the server's default (half a minute).
+ROW_TIMEOUT = timedelta(seconds=5)
+log = logging.getLogger("ovop.web")
 
 
 class InboxRow(Model):
@@ -31,13 +36,15 @@ class InboxRow(Model):
     overdue: bool
 
 
-async def state_of(client: Client, nomination_id: str) -> Nomination | None:
+async def state_of(
+    client: Client, nomination_id: str, rpc_timeout: timedelta | None = None
+) -> Nomination | None:
     """The nomination's state, or None when there is no such nomination."""
     if not is_nomination_id(nomination_id):
         return None
     handle = client.get_workflow_handle_for(NominationWorkflow.run, nomination_id)
     try:
-        return await handle.query(NominationWorkflow.state)
+        return await handle.query(NominationWorkflow.state, rpc_timeout=rpc_timeout)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return None
@@ -59,7 +66,13 @@ async def tasks_of(client: Client, person: Person, now: datetime) -> list[InboxR
 
     async def row(nomination_id: str) -> InboxRow | None:
         async with gate:
-            nom = await state_of(client, nomination_id)
+            try:
+                nom = await state_of(client, nomination_id, ROW_TIMEOUT)
+            except RPCError as error:
+                # One nomination that cannot answer (no worker polls its queue) must not
+                # hide every other task of the inbox.
+                log.warning("nomination %s left out of an inbox: %s", nomination_id, error)
+                return None
         task = task_of(person, nom) if nom is not None else None
         if nom is None or task is None:
             return None
