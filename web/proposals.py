@@ -8,7 +8,6 @@ the nomination starts as the API starts it (`api.app.create_nomination`).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -26,16 +25,16 @@ from domain.errors import Problem, Refused
 from domain.events import EventKind
 from domain.nomination import Nomination, nomination_id
 from domain.people import Person, Seat
-from domain.proposal import Commodity, Model
+from domain.proposal import Commodity
 from domain.stages import Role
-from domain.tasks import Task, task_of
+from domain.tasks import Task
 from intake.spreadsheet import COLUMNS, Column, column_of, raw_proposal, read_proposal, values_of
 from web.forms import errors_by_field
-from web.nominations import AT_ONCE, state_of
+from web.nominations import tasks_of
 from web.pages import forged_form, form_is_genuine, page, refused_page, signed_in
 from web.task import FORMS, STATUS, DecisionForm
 from workflows.client import nominate
-from workflows.visibility import NominationFilter, list_nominations
+from workflows.visibility import NominationFilter, NominationRow, list_nominations
 
 router = APIRouter(include_in_schema=False)
 SignedIn = Annotated[Person, Depends(signed_in)]
@@ -135,38 +134,14 @@ def from_office(seat: Seat, person: Person) -> dict[str, str]:
     }
 
 
-class OfficeRow(Model):
-    id: str
-    product_name: str
-    ikm_name: str
-    stage: str
-    task: Task | None
-
-
-async def nominations_of(client: Client, person: Person, seats: list[Seat]) -> list[OfficeRow]:
-    """The nominations within the office's reach, newest first, each with its task for
-    `person` when it holds one."""
-    ids: dict[str, None] = {}
+async def nominations_of(client: Client, seats: list[Seat]) -> list[NominationRow]:
+    """The nominations within the office's reach, newest first, as visibility lists them
+    (their states are asked only of those holding a task: `tasks_of`)."""
+    found: dict[str, NominationRow] = {}
     for seat in seats:
         where = NominationFilter(cycle=seat.cycle, province=seat.province, regency=seat.regency)
-        ids.update((r.id, None) for r in await list_nominations(client, where, limit=500))
-    gate = asyncio.Semaphore(AT_ONCE)
-
-    async def row(nid: str) -> OfficeRow | None:
-        async with gate:
-            nom = await state_of(client, nid)
-        if nom is None:
-            return None
-        p = nom.proposal
-        return OfficeRow(
-            id=nid,
-            product_name=p.product.name,
-            ikm_name=p.ikm.name,
-            stage=nom.stage.label,
-            task=task_of(person, nom),
-        )
-
-    return [r for r in await asyncio.gather(*(row(i) for i in ids)) if r is not None]
+        found.update((r.id, r) for r in await list_nominations(client, where, limit=500))
+    return sorted(found.values(), key=lambda r: r.started_at, reverse=True)
 
 
 async def propose(d: ApiDeps, seat: Seat, values: dict[str, str]) -> str:
@@ -230,8 +205,17 @@ async def proposals(request: Request, person: SignedIn, d: Deps) -> Response:
         return not_an_office(request, person)
     offices = dict.fromkeys(s.institution for s in seats)
     drafts = [draft for office in offices for draft in await d.store.drafts_of(office)]
-    rows = await nominations_of(d.client, person, seats)
-    return page(request, "proposals.html", person, drafts=drafts, rows=rows, offices=offices)
+    rows = await nominations_of(d.client, seats)
+    tasks = {t.task.nomination_id: t for t in await tasks_of(d.client, person, datetime.now(UTC))}
+    return page(
+        request,
+        "proposals.html",
+        person,
+        drafts=drafts,
+        rows=rows,
+        tasks=tasks,
+        offices=offices,
+    )
 
 
 @router.get("/usulan/baru", response_class=HTMLResponse)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -40,6 +40,9 @@ from worker import activities_for, build_worker
 from workflows.client import open_cycle
 from workflows.cycle import CycleWorkflow
 from workflows.names import SEARCH_ATTRIBUTES
+
+if TYPE_CHECKING:
+    from tests.integration.inbox_stack import InboxSite
 
 pytestmark = pytest.mark.integration
 
@@ -181,3 +184,19 @@ async def api(
         httpx.AsyncClient(base_url=base, timeout=30) as http,
     ):
         yield Api(http, dev_env, base)
+
+
+@pytest.fixture
+async def site(
+    dev_env: WorkflowEnvironment,
+    store: RecordStore,
+    mailer: Mailer,
+    smtp: SmtpServer,
+    cycle_2026: str,
+) -> AsyncIterator[InboxSite]:
+    """The API's app with its inbox on loopback (`inbox_stack.inbox_site`), with a worker,
+    the test's records database and SMTP server, and the 2026 cycle."""
+    from tests.integration.inbox_stack import inbox_site  # it is built on this module's parts
+
+    async with inbox_site(dev_env, store, mailer, smtp.inbox) as s:
+        yield s
