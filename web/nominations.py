@@ -4,7 +4,7 @@ asked of each nomination's workflow, and one nomination's state."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -18,7 +18,7 @@ from workflows.nomination import NominationWorkflow
 from workflows.visibility import NominationFilter, list_nominations
 
 AT_ONCE = 8  # queries in flight while a page is read
-STATES_WITHIN = 10.0  # seconds a page waits for the nominations' states
+STATES_WITHIN = 5.0  # seconds a page waits for the nominations' states
 
 
 class InboxRow(Model):
@@ -33,13 +33,15 @@ class InboxRow(Model):
     overdue: bool
 
 
-async def state_of(client: Client, nomination_id: str) -> Nomination | None:
+async def state_of(
+    client: Client, nomination_id: str, rpc_timeout: timedelta | None = None
+) -> Nomination | None:
     """The nomination's state, or None when there is no such nomination."""
     if not is_nomination_id(nomination_id):
         return None
     handle = client.get_workflow_handle_for(NominationWorkflow.run, nomination_id)
     try:
-        return await handle.query(NominationWorkflow.state)
+        return await handle.query(NominationWorkflow.state, rpc_timeout=rpc_timeout)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return None
