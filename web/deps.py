@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +17,24 @@ from web.links import SignInLinks
 from web.sessions import InboxCookies
 
 
+class ClientLimiter:
+    """Requests from one client address in a sliding window, on this process."""
+
+    def __init__(self, most: int = 20, window: timedelta = timedelta(minutes=15)) -> None:
+        self._most, self._window = most, window.total_seconds()
+        self._seen: dict[str, deque[float]] = {}
+
+    def allows(self, client: str) -> bool:
+        now = time.monotonic()
+        seen = self._seen.setdefault(client, deque())
+        while seen and now - seen[0] > self._window:
+            seen.popleft()
+        if len(seen) >= self._most:
+            return False
+        seen.append(now)
+        return True
+
+
 @dataclass(frozen=True)
 class InboxDeps:
     cookies: InboxCookies
@@ -23,6 +44,8 @@ class InboxDeps:
     # Where operators open a nomination in the Temporal Web UI (its workflow's page, in the
     # API client's namespace).
     web_ui_url: str = "http://localhost:8233"
+    # Sign-in links asked for from one client address (the sign-in page).
+    limiter: ClientLimiter = field(default_factory=ClientLimiter)
 
 
 def inbox_deps(request: Request) -> InboxDeps:

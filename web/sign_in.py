@@ -9,8 +9,6 @@ opens, not by opening it: a mail scanner that fetches the link does not spend it
 from __future__ import annotations
 
 import secrets
-import time
-from collections import deque
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import format_datetime, formataddr, parseaddr
@@ -38,22 +36,9 @@ from web.sessions import SESSION_COOKIE
 router = APIRouter(include_in_schema=False)
 
 PER_ADDRESS = 3  # links asked for one address in `WINDOW`
-PER_CLIENT = 20  # requests from one client address in `WINDOW`, on this process
 WINDOW = timedelta(minutes=15)
-_clients: dict[str, deque[float]] = {}
 
 Csrf = Annotated[str | None, Form()]
-
-
-def _client_allowed(host: str) -> bool:
-    now, horizon = time.monotonic(), WINDOW.total_seconds()
-    seen = _clients.setdefault(host, deque())
-    while seen and now - seen[0] > horizon:
-        seen.popleft()
-    if len(seen) >= PER_CLIENT:
-        return False
-    seen.append(now)
-    return True
 
 
 @router.get("/masuk", response_class=HTMLResponse)
@@ -88,7 +73,7 @@ async def ask_for_link(
     now = datetime.now(UTC)
     client = request.client.host if request.client else "-"
     if (
-        not _client_allowed(client)
+        not inbox.limiter.allows(client)
         or await d.store.links_requested_since(email, now - WINDOW) >= PER_ADDRESS
     ):
         return refused_page(
