@@ -259,6 +259,13 @@ SAMPLES = [
         "The operator extended the stage's deadline: the old and new deadlines, and why.",
         "When an operator extends a deadline; to whoever the stage waits for (here, a juror).",
     ),
+    Sample(
+        "26-conflict-declared",
+        EventKind.CONFLICT_DECLARED,
+        Audience.OPERATOR,
+        "A juror declared a conflict of interest: the operators are asked to replace them.",
+        "When a juror on the panel declares a conflict of interest; to the cycle's operators.",
+    ),
 ]
 
 

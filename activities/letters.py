@@ -16,6 +16,7 @@ from domain.cycle import CycleConfig
 from domain.decisions import (
     Actor,
     AwardDecision,
+    ConflictDeclaration,
     DeadlineExtension,
     Decision,
     DecreeOutcome,
@@ -202,6 +203,9 @@ def every_letter(renderer: MailRenderer | None = None) -> list[Letter]:
     )
 
     late = walk.at(Stage.PANEL_SCORING)
+    conflicted = Actor(user_id=late.panel[0], role=Role.JUROR, institution="Tim Seleksi OVOP")
+    conflict = "Pemilik IKM ini adalah saudara sepupu saya."
+    walk.apply(late, ConflictDeclaration(actor=conflicted, reason=conflict))
     walk.apply(
         late,
         JurorReassignment(actor=OPERATOR, juror_id=late.panel[0], reason="Juri mengundurkan diri."),

@@ -1,5 +1,5 @@
-"""`ovop verify`, `resubmit`, `assess`, `score`, `award`, `withdraw`, `extend` and
-`reassign`: each decision sent as the workflow Update the rules live behind."""
+"""`ovop verify`, `resubmit`, `assess`, `score`, `award`, `withdraw`, `extend`, `reassign`
+and `declare-conflict`: each decision sent as the workflow Update the rules live behind."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from cli.common import (
 from domain.decisions import (
     AssessmentFindings,
     AwardDecision,
+    ConflictDeclaration,
     DeadlineExtension,
     Decision,
     DecisionResult,
@@ -305,6 +306,22 @@ def reassign(
     send(nomination_id, decision, as_json)
 
 
+def declare_conflict(
+    nomination_id: IdArg,
+    user: UserOpt,
+    reason: Annotated[str, typer.Option(help="The conflict of interest, for the operators.")],
+    role: RoleOpt = Role.JUROR,
+    institution: InstitutionOpt = "Tim Seleksi OVOP",
+    as_json: JsonFlag = False,
+) -> None:
+    """A juror declares a conflict of interest: they score it no more, and the cycle's
+    operators are asked to replace them (`ovop reassign`)."""
+    decision = parse(
+        ConflictDeclaration, {"actor": actor(user, role, institution), "reason": reason}
+    )
+    send(nomination_id, decision, as_json)
+
+
 # Each kind of decision's command (its name comes from `DECISIONS`).
 COMMANDS: dict[type[Decision], Callable[..., None]] = {
     VerifyDecision: verify,
@@ -315,4 +332,5 @@ COMMANDS: dict[type[Decision], Callable[..., None]] = {
     Withdrawal: withdraw,
     DeadlineExtension: extend,
     JurorReassignment: reassign,
+    ConflictDeclaration: declare_conflict,
 }

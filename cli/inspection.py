@@ -28,9 +28,8 @@ from cli.common import (
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
-from domain.presentation import NominationView, describe, view, when, when_compact
+from domain.presentation import NominationView, describe, explained, view, when, when_compact
 from domain.proposal import Commodity
-from domain.scoring import Criterion
 from domain.stages import Stage
 from settings import local_var
 from workflows.nomination import NominationWorkflow
@@ -172,34 +171,13 @@ def explain(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     if as_json:
         echo_json(why)
         return
-    weights = ", ".join(f"{c.label} {why.weights.of(c):g}%" for c in Criterion)
-    typer.echo(f"Bobot kriteria: {weights}")
-    typer.echo(f"Median nilai juri: {why.median:g}\n")
-    echo_table(
-        ["JURI", number("NILAI"), number("SELISIH"), "CATATAN"],
-        [
-            [
-                line.juror_id,
-                f"{line.total:.2f}",
-                f"{line.deviation:.2f}",
-                f"jauh dari median, bobot {line.weight:g}" if line.outlier else "",
-            ]
-            for line in why.jurors
-        ],
-    )
+    said = explained(why)
+    typer.echo(said.weights)
+    typer.echo(f"{said.median}\n")
+    echo_table(["JURI", number("NILAI"), number("SELISIH"), "CATATAN"], said.jurors)
     typer.echo("")
-    typer.echo(f"Nilai Tim Seleksi (rata-rata berbobot): {why.panel_score:.2f}")
-    typer.echo(f"Nilai teknis Balai Besar: {why.lab_score:g} (bobot {why.lab_weight:g})")
-    typer.echo(
-        f"Nilai akhir: (1 - {why.lab_weight:g}) x {why.panel_score:.2f} + "
-        f"{why.lab_weight:g} x {why.lab_score:g} = {why.final_score:.2f}"
-    )
-    typer.echo(f"Bintang: {why.stars}")
-    if why.next_level is not None:
-        typer.echo(
-            f"Ke {why.next_level.stars} bintang (min. {why.next_level.min_score:g}): "
-            f"kurang {why.points_to_next_level:g} poin"
-        )
+    for line in said.lines:
+        typer.echo(line)
 
 
 def report(

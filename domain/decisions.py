@@ -111,6 +111,14 @@ class JurorReassignment(Model):
     reason: LongText
 
 
+class ConflictDeclaration(Model):
+    """A juror on the panel declares a conflict of interest with the nomination: they score
+    it no more, and the cycle's operators are asked to replace them."""
+
+    actor: Actor
+    reason: LongText
+
+
 Decision = (
     VerifyDecision
     | Resubmission
@@ -120,6 +128,7 @@ Decision = (
     | Withdrawal
     | DeadlineExtension
     | JurorReassignment
+    | ConflictDeclaration
 )
 
 
@@ -196,6 +205,14 @@ DECISIONS: tuple[DecisionKind, ...] = (
         (Role.OPERATOR,),
         "Replace a juror on the panel",
         "penggantian juri",
+    ),
+    DecisionKind(
+        ConflictDeclaration,
+        "declare_conflict",
+        "declare-conflict",
+        (Role.JUROR,),
+        "A juror declares a conflict of interest; the operators are asked to replace them",
+        "pernyataan konflik kepentingan",
     ),
 )
 _BY_MODEL = {kind.model: kind for kind in DECISIONS}

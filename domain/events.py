@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     JUROR_REASSIGNED = "juror_reassigned"
     REMINDED = "reminded"
     DEADLINE_EXTENDED = "deadline_extended"
+    CONFLICT_DECLARED = "conflict_declared"
 
     @property
     def label(self) -> str:
@@ -58,6 +59,7 @@ _EVENT_LABELS = {
     EventKind.JUROR_REASSIGNED: "Juri diganti",
     EventKind.REMINDED: "Pengingat batas waktu",
     EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
+    EventKind.CONFLICT_DECLARED: "Juri menyatakan konflik kepentingan",
 }
 
 

@@ -19,6 +19,7 @@ from domain.decisions import (
     Actor,
     AssessmentFindings,
     AwardDecision,
+    ConflictDeclaration,
     DeadlineExtension,
     Decision,
     DecisionResult,
@@ -158,6 +159,8 @@ class Nomination(PanelSeats):
                 self._check_extend(decision)
             case JurorReassignment():
                 self._check_reassign(decision)
+            case ConflictDeclaration():
+                self._check_declare_conflict(decision)
 
     def apply(self, decision: Decision, now: datetime) -> DecisionResult:
         """Take a decision that `check` allowed; returns what it did."""
@@ -179,6 +182,8 @@ class Nomination(PanelSeats):
                 self._extend(decision, now)
             case JurorReassignment():
                 self._reassign(decision, now)
+            case ConflictDeclaration():
+                self._declare_conflict(decision, now)
         return self.result_message()
 
     def result_message(self) -> DecisionResult:
@@ -186,6 +191,10 @@ class Nomination(PanelSeats):
         message = {
             EventKind.SCORED: "nilai juri diterima",
             EventKind.AWARDED: "penghargaan ditetapkan",
+            EventKind.CONFLICT_DECLARED: (
+                "pernyataan konflik kepentingan tercatat; operator diminta menugaskan juri "
+                "pengganti"
+            ),
         }.get(last.kind, f"usulan kini pada tahap {self.stage.label}")
         if self.awaiting_certificate:
             message = "keputusan penghargaan diterima; nomor sertifikat sedang diterbitkan"

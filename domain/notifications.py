@@ -21,6 +21,7 @@ class Audience(StrEnum):
     JUROR = "juror"
     OFFICIAL = "official"
     SUPERVISOR = "supervisor"
+    OPERATOR = "operator"  # the cycle's operators, asked to act (a juror to replace)
 
 
 # Desks and offices written to by their title, not as a person.
@@ -72,6 +73,7 @@ _AUDIENCES: dict[tuple[EventKind, Stage | None], tuple[Audience, ...]] = {
     (EventKind.NOT_AWARDED, None): _APPLICANTS,
     (EventKind.EXPIRED, None): (*_APPLICANTS, Audience.VERIFICATION_DESK),
     (EventKind.SCORED, None): (),
+    (EventKind.CONFLICT_DECLARED, None): (Audience.OPERATOR,),
 }
 
 
@@ -119,7 +121,10 @@ _ASKING = frozenset(
 
 def asks_to_act(event: NominationEvent, recipient: Recipient) -> bool:
     """Whether `event`'s letter asks `recipient` to decide on the nomination: they hold the
-    stage it leads to."""
+    stage it leads to, or are the operators asked to replace a juror who declared a
+    conflict of interest."""
+    if event.kind == EventKind.CONFLICT_DECLARED:
+        return recipient.audience == Audience.OPERATOR
     return event.kind in _ASKING and recipient.audience in _holders(event.to_stage)
 
 
@@ -160,6 +165,7 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
             name=contact.name, email=contact.email, audience=audience, zone=local, unit=unit
         )
 
+    operators = [Recipient(name=o.name, email=o.email, audience=audience) for o in staff.operators]
     match audience:
         case Audience.PROPOSER:
             return [of(p.proposing_office.contact, p.proposing_office.name)]
@@ -180,7 +186,8 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
             if event.kind == EventKind.PANEL_ASSIGNED:  # only the ones just seated
                 ids = str(event.facts.get("jurors") or "").split(",")
             elif event.kind in (EventKind.ESCALATED, EventKind.REMINDED):
-                ids = nom.pending_jurors()
+                declared = nom.conflicts_declared()
+                ids = [j for j in nom.pending_jurors() if j not in declared]
             else:
                 ids = nom.panel
             jurors = [j for j in nom.seats if j.user_id in ids]
@@ -198,12 +205,12 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
             return [
                 Recipient(name=o.name, email=o.email, audience=audience) for o in staff.officials
             ]
+        case Audience.OPERATOR:
+            return operators
         case Audience.SUPERVISOR:
             role = WAITING_ROLE.get(event.from_stage, Role.OPERATOR)
             boxes = [staff.supervisors[role]] if role in staff.supervisors else []
             if boxes:
                 return [Recipient(name=b.name, email=b.email, audience=audience) for b in boxes]
-            return [
-                Recipient(name=o.name, email=o.email, audience=audience) for o in staff.operators
-            ]
+            return operators
     return []

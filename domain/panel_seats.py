@@ -13,10 +13,12 @@ from domain.clock import DeadlineClock
 from domain.cycle import CycleConfig, Juror
 from domain.decisions import (
     SYSTEM,
+    Actor,
+    ConflictDeclaration,
     JurorReassignment,
     ScoreSheet,
 )
-from domain.errors import Refused
+from domain.errors import RefusalKind, Refused
 from domain.events import EventKind
 from domain.nomination_state import ACCESS, PanelResult, ScoreRecord
 from domain.panel import PanelAssignment, PanelNeed, assign_jurors, choose_jurors, conflict_of
@@ -128,16 +130,38 @@ class PanelSeats(DeadlineClock):
                 f"kuorum {self.config.panel.quorum}",
             )
 
-    def _check_score(self, d: ScoreSheet) -> None:
-        self._require_stage("penilaian juri", Stage.PANEL_SCORING)
-        self._require_decider(d)
-        juror = self.seat_of(d.actor.user_id)
+    def conflicts_declared(self) -> dict[str, str]:
+        """The jurors still on the panel who have declared a conflict of interest, and why:
+        each waits for an operator to replace them."""
+        return {
+            e.actor.user_id: e.reason or ""
+            for e in self.events
+            if e.kind == EventKind.CONFLICT_DECLARED and e.actor.user_id in self.panel
+        }
+
+    def _panel_juror(self, actor: Actor, declared: RefusalKind) -> Juror:
+        """`actor`'s seat on the panel, refused (as `declared`) once they have declared a
+        conflict of interest."""
+        juror = self.seat_of(actor.user_id)
         if juror is None:
             raise Refused.one(
                 "actor.user_id",
-                f"{d.actor.user_id} tidak ditugaskan sebagai juri usulan ini",
+                f"{actor.user_id} tidak ditugaskan sebagai juri usulan ini",
                 ACCESS,
             )
+        if juror.user_id in self.conflicts_declared():
+            raise Refused.one(
+                "actor.user_id",
+                f"{juror.user_id} telah menyatakan konflik kepentingan atas usulan ini dan "
+                "tidak dapat menilainya lagi; operator akan menugaskan juri pengganti",
+                declared,
+            )
+        return juror
+
+    def _check_score(self, d: ScoreSheet) -> None:
+        self._require_stage("penilaian juri", Stage.PANEL_SCORING)
+        self._require_decider(d)
+        juror = self._panel_juror(d.actor, ACCESS)
         conflict = is_conflicted(juror, self.proposal, self.config)
         if conflict:
             raise Refused.one(
@@ -148,6 +172,26 @@ class PanelSeats(DeadlineClock):
         missing = [c.value for c in Criterion if c not in d.scores]
         if missing:
             raise Refused.one("scores", "nilai belum lengkap untuk kriteria: " + ", ".join(missing))
+
+    def _check_declare_conflict(self, d: ConflictDeclaration) -> None:
+        self._require_stage("pernyataan konflik kepentingan", Stage.PANEL_SCORING)
+        self._require_decider(d)
+        self._panel_juror(d.actor, RefusalKind.CONFLICT)
+
+    def _declare_conflict(self, d: ConflictDeclaration, now: datetime) -> None:
+        juror = self.seat_of(d.actor.user_id)
+        assert juror is not None  # checked
+        # A conflicted juror's score must not count: the panel waits for their replacement.
+        had_scored = self.scores.pop(juror.user_id, None) is not None
+        self._note(
+            EventKind.CONFLICT_DECLARED,
+            d.actor,
+            now,
+            d.reason,
+            juror=juror.user_id,
+            juror_name=juror.name,
+            score_dropped=had_scored,
+        )
 
     def _score(self, d: ScoreSheet, now: datetime) -> None:
         total = round(juror_total(d.scores, self.config.weights), 2)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from domain.cycle import ProposalWindow
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
 from domain.proposal import Commodity, Model, Proposal
 from domain.regions import Province, TimeZone
 from domain.registry import describe_check
-from domain.scoring import CoachingLevel
+from domain.scoring import CoachingLevel, Criterion, ScoreExplanation
 from domain.stages import Role, Stage
 
 MINISTRY_TZ = TimeZone.WIB  # Ditjen IKMA is in Jakarta
@@ -130,10 +131,16 @@ _MONTHS = [
 ]
 
 
-def full_date(moment: datetime, tz: TimeZone = MINISTRY_TZ) -> str:
-    """The day of `moment` as a letter or a certificate writes it: `9 Desember 2026`."""
-    local = _local(moment, tz)
+def full_date(moment: datetime | date, tz: TimeZone = MINISTRY_TZ) -> str:
+    """The day of `moment` as a letter or a certificate writes it: `9 Desember 2026` (a
+    date, such as a proposal window's, is already the ministry's day)."""
+    local = _local(moment, tz) if isinstance(moment, datetime) else moment
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def window_text(window: ProposalWindow) -> str:
+    """A proposal window in words: `5 Januari 2026 sampai dengan 31 Desember 2026`."""
+    return f"{full_date(window.opens)} sampai dengan {full_date(window.closes)}"
 
 
 def score(value: float | None) -> str:
@@ -241,3 +248,43 @@ def describe(event: NominationEvent) -> str:
     if event.reason:
         text += f" — {event.reason}"
     return text
+
+
+class ExplainedScore(Model):
+    """How a final score was reached (`ScoreExplanation`), in words: what `ovop explain`
+    prints and the official's award page shows."""
+
+    weights: str  # the criteria's weights, in a line
+    median: str
+    jurors: list[list[str]]  # each juror: id, total, distance from the median, a note
+    lines: list[str]  # the panel's score, the lab's, the final score's sum, the stars
+
+
+def explained(why: ScoreExplanation) -> ExplainedScore:
+    weights = ", ".join(f"{c.label} {why.weights.of(c):g}%" for c in Criterion)
+    lines = [
+        f"Nilai Tim Seleksi (rata-rata berbobot): {why.panel_score:.2f}",
+        f"Nilai teknis Balai Besar: {why.lab_score:g} (bobot {why.lab_weight:g})",
+        f"Nilai akhir: (1 - {why.lab_weight:g}) x {why.panel_score:.2f} + "
+        f"{why.lab_weight:g} x {why.lab_score:g} = {why.final_score:.2f}",
+        f"Bintang: {why.stars}",
+    ]
+    if why.next_level is not None:
+        lines.append(
+            f"Ke {why.next_level.stars} bintang (min. {why.next_level.min_score:g}): "
+            f"kurang {why.points_to_next_level:g} poin"
+        )
+    return ExplainedScore(
+        weights=f"Bobot kriteria: {weights}",
+        median=f"Median nilai juri: {why.median:g}",
+        jurors=[
+            [
+                line.juror_id,
+                f"{line.total:.2f}",
+                f"{line.deviation:.2f}",
+                f"jauh dari median, bobot {line.weight:g}" if line.outlier else "",
+            ]
+            for line in why.jurors
+        ],
+        lines=lines,
+    )

@@ -5,8 +5,11 @@ them and their task page offers them.
 - the **proposing office** resubmits what was returned to it for revision;
 - the **lab assessor** assesses what is routed to their lab;
 - the **juror** scores each nomination whose panel they sit on, and may score again until
-  the panel closes;
-- the **official** sets the award, unless the cycle ends by decree (the plenary does).
+  the panel closes (or declares a conflict of interest instead, and scores it no more);
+  once it has closed, their done task shows them the panel's scores;
+- the **official** sets the award, unless the cycle ends by decree (the plenary does);
+- an **operator** of the cycle replaces a juror who declared a conflict of interest and is
+  still on the panel.
 
 Nothing else is anyone's task here: a person opening a nomination that holds no task for
 them is refused (`require_task`).
@@ -35,6 +38,8 @@ _ASKED = {
     Stage.PANEL_SCORING: "score",
     Stage.AWARD_DECISION: "award",
 }
+# Decisions a stage asks for only when something calls for them, by their command.
+_CALLED_FOR = {"reassign": Stage.PANEL_SCORING}
 
 
 class Task(Model):
@@ -46,11 +51,19 @@ class Task(Model):
     role: Role
     stage: Stage
     deadline: datetime | None
-    done: bool = False  # a juror who has scored: still theirs to revise until the panel closes
+    # Nothing more is asked of them: a juror who has scored (theirs to revise until the
+    # panel closes), or who declared a conflict of interest (until they are replaced).
+    done: bool = False
+    conflict_declared: bool = False
 
 
 def decision_kind(command: str) -> DecisionKind:
     return next(k for k in DECISIONS if k.command == command)
+
+
+def heading(kind: DecisionKind) -> str:
+    """A decision's name as a page's heading: "Penilaian juri"."""
+    return kind.label[:1].upper() + kind.label[1:]
 
 
 def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
@@ -71,6 +84,22 @@ def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
 
 def task_of(person: Person, nom: Nomination) -> Task | None:
     """The decision `nom` waits for from `person`, or None."""
+    return _stage_task(person, nom) or _replacement_task(person, nom) or _closed_panel(person, nom)
+
+
+def _task(nom: Nomination, kind: DecisionKind, role: Role, **extra: bool) -> Task:
+    return Task(
+        nomination_id=nom.id,
+        command=kind.command,
+        title=heading(kind),
+        role=role,
+        stage=nom.stage,
+        deadline=nom.deadline,
+        **extra,
+    )
+
+
+def _stage_task(person: Person, nom: Nomination) -> Task | None:
     command = _ASKED.get(nom.stage)
     if command is None or nom.awaiting_certificate:
         return None
@@ -79,17 +108,33 @@ def task_of(person: Person, nom: Nomination) -> Task | None:
     kind = decision_kind(command)
     for role in kind.roles:
         seat = _seat_for(person, nom, role)
-        if seat is not None:
-            return Task(
-                nomination_id=nom.id,
-                command=command,
-                title=kind.label[:1].upper() + kind.label[1:],
-                role=role,
-                stage=nom.stage,
-                deadline=nom.deadline,
-                done=role == Role.JUROR and seat.user_id in nom.scores,
-            )
+        if seat is None:
+            continue
+        declared = role == Role.JUROR and seat.user_id in nom.conflicts_declared()
+        scored = role == Role.JUROR and seat.user_id in nom.scores
+        return _task(nom, kind, role, done=scored or declared, conflict_declared=declared)
     return None
+
+
+def _closed_panel(person: Person, nom: Nomination) -> Task | None:
+    """A juror's, done: the panel they sat on has closed, and shows them its scores."""
+    if nom.result is None:
+        return None
+    seat = _seat_for(person, nom, Role.JUROR)
+    if seat is None:
+        return None
+    return _task(nom, decision_kind("score"), Role.JUROR, done=True).model_copy(
+        update={"deadline": None}
+    )
+
+
+def _replacement_task(person: Person, nom: Nomination) -> Task | None:
+    """An operator's: a juror still on the panel has declared a conflict of interest."""
+    if nom.stage != Stage.PANEL_SCORING or not nom.conflicts_declared():
+        return None
+    if person.seat(nom.config.cycle, Role.OPERATOR) is None:
+        return None
+    return _task(nom, decision_kind("reassign"), Role.OPERATOR)
 
 
 def require_task(person: Person, nom: Nomination) -> Task:
@@ -118,13 +163,15 @@ def working_days_left(nom: Nomination, now: datetime, zone: TimeZone) -> int | N
 
 def asked_stage(command: str) -> Stage:
     """The stage at which a nomination asks for the decision `command`."""
-    return next(stage for stage, asked in _ASKED.items() if asked == command)
+    stage = next((stage for stage, asked in _ASKED.items() if asked == command), None)
+    return stage or _CALLED_FOR[command]
 
 
 def looked_for(seat: Seat) -> list[dict[str, str]]:
     """Where a seat's tasks can be: the visibility filters (stage, cycle and reach) of the
     nominations that may hold one for it; `task_of` decides on each."""
-    kinds = [k for k in DECISIONS if seat.role in k.roles and k.command in _ASKED.values()]
+    asked = {*_ASKED.values(), *_CALLED_FOR}
+    kinds = [k for k in DECISIONS if seat.role in k.roles and k.command in asked]
     found = []
     for kind in kinds:
         where = {"stage": asked_stage(kind.command).value, "cycle": seat.cycle}

@@ -242,20 +242,59 @@ def raw_proposal(values: dict[str, Any]) -> tuple[dict[str, Any], list[Problem]]
 
 
 def column_of(field_path: str) -> Column | None:
-    """The column that fills a proposal field (`product.permits.0.number` -> izin)."""
+    """The column that fills a proposal field (`product.permits.0.number` -> izin); for a
+    part missing whole (`provincial_office`), the first of its columns."""
     found = [c for c in COLUMNS if field_path == c.path or field_path.startswith(c.path + ".")]
-    return max(found, key=lambda c: len(c.path)) if found else None
+    if found:
+        return max(found, key=lambda c: len(c.path))
+    return next((c for c in COLUMNS if c.path.startswith(field_path + ".")), None)
+
+
+def read_proposal(values: dict[str, Any]) -> tuple[Proposal | None, list[Problem]]:
+    """The valid, eligible proposal one row's cells make, or every problem found in them
+    (a spreadsheet's row and the proposal form are read alike)."""
+    raw, unreadable = raw_proposal(values)
+    if unreadable:
+        return None, unreadable
+    try:
+        return parse_proposal(raw), []
+    except Refused as refused:
+        return None, refused.problems
+
+
+def cells_of(raw: dict[str, Any]) -> dict[str, str]:
+    """The cells, by header, that hold proposal data given as JSON (`raw_proposal`'s
+    inverse); a field the data lacks has no cell."""
+    found: dict[str, str] = {}
+    for column in COLUMNS:
+        value: Any = raw
+        for part in column.path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            continue
+        if column.kind == "list":
+            value = f"{LIST_SEPARATOR} ".join(value)
+        elif column.kind == "permits":
+            value = f"{LIST_SEPARATOR} ".join(
+                f"{p['kind']}:{p['number']}"
+                + (f":{p['valid_until']}" if p.get("valid_until") else "")
+                for p in value
+            )
+        elif column.kind == "flag":
+            value = "ya" if value else "tidak"
+        found[column.header] = str(value)
+    return found
+
+
+def values_of(proposal: Proposal) -> dict[str, str]:
+    """Every column's cell for `proposal`, empty where it has nothing: a form to correct it."""
+    cells = cells_of(proposal.model_dump(mode="json", exclude_none=True))
+    return {c.header: cells.get(c.header, "") for c in COLUMNS}
 
 
 def check_row(number: int, values: dict[str, Any], letters: dict[str, str]) -> Row:
     row = Row(number)
-    raw, unreadable = raw_proposal(values)
-    problems = list(unreadable)
-    if not unreadable:
-        try:
-            row.proposal = parse_proposal(raw)
-        except Refused as refused:
-            problems = refused.problems
+    row.proposal, problems = read_proposal(values)
     for p in problems:
         column = column_of(p.field)
         label = column_label(column.header, letters) if column else None

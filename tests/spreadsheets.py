@@ -9,28 +9,13 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from intake.spreadsheet import COLUMNS, DATA_SHEET
+from intake.spreadsheet import COLUMNS, DATA_SHEET, cells_of
 
 
 def cells(raw: dict[str, Any]) -> list[Any]:
     """One spreadsheet row for a proposal given as JSON-like data."""
-    row: list[Any] = []
-    for column in COLUMNS:
-        value: Any = raw
-        for part in column.path.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if column.kind == "list" and value is not None:
-            value = "; ".join(value)
-        elif column.kind == "permits" and value is not None:
-            value = "; ".join(
-                f"{p['kind']}:{p['number']}"
-                + (f":{p['valid_until']}" if p.get("valid_until") else "")
-                for p in value
-            )
-        elif column.kind == "flag" and value is not None:
-            value = "ya" if value else "tidak"
-        row.append(value)
-    return row
+    found = cells_of(raw)
+    return [found.get(c.header) for c in COLUMNS]
 
 
 def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:

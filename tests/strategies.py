@@ -195,6 +195,7 @@ FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "juror_id": st.sampled_from(USERS),
         "reason": texts_or_fine,
     },
+    "declare_conflict": {"reason": texts_or_fine},
 }
 
 
@@ -224,6 +225,7 @@ CLEAN: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "withdraw": {"reason": FINE},
     "extend_deadline": {"working_days": st.integers(1, 20), "reason": FINE},
     "reassign_juror": {"juror_id": st.sampled_from(USERS), "reason": FINE},
+    "declare_conflict": {"reason": FINE},
 }
 
 

@@ -8,16 +8,19 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from web import inbox, sign_in, task
+from web import cycle, deciders, inbox, proposals, sign_in, task
 from web.pages import SignInNeeded, sign_in_redirect
 
 STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
+    deciders.register()
     app.include_router(sign_in.router)
     app.include_router(inbox.router)
     app.include_router(task.router)
+    app.include_router(cycle.router)
+    app.include_router(proposals.router)  # also registers the resubmission's form
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     async def on_sign_in_needed(request: Request, error: Exception) -> Response:

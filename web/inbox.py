@@ -37,8 +37,8 @@ async def inbox(
     provinsi: Annotated[str | None, Query()] = None,
 ) -> Response:
     now = datetime.now(UTC)
-    rows = await tasks_of(d.client, person, now)
-    everything = rows
+    found = await tasks_of(d.client, person, now)
+    rows = everything = found.rows
     if siklus:
         rows = [r for r in rows if r.cycle == siklus]
     if tahap:
@@ -54,6 +54,7 @@ async def inbox(
         person,
         rows=rows,
         total=len(everything),
+        unanswered=found.unanswered,
         now=now,
         cycles=person.cycles,
         stages=[s for s in Stage if s in stages],

@@ -17,7 +17,7 @@ from domain.nomination import Nomination
 from domain.people import Person
 from domain.registry import describe_check
 from domain.stages import Role
-from domain.tasks import Task, decision_kind, require_task
+from domain.tasks import Task, decision_kind, heading, require_task
 from web.forms import decision_of, errors_by_field, nested
 from web.nominations import state_of
 from web.pages import forged_form, form_is_genuine, page, refused_page, signed_in
@@ -40,6 +40,9 @@ class DecisionForm:
     # The fields a fresh form starts with.
     initial: Callable[[Nomination, Person, Task], dict[str, str]] = lambda nom, p, t: {}
     extra: dict[str, Any] = field(default_factory=dict)
+    # Other decisions the page offers (a juror's conflict declaration): each is a form of
+    # its own, `decisions/<command>.html`, whose `action` field names its command.
+    also: tuple[str, ...] = ()
 
 
 FORMS: dict[str, DecisionForm] = {}
@@ -102,6 +105,7 @@ def _render(
         values=values,
         errors=errors,
         form_template=f"decisions/{task.command}.html",
+        also_templates=[f"decisions/{command}.html" for command in form.also],
         **dossier(nom, task),
         **form.context(nom, person, task),
     )
@@ -135,14 +139,18 @@ async def take_decision(
     seat = person.seat(nom.config.cycle, task.role)
     assert seat is not None  # the task was found through it
     values = dict(items)
+    command = task.command
+    if values.get("action") in form_for(task.command).also:
+        command = values["action"]
+        values = {**form_for(task.command).initial(nom, person, task), **values}
+    kind = decision_kind(command)
     try:
-        decision = decision_of(
-            decision_kind(task.command).model, form_for(task.command).read(items), seat.actor()
-        )
+        decision = decision_of(kind.model, form_for(command).read(items), seat.actor())
         result = await decide(d.client.get_workflow_handle(nomination_id), decision)
     except Refused as refusal:
         status = STATUS.get(refusal.kind, 422)
         return _render(
             request, person, nom, task, values, errors_by_field(refusal.problems), status
         )
-    return page(request, "decided.html", person, task=task, result=result, nom=nom)
+    taken = task.model_copy(update={"title": heading(kind)})
+    return page(request, "decided.html", person, task=taken, result=result, nom=nom)

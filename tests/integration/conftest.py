@@ -4,6 +4,7 @@ mail server that keeps what it receives."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -13,12 +14,14 @@ from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from starlette.applications import Starlette
+from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -40,6 +43,9 @@ from worker import activities_for, build_worker
 from workflows.client import open_cycle
 from workflows.cycle import CycleWorkflow
 from workflows.names import SEARCH_ATTRIBUTES
+
+if TYPE_CHECKING:
+    from tests.integration.inbox_stack import InboxSite
 
 pytestmark = pytest.mark.integration
 
@@ -149,6 +155,15 @@ async def workers(
     await pool.stop_all()
 
 
+async def end_leftovers(client: Client, task_queue: str) -> None:
+    """End the runs a test's worker leaves open on the shared 2026 cycle: with no worker
+    left to answer, an inbox page of a later test would wait for each one's state."""
+    query = f'TaskQueue = "{task_queue}" AND ExecutionStatus = "Running"'
+    async for execution in client.list_workflows(query):
+        with contextlib.suppress(RPCError):
+            await client.get_workflow_handle(execution.id).terminate("uji selesai")
+
+
 @asynccontextmanager
 async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]:
     """A real HTTP server (uvicorn) for `app` on loopback; yields its base URL."""
@@ -181,3 +196,20 @@ async def api(
         httpx.AsyncClient(base_url=base, timeout=30) as http,
     ):
         yield Api(http, dev_env, base)
+    await end_leftovers(dev_env.client, task_queue)
+
+
+@pytest.fixture
+async def site(
+    dev_env: WorkflowEnvironment,
+    store: RecordStore,
+    mailer: Mailer,
+    smtp: SmtpServer,
+    cycle_2026: str,
+) -> AsyncIterator[InboxSite]:
+    """The API with its inbox on loopback (`inbox_stack.inbox_site`), with the 2026 cycle."""
+    # Imported here: inbox_stack builds on this module's servers.
+    from tests.integration.inbox_stack import inbox_site
+
+    async with inbox_site(dev_env, store, mailer, smtp.inbox) as s:
+        yield s

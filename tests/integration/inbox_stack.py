@@ -19,7 +19,7 @@ from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from records import RecordStore
 from tests.integration.api_stack import KEYS, Api
-from tests.integration.conftest import Inbox, serving
+from tests.integration.conftest import Inbox, end_leftovers, serving
 from web.deps import InboxDeps
 from web.directory import Directory
 from web.links import SignInLinks
@@ -123,3 +123,4 @@ async def inbox_site(
         httpx.AsyncClient(base_url=base, timeout=30) as http,
     ):
         yield InboxSite(base, Api(http, env, base), mail, links)
+    await end_leftovers(env.client, task_queue)

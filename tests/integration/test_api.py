@@ -318,6 +318,7 @@ ROUTES: dict[str, tuple[set[Role], dict[str, Any]]] = {
     "withdraw": ({Role.OPERATOR, Role.PROPOSER}, {"reason": "uji"}),
     "extend": ({Role.OPERATOR}, {"working_days": 3, "reason": "uji"}),
     "reassign": ({Role.OPERATOR}, {"juror_id": "juri.budi", "reason": "uji"}),
+    "declare-conflict": ({Role.JUROR}, {"reason": "uji"}),
 }
 
 

@@ -575,6 +575,7 @@ EVERY_CALL = {
     "withdraw": "withdraw {id} --reason salah --as op.sari",
     "extend": "extend {id} --working-days 5 --reason 'menunggu sertifikat' --as op.sari",
     "reassign": "reassign {id} --juror juri.budi --reason 'konflik kepentingan' --as op.sari",
+    "declare-conflict": "declare-conflict {id} --reason 'kerabat pemilik' --as juri.budi",
     "explain": "explain {id}",
     "resubmit": "resubmit {id} {file} --as disperin@example.id --institution Dinas",
     "nominate": "nominate {file}",

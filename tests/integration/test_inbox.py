@@ -5,37 +5,20 @@ field, and every way in that must be refused."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
-from activities.mail import Mailer
 from domain.examples import example_proposals
 from domain.notifications import task_path
 from domain.stages import Stage
-from records import RecordStore
-from tests.integration.conftest import SmtpServer
-from tests.integration.inbox_stack import InboxSite, inbox_site
+from tests.integration.inbox_stack import InboxSite
 
 pytestmark = pytest.mark.integration
 
 VERIFIER = "rina@example.id"
 PEKALONGAN_OFFICE = "disperin.pekalongan@example.id"
 BANTUL_OFFICE = "disperin.bantul@example.id"
-
-
-@pytest.fixture
-async def site(
-    dev_env: WorkflowEnvironment,
-    store: RecordStore,
-    mailer: Mailer,
-    smtp: SmtpServer,
-    cycle_2026: str,
-) -> AsyncIterator[InboxSite]:
-    async with inbox_site(dev_env, store, mailer, smtp.inbox) as s:
-        yield s
 
 
 async def proposed(site: InboxSite, index: int = 0) -> str:

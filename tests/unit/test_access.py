@@ -18,6 +18,7 @@ from domain.decisions import (
     SYSTEM,
     Actor,
     AwardDecision,
+    ConflictDeclaration,
     DeadlineExtension,
     Decision,
     JurorReassignment,
@@ -72,6 +73,7 @@ RULES = {
     "withdraw": Rule(frozenset(OPEN), frozenset({Role.PROPOSER, Role.OPERATOR})),
     "extend": Rule(frozenset(OPEN), frozenset({Role.OPERATOR})),
     "reassign": Rule(frozenset({Stage.PANEL_SCORING.value}), frozenset({Role.OPERATOR})),
+    "declare-conflict": Rule(frozenset({Stage.PANEL_SCORING.value}), frozenset({Role.JUROR})),
 }
 
 # What a refusal may name, for each rule the decision breaks.
@@ -147,6 +149,7 @@ MAKE: dict[str, Callable[[Actor, Nomination], Decision]] = {
     "reassign": lambda a, nom: JurorReassignment(
         actor=a, juror_id=on_panel(nom), reason="berhalangan"
     ),
+    "declare-conflict": lambda a, nom: ConflictDeclaration(actor=a, reason="kerabat pemilik"),
 }
 
 

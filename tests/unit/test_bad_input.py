@@ -17,6 +17,7 @@ from bootstrap import plain_converter
 from domain.decisions import (
     AssessmentFindings,
     AwardDecision,
+    ConflictDeclaration,
     DeadlineExtension,
     JurorReassignment,
     Resubmission,
@@ -45,6 +46,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "withdraw": Withdrawal,
     "extend_deadline": DeadlineExtension,
     "reassign_juror": JurorReassignment,
+    "declare_conflict": ConflictDeclaration,
 }
 RENDERER = MailRenderer()
 

@@ -39,6 +39,7 @@ ASKED = {
     EventKind.REMINDED: HOLDERS,
     EventKind.ESCALATED: HOLDERS - REVISERS,  # a missed revision expires instead
     EventKind.DEADLINE_EXTENDED: HOLDERS,
+    EventKind.CONFLICT_DECLARED: {Audience.OPERATOR},  # asked to replace the juror
 }
 
 

@@ -113,6 +113,7 @@ MAILED = {
     EventKind.ESCALATED: (HOLDERS - REVISERS) | {Audience.SUPERVISOR},
     EventKind.REMINDED: HOLDERS,
     EventKind.DEADLINE_EXTENDED: HOLDERS,
+    EventKind.CONFLICT_DECLARED: {Audience.OPERATOR},
 }
 
 

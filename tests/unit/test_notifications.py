@@ -11,6 +11,7 @@ import pytest
 from activities.mail import MailRenderer, RenderedMail, build_message
 from domain.decisions import (
     AwardDecision,
+    ConflictDeclaration,
     DeadlineExtension,
     JurorReassignment,
     Resubmission,
@@ -33,6 +34,7 @@ from tests.support import (
     at_stage,
     confirm,
     findings,
+    juror,
     nomination,
     proposer,
     sheet,
@@ -74,6 +76,7 @@ def every_path() -> list[Nomination]:
     overridden.apply(AwardDecision(actor=OFFICIAL, override_stars=0, reason="tidak aktif"), NOW)
 
     late = at_stage(Stage.PANEL_SCORING, 1)
+    late.apply(ConflictDeclaration(actor=juror(late.panel[0]), reason="kerabat pemilik IKM"), NOW)
     late.apply(
         JurorReassignment(actor=OPERATOR, juror_id=late.panel[0], reason="juri mengundurkan diri"),
         NOW,

@@ -82,6 +82,7 @@ BELONGS = {
     "withdraw": Stage.PANEL_SCORING,
     "extend_deadline": Stage.TECHNICAL_ASSESSMENT,
     "reassign_juror": Stage.PANEL_SCORING,
+    "declare_conflict": Stage.PANEL_SCORING,
 }
 
 
@@ -92,6 +93,7 @@ def right_person(update: str, nom: Nomination) -> Actor:
         "assess": LAB_ASSESSOR[nom.lab],
         "score": juror(nom.panel[0]) if nom.panel else OPERATOR,
         "decide_award": OFFICIAL,
+        "declare_conflict": juror(nom.panel[0]) if nom.panel else OPERATOR,
     }.get(update, OPERATOR)
 
 
@@ -230,7 +232,7 @@ async def test_raw_updates(waiting: Waiting) -> None:
 
 # --- 2. the command line ----------------------------------------------------------------------
 
-COMMAND = {"decide_award": "award", "extend_deadline": "extend", "reassign_juror": "reassign"}
+COMMAND = {kind.update: kind.command for kind in DECISIONS}
 # What `ovop` says when it refuses: the rules' fields, its own checks, or click's usage errors
 # (each naming the option).
 SAYS_WHY = ("Ditolak:", "pilih tepat satu", "tulis sebagai", "Invalid value", "Missing option")

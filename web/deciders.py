@@ -1,0 +1,120 @@
+"""The forms of those who judge a nomination, on their task pages (`web.task.FORMS`): the
+lab assessor's findings, the juror's score sheet (and their declaration of a conflict of
+interest), the official's award and the operator's replacement of a juror.
+
+A juror's page shows their own scores and nothing of another juror's until the panel has
+closed (`domain.access.scores_visible`); the dossier filters the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.access import scores_visible
+from domain.nomination import Nomination
+from domain.people import Person
+from domain.presentation import explained
+from domain.rubric import rubric
+from domain.scoring import Criterion
+from domain.stages import Role, Stage
+from domain.tasks import Task
+from web.forms import nested
+from web.task import FORMS, DecisionForm
+
+LAB_TEST_ROWS = 6  # rows the findings form offers; those left empty are dropped
+
+
+def _own_sheet(nom: Nomination, person: Person) -> dict[str, str]:
+    """The juror's own scores and comment, as the form's fields; nobody else's."""
+    seat = person.seat(nom.config.cycle, Role.JUROR)
+    record = nom.scores.get(seat.user_id) if seat else None
+    if record is None:
+        return {}
+    fields = {f"scores.{c.value}": f"{v:g}" for c, v in record.sheet.scores.items()}
+    return {**fields, "comment": record.sheet.comment}
+
+
+def _score_sheet(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
+    return {
+        "criteria": [(c, nom.config.weights.of(c), rubric(c)) for c in Criterion],
+        "conflict_declared": task.conflict_declared,
+        "panel_closed": task.stage != Stage.PANEL_SCORING,
+        "sheets": _panel_sheets(nom) if scores_visible(nom) else [],
+    }
+
+
+def _panel_sheets(nom: Nomination) -> list[dict[str, Any]]:
+    """Every juror's scores and comment: only once the panel has closed."""
+    assert scores_visible(nom)
+    names = {j.user_id: j.name for j in nom.seats}
+    return [
+        {
+            "juror": juror,
+            "name": names.get(juror, juror),
+            "scores": record.sheet.scores,
+            "total": record.total,
+            "comment": record.sheet.comment,
+        }
+        for juror, record in nom.scores.items()
+    ]
+
+
+def _award(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
+    result = nom.result
+    why = result.explanation if result else None
+    max_stars = nom.config.star_scale.max_stars
+    return {
+        "result": result,
+        "explained": explained(why) if why else None,
+        "star_choices": [(0, "0 - tidak diberi penghargaan")]
+        + [(n, f"{n} bintang") for n in range(1, max_stars + 1)],
+    }
+
+
+def _award_initial(nom: Nomination, person: Person, task: Task) -> dict[str, str]:
+    stars = nom.result.recommended_stars if nom.result else 0
+    return {"choice": "confirm", "override_stars": str(stars)}
+
+
+def _read_award(items: list[tuple[str, str]]) -> dict[str, Any]:
+    """Confirming sends no stars: only an override does."""
+    data = nested(items)
+    if data.pop("choice", "confirm") != "override":
+        data.pop("override_stars", None)
+    return data
+
+
+def _findings(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
+    return {"test_rows": range(LAB_TEST_ROWS)}
+
+
+def _declared(nom: Nomination) -> list[tuple[str, str, str]]:
+    """(user id, name, reason) of each juror still on the panel who declared a conflict."""
+    names = {j.user_id: j.name for j in nom.seats}
+    return [(juror, names[juror], why) for juror, why in nom.conflicts_declared().items()]
+
+
+def _replacement(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
+    return {"declared": _declared(nom), "panel": [(j.user_id, j.name) for j in nom.seats]}
+
+
+def _replacement_initial(nom: Nomination, person: Person, task: Task) -> dict[str, str]:
+    declared = _declared(nom)
+    if not declared:
+        return {}
+    juror, name, why = declared[0]
+    return {
+        "juror_id": juror,
+        "reason": f"Juri {name} menyatakan konflik kepentingan atas usulan ini: {why}",
+    }
+
+
+def register() -> None:
+    FORMS["assess"] = DecisionForm(context=_findings)
+    FORMS["score"] = DecisionForm(
+        context=_score_sheet,
+        initial=lambda nom, person, task: _own_sheet(nom, person),
+        also=("declare-conflict",),
+    )
+    FORMS["award"] = DecisionForm(context=_award, read=_read_award, initial=_award_initial)
+    FORMS["reassign"] = DecisionForm(context=_replacement, initial=_replacement_initial)
