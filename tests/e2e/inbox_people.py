@@ -22,6 +22,7 @@ from tests.support import eventually
 # A person's own sign-in link; a desk's letter gives the bare task address instead.
 SIGN_IN_LINK = re.compile(r"https?://\S+/masuk/tautan/\S+")
 TASK_ADDRESS = re.compile(r"https?://\S+/tugas/ovop-\S+")
+SIGN_IN_SUBJECT = "[OVOP] Tautan masuk ke kotak tugas"  # web/sign_in.py's letter
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 WAIT_MS = 20_000  # a page waits on a Temporal query or Update, on a shared 2-core machine
 MAIL_WAIT = 60  # seconds: a letter is sent by the worker's activity after the decision
@@ -35,14 +36,17 @@ class Letters:
     taken: set[Path] = field(default_factory=set)
 
     async def link(self, to: str, pattern: re.Pattern[str], about: str | None = None) -> str:
-        """The address `pattern` finds in the next letter to `to` not read yet (about
-        nomination `about`, when given), waiting for the worker to send it."""
+        """The address `pattern` finds in the next letter to `to` not read yet, about
+        nomination `about` (or, without it, the one a sign-in page sent), waiting for it to
+        be sent."""
 
         async def found() -> str | None:
             for path, message in await asyncio.to_thread(read_mail, self.folder):
                 if path in self.taken or not path.name.endswith(f"-{to}.eml"):
                     continue
                 text = body_of(message)
+                if about is None and message["Subject"] != SIGN_IN_SUBJECT:
+                    continue
                 if about is not None and f"Nomor usulan : {about}" not in text:
                     continue
                 self.taken.add(path)
@@ -117,12 +121,15 @@ class Inbox:
 
         return await eventually(there, f"{nomination_id} at {stage}")
 
-    async def screenshots(self, page: Any, name: str) -> None:
-        """`inbox-<name>-<desktop|phone>.png` of the page as it is, kept in $OVOP_SCREENSHOTS
-        too when it is set (`make e2e`); the page is left at desktop width."""
+    async def screenshots(self, page: Any, name: str, showing: Any = None) -> None:
+        """`inbox-<name>-<desktop|phone>.png`: what the screen shows of the page (scrolled to
+        `showing`, a locator, if given), kept in $OVOP_SCREENSHOTS too when it is set
+        (`make e2e`); the page is left at desktop width."""
         for size, viewport in SIZES.items():
             await page.set_viewport_size(viewport)
-            png = await page.screenshot(full_page=True)
+            if showing is not None:
+                await showing.scroll_into_view_if_needed()
+            png = await page.screenshot()
             await asyncio.to_thread(_keep, png, self.shots, f"inbox-{name}-{size}.png")
         await page.set_viewport_size(SIZES["desktop"])
 

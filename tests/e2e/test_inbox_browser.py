@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 
 from devstack import DEMO_CYCLE
+from domain.eligibility import parse_proposal
 from domain.examples import DEMO_EXAMPLES, example_cycle_config, example_proposals
-from domain.presentation import score
 from domain.scoring import Criterion
 from domain.stages import Stage
+from intake.spreadsheet import COLUMNS, values_of
 from tests.e2e.inbox_people import SIGN_IN_LINK, TASK_ADDRESS, Inbox, Letters, Person
 from tests.local_stack import LocalStack, Ports
 from tests.reports.chromium import CHROMIUM, FLAGS
@@ -40,8 +41,12 @@ ASSESSOR = str(LAB.assessors[0].email)
 OFFICIAL = "dirjen.ikma@example.id"
 JUROR_EMAILS = {j.user_id: str(j.email) for j in CONFIG.jurors}
 NOT_FOR_YOU = "Tugas ini bukan untuk Anda"
+NOTHING_RECORDED = "tidak ada yang tercatat"
+KEYS_TO_THE_BUTTON = 10
 # Juror A's sheet, to look for where it must not be.
 A_SCORE = 87
+A_TOTAL = re.compile(rf"\b{A_SCORE}[.,]00\b")  # as a page writes it
+A_TOTAL_CELL = re.compile(rf"^{A_SCORE}[.,]00$")
 A_COMMENT = "Tempe Sanan renyah dan khas Malang; label gizi perlu dilengkapi (catatan juri A)."
 
 pytestmark = [
@@ -103,15 +108,37 @@ async def the_office_proposes(inbox: Inbox) -> tuple[Person, str]:
 
 
 async def proposed_by(office: Person) -> str:
-    """The proposal, started for the office. (The proposal form is not on main yet: its
-    nomination is started as `ovop nominate` starts it.)"""
-    import json
+    """From the inbox to the proposal form, one field per spreadsheet column: half of it
+    saved as a draft, the draft taken up again from the office's list, a NIB of twelve
+    digits refused beside its field, then proposed."""
+    from playwright.async_api import expect
 
-    path = office.inbox.stack.var / "usulan-malang.json"
-    path.write_text(json.dumps(PROPOSAL, ensure_ascii=False))
-    started = json.loads(await office.inbox.stack.ovop("nominate", str(path), "--json"))
-    nomination_id: str = started["id"]
-    return nomination_id
+    page, values = office.page, values_of(parse_proposal(PROPOSAL))
+    await page.get_by_role("link", name="Buat usulan baru").click()
+    await expect(page).to_have_url(office.inbox.base + "/usulan/baru")
+    typed = [c.header for c in COLUMNS if not await is_fixed(page, c.header)]
+    half = len(typed) // 2
+    await fill(page, {h: values[h] for h in typed[:half]})
+    await page.get_by_role("button", name="Simpan sebagai draf").first.click()
+    await expect(page.get_by_role("status")).to_contain_text("Draf tersimpan")
+
+    await page.get_by_role("navigation").get_by_role("link", name="Usulan").click()
+    await page.locator("tbody tr", has_text=values["nama_ikm"]).get_by_role("link").click()
+    await expect(page.locator('[name="nama_ikm"]')).to_have_value(values["nama_ikm"])
+    await fill(page, {h: values[h] for h in typed[half:]} | {"nib": values["nib"][:-1]})
+    await refused_beside(page, "nib", "belum ada usulan yang dimulai")
+    await fill(page, {"nib": values["nib"]})
+    assert await submit(page) == 200
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Usulan diajukan")
+    nomination_id: str = await page.locator("dt:text-is('Nomor usulan') + dd").inner_text()
+    return nomination_id.strip()
+
+
+async def is_fixed(page: Any, name: str) -> bool:
+    """A field the form fills from the office's own data, shown but not typed."""
+    field = page.locator(f'form.decision [name="{name}"]:not([type=hidden])')
+    fixed: bool = await field.evaluate("e => e.readOnly === true")
+    return fixed
 
 
 async def another_region_s_nomination_is_refused(inbox: Inbox, office: Person) -> None:
@@ -136,7 +163,7 @@ async def the_verifier_passes_it(inbox: Inbox, nomination_id: str) -> Person:
     before = (await inbox.state(nomination_id))["events"]
 
     await page.get_by_label("Kembalikan kepada Dinas pengusul").check()
-    await refused_beside(page, "reason")
+    await refused_beside(page, "reason", NOTHING_RECORDED)
     assert (await inbox.state(nomination_id))["events"] == before
 
     await page.get_by_label("Lolos verifikasi administrasi").check()
@@ -200,10 +227,10 @@ async def the_panel_scores_it(inbox: Inbox, nomination_id: str) -> str:
     before = (await inbox.state(nomination_id))["events"]
     first = f"scores.{Criterion.LOCAL_RESOURCES.value}"
     await fill(a.page, sheet(A_SCORE, A_COMMENT) | {first: "120"})
-    await refused_beside(a.page, first)
+    await refused_beside(a.page, first, NOTHING_RECORDED)
     assert (await inbox.state(nomination_id))["events"] == before
+    await inbox.screenshots(a.page, "score-sheet", a.page.locator(f'[id="{first}-error"]'))
     await fill(a.page, sheet(A_SCORE, A_COMMENT))
-    await inbox.screenshots(a.page, "score-sheet")
     await decided(a.page)
 
     await b.page.reload()
@@ -220,17 +247,20 @@ async def the_panel_scores_it(inbox: Inbox, nomination_id: str) -> str:
     await fill(c.page, sheet(86, "Pasar domestik luas; produksi berkelanjutan."))
     await decided(c.page)
     state = await inbox.reaches(nomination_id, Stage.AWARD_DECISION.value)
-    a_total = score(state["result"]["juror_totals"][panel[0]])
-    assert a_total not in b_saw, "B saw A's total before the panel closed"
+    assert state["result"]["juror_totals"][panel[0]] == A_SCORE
+    assert not A_TOTAL.search(b_saw), "B saw A's total before the panel closed"
+    # Closed: every sheet is on each juror's page now, A's comment among them.
+    await b.page.goto(f"{inbox.base}/tugas/{nomination_id}")
+    await expect(b.page.locator("tr", has_text=A_COMMENT)).to_contain_text(str(A_SCORE))
     for juror in jurors:
-        await expect(juror.page.get_by_role("heading", level=1)).to_have_text("Keputusan diterima")
         await juror.close()
     return links[0]
 
 
 async def the_official_awards_it(inbox: Inbox, nomination_id: str, verifier: Person) -> None:
-    """From the letter asking the official to decide: the panel's sheets are there now; the
-    verifier opening the same task is refused; the recommended stars are confirmed."""
+    """From the letter asking the official to decide: the panel's scores are there now; the
+    verifier opening the same task is refused; the recommended stars are confirmed, with
+    the keyboard alone."""
     from playwright.async_api import expect
 
     await verifier.refused(f"/tugas/{nomination_id}", NOT_FOR_YOU, 403)
@@ -247,11 +277,10 @@ async def the_official_awards_it(inbox: Inbox, nomination_id: str, verifier: Per
 
     state = await inbox.state(nomination_id)
     page = official.page
-    await expect(page.locator("main")).to_contain_text(A_COMMENT)
-    await expect(page.locator("main")).to_contain_text(
-        score(state["result"]["juror_totals"][state["panel"][0]])
-    )
-    await decided(page)
+    a_row = page.locator("tr", has_text=state["panel"][0])
+    await expect(a_row.get_by_role("cell", name=A_TOTAL_CELL)).to_be_visible()
+    await page.get_by_label("Tetapkan sesuai rekomendasi").focus()
+    await decided(page, keyboard=True)
     awarded = await inbox.reaches(nomination_id, Stage.AWARDED.value)
     assert awarded["award"]["stars"] == state["result"]["recommended_stars"]
     assert awarded["award"]["decided_by"]["user_id"] == "dirjen.ikma"
@@ -293,37 +322,50 @@ async def fill(page: Any, values: dict[str, str]) -> None:
         if kind == "radio":
             await field.check()
         elif kind == "checkbox":
-            await field.set_checked(value == "true")
+            await field.set_checked(value in ("true", "ya"))
         elif kind == "select":
             await field.select_option(value)
         else:
             await field.fill(value)
 
 
-async def submit(page: Any) -> int:
-    """Send the decision's form; the answer's HTTP status."""
+async def submit(page: Any, keyboard: bool = False) -> int:
+    """Send the decision's form, by a click or (`keyboard`) by tabbing from the focused field
+    to its send button and pressing Enter; the answer's HTTP status."""
+    button = page.locator("form.decision button.primary")
     async with page.expect_response(lambda r: r.request.method == "POST") as answer:
-        await page.locator("form.decision button.primary").click()
+        if keyboard:
+            for _ in range(KEYS_TO_THE_BUTTON):
+                await page.keyboard.press("Tab")
+                if await button.evaluate("b => b === document.activeElement"):
+                    break
+            else:
+                pytest.fail(f"{KEYS_TO_THE_BUTTON} Tabs never reached the form's send button")
+            await page.keyboard.press("Enter")
+        else:
+            await button.click()
     status: int = (await answer.value).status
     return status
 
 
-async def decided(page: Any) -> None:
+async def decided(page: Any, keyboard: bool = False) -> None:
     from playwright.async_api import expect
 
-    assert await submit(page) == 200
+    assert await submit(page, keyboard) == 200
     await expect(page.get_by_role("heading", level=1)).to_have_text("Keputusan diterima")
 
 
-async def refused_beside(page: Any, name: str) -> None:
-    """The form came back refused, saying what is wrong beside the field `name`."""
+async def refused_beside(page: Any, name: str, nothing_done: str) -> None:
+    """The form, sent, came back refused, saying so (`nothing_done`) and what is wrong
+    beside the field `name`."""
     from playwright.async_api import expect
 
     assert await submit(page) == 422
-    await expect(page.get_by_role("alert")).to_contain_text("tidak ada yang tercatat")
+    await expect(page.get_by_role("alert")).to_contain_text(nothing_done)
     field = page.locator(f'form.decision [name="{name}"]:not([type=hidden])').first
     await expect(field).to_have_attribute("aria-invalid", "true")
-    await expect(field).to_have_attribute("aria-describedby", f"{name}-error")
+    said = re.compile(rf"(^|\s){re.escape(name)}-error(\s|$)")
+    await expect(field).to_have_attribute("aria-describedby", said)
     beside = page.locator(f'.field:has([name="{name}"]) [id="{name}-error"]')
     await expect(beside).to_be_visible()
     assert (await beside.inner_text()).strip(), f"no message beside {name}"
