@@ -374,6 +374,8 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
         loop.add_signal_handler(sig, halt.set)
     var.mkdir(parents=True, exist_ok=True)
     settings = local_codec(settings, var, ports)
+    # The API's port, as the links in letters and certificates give it.
+    settings = settings.model_copy(update={"api_port": ports.api})
     codec_keys(settings)  # unusable keys are said before anything starts
     codec = codec_endpoint(ports) if settings.codec else None
     log_file = var / "temporal.log"

@@ -88,12 +88,18 @@ def _message(e: object) -> str:
     template = _MESSAGES.get(kind)
     if template is None:
         return "nilai tidak valid"
+    # A bound as people write it: 100, not 100.0; 0,5 with the Indonesian decimal comma.
+    ctx = {k: _number(v) if isinstance(v, float) else v for k, v in ctx.items()}
     if "expected" in ctx:  # pydantic lists the choices in English: "'a', 'b' or 'c'"
         ctx = {**ctx, "expected": str(ctx["expected"]).replace("' or '", "' atau '")}
     try:
         return template.format(**ctx)
     except (KeyError, IndexError):
         return "nilai tidak valid"
+
+
+def _number(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
 
 
 def _shape(pattern: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from domain.cycle import ProposalWindow
@@ -260,31 +261,39 @@ class ExplainedScore(Model):
     lines: list[str]  # the panel's score, the lab's, the final score's sum, the stars
 
 
-def explained(why: ScoreExplanation) -> ExplainedScore:
-    weights = ", ".join(f"{c.label} {why.weights.of(c):g}%" for c in Criterion)
+def explained(why: ScoreExplanation, names: Mapping[str, str] | None = None) -> ExplainedScore:
+    """How the final score was reached, in lines for people, with Indonesian decimal
+    commas; each juror by name where `names` (user id -> name) knows them."""
+    weights = ", ".join(f"{c.label} {_num(why.weights.of(c))}%" for c in Criterion)
     lines = [
-        f"Nilai Tim Seleksi (rata-rata berbobot): {why.panel_score:.2f}",
-        f"Nilai teknis Balai Besar: {why.lab_score:g} (bobot {why.lab_weight:g})",
-        f"Nilai akhir: (1 - {why.lab_weight:g}) x {why.panel_score:.2f} + "
-        f"{why.lab_weight:g} x {why.lab_score:g} = {why.final_score:.2f}",
+        f"Nilai Tim Seleksi (rata-rata berbobot): {score(why.panel_score)}",
+        f"Nilai teknis Balai Besar: {_num(why.lab_score)} (bobot {_num(why.lab_weight)})",
+        f"Nilai akhir: (1 - {_num(why.lab_weight)}) x {score(why.panel_score)} + "
+        f"{_num(why.lab_weight)} x {_num(why.lab_score)} = {score(why.final_score)}",
         f"Bintang: {why.stars}",
     ]
-    if why.next_level is not None:
+    if why.next_level is not None and why.points_to_next_level is not None:
         lines.append(
-            f"Ke {why.next_level.stars} bintang (min. {why.next_level.min_score:g}): "
-            f"kurang {why.points_to_next_level:g} poin"
+            f"Ke {why.next_level.stars} bintang (min. {_num(why.next_level.min_score)}): "
+            f"kurang {_num(why.points_to_next_level)} poin"
         )
+    names = names or {}
     return ExplainedScore(
         weights=f"Bobot kriteria: {weights}",
-        median=f"Median nilai juri: {why.median:g}",
+        median=f"Median nilai juri: {_num(why.median)}",
         jurors=[
             [
-                line.juror_id,
-                f"{line.total:.2f}",
-                f"{line.deviation:.2f}",
-                f"jauh dari median, bobot {line.weight:g}" if line.outlier else "",
+                names.get(line.juror_id, line.juror_id),
+                score(line.total),
+                score(line.deviation),
+                f"jauh dari median, bobot {_num(line.weight)}" if line.outlier else "",
             ]
             for line in why.jurors
         ],
         lines=lines,
     )
+
+
+def _num(value: float) -> str:
+    """A figure as short as it is exact, with the decimal comma: 0,2; 87; 86,5."""
+    return f"{value:g}".replace(".", ",")

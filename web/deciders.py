@@ -65,7 +65,9 @@ def _award(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
     max_stars = nom.config.star_scale.max_stars
     return {
         "result": result,
-        "explained": explained(why) if why else None,
+        "explained": explained(why, {j.user_id: j.name for j in nom.seats}) if why else None,
+        "sheets": _panel_sheets(nom) if scores_visible(nom) else [],
+        "names": {j.user_id: j.name for j in nom.seats},
         "star_choices": [(0, "0 - tidak diberi penghargaan")]
         + [(n, f"{n} bintang") for n in range(1, max_stars + 1)],
     }

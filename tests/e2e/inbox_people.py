@@ -80,12 +80,9 @@ class Inbox:
         return f"http://localhost:{self.stack.ports.api}"
 
     def here(self, address: str) -> str:
-        """A letter's address on this stack. `ovop dev --api-port` still writes the default
-        port (8000) in the letters' links, as `settings.api_port` is not set from the option:
-        the path is followed here, on the port the stack serves."""
-        path = re.sub(r"^http://localhost:\d+/", "/", address)
-        assert path.startswith("/"), f"{address} is not on localhost"
-        return self.base + path
+        """A letter's address, which must be on this stack's own API port."""
+        assert address.startswith(self.base + "/"), f"{address} is not on {self.base}"
+        return address
 
     async def person(self, email: str) -> Person:
         """A browser context of the person's own: nobody else's cookies."""

@@ -126,7 +126,7 @@ async def test_jurors_score_blind_to_each_other_and_the_official_decides_the_awa
     assert (await site.api.state(nomination)).stage == Stage.AWARD_DECISION
     async with by_letter(site, OFFICIAL, nomination) as official:
         page = (await official.http.get(f"/tugas/{nomination}")).text
-        assert "Rekomendasi Tim Seleksi" in page and "Nilai akhir: (1 - 0.2) x" in page
+        assert "Rekomendasi Tim Seleksi" in page and "Nilai akhir: (1 - 0,2) x" in page
         before = (await site.api.state(nomination)).events
         unexplained = await official.decide(
             nomination, {"choice": "override", "override_stars": "0"}
