@@ -277,7 +277,11 @@ async def the_official_awards_it(inbox: Inbox, nomination_id: str, verifier: Per
 
     state = await inbox.state(nomination_id)
     page = official.page
-    a_row = page.locator("tr", has_text=state["panel"][0])
+    a_juror = example_cycle_config(DEMO_CYCLE).juror(state["panel"][0])
+    assert a_juror is not None
+    a_name = a_juror.name
+    a_row = page.locator("tr", has_text=A_COMMENT)  # the jurors' scores and comments
+    await expect(a_row.get_by_role("cell", name=a_name)).to_be_visible()
     await expect(a_row.get_by_role("cell", name=A_TOTAL_CELL)).to_be_visible()
     await page.get_by_label("Tetapkan sesuai rekomendasi").focus()
     await decided(page, keyboard=True)
