@@ -23,6 +23,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY records ./records
 COPY api ./api
+COPY web ./web
 COPY intake ./intake
 COPY reports ./reports
 COPY cli ./cli

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # the worker's letters: the same on every API process and worker, at least 32
     # characters; required by `ovop-api` while the codec is on.
     session_secret: SecretStr | None = None
+    # The reverse proxy in front of the API (its address, or "*" when only it can reach the
+    # API): its X-Forwarded-For and X-Forwarded-Proto are then believed.
+    forwarded_allow_ips: str = "127.0.0.1"
     # The Temporal Web UI, where the inbox's cycle page links each nomination.
     web_ui_url: str = "http://localhost:8233"
 

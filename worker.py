@@ -30,8 +30,7 @@ from activities.propose import ProposeActivities
 from activities.records import RecordActivities
 from activities.registry import DEMO_REGISTRY, CsvRegistry, Registry, RegistryActivities
 from activities.webhooks import WebhookActivities, WebhookOptions
-from api.sessions import SHORTEST_SECRET
-from bootstrap import CodecNotConfigured, Services, read_settings
+from bootstrap import CodecNotConfigured, Services, inbox_secret, read_settings
 from codec import ENCODING, NOT_SEALED, EncryptionCodec
 from migrations import SchemaBehind, require_current
 from records import RecordStore
@@ -77,19 +76,11 @@ def activities_from(services: Services) -> Sequence[Callable[..., Any]]:
 
 def letter_links(settings: Settings) -> TaskLink | None:
     """The sign-in links the letters give, signed with the API's session secret so that
-    the API lets them in; None without a usable secret (the letters then give the bare
-    task address, where the reader signs in)."""
-    if settings.session_secret is None:
-        return None
-    secret = settings.session_secret.get_secret_value()
-    if len(secret) < SHORTEST_SECRET:
-        log.warning(
-            "OVOP_SESSION_SECRET is shorter than %d characters: letters give the task's "
-            "address without a sign-in link",
-            SHORTEST_SECRET,
-        )
-        return None
-    return SignInLinks(secret, settings.api_public_url).for_letter
+    the API lets them in; None without a secret (the letters then give the bare task
+    address, where the reader signs in). A secret too short is refused, as the API
+    refuses it (`bootstrap.inbox_secret`)."""
+    secret = inbox_secret(settings)
+    return None if secret is None else SignInLinks(secret, settings.api_public_url).for_letter
 
 
 class UnsealedStarts:

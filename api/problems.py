@@ -164,6 +164,22 @@ def documented_as_problem_json(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+async def on_rpc(request: Request, error: Exception) -> JSONResponse:
+    """Temporal's answer as a problem: a 404 for what it does not know, else a 503."""
+    assert isinstance(error, RPCError)
+    log.warning("Temporal answered %s %s: %s", request.method, request.url.path, error)
+    if error.status == RPCStatusCode.NOT_FOUND:
+        problem = ApiProblem(404, "not-found", "Tidak ditemukan", "data tidak ditemukan")
+    else:
+        problem = ApiProblem(
+            503,
+            "unavailable",
+            "Layanan sementara tidak tersedia",
+            "server Temporal tidak menjawab; coba lagi nanti",
+        )
+    return response(problem, request)
+
+
 def install(app: FastAPI) -> None:
     async def on_problem(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ApiProblem)
@@ -190,20 +206,6 @@ def install(app: FastAPI) -> None:
         problem = ApiProblem(
             error.status_code, "http", title, detail, headers=dict(error.headers or {})
         )
-        return response(problem, request)
-
-    async def on_rpc(request: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, RPCError)
-        log.warning("Temporal answered %s %s: %s", request.method, request.url.path, error)
-        if error.status == RPCStatusCode.NOT_FOUND:
-            problem = ApiProblem(404, "not-found", "Tidak ditemukan", "data tidak ditemukan")
-        else:
-            problem = ApiProblem(
-                503,
-                "unavailable",
-                "Layanan sementara tidak tersedia",
-                "server Temporal tidak menjawab; coba lagi nanti",
-            )
         return response(problem, request)
 
     app.add_exception_handler(ApiProblem, on_problem)

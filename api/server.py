@@ -37,8 +37,22 @@ class ApiServer(uvicorn.Server):
         yield
 
 
-def api_server(app: Starlette, host: str, port: int) -> ApiServer:
-    return ApiServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+def api_server(
+    app: Starlette, host: str, port: int, forwarded_allow_ips: str = "127.0.0.1"
+) -> ApiServer:
+    """uvicorn for `app`. Behind a reverse proxy, `forwarded_allow_ips` names the proxy:
+    its X-Forwarded-For then gives each request its client's own address (the sign-in
+    page's limit per client) and X-Forwarded-Proto its scheme."""
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
+    return ApiServer(config)
 
 
 async def start(server: ApiServer) -> asyncio.Task[None]:
@@ -70,6 +84,7 @@ def inbox_deps(settings: Settings, client: Client, secret: str | None) -> InboxD
         directory=Directory(client),
         mailer=Mailer(smtp_config(settings)),
         web_ui_url=settings.web_ui_url,
+        secure_cookies=settings.api_public_url.startswith("https://"),
     )
 
 
@@ -101,7 +116,10 @@ async def serve(services: Services, halt: asyncio.Event) -> None:
     await store.migrate_to_head()
     client = await services.temporal()
     server = api_server(
-        create_app(api_deps(settings, client, store)), settings.api_host, settings.api_port
+        create_app(api_deps(settings, client, store)),
+        settings.api_host,
+        settings.api_port,
+        settings.forwarded_allow_ips,
     )
     task = await start(server)
     log.info(

@@ -195,9 +195,15 @@ def scores_visible(nom: Nomination) -> bool:
 
 def events_for_juror(nom: Nomination) -> list[NominationEvent]:
     """The nomination's events as a juror may read them: before the panel closes, a score
-    says who scored, not what."""
-    if scores_visible(nom):
-        return list(nom.events)
+    says who scored, not what; and a juror's declared conflict of interest, and the
+    replacement that follows it, never say why (the reason is the declaring juror's own)."""
+    hidden = {EventKind.CONFLICT_DECLARED, EventKind.JUROR_REASSIGNED}
+    if not scores_visible(nom):
+        hidden.add(EventKind.SCORED)
+    quiet: dict[str, object] = {"facts": {}}
     return [
-        e.model_copy(update={"facts": {}}) if e.kind == EventKind.SCORED else e for e in nom.events
+        e.model_copy(update=quiet if e.kind == EventKind.SCORED else {**quiet, "reason": None})
+        if e.kind in hidden
+        else e
+        for e in nom.events
     ]

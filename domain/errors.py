@@ -89,7 +89,7 @@ def _message(e: object) -> str:
     if template is None:
         return "nilai tidak valid"
     # A bound as people write it: 100, not 100.0; 0,5 with the Indonesian decimal comma.
-    ctx = {k: _number(v) if isinstance(v, float) else v for k, v in ctx.items()}
+    ctx = {k: figure(v) if isinstance(v, float) else v for k, v in ctx.items()}
     if "expected" in ctx:  # pydantic lists the choices in English: "'a', 'b' or 'c'"
         ctx = {**ctx, "expected": str(ctx["expected"]).replace("' or '", "' atau '")}
     try:
@@ -98,7 +98,8 @@ def _message(e: object) -> str:
         return "nilai tidak valid"
 
 
-def _number(value: float) -> str:
+def figure(value: float) -> str:
+    """A figure as short as it is exact, with the Indonesian decimal comma: 0,2; 87; 86,5."""
     return f"{value:g}".replace(".", ",")
 
 

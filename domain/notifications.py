@@ -125,7 +125,9 @@ def asks_to_act(event: NominationEvent, recipient: Recipient) -> bool:
     conflict of interest."""
     if event.kind == EventKind.CONFLICT_DECLARED:
         return recipient.audience == Audience.OPERATOR
-    return event.kind in _ASKING and recipient.audience in _holders(event.to_stage)
+    # The provincial office hears of a revision but takes no decision on it.
+    deciders = set(_holders(event.to_stage)) - {Audience.PROVINCIAL_OFFICE}
+    return event.kind in _ASKING and recipient.audience in deciders
 
 
 # The inbox's addresses that letters give; the web application serves them.

@@ -14,6 +14,7 @@ gives them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -40,6 +41,13 @@ class Seat:
     lab: Lab | None = None
     commodities: tuple[str, ...] = ()  # a juror's
 
+    @property
+    def office(self) -> str:
+        """Which office the seat acts for, as its drafts are kept under: its name, province
+        and regency (two offices may share a name in different places)."""
+        place = f"{folded(self.institution)}|{self.province}|{folded(self.regency or '')}"
+        return hashlib.sha256(place.encode()).hexdigest()
+
     def actor(self) -> Actor:
         return Actor(user_id=self.user_id, role=self.role, institution=self.institution)
 
@@ -56,6 +64,8 @@ class Person:
     name: str
     seats: tuple[Seat, ...]
     zone: TimeZone = TimeZone.WIB  # where their deadlines are read
+    # Signed in with an operator's API key: their seats come from the key, not a roster.
+    by_key: bool = False
 
     def seat(self, cycle: str, *roles: Role) -> Seat | None:
         """Their seat on `cycle` in the first of `roles` they hold there."""

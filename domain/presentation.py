@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from domain.cycle import ProposalWindow
+from domain.errors import figure
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
@@ -264,36 +265,31 @@ class ExplainedScore(Model):
 def explained(why: ScoreExplanation, names: Mapping[str, str] | None = None) -> ExplainedScore:
     """How the final score was reached, in lines for people, with Indonesian decimal
     commas; each juror by name where `names` (user id -> name) knows them."""
-    weights = ", ".join(f"{c.label} {_num(why.weights.of(c))}%" for c in Criterion)
+    weights = ", ".join(f"{c.label} {figure(why.weights.of(c))}%" for c in Criterion)
     lines = [
         f"Nilai Tim Seleksi (rata-rata berbobot): {score(why.panel_score)}",
-        f"Nilai teknis Balai Besar: {_num(why.lab_score)} (bobot {_num(why.lab_weight)})",
-        f"Nilai akhir: (1 - {_num(why.lab_weight)}) x {score(why.panel_score)} + "
-        f"{_num(why.lab_weight)} x {_num(why.lab_score)} = {score(why.final_score)}",
+        f"Nilai teknis Balai Besar: {figure(why.lab_score)} (bobot {figure(why.lab_weight)})",
+        f"Nilai akhir: (1 - {figure(why.lab_weight)}) x {score(why.panel_score)} + "
+        f"{figure(why.lab_weight)} x {figure(why.lab_score)} = {score(why.final_score)}",
         f"Bintang: {why.stars}",
     ]
     if why.next_level is not None and why.points_to_next_level is not None:
         lines.append(
-            f"Ke {why.next_level.stars} bintang (min. {_num(why.next_level.min_score)}): "
-            f"kurang {_num(why.points_to_next_level)} poin"
+            f"Ke {why.next_level.stars} bintang (min. {figure(why.next_level.min_score)}): "
+            f"kurang {figure(why.points_to_next_level)} poin"
         )
     names = names or {}
     return ExplainedScore(
         weights=f"Bobot kriteria: {weights}",
-        median=f"Median nilai juri: {_num(why.median)}",
+        median=f"Median nilai juri: {figure(why.median)}",
         jurors=[
             [
                 names.get(line.juror_id, line.juror_id),
                 score(line.total),
                 score(line.deviation),
-                f"jauh dari median, bobot {_num(line.weight)}" if line.outlier else "",
+                f"jauh dari median, bobot {figure(line.weight)}" if line.outlier else "",
             ]
             for line in why.jurors
         ],
         lines=lines,
     )
-
-
-def _num(value: float) -> str:
-    """A figure as short as it is exact, with the decimal comma: 0,2; 87; 86,5."""
-    return f"{value:g}".replace(".", ",")

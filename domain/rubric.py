@@ -23,7 +23,12 @@ class Band:
 
     @property
     def label(self) -> str:
-        return f"{self.low}-{self.high}"
+        """Every score, halves included: "di bawah 60", "60 sampai di bawah 70", "90-100"."""
+        if self.low == 0:
+            return f"di bawah {self.high + 1}"
+        if self.high == 100:
+            return f"{self.low}-100"
+        return f"{self.low} sampai di bawah {self.high + 1}"
 
 
 _MEANINGS: dict[Criterion, tuple[str, str, str, str, str]] = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.access import ACCESS, folded
+from domain.access import ACCESS, Place, folded
 from domain.calendar import local_date
 from domain.cycle import CycleConfig
 from domain.decisions import DECISIONS, DecisionKind
@@ -71,8 +71,10 @@ def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
     if seat is None:
         return None
     match role:
-        case Role.PROPOSER:
-            mine = folded(seat.institution) == folded(nom.proposal.proposing_office.name)
+        case Role.PROPOSER:  # its own proposal, within its reach, as an office's API key
+            mine = folded(seat.institution) == folded(
+                nom.proposal.proposing_office.name
+            ) and seat.reach.covers(Place.of_proposal(nom.proposal))
         case Role.LAB_ASSESSOR:
             mine = seat.lab == nom.lab
         case Role.JUROR:
@@ -83,8 +85,13 @@ def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
 
 
 def task_of(person: Person, nom: Nomination) -> Task | None:
-    """The decision `nom` waits for from `person`, or None."""
-    return _stage_task(person, nom) or _replacement_task(person, nom) or _closed_panel(person, nom)
+    """The decision `nom` waits for from `person`, or None. A person is taken as the
+    nomination's own configuration lists them (the staff it started with, which its
+    decisions are checked against), not as the cycle lists them today."""
+    pinned = person if person.by_key else find_person([nom.config], person.email)
+    if pinned is None:
+        return None
+    return _stage_task(pinned, nom) or _replacement_task(pinned, nom) or _closed_panel(pinned, nom)
 
 
 def _task(nom: Nomination, kind: DecisionKind, role: Role, **extra: bool) -> Task:

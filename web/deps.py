@@ -44,6 +44,8 @@ class InboxDeps:
     # Where operators open a nomination in the Temporal Web UI (its workflow's page, in the
     # API client's namespace).
     web_ui_url: str = "http://localhost:8233"
+    # The inbox is reached over HTTPS (`OVOP_PUBLIC_URL`): its cookies go over it only.
+    secure_cookies: bool = False
     # Sign-in links asked for from one client address (the sign-in page).
     limiter: ClientLimiter = field(default_factory=ClientLimiter)
 

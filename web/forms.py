@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from domain.decisions import Actor
 from domain.errors import Problem, Refused, problems_from
 
-SKIPPED = frozenset({"csrf", "action"})
+SKIPPED = frozenset({"csrf", "action", "once"})
 
 
 def nested(items: list[tuple[str, str]]) -> dict[str, Any]:
@@ -30,6 +30,10 @@ def nested(items: list[tuple[str, str]]) -> dict[str, Any]:
         *parents, leaf = name.split(".")
         for part in parents:
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):  # `a` and `a.b` both sent: no model has both
+                raise Refused.one(name, "isian ini tidak dikenal pada formulir ini")
+        if isinstance(node.get(leaf), dict):
+            raise Refused.one(name, "isian ini tidak dikenal pada formulir ini")
         node[leaf] = value
     result: dict[str, Any] = _lists(tree)
     return result

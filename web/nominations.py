@@ -103,7 +103,7 @@ async def tasks_of(client: Client, person: Person, now: datetime) -> Inbox:
                 regency=p.sentra.regency,
                 cycle=p.cycle,
                 working_days_left=working_days_left(nom, now, person.zone),
-                overdue=is_overdue(nom, now),
+                overdue=not task.done and is_overdue(nom, now),
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)

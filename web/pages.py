@@ -11,6 +11,8 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from api.deps import ApiDeps, deps
+from domain.cycle import CycleConfig
+from domain.errors import figure
 from domain.people import MINISTRY, Person, Seat
 from domain.presentation import score, when, when_compact
 from domain.stages import Role
@@ -23,6 +25,7 @@ _env = Environment(
 _env.filters["when"] = when
 _env.filters["when_compact"] = when_compact
 _env.filters["score"] = score
+_env.filters["figure"] = figure
 templates = Jinja2Templates(env=_env)
 
 
@@ -34,7 +37,7 @@ class SignInNeeded(Exception):
 
 
 def secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    return request.url.scheme == "https" or inbox_deps(request).secure_cookies
 
 
 def form_nonce(request: Request, inbox: InboxDeps) -> tuple[str, bool]:
@@ -131,24 +134,22 @@ def sign_in_redirect(then: str) -> RedirectResponse:
     return RedirectResponse(f"/masuk?ke={quote(then, safe='/')}", status_code=303)
 
 
-def _key_holder(d: ApiDeps, inbox_cycles: list[str], claim: Any) -> Person | None:
+def key_holder(d: ApiDeps, configs: list[CycleConfig], claim: Any) -> Person | None:
+    """An operator signed in with their API key: an operator's seat on each open cycle
+    that lists their user id among its operators, as the rules check them
+    (`domain.access.require_operator`); None when the key or the listing is gone."""
     key = d.keys.configured(claim.key_name, claim.key_sha256)
     if key is None or Role.OPERATOR not in key.roles:
         return None
     seats = tuple(
-        Seat(
-            cycle,
-            role,
-            claim.user_id,
-            key.institution or MINISTRY,
-            key.province,
-            key.regency,
-            key.lab,
-        )
-        for cycle in inbox_cycles
-        for role in key.roles
+        Seat(config.cycle, Role.OPERATOR, claim.user_id, key.institution or MINISTRY)
+        for config in configs
+        if claim.user_id in {m.user_id for m in config.staff.operators}
     )
-    return Person(email=f"{key.name}/{claim.user_id}", name=claim.user_id, seats=seats)
+    if not seats:
+        return None
+    name = f"{claim.user_id} ({key.name})"
+    return Person(email=f"{key.name}/{claim.user_id}", name=name, seats=seats, by_key=True)
 
 
 async def current_person(request: Request) -> Person | None:
@@ -158,8 +159,7 @@ async def current_person(request: Request) -> Person | None:
         return None
     if claim.email is not None:
         return await inbox.directory.person(claim.email)
-    cycles = [c.cycle for c in await inbox.directory.configs()]
-    return _key_holder(d, cycles, claim)
+    return key_holder(d, await inbox.directory.configs(), claim)
 
 
 async def signed_in(request: Request) -> Person:

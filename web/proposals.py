@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import ApiDeps, Deps
-from domain.access import Place, folded, require_proposing_office
+from domain.access import Place, require_proposing_office
 from domain.calendar import local_date
 from domain.cycle import already_proposed
 from domain.errors import Problem, Refused
@@ -204,7 +204,8 @@ async def proposals(request: Request, person: SignedIn, d: Deps) -> Response:
     if not seats:
         return not_an_office(request, person)
     offices = dict.fromkeys(s.institution for s in seats)
-    drafts = [draft for office in offices for draft in await d.store.drafts_of(office)]
+    keys = dict.fromkeys(s.office for s in seats)
+    drafts = [draft for key in keys for draft in await d.store.drafts_of(key)]
     rows = await nominations_of(d.client, seats)
     inbox = await tasks_of(d.client, person, datetime.now(UTC))
     tasks = {t.task.nomination_id: t for t in inbox.rows}
@@ -236,7 +237,7 @@ async def _owned_draft(
     if draft is None:
         message = "Draf ini tidak ada, atau sudah diajukan sebagai usulan."
         return None, refused_page(request, "Draf tidak ditemukan", message, 404, person)
-    if folded(draft["office"]) not in {folded(s.institution) for s in office_seats(person)}:
+    if draft["office"] not in {s.office for s in office_seats(person)}:
         message = (
             "Draf ini milik Dinas pengusul lain; hanya Dinas yang menyusunnya yang dapat "
             "membukanya."
@@ -286,7 +287,7 @@ async def _post(request: Request, person: Person, d: ApiDeps, draft_id: str | No
     if posted.get("action") == "draft":
         now = datetime.now(UTC)
         saved = await d.store.save_draft(
-            draft_id, seat.cycle, seat.institution, values, seat.user_id, now
+            draft_id, seat.cycle, seat.office, values, seat.user_id, now
         )
         return RedirectResponse(f"/usulan/draf/{saved}?disimpan=1", status_code=303)
     try:
@@ -326,8 +327,18 @@ def read_resubmission(items: list[tuple[str, str]]) -> dict[str, Any]:
     return {"proposal": raw, **({"note": note} if note else {})}
 
 
+def _kept_on_resubmission(data: dict[str, Any], nom: Nomination) -> dict[str, Any]:
+    """The cycle and the proposing office stay the nomination's, whatever the form sends
+    (their fields are shown read-only)."""
+    if isinstance(data.get("proposal"), dict):
+        kept = nom.proposal.model_dump(mode="json", include={"cycle", "proposing_office"})
+        data = {**data, "proposal": {**data["proposal"], **kept}}
+    return data
+
+
 FORMS["resubmit"] = DecisionForm(
     context=_resubmission_context,
     read=read_resubmission,
+    kept=_kept_on_resubmission,
     initial=lambda nom, person, task: values_of(nom.proposal),
 )

@@ -19,11 +19,12 @@ from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from api.sessions import SHORTEST_SECRET
+
 SESSION_COOKIE = "ovop_sesi"
 FORM_COOKIE = "ovop_formulir"
 SESSION_SECONDS = 12 * 3600
 FORM_SECONDS = 12 * 3600  # a form open longer than a session is shown again
-SHORTEST_SECRET = 32
 
 
 def _serializer(secret: str, salt: str) -> URLSafeTimedSerializer:

@@ -8,13 +8,15 @@ opens, not by opening it: a mail scanner that fetches the link does not spend it
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+import aiosmtplib
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from activities.mail import BODY_CHARSET, UTF8
@@ -27,13 +29,15 @@ from web.pages import (
     current_person,
     forged_form,
     form_is_genuine,
+    key_holder,
     page,
     refused_page,
     signed_in_as,
 )
-from web.sessions import SESSION_COOKIE
+from web.sessions import SESSION_COOKIE, SessionClaim
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("ovop.web")
 
 PER_ADDRESS = 3  # links asked for one address in `WINDOW`
 WINDOW = timedelta(minutes=15)
@@ -54,6 +58,7 @@ async def ask_for_link(
     request: Request,
     d: Deps,
     inbox: Inbox,
+    later: BackgroundTasks,
     email: Annotated[str, Form()] = "",
     ke: Annotated[str, Form()] = "/tugas",
     csrf: Csrf = None,
@@ -76,21 +81,26 @@ async def ask_for_link(
         not inbox.limiter.allows(client)
         or await d.store.links_requested_since(email, now - WINDOW) >= PER_ADDRESS
     ):
-        return refused_page(
-            request,
-            "Terlalu banyak permintaan",
-            "Tautan masuk sudah beberapa kali diminta dalam 15 menit terakhir. Periksa kotak "
-            "surat Anda untuk tautan yang sudah dikirim, atau coba lagi 15 menit lagi.",
-            429,
-            back="/masuk",
-            back_label="Kembali ke halaman masuk",
-        )
+        return _too_often(request)
     nonce = secrets.token_urlsafe(18)
     await d.store.note_link_requested(nonce, email, now)
     person = await inbox.directory.person(email)
-    if person is not None:
-        await _send_link(inbox, person, inbox.links.url(email, safe_next(ke), ASKED_LINK, nonce))
+    if person is not None:  # sent after the answer: a listed address takes no longer
+        url = inbox.links.url(email, safe_next(ke), ASKED_LINK, nonce)
+        later.add_task(_send_link, inbox, person, url)
     return page(request, "link_sent.html", email=email)
+
+
+def _too_often(request: Request) -> HTMLResponse:
+    return refused_page(
+        request,
+        "Terlalu banyak permintaan",
+        "Tautan masuk sudah beberapa kali diminta dalam 15 menit terakhir. Periksa kotak "
+        "surat Anda untuk tautan yang sudah dikirim, atau coba lagi 15 menit lagi.",
+        429,
+        back="/masuk",
+        back_label="Kembali ke halaman masuk",
+    )
 
 
 async def _send_link(inbox: Inbox, person: Person, url: str) -> None:
@@ -111,8 +121,11 @@ async def _send_link(inbox: Inbox, person: Person, url: str) -> None:
         "Kecil, Menengah, dan Aneka\nKementerian Perindustrian Republik Indonesia\n"
     )
     msg.set_payload(body, BODY_CHARSET)
-    async with inbox.mailer.connection() as smtp:
-        await smtp.send_message(msg)
+    try:
+        async with inbox.mailer.connection() as smtp:
+            await smtp.send_message(msg)
+    except (aiosmtplib.SMTPException, OSError) as error:
+        log.warning("sign-in link to %s not sent: %s", person.email, error)
 
 
 def _link_refused(request: Request, why: str) -> HTMLResponse:
@@ -151,7 +164,9 @@ async def use_link(
         return _link_refused(request, str(refused))
     person = await inbox.directory.person(claim.email)
     if person is None:
-        return _link_refused(request, f"alamat {claim.email} tidak lagi terdaftar pada siklus")
+        return _link_refused(
+            request, f"alamat {claim.email} tidak terdaftar pada siklus yang terbuka"
+        )
     if not await d.store.take_link(claim.nonce, claim.email, datetime.now(UTC)):
         return _link_refused(request, "tautan masuk ini sudah pernah dipakai")
     response = RedirectResponse(claim.next, status_code=303)
@@ -170,12 +185,21 @@ async def sign_in_with_key(
 ) -> Response:
     if not form_is_genuine(request, csrf):
         return forged_form(request)
+    client = request.client.host if request.client else "-"
+    if not inbox.limiter.allows(client):
+        return _too_often(request)
     found = d.keys.find(key.strip()) if key.strip() else None
     errors = {}
     if found is None or Role.OPERATOR not in found.roles:
         errors["key"] = "kunci API tidak dikenal atau bukan kunci operator"
-    if not user_id.strip():
+    elif not user_id.strip():
         errors["user_id"] = "isi user_id Anda sebagaimana tercantum pada staf siklus"
+    else:
+        claim = SessionClaim(key_name=found.name, key_sha256=found.sha256, user_id=user_id.strip())
+        if key_holder(d, await inbox.directory.configs(), claim) is None:
+            errors["user_id"] = (
+                f'"{user_id.strip()}" tidak terdaftar sebagai operator pada siklus yang terbuka'
+            )
     if errors or found is None:
         return page(
             request, "masuk.html", status_code=422, then=safe_next(ke), email="", errors=errors

@@ -3,6 +3,7 @@ the decision's form; posting it sends the same Update the API and `ovop` send.""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -11,10 +12,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import Deps
-from domain.access import events_for_juror, scores_visible, sees_owner
+from domain.access import Place, events_for_juror, scores_visible, sees_owner
 from domain.errors import RefusalKind, Refused
 from domain.nomination import Nomination
 from domain.people import Person
+from domain.proposal import Proposal
 from domain.registry import describe_check
 from domain.stages import Role
 from domain.tasks import Task, decision_kind, heading, require_task
@@ -43,6 +45,8 @@ class DecisionForm:
     # Other decisions the page offers (a juror's conflict declaration): each is a form of
     # its own, `decisions/<command>.html`, whose `action` field names its command.
     also: tuple[str, ...] = ()
+    # What the nomination keeps whatever the form sends (a resubmission's cycle and office).
+    kept: Callable[[dict[str, Any], Nomination], dict[str, Any]] = lambda data, nom: data
 
 
 FORMS: dict[str, DecisionForm] = {}
@@ -105,6 +109,7 @@ def _render(
         values=values,
         errors=errors,
         form_template=f"decisions/{task.command}.html",
+        once=secrets.token_urlsafe(18),
         also_templates=[f"decisions/{command}.html" for command in form.also],
         **dossier(nom, task),
         **form.context(nom, person, task),
@@ -143,10 +148,17 @@ async def take_decision(
     if values.get("action") in form_for(task.command).also:
         command = values["action"]
         values = {**form_for(task.command).initial(nom, person, task), **values}
-    kind = decision_kind(command)
+    kind, form = decision_kind(command), form_for(command)
+    # The form's own token names the Update: sent twice (a double click, a reload), the
+    # decision is taken once and its first answer comes back.
+    once = values.get("once", "")
+    update_id = f"web:{person.email}:{once}" if 16 <= len(once) <= 64 else None
     try:
-        decision = decision_of(kind.model, form_for(command).read(items), seat.actor())
-        result = await decide(d.client.get_workflow_handle(nomination_id), decision)
+        decision = decision_of(kind.model, form.kept(form.read(items), nom), seat.actor())
+        proposal = getattr(decision, "proposal", None)
+        if isinstance(proposal, Proposal):  # a resubmission stays within the office's reach
+            seat.reach.require(Place.of_proposal(proposal), "proposal.sentra.province")
+        result = await decide(d.client.get_workflow_handle(nomination_id), decision, update_id)
     except Refused as refusal:
         status = STATUS.get(refusal.kind, 422)
         return _render(

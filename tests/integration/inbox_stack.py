@@ -20,6 +20,7 @@ from api.keys import KeyRing
 from records import RecordStore
 from tests.integration.api_stack import KEYS, Api
 from tests.integration.conftest import Inbox, end_leftovers, serving
+from tests.support import eventually
 from web.deps import InboxDeps
 from web.directory import Directory
 from web.links import SignInLinks
@@ -80,20 +81,32 @@ class InboxSite:
         async with httpx.AsyncClient(base_url=self.base, timeout=30) as http:
             yield Browser(http)
 
-    def last_link_to(self, email: str) -> str:
-        for rcpt, message in reversed(self.mail.received):
-            if rcpt == email.lower():
-                found = links_in(message)
-                if found:
-                    return found[-1]
-        raise AssertionError(f"no sign-in link was mailed to {email}")
+    def sign_in_links(self, email: str) -> list[str]:
+        """Every sign-in link mailed to `email` so far, oldest first."""
+        return [
+            link
+            for rcpt, message in self.mail.received
+            if rcpt == email.lower()
+            for link in links_in(message)
+        ]
+
+    async def new_link_to(self, email: str, seen: int) -> str:
+        """The sign-in link mailed to `email` after the `seen` ones before it: the sign-in
+        page sends it after it answers."""
+
+        async def arrived() -> str | None:
+            links = self.sign_in_links(email)
+            return links[seen] if len(links) > seen else None
+
+        return await eventually(arrived, f"a sign-in link mailed to {email}", within=10)
 
     @asynccontextmanager
     async def signed_in(self, email: str) -> AsyncIterator[Browser]:
         """A browser signed in as `email` with the link the sign-in page mailed."""
         async with self.browser() as b:
+            seen = len(self.sign_in_links(email))
             assert (await b.ask_for_link(email)).status_code == 200
-            signed = await b.use_link(self.last_link_to(email))
+            signed = await b.use_link(await self.new_link_to(email, seen))
             assert signed.status_code == 303, signed.text
             yield b
 

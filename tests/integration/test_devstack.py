@@ -37,6 +37,12 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
         assert f"Temporal Web UI : http://localhost:{ports.ui}/namespaces/default/workflows" in (
             first.text
         )
+        # The inbox, and whom to sign in as to find each demo nomination's task there.
+        assert f"Kotak tugas     : http://localhost:{ports.api}/tugas" in first.text
+        asked = first.text.split("Masuk ke kotak tugas sebagai", 1)[1]
+        verifying = next(x for x in asked.splitlines() if "ADMIN_VERIFICATION" in x)
+        assert "rina@example.id" in verifying and "agus@example.id" in verifying
+        assert "dirjen.ikma@example.id" in asked and "disperin.tasikmalaya@example.id" in asked
         # The issue's own check: the CLI finds the ones waiting at verification.
         waiting = await first.workflow_ids('OvopStage="ADMIN_VERIFICATION"')
         assert waiting == [demo["ADMIN_VERIFICATION"][0]]

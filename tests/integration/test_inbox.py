@@ -8,11 +8,15 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from temporalio.testing import WorkflowEnvironment
 
+from activities.mail import Mailer
 from domain.examples import example_proposals
 from domain.notifications import task_path
 from domain.stages import Stage
-from tests.integration.inbox_stack import InboxSite
+from records import RecordStore
+from tests.integration.conftest import SmtpServer
+from tests.integration.inbox_stack import InboxSite, inbox_site
 
 pytestmark = pytest.mark.integration
 
@@ -33,9 +37,10 @@ async def test_a_verifier_signs_in_by_link_finds_the_task_and_decides(site: Inbo
     async with site.browser() as b:
         first = await b.http.get("/tugas")
         assert first.status_code == 303 and first.headers["location"] == "/masuk?ke=/tugas"
+        seen = len(site.sign_in_links(VERIFIER))
         sent = await b.ask_for_link(VERIFIER, task_path(nomination))
         assert sent.status_code == 200 and "Periksa email Anda" in sent.text
-        link = site.last_link_to(VERIFIER)
+        link = await site.new_link_to(VERIFIER, seen)
         signed = await b.use_link(link)
         assert signed.status_code == 303 and signed.headers["location"] == task_path(nomination)
 
@@ -64,6 +69,7 @@ async def test_the_sign_in_page_tells_no_one_who_is_listed(site: InboxSite) -> N
         unknown = await b.ask_for_link("orang.lain@example.id")
     assert known.status_code == unknown.status_code == 200
     assert known.text.replace(VERIFIER, "X") == unknown.text.replace("orang.lain@example.id", "X")
+    await site.new_link_to(VERIFIER, 0)
     assert [r for r, _ in site.mail.received] == [VERIFIER]
 
 
@@ -71,6 +77,7 @@ async def test_links_asked_for_too_often_are_refused(site: InboxSite) -> None:
     async with site.browser() as b:
         answers = [(await b.ask_for_link(VERIFIER)).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
+    await site.new_link_to(VERIFIER, 2)  # the third
     assert len(site.mail.received) == 3
 
 
@@ -107,3 +114,27 @@ async def test_a_proposer_cannot_open_another_region_s_nomination(site: InboxSit
         assert bantul in inbox and pekalongan not in inbox
         other = await office.http.get(f"/tugas/{pekalongan}")
         assert other.status_code == 403 and "bukan untuk Anda" in other.text
+
+
+async def test_a_session_and_a_spent_link_hold_on_every_api_process(
+    site: InboxSite,
+    dev_env: WorkflowEnvironment,
+    store: RecordStore,
+    mailer: Mailer,
+    smtp: SmtpServer,
+) -> None:
+    """Two API processes behind a load balancer: the same secret, the same records."""
+    async with inbox_site(dev_env, store, mailer, smtp.inbox) as other:
+        async with site.signed_in(VERIFIER) as first, other.browser() as second:
+            second.http.cookies = first.http.cookies  # the next request lands on the other
+            assert (await second.http.get("/tugas")).status_code == 200
+
+        seen = len(site.sign_in_links(VERIFIER))
+        async with site.browser() as asking:
+            await asking.ask_for_link(VERIFIER)
+        link = await site.new_link_to(VERIFIER, seen)
+        async with other.browser() as b:
+            assert (await b.use_link(link)).status_code == 303
+        async with site.browser() as b:
+            again = await b.use_link(link)
+            assert again.status_code == 400 and "sudah pernah dipakai" in again.text

@@ -143,13 +143,19 @@ async def test_an_operator_sees_stages_juror_loads_and_each_nomination_s_web_ui_
         assert "Tidak ada usulan yang melewati batas waktu" in html
 
 
-async def test_an_operator_key_holder_finds_the_link_to_a_task_it_holds(
+async def test_an_operator_signs_in_with_their_key_as_a_listed_operator_only(
     site: InboxSite, cycle: CycleHandle
 ) -> None:
     year = cycle.id.removeprefix("ovop-cycle-")
-    nomination = await proposed(site, year)  # at verification: the ditjen key also verifies
+    nomination = await proposed(site, year)  # at verification: no operator's task
     async with site.browser() as b:
         token = csrf_of((await b.http.get("/masuk")).text)
+        stranger = await b.http.post(
+            "/masuk/kunci",
+            data={"key": "key-ditjen", "user_id": "op.tamu", "ke": "/siklus", "csrf": token},
+        )
+        assert stranger.status_code == 422 and 'id="user_id-error"' in stranger.text
+        assert "tidak terdaftar sebagai operator" in stranger.text
         signed = await b.http.post(
             "/masuk/kunci",
             data={"key": "key-ditjen", "user_id": "op.sari", "ke": "/siklus", "csrf": token},
@@ -159,7 +165,11 @@ async def test_an_operator_key_holder_finds_the_link_to_a_task_it_holds(
         assert f'href="/siklus/{year}"' in listing.text and 'href="/siklus/2026"' in listing.text
         shown = await b.http.get(f"/siklus/{year}")
         assert shown.status_code == 200
-        assert f'href="/tugas/{nomination}"' in row_of(shown.text, nomination)
+        # The key also verifies, but op.sari is no listed verifier: the key signs in an
+        # operator, and verification is not an operator's task.
+        assert nomination in shown.text
+        assert f'href="/tugas/{nomination}"' not in row_of(shown.text, nomination)
+        assert (await b.http.get(f"/tugas/{nomination}")).status_code == 403
 
 
 async def test_anyone_but_an_operator_is_refused_and_an_unknown_cycle_is_not_found(

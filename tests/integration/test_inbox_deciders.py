@@ -120,7 +120,7 @@ async def test_jurors_score_blind_to_each_other_and_the_official_decides_the_awa
     async with by_letter(site, email_of(third), nomination) as c:
         assert (await c.decide(nomination, sheet("78", "Pasar luas."))).status_code == 200
         closed = html.unescape((await c.http.get(f"/tugas/{nomination}")).text)
-        assert "telah ditutup" in closed and SECRET_COMMENT in closed and "83.5" in closed
+        assert "telah ditutup" in closed and SECRET_COMMENT in closed and "83,5" in closed
         assert 'name="scores.local_resources"' not in closed
 
     assert (await site.api.state(nomination)).stage == Stage.AWARD_DECISION

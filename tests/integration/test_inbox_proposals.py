@@ -75,7 +75,10 @@ async def test_an_office_keeps_a_draft_finishes_it_later_and_proposes(site: Inbo
 
         sent = await post_form(office, draft_path, values, "submit")
         assert sent.status_code == 200, sent.text
-        assert nid in sent.text and "Meja verifikasi Ditjen IKMA telah diberi tahu" in sent.text
+        assert (
+            nid in sent.text
+            and "Sekretariat Verifikasi OVOP Ditjen IKMA telah diberi tahu" in sent.text
+        )
         assert (await office.http.get(draft_path)).status_code == 404  # the draft is gone
 
         twice = await post_form(office, "/usulan/baru", values, "submit")

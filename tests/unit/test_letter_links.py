@@ -3,7 +3,6 @@ link of their own for a person, the bare task address for a desk; no other lette
 
 from __future__ import annotations
 
-import logging
 import re
 
 import pytest
@@ -11,6 +10,7 @@ from pydantic import SecretStr
 
 from activities.letters import Letter, every_letter
 from activities.mail import MailRenderer
+from bootstrap import CodecNotConfigured
 from domain.access import folded
 from domain.events import EventKind
 from domain.notifications import LETTER_LINK, Audience
@@ -26,7 +26,8 @@ SIGNED = every_letter(MailRenderer(PUBLIC, LINKS.for_letter))
 SIGN_IN_LINK = re.compile(re.escape(PUBLIC) + r"/masuk/tautan/(\S+)")
 TASK = re.escape(PUBLIC) + r"/tugas/\S+"
 
-REVISERS = {Audience.PROPOSER, Audience.PROVINCIAL_OFFICE}
+# The provincial office hears of a revision, but the proposing office takes it.
+REVISERS = {Audience.PROPOSER}
 HOLDERS = {*REVISERS, Audience.VERIFICATION_DESK, Audience.LAB, Audience.JUROR, Audience.OFFICIAL}
 # Whose letter of each kind asks them to act: whoever the nomination now waits for.
 ASKED = {
@@ -97,13 +98,10 @@ def test_a_juror_declares_a_conflict_of_interest_on_the_task_page() -> None:
     assert "memberitahukannya kepada Sekretariat" not in assigned.mail.body
 
 
-def test_the_worker_signs_letter_links_with_the_api_s_session_secret(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
+def test_the_worker_signs_letter_links_with_the_api_s_session_secret() -> None:
     assert letter_links(Settings(session_secret=None)) is None
-    with caplog.at_level(logging.WARNING, logger="ovop.worker"):
-        assert letter_links(Settings(session_secret=SecretStr("pendek"))) is None
-    assert "OVOP_SESSION_SECRET" in caplog.text
+    with pytest.raises(CodecNotConfigured, match="OVOP_SESSION_SECRET terlalu pendek"):
+        letter_links(Settings(session_secret=SecretStr("pendek")))
 
     signed = letter_links(Settings(session_secret=SecretStr(SECRET), public_url=PUBLIC))
     assert signed is not None
