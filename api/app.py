@@ -32,7 +32,7 @@ from api.schemas import (
     WebhookDeliveryView,
     request_model,
 )
-from domain.access import PROPOSING_ROLES, Place, require_proposing_office
+from domain.access import PROPOSING_ROLES, Place, require_may_propose
 from domain.cycle import already_proposed
 from domain.decisions import (
     DECISIONS,
@@ -153,8 +153,7 @@ async def create_nomination(
     A nomination already proposed (same cycle, NIB and product) is a 409.
     """
     role = require_role(key, *PROPOSING_ROLES)  # who may propose: one rule, domain.access
-    key.reach.require(Place.of_proposal(proposal), "sentra.province")
-    require_proposing_office(key.actor(role, user or key.name), proposal, "proposing_office.name")
+    require_may_propose(key.actor(role, user or key.name), key.reach, proposal)
     checked = eligible(proposal)
     nid = nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name)
     created = NominationCreated(id=nid, href=f"/nominations/{nid}")

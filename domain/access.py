@@ -175,6 +175,14 @@ class Reach:
         raise Refused.one(field, why, ACCESS)
 
 
+def require_may_propose(actor: Actor, reach: Reach, proposal: Proposal) -> None:
+    """A proposal is made by its own proposing office, for a sentra within that office's
+    reach: `Refused` naming `sentra.province` or `proposing_office.name` otherwise. The
+    API and the inbox both ask this before they start a nomination."""
+    reach.require(Place.of_proposal(proposal), "sentra.province")
+    require_proposing_office(actor, proposal, "proposing_office.name")
+
+
 # Who reads the IKM owner's name, email and phone in a nomination's dossier: not the jurors
 # and the labs, who judge the product and its evidence.
 OWNER_READERS = frozenset({Role.PROPOSER, Role.VERIFIER, Role.OFFICIAL, Role.OPERATOR})

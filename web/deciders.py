@@ -16,7 +16,7 @@ from domain.people import Person
 from domain.presentation import explained
 from domain.rubric import rubric
 from domain.scoring import Criterion
-from domain.stages import Role, Stage
+from domain.stages import Role
 from domain.tasks import Task
 from web.forms import nested
 from web.task import FORMS, DecisionForm
@@ -38,7 +38,7 @@ def _score_sheet(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
     return {
         "criteria": [(c, nom.config.weights.of(c), rubric(c)) for c in Criterion],
         "conflict_declared": task.conflict_declared,
-        "panel_closed": task.stage != Stage.PANEL_SCORING,
+        "panel_closed": scores_visible(nom),
         "sheets": _panel_sheets(nom) if scores_visible(nom) else [],
     }
 

@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.deps import ApiDeps, Deps
-from domain.access import Place, require_proposing_office
+from domain.access import require_may_propose
 from domain.calendar import local_date
 from domain.cycle import already_proposed
 from domain.errors import Problem, Refused
@@ -150,8 +150,7 @@ async def propose(d: ApiDeps, seat: Seat, values: dict[str, str]) -> str:
     proposal, problems = read_proposal(values)
     if proposal is None:
         raise Refused(problems)
-    seat.reach.require(Place.of_proposal(proposal), "sentra.province")
-    require_proposing_office(seat.actor(), proposal, "proposing_office.name")
+    require_may_propose(seat.actor(), seat.reach, proposal)
     nid = nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name)
     try:
         await nominate(d.client, proposal, seat.actor(), d.task_queue)
