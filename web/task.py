@@ -6,13 +6,17 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
-from api.deps import Deps
+from api.deps import ApiDeps, Deps
 from domain.access import Place, events_for_juror, scores_visible, sees_owner
+from domain.decisions import DecisionResult
 from domain.errors import RefusalKind, Refused
 from domain.nomination import Nomination
 from domain.people import Person
@@ -136,23 +140,27 @@ async def take_decision(
     items = [(k, v) for k, v in posted if isinstance(v, str)]
     if not form_is_genuine(request, dict(items).get("csrf")):
         return forged_form(request, person)
+    values = dict(items)
+    # The form's own token names the Update: sent twice (a double click, a reload), the
+    # decision is taken once and its first answer comes back.
+    once = values.get("once", "")
+    update_id = f"web:{person.email}:{once}" if 16 <= len(once) <= 64 else None
     found, refused = await _task(request, d, person, nomination_id)
     if found is None:
         assert refused is not None
-        return refused
+        earlier = await _taken_before(d, nomination_id, update_id)
+        if earlier is None:
+            return refused
+        nom, result = earlier
+        return page(request, "decided.html", person, title="Keputusan", result=result, nom=nom)
     nom, task = found
     seat = person.seat(nom.config.cycle, task.role)
     assert seat is not None  # the task was found through it
-    values = dict(items)
     command = task.command
     if values.get("action") in form_for(task.command).also:
         command = values["action"]
         values = {**form_for(task.command).initial(nom, person, task), **values}
     kind, form = decision_kind(command), form_for(command)
-    # The form's own token names the Update: sent twice (a double click, a reload), the
-    # decision is taken once and its first answer comes back.
-    once = values.get("once", "")
-    update_id = f"web:{person.email}:{once}" if 16 <= len(once) <= 64 else None
     try:
         decision = decision_of(kind.model, form.kept(form.read(items), nom), seat.actor())
         proposal = getattr(decision, "proposal", None)
@@ -164,5 +172,21 @@ async def take_decision(
         return _render(
             request, person, nom, task, values, errors_by_field(refusal.problems), status
         )
-    taken = task.model_copy(update={"title": heading(kind)})
-    return page(request, "decided.html", person, task=taken, result=result, nom=nom)
+    return page(request, "decided.html", person, title=heading(kind), result=result, nom=nom)
+
+
+async def _taken_before(
+    d: ApiDeps, nomination_id: str, update_id: str | None
+) -> tuple[Nomination, DecisionResult] | None:
+    """The decision this very form took already (sent twice: its task is then gone), or
+    None when it took none."""
+    if update_id is None:
+        return None
+    handle = d.client.get_workflow_handle(nomination_id)
+    try:
+        earlier = handle.get_update_handle(update_id, result_type=DecisionResult)
+        result: DecisionResult = await earlier.result(rpc_timeout=timedelta(seconds=2))
+    except (RPCError, WorkflowUpdateFailedError):
+        return None
+    nom = await state_of(d.client, nomination_id)
+    return None if nom is None else (nom, result)

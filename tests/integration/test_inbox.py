@@ -4,6 +4,7 @@ field, and every way in that must be refused."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -11,12 +12,13 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from activities.mail import Mailer
+from domain.events import EventKind
 from domain.examples import example_proposals
 from domain.notifications import task_path
 from domain.stages import Stage
 from records import RecordStore
 from tests.integration.conftest import SmtpServer
-from tests.integration.inbox_stack import InboxSite, inbox_site
+from tests.integration.inbox_stack import InboxSite, csrf_of, inbox_site
 
 pytestmark = pytest.mark.integration
 
@@ -138,3 +140,19 @@ async def test_a_session_and_a_spent_link_hold_on_every_api_process(
         async with site.browser() as b:
             again = await b.use_link(link)
             assert again.status_code == 400 and "sudah pernah dipakai" in again.text
+
+
+async def test_a_decision_sent_twice_is_taken_once(site: InboxSite) -> None:
+    """A double click, or the page sent again: the same form is the same Update."""
+    nomination = await proposed(site)
+    async with site.signed_in(VERIFIER) as b:
+        shown = (await b.http.get(f"/tugas/{nomination}")).text
+        once = re.search(r'name="once" value="([^"]+)"', shown)
+        assert once, shown
+        form = {"outcome": "pass", "csrf": csrf_of(shown), "once": once[1]}
+        first = await b.http.post(f"/tugas/{nomination}", data=form)
+        again = await b.http.post(f"/tugas/{nomination}", data=form)
+    assert first.status_code == again.status_code == 200, again.text
+    assert "Keputusan diterima" in again.text
+    kinds = [e.kind for e in (await site.api.state(nomination)).events]
+    assert kinds.count(EventKind.VERIFIED) == 1
