@@ -19,7 +19,6 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowQueryFail
 from temporalio.service import RPCError
 
 from domain.cycle import CycleConfig
-from domain.cycle_book import CycleBook
 from domain.people import Person, find_person
 from workflows.cycle import CycleWorkflow
 from workflows.visibility import CYCLE_WORKFLOW_TYPE, quote
@@ -71,11 +70,13 @@ class Directory:
     async def _config_of(self, workflow_id: str) -> CycleConfig | None:
         handle = self._client.get_workflow_handle_for(CycleWorkflow.run, workflow_id)
         try:
-            book: CycleBook = await handle.query(CycleWorkflow.book, rpc_timeout=ANSWER_WITHIN)
+            config: CycleConfig = await handle.query(
+                CycleWorkflow.config, rpc_timeout=ANSWER_WITHIN
+            )
         except (RPCError, WorkflowQueryFailedError) as error:
             log.warning("cycle %s did not answer: %s", workflow_id, error)
             return None
-        return book.config
+        return config
 
     async def person(self, email: str) -> Person | None:
         return find_person(await self.configs(), email)

@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     import email_validator  # noqa: F401  (pydantic imports it lazily; see nomination.py)
 
     from activities.records import RecordActivities
+    from domain.cycle import CycleConfig
     from domain.cycle_book import (
         Admission,
         Closing,
@@ -57,7 +58,7 @@ class CycleWorkflow:
     open_plenary (a commodity's nominees ranked), agree (its plenary's list), issue_decree.
     Each answers at once; the decree's record and its signals to every nominee start in the
     same workflow task.
-    Signals: panel_needed, nomination_moved (from nominations). Queries: status, book.
+    Signals: panel_needed, nomination_moved (from nominations). Queries: status, book, config.
     """
 
     @workflow.init
@@ -237,3 +238,9 @@ class CycleWorkflow:
     @workflow.query
     def book(self) -> CycleBook:
         return self._book
+
+    @workflow.query
+    def config(self) -> CycleConfig:
+        """The configuration new nominations take now: what the inbox reads to know who
+        may sign in, without the whole book (an entry per nomination)."""
+        return self._book.config

@@ -135,6 +135,8 @@ async def test_a_new_configuration_applies_to_new_nominations_only(
         ),
     )
     assert "berlaku untuk usulan baru saja; 1 usulan yang sedang berjalan" in message
+    # What the inbox reads of the cycle: the configuration new nominations take now.
+    assert (await handle.query(CycleWorkflow.config)).star_scale == SCALE_2013
     after = await nominations.nominate(await made_today(nominations, 0, cycle))
     for h, stars in ((before, 3), (after, 5)):
         p = (await state(h)).proposal
