@@ -51,7 +51,7 @@ SECTIONS = {
 }
 # Filled from the signed-in office and its contact, whatever the form sends.
 FROM_OFFICE = ("dinas_pengusul", "dinas_pengusul_kontak", "dinas_pengusul_email")
-# Kept as proposed when a proposal is corrected (`Nomination._check_resubmit` says why).
+# Shown fixed when a proposal is corrected: the nomination keeps them (`_kept_on_resubmission`).
 KEPT_ON_RESUBMIT = ("siklus", "dinas_pengusul")
 HEADERS = frozenset(c.header for c in COLUMNS)
 
