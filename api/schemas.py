@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from domain.access import events_for_juror
+from domain.access import events_for_juror, sees_owner
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import AwardRecord, Nomination, PanelResult
-from domain.proposal import Model, Proposal
+from domain.proposal import Contact, Ikm, Model, Proposal
 from domain.registry import RegistryCheck
 from domain.stages import Role, Stage
 from workflows.visibility import NominationFilter, NominationRow
@@ -20,6 +21,20 @@ from workflows.visibility import NominationFilter, NominationRow
 class NominationCreated(Model):
     id: str
     href: str
+
+
+class IkmView(Ikm):
+    owner: Contact | None = Field(  # type: ignore[assignment]
+        None,
+        description="The owner's contact; left out for a key that only scores or assesses "
+        "(jurors and labs judge the product, not its owner: `domain.access.OWNER_READERS`)",
+    )
+
+
+class ProposalView(Proposal):
+    """The proposal as the caller may read it."""
+
+    ikm: IkmView
 
 
 class NominationView(Model):
@@ -33,7 +48,7 @@ class NominationView(Model):
     escalated: bool
     lab: Lab
     revisions: int
-    proposal: Proposal
+    proposal: ProposalView
     registry: RegistryCheck | None
     panel: list[str]
     result: PanelResult | None
@@ -41,10 +56,15 @@ class NominationView(Model):
     events: list[NominationEvent]
 
     @classmethod
-    def of(cls, nom: Nomination, jurors_only: bool = False) -> NominationView:
-        """The nomination as the caller may see it: a key that only scores (a juror's)
-        reads the events as a juror may (`domain.access.events_for_juror`)."""
-        events = events_for_juror(nom) if jurors_only else nom.events
+    def of(cls, nom: Nomination, roles: Collection[Role]) -> NominationView:
+        """The nomination as a key of `roles` may see it: a key that only scores (a
+        juror's) reads the events as a juror may (`domain.access.events_for_juror`), and
+        only a key of a role that reads the owner's contact gets it (`sees_owner`)."""
+        events = events_for_juror(nom) if set(roles) == {Role.JUROR} else nom.events
+        proposal = ProposalView.model_validate(nom.proposal.model_dump())
+        if not any(sees_owner(role) for role in roles):
+            hidden = proposal.ikm.model_copy(update={"owner": None})
+            proposal = proposal.model_copy(update={"ikm": hidden})
         return cls(
             id=nom.id,
             stage=nom.stage,
@@ -54,7 +74,7 @@ class NominationView(Model):
             escalated=nom.escalated,
             lab=nom.lab,
             revisions=nom.revisions,
-            proposal=nom.proposal,
+            proposal=proposal,
             registry=nom.registry,
             panel=nom.panel,
             result=nom.result,

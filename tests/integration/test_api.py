@@ -181,6 +181,10 @@ async def test_a_decision_through_the_api_is_the_workflows_decision(api: Api) ->
         "proposed",
         "verified",
     ]
+    # A lab judges the product, not its owner (domain.access.sees_owner): as in the inbox.
+    assert view["proposal"]["ikm"]["owner"] is None and view["proposal"]["ikm"]["nib"]
+    ministry = (await api.http.get(f"/nominations/{nomination}", headers=as_("ditjen"))).json()
+    assert ministry["proposal"]["ikm"]["owner"]["email"].startswith("pemilik.")
 
     response = await api.http.post(
         f"/nominations/{nomination}/extend",
