@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated
@@ -18,14 +19,22 @@ from web.sessions import InboxCookies
 
 
 class ClientLimiter:
-    """Requests from one client address in a sliding window, on this process."""
+    """Requests from one client address in a sliding window, on this process. Clients
+    quiet for a whole window are forgotten, so the table holds only recent ones."""
 
-    def __init__(self, most: int = 20, window: timedelta = timedelta(minutes=15)) -> None:
-        self._most, self._window = most, window.total_seconds()
+    def __init__(
+        self,
+        most: int = 20,
+        window: timedelta = timedelta(minutes=15),
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._most, self._window, self._clock = most, window.total_seconds(), clock
         self._seen: dict[str, deque[float]] = {}
 
     def allows(self, client: str) -> bool:
-        now = time.monotonic()
+        now = self._clock()
+        for quiet in [c for c, times in self._seen.items() if now - times[-1] > self._window]:
+            del self._seen[quiet]
         seen = self._seen.setdefault(client, deque())
         while seen and now - seen[0] > self._window:
             seen.popleft()
@@ -33,6 +42,9 @@ class ClientLimiter:
             return False
         seen.append(now)
         return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 @dataclass(frozen=True)
