@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any
 
 from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
@@ -33,18 +32,57 @@ FORM_SECONDS = 3600  # a sign-in form left open longer is shown again
 SHORTEST_SECRET = 32
 
 
+def signed(
+    secret: str, salt: str, signer: type[TimestampSigner] = TimestampSigner
+) -> URLSafeTimedSerializer:
+    """What a cookie or a form token is signed with: HMAC-SHA256 over `secret`, the time it
+    was signed, and a salt of its own for each kind of thing signed."""
+    return URLSafeTimedSerializer(
+        secret, salt=salt, signer=signer, signer_kwargs={"digest_method": hashlib.sha256}
+    )
+
+
+class FormGuard:
+    """CSRF tokens, double-submit: a nonce for the browser's cookie, its signature for the
+    form; a post whose token is not the signature of its cookie's nonce is refused."""
+
+    def __init__(
+        self,
+        secret: str,
+        salt: str,
+        max_age: int,
+        signer: type[TimestampSigner] = TimestampSigner,
+    ) -> None:
+        self._forms = signed(secret, salt, signer)
+        self._max_age = max_age
+
+    def new_form(self) -> tuple[str, str]:
+        """A nonce (for the cookie) and its token (for the form)."""
+        nonce = secrets.token_urlsafe(24)
+        return nonce, self.token_for(nonce)
+
+    def token_for(self, nonce: str) -> str:
+        return self._forms.dumps(nonce)
+
+    def form_is_genuine(self, nonce: str | None, token: str | None) -> bool:
+        """The form's token is ours, recent, and made for the nonce of this browser's cookie."""
+        if not nonce or not token:
+            return False
+        try:
+            signed = self._forms.loads(token, max_age=self._max_age)
+        except BadData:
+            return False
+        return isinstance(signed, str) and hmac.compare_digest(signed, nonce)
+
+
 class SessionCookies:
     """Signs and reads the codec's session cookies and its sign-in form tokens."""
 
     def __init__(self, secret: str, signer: type[TimestampSigner] = TimestampSigner) -> None:
         if len(secret) < SHORTEST_SECRET:
             raise ValueError(f"rahasia sesi minimal {SHORTEST_SECRET} karakter")
-        signing: dict[str, Any] = {
-            "signer": signer,
-            "signer_kwargs": {"digest_method": hashlib.sha256},
-        }
-        self._sessions = URLSafeTimedSerializer(secret, salt="ovop-codec-session", **signing)
-        self._forms = URLSafeTimedSerializer(secret, salt="ovop-codec-sign-in", **signing)
+        self._sessions = signed(secret, "ovop-codec-session", signer)
+        self._forms = FormGuard(secret, "ovop-codec-sign-in", FORM_SECONDS, signer)
 
     def session_for(self, key: ApiKey) -> str:
         return self._sessions.dumps({"name": key.name, "sha256": key.sha256})
@@ -59,15 +97,7 @@ class SessionCookies:
 
     def new_form(self) -> tuple[str, str]:
         """A sign-in form's nonce (for its cookie) and token (for the form)."""
-        nonce = secrets.token_urlsafe(24)
-        return nonce, self._forms.dumps(nonce)
+        return self._forms.new_form()
 
     def form_is_genuine(self, nonce: str | None, token: str) -> bool:
-        """The form's token is ours, recent, and made for the nonce of this browser's cookie."""
-        if not nonce or not token:
-            return False
-        try:
-            signed = self._forms.loads(token, max_age=FORM_SECONDS)
-        except BadData:
-            return False
-        return isinstance(signed, str) and hmac.compare_digest(signed, nonce)
+        return self._forms.form_is_genuine(nonce, token)

@@ -11,52 +11,17 @@ cookie and the same nonce, signed, in the form (`FormGuard`).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData
 
-from api.sessions import SHORTEST_SECRET
+from api.sessions import SHORTEST_SECRET, FormGuard, signed
 
 SESSION_COOKIE = "ovop_sesi"
 FORM_COOKIE = "ovop_formulir"
 SESSION_SECONDS = 12 * 3600
 FORM_SECONDS = 12 * 3600  # a form open longer than a session is shown again
-
-
-def _serializer(secret: str, salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(
-        secret, salt=salt, signer_kwargs={"digest_method": hashlib.sha256}
-    )
-
-
-class FormGuard:
-    """CSRF tokens, double-submit: a nonce for the browser's cookie, its signature for the
-    form; a post whose token is not the signature of its cookie's nonce is refused."""
-
-    def __init__(self, secret: str, salt: str, max_age: int) -> None:
-        self._forms = _serializer(secret, salt)
-        self._max_age = max_age
-
-    def new_form(self) -> tuple[str, str]:
-        """A nonce (for the cookie) and its token (for the form)."""
-        nonce = secrets.token_urlsafe(24)
-        return nonce, self.token_for(nonce)
-
-    def token_for(self, nonce: str) -> str:
-        return self._forms.dumps(nonce)
-
-    def form_is_genuine(self, nonce: str | None, token: str | None) -> bool:
-        if not nonce or not token:
-            return False
-        try:
-            signed = self._forms.loads(token, max_age=self._max_age)
-        except BadData:
-            return False
-        return isinstance(signed, str) and hmac.compare_digest(signed, nonce)
 
 
 @dataclass(frozen=True)
@@ -73,7 +38,7 @@ class InboxCookies:
     def __init__(self, secret: str) -> None:
         if len(secret) < SHORTEST_SECRET:
             raise ValueError(f"rahasia sesi minimal {SHORTEST_SECRET} karakter")
-        self._sessions = _serializer(secret, "ovop-inbox-session")
+        self._sessions = signed(secret, "ovop-inbox-session")
         self.forms = FormGuard(secret, "ovop-inbox-form", FORM_SECONDS)
 
     def for_email(self, email: str) -> str:
