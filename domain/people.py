@@ -84,10 +84,26 @@ class Person:
         return tuple(dict.fromkeys(s.cycle for s in self.seats))
 
 
-def seats_in(config: CycleConfig, email: str) -> list[tuple[str, Seat, TimeZone]]:
-    """(name, seat, zone) for each place `email` is listed in on this cycle."""
-    wanted, staff, cycle = folded(email), config.staff, config.cycle
-    found: list[tuple[str, Seat, TimeZone]] = []
+@dataclass(frozen=True)
+class Listing:
+    """One place someone is listed on a cycle: their address (as compared), their name, the
+    seat it gives them and the zone their deadlines are read in."""
+
+    email: str
+    name: str
+    seat: Seat
+    zone: TimeZone
+
+
+def roster(config: CycleConfig) -> list[Listing]:
+    """Everyone the cycle lists, in every place they are listed: its verifiers, officials
+    and operators, each lab's assessors, its jurors, each regional office's contacts."""
+    staff, cycle = config.staff, config.cycle
+    found: list[Listing] = []
+
+    def add(email: str, name: str, seat: Seat, zone: TimeZone) -> None:
+        found.append(Listing(folded(email), name, seat, zone))
+
     ministry = (
         (Role.VERIFIER, staff.verifiers),
         (Role.OFFICIAL, staff.officials),
@@ -95,46 +111,39 @@ def seats_in(config: CycleConfig, email: str) -> list[tuple[str, Seat, TimeZone]
     )
     for role, members in ministry:
         for m in members:
-            if folded(str(m.email)) == wanted:
-                found.append((m.name, Seat(cycle, role, m.user_id, MINISTRY), TimeZone.WIB))
+            add(str(m.email), m.name, Seat(cycle, role, m.user_id, MINISTRY), TimeZone.WIB)
     for desk in staff.labs:
         for m in desk.assessors:
-            if folded(str(m.email)) == wanted:
-                seat = Seat(cycle, Role.LAB_ASSESSOR, m.user_id, desk.lab.label, lab=desk.lab)
-                found.append((m.name, seat, desk.zone))
+            seat = Seat(cycle, Role.LAB_ASSESSOR, m.user_id, desk.lab.label, lab=desk.lab)
+            add(str(m.email), m.name, seat, desk.zone)
     for j in config.jurors:
-        if folded(str(j.email)) == wanted:
-            seat = Seat(
-                cycle,
-                Role.JUROR,
-                j.user_id,
-                j.institution,
-                commodities=tuple(c.value for c in j.commodities),
-            )
-            found.append((j.name, seat, j.home_province.timezone))
+        commodities = tuple(c.value for c in j.commodities)
+        seat = Seat(cycle, Role.JUROR, j.user_id, j.institution, commodities=commodities)
+        add(str(j.email), j.name, seat, j.home_province.timezone)
     for office in staff.regional_offices:
         for m in office.contacts:
-            if folded(str(m.email)) == wanted:
-                seat = Seat(
-                    cycle,
-                    Role.PROPOSER,
-                    m.user_id,
-                    office.name,
-                    province=office.province,
-                    regency=office.regency,
-                )
-                found.append((m.name, seat, office.province.timezone))
+            seat = Seat(
+                cycle,
+                Role.PROPOSER,
+                m.user_id,
+                office.name,
+                province=office.province,
+                regency=office.regency,
+            )
+            add(str(m.email), m.name, seat, office.province.timezone)
     return found
+
+
+def listed_emails(config: CycleConfig) -> list[str]:
+    """Every person's address on the cycle's staff and roster, each once."""
+    return list(dict.fromkeys(listing.email for listing in roster(config)))
 
 
 def find_person(configs: Iterable[CycleConfig], email: str) -> Person | None:
     """The person listed under `email` on any of these cycles, or None."""
-    found = [hit for config in configs for hit in seats_in(config, email)]
+    wanted = folded(email)
+    found = [hit for config in configs for hit in roster(config) if hit.email == wanted]
     if not found:
         return None
-    name, _, zone = found[0]
-    return Person(folded(email), name, tuple(seat for _, seat, _ in found), zone)
-
-
-def is_listed(configs: Iterable[CycleConfig], email: str) -> bool:
-    return find_person(configs, email) is not None
+    first = found[0]
+    return Person(wanted, first.name, tuple(hit.seat for hit in found), first.zone)

@@ -21,11 +21,10 @@ from datetime import datetime
 
 from domain.access import ACCESS, Place, folded
 from domain.calendar import local_date
-from domain.cycle import CycleConfig
 from domain.decisions import DECISIONS, DecisionKind
 from domain.errors import Refused
 from domain.nomination import Nomination
-from domain.people import Person, Seat, find_person
+from domain.people import Person, Seat, find_person, listed_emails
 from domain.proposal import Model
 from domain.regions import TimeZone
 from domain.stages import Role, Stage
@@ -193,20 +192,6 @@ def looked_for(seat: Seat) -> list[dict[str, str]]:
         else:
             found.append(where)
     return found
-
-
-def listed_emails(config: CycleConfig) -> list[str]:
-    """Every person's address on the cycle's staff and roster, each once."""
-    staff = config.staff
-    members = [
-        *staff.verifiers,
-        *staff.officials,
-        *staff.operators,
-        *(m for desk in staff.labs for m in desk.assessors),
-        *config.jurors,
-        *(m for office in staff.regional_offices for m in office.contacts),
-    ]
-    return list(dict.fromkeys(folded(str(m.email)) for m in members))
 
 
 def people_asked(nom: Nomination) -> list[Person]:

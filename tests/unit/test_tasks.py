@@ -9,9 +9,9 @@ import pytest
 
 from domain.examples import example_cycle_config
 from domain.nomination import Nomination
-from domain.people import Person, find_person
+from domain.people import Person, find_person, listed_emails
 from domain.stages import Role, Stage
-from domain.tasks import listed_emails, looked_for, people_asked, task_of, working_days_left
+from domain.tasks import looked_for, people_asked, task_of, working_days_left
 from tests.support import NOW, at_stage, sheet
 
 CONFIG = example_cycle_config("2026")
