@@ -29,8 +29,8 @@ def eligibility_problems(proposal: Proposal, check_regency: bool = True) -> list
         problems.append(
             Problem(
                 "sentra.decree.issuer_region",
-                f"SK sentra harus ditetapkan oleh kepala daerah {sentra.regency}, "
-                f"bukan {decree.issuer_region}",
+                f'SK sentra harus ditetapkan oleh kepala daerah "{sentra.regency}", '
+                f'bukan "{decree.issuer_region}"',
             )
         )
     issuers = decree_issuers(sentra.regency, sentra.province)

@@ -60,10 +60,10 @@ def regency_problem(regency: str, province: Province) -> str | None:
         return None
     if found is not None:
         return (
-            f"{regency} tidak terletak di Provinsi {province.value}, melainkan di Provinsi "
+            f'"{regency}" tidak terletak di Provinsi {province.value}, melainkan di Provinsi '
             f"{found.province.value} (kode wilayah {found.code}, {SOURCE})"
         )
-    refusal = f"{regency} tidak terdapat dalam daftar kabupaten/kota Provinsi {province.value} "
+    refusal = f'"{regency}" tidak terdapat dalam daftar kabupaten/kota Provinsi {province.value} '
     refusal += f"({SOURCE})"
     likely = _likely(regency, [r for r in REGIONS.values() if r.province == province])
     if likely is not None:

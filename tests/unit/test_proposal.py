@@ -190,7 +190,7 @@ def test_a_regency_outside_its_province_is_refused_naming_where_it_lies() -> Non
     data["sentra"]["province"] = "Bali"
     error = refusal(data)
     assert error.fields == ["sentra.regency"]
-    assert "Kota Pekalongan tidak terletak di Provinsi Bali" in str(error)
+    assert '"Kota Pekalongan" tidak terletak di Provinsi Bali' in str(error)
     assert "Provinsi Jawa Tengah (kode wilayah 33.75" in str(error)
 
 
