@@ -170,7 +170,9 @@ class Services:
 
     @cached_property
     def mailer(self) -> Mailer:
-        return Mailer(smtp_config(self.settings))
+        mailer = Mailer(smtp_config(self.settings))
+        self._closing.push_async_callback(mailer.close)
+        return mailer
 
     @cached_property
     def registry(self) -> Registry:

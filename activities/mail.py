@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.charset import QP, Charset
 from email.message import Message
@@ -45,12 +48,25 @@ class SmtpConfig:
 
 
 class Mailer:
-    """Sends messages through one SMTP connection per batch."""
+    """Sends messages over SMTP, keeping a few connections open between batches.
+
+    Opening a connection (TCP, the greeting, EHLO, STARTTLS and AUTH where configured) cost
+    more than the message itself for the short letters of one event, on both sides; so a
+    batch takes an open connection when one is idle and hands it back afterwards. A
+    connection idle for longer than `IDLE_FOR` is closed rather than reused (servers drop
+    quiet clients), as is one a batch ended with an error on.
+    """
+
+    POOL_SIZE = 4
+    IDLE_FOR = 30.0  # seconds
 
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
+        self._idle: list[tuple[float, aiosmtplib.SMTP]] = []  # (idle since, connection)
 
     def connection(self) -> aiosmtplib.SMTP:
+        """A new connection of its own, for `async with` (connected on entry, closed on
+        exit)."""
         c = self.config
         return aiosmtplib.SMTP(
             hostname=c.host,
@@ -62,6 +78,68 @@ class Mailer:
             cert_bundle=c.ca_file,
             timeout=c.timeout,
         )
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[MailSession]:
+        """A connected SMTP connection for one batch: an idle one if there is, else new."""
+        reused = self._take_idle()
+        smtp = reused or self.connection()
+        if not smtp.is_connected:
+            await smtp.connect()
+        session = MailSession(self, smtp, reused=reused is not None)
+        try:
+            yield session
+        except BaseException:
+            session.smtp.close()
+            raise
+        if len(self._idle) < self.POOL_SIZE and session.smtp.is_connected:
+            self._idle.append((time.monotonic(), session.smtp))
+        else:
+            await _quit(session.smtp)
+
+    def _take_idle(self) -> aiosmtplib.SMTP | None:
+        now = time.monotonic()
+        while self._idle:
+            since, smtp = self._idle.pop()
+            if now - since < self.IDLE_FOR and smtp.is_connected:
+                return smtp
+            smtp.close()
+        return None
+
+    async def close(self) -> None:
+        """Say goodbye on every idle connection (the worker is stopping)."""
+        idle, self._idle = self._idle, []
+        await asyncio.gather(*(_quit(smtp) for _, smtp in idle))
+
+
+class MailSession:
+    """One batch's connection. A reused connection the server has dropped meanwhile is
+    found out by the first message, which is then sent once more on a new connection (with
+    its own Message-ID, as a retry of the activity would)."""
+
+    def __init__(self, mailer: Mailer, smtp: aiosmtplib.SMTP, reused: bool) -> None:
+        self._mailer = mailer
+        self.smtp = smtp
+        self._untried = reused
+
+    async def send_message(self, message: Message) -> None:
+        untried, self._untried = self._untried, False
+        try:
+            await self.smtp.send_message(message)
+        except aiosmtplib.SMTPServerDisconnected:
+            if not untried:
+                raise
+            self.smtp.close()
+            self.smtp = self._mailer.connection()
+            await self.smtp.connect()
+            await self.smtp.send_message(message)
+
+
+async def _quit(smtp: aiosmtplib.SMTP) -> None:
+    try:
+        await smtp.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        smtp.close()
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ class Notifier:
 
         # One records connection held for the run: the answer of a message the server has
         # taken is written at once, not after a wait for the pool (while the worker may die).
-        async with self._mailer.connection() as smtp, self._store.autocommit() as ledger:
+        async with self._mailer.session() as smtp, self._store.autocommit() as ledger:
             for r in pending:
                 mail = self._renderer.letter(n, e, r, input.lab_address)
                 msg = build_message(self._mailer.config.sender, n, e, r, mail)
