@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import dataclasses
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.engine import make_url
@@ -231,11 +233,23 @@ class NominationWorker(Worker):
         await self.unsealed_starts.close()
 
 
+class Role(StrEnum):
+    """What a worker process runs. A deployment may run the workflows and the activities in
+    processes of their own, scaled apart: the workflows' tasks are short and a person's
+    decision waits on them, the activities' wait on the database, the mail server and the
+    webhook receivers."""
+
+    ALL = "all"
+    WORKFLOWS = "workflows"
+    ACTIVITIES = "activities"
+
+
 def build_worker(
     client: Client,
     task_queue: str,
     activities: Sequence[Callable[..., Any]],
     graceful_shutdown: timedelta = timedelta(0),
+    role: Role = Role.ALL,
     **tuning: Any,
 ) -> NominationWorker:
     """The nomination worker; `tuning` goes to `Worker` as it is (`max_cached_workflows`...).
@@ -244,11 +258,12 @@ def build_worker(
     own client on its own task queue.
     """
     proposals = ProposeActivities(client, task_queue)
+    workflows = [NominationWorkflow, CycleWorkflow, ProposeNominationWorkflow]
     return NominationWorker(
         client,
         task_queue=task_queue,
-        workflows=[NominationWorkflow, CycleWorkflow, ProposeNominationWorkflow],
-        activities=[*activities, proposals.propose],
+        workflows=workflows if role != Role.ACTIVITIES else [],
+        activities=[*activities, proposals.propose] if role != Role.WORKFLOWS else [],
         # On SIGTERM, activities under way finish (a mail sent is then also remembered)
         # before the worker leaves the queue to the others.
         graceful_shutdown_timeout=graceful_shutdown,
@@ -256,27 +271,30 @@ def build_worker(
     )
 
 
-async def serve(services: Services, stop: asyncio.Event) -> None:
+async def serve(services: Services, stop: asyncio.Event, role: Role = Role.ALL) -> None:
     settings = services.settings
-    schema = await require_current(services.records.engine)
-    if not schema.up_to_date:
-        log.warning(
-            "records schema is at %s, newer than this code's %s: a newer release "
-            "migrated it; this worker carries on",
-            schema.current,
-            schema.head,
-        )
+    if role != Role.WORKFLOWS:  # the workflows alone never touch the records
+        schema = await require_current(services.records.engine)
+        if not schema.up_to_date:
+            log.warning(
+                "records schema is at %s, newer than this code's %s: a newer release "
+                "migrated it; this worker carries on",
+                schema.current,
+                schema.head,
+            )
     worker = build_worker(
         await services.temporal(),
         settings.task_queue,
-        activities_from(services),
+        activities_from(services) if role != Role.WORKFLOWS else [],
         graceful_shutdown=timedelta(seconds=settings.shutdown_grace_seconds),
+        role=role,
     )
     async with worker:
         log.info(
-            "worker polling task queue %s, records in %s",
+            "worker polling task queue %s%s%s",
             settings.task_queue,
-            make_url(settings.database_url),  # printed with the password masked
+            "" if role == Role.ALL else f" ({role.value} only)",
+            "" if role == Role.WORKFLOWS else f", records in {make_url(settings.database_url)}",
         )
         await stop.wait()
         log.info("stopping: letting activities under way finish")
@@ -304,8 +322,25 @@ def run_until_signalled(
         raise SystemExit(f"{name}: {problem}") from None
 
 
-def main() -> None:
-    run_until_signalled(serve)
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="ovop-worker", description="Run the OVOP worker until SIGINT or SIGTERM."
+    )
+    only = parser.add_mutually_exclusive_group()
+    for role, other in ((Role.WORKFLOWS, "activity"), (Role.ACTIVITIES, "workflow")):
+        only.add_argument(
+            f"--{role.value}-only",
+            dest="role",
+            action="store_const",
+            const=role,
+            help=f"run the {role.value} and no {other} (scale them apart)",
+        )
+    chosen: Role = parser.parse_args(argv).role or Role.ALL
+
+    async def serving(services: Services, stop: asyncio.Event) -> None:
+        await serve(services, stop, chosen)
+
+    run_until_signalled(serving)
 
 
 if __name__ == "__main__":

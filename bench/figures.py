@@ -28,6 +28,10 @@ def throughput_figures(driven: Driven, cost: dict[str, Any], windowed: bool) -> 
         "windowed": windowed,
         "worker_cpu_ms_per_nomination": round(cost["worker_cpu_s"] * 1000 * per_nomination, 1),
         "server_cpu_ms_per_nomination": round(cost["server_cpu_s"] * 1000 * per_nomination, 1),
+        "codec_cpu_ms_per_nomination": round(cost["codec_cpu_s"] * 1000 * per_nomination, 1),
+        "codec_share_of_worker_pct": round(
+            100 * cost["codec_cpu_s"] / cost["worker_cpu_s"] if cost["worker_cpu_s"] else 0, 1
+        ),
         **cost,
     }
 

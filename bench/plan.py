@@ -194,6 +194,7 @@ class Bench:
         self, worker: WorkerProcess, run: Any, profiler: Profiler | None = None
     ) -> tuple[Driven, dict[str, Any]]:
         """Run a drive and say what it cost the worker, the server and the mail sink."""
+        k0 = await worker.codec_seconds()
         w0, s0, m0 = worker.usage(), self.stack.server_usage(), self.stack.sink_usage()
         c0 = Usage.of(psutil.Process())
         if profiler:
@@ -203,7 +204,9 @@ class Bench:
             await profiler.stop()
         w1, s1, m1 = worker.usage(), self.stack.server_usage(), self.stack.sink_usage()
         c1 = Usage.of(psutil.Process())
+        k1 = await worker.codec_seconds()
         cost = {
+            "codec_cpu_s": round(k1 - k0, 3),
             "worker_cpu_s": round(w1.cpu - w0.cpu, 2),
             "server_cpu_s": round(s1.cpu - s0.cpu, 2),
             "mail_sink_cpu_s": round(m1.cpu - m0.cpu, 2),

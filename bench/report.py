@@ -96,7 +96,8 @@ def render(r: dict[str, Any]) -> str:
         f"run took {r['duration_s']:.0f} s",
         f"  worker: cache {tuning['max_cached_workflows']} workflows, "
         f"{tuning['max_concurrent_workflow_tasks']} workflow tasks and "
-        f"{tuning['max_concurrent_activities']} activities at once; staff of "
+        f"{tuning['max_concurrent_activities']} activities at once"
+        f"{'; workflows and activities in two processes' if tuning.get('split') else ''}; staff of "
         f"{s['concurrency']} deciding at once; dev server SQLite "
         f"{', '.join(s['server_pragma'])}",
     ]
@@ -114,14 +115,27 @@ def render(r: dict[str, Any]) -> str:
                         x["per_second"],
                         x["worker_cpu_ms_per_nomination"],
                         x["server_cpu_ms_per_nomination"],
+                        x.get("codec_cpu_ms_per_nomination"),
+                        x.get("codec_share_of_worker_pct"),
                         x["worker_rss_mb"],
                     ]
                 )
         ratio = _ratio(t.get("real", {}).get("per_second"), t.get("baseline", {}).get("per_second"))
-        rows.append(["real / baseline", None, None, ratio, None, None, None])
+        rows.append(["real / baseline", None, None, ratio, None, None, None, None, None])
         lines += _table(
-            "Throughput: nominations through every stage to an award",
-            ["", "nominations", "seconds", "per s", "worker ms/nom", "server ms/nom", "RSS MB"],
+            "Throughput: nominations through every stage to an award (codec on, as deployed: "
+            "its CPU in the worker on its own columns)",
+            [
+                "",
+                "nominations",
+                "seconds",
+                "per s",
+                "worker ms/nom",
+                "server ms/nom",
+                "codec ms/nom",
+                "codec % of worker",
+                "RSS MB",
+            ],
             rows,
         )
     lat = r.get("latency", {})

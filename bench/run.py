@@ -64,6 +64,7 @@ async def bench(options: dict[str, Any], settings: Settings) -> dict[str, Any]:
         max_cached_workflows=options["max_cached_workflows"],
         max_concurrent_workflow_tasks=options["max_concurrent_workflow_tasks"],
         max_concurrent_activities=options["max_concurrent_activities"],
+        split=options["split_workers"],
     )
     n, m, concurrency = options["nominations"], options["waiting"], options["concurrency"]
     growth = sorted(set(options["growth"]))
@@ -78,6 +79,7 @@ async def bench(options: dict[str, Any], settings: Settings) -> dict[str, Any]:
         "settings": {
             **{k: v for k, v in options.items() if k != "json_path"},
             "tuning": tuning.model_dump(),
+            "codec": settings.codec,
         },
     }
 
@@ -377,6 +379,13 @@ def main(
     max_cached_workflows: Annotated[int, typer.Option()] = 1000,
     max_concurrent_workflow_tasks: Annotated[int, typer.Option()] = 100,
     max_concurrent_activities: Annotated[int, typer.Option()] = 100,
+    split_workers: Annotated[
+        bool,
+        typer.Option(
+            help="Workflows and activities in two worker processes, for both kinds "
+            "(`ovop-worker --workflows-only` / `--activities-only`)."
+        ),
+    ] = False,
     server_pragma: Annotated[
         list[str], typer.Option(help="SQLite pragma for the dev server, repeatable.")
     ] = ["journal_mode=wal", "synchronous=normal"],  # noqa: B006

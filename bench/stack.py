@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import socket
 import sys
 import time
@@ -15,9 +16,10 @@ from pathlib import Path
 import psutil
 from temporalio.client import Client
 
-from bench.worker import READY, WorkerSpec
+from bench.worker import CODEC, READY, WorkerSpec
 from devstack import Ports, temporal_command, wait_for_temporal
 from settings import Settings
+from worker import Role
 
 
 def free_port() -> int:
@@ -122,14 +124,30 @@ async def _wait_for_port(port: int, process: asyncio.subprocess.Process) -> None
 
 @dataclass
 class WorkerProcess:
-    """A `bench.worker` process: started, measured, stopped."""
+    """A `bench.worker` process, or two when the tuning splits the workflows from the
+    activities: started, measured (both together), stopped."""
 
     spec: WorkerSpec
-    process: asyncio.subprocess.Process
+    process: asyncio.subprocess.Process  # the workflows' (or the only) process
     ps: psutil.Process
+    activities: WorkerProcess | None = None
 
     @classmethod
     async def start(cls, spec: WorkerSpec, log: Path) -> WorkerProcess:
+        if not spec.tuning.split or spec.role != Role.ALL:
+            return await cls._start(spec, log)
+        workflows = await cls._start(spec.model_copy(update={"role": Role.WORKFLOWS}), log)
+        try:
+            workflows.activities = await cls._start(
+                spec.model_copy(update={"role": Role.ACTIVITIES}), log
+            )
+        except BaseException:
+            await workflows.stop()
+            raise
+        return workflows
+
+    @classmethod
+    async def _start(cls, spec: WorkerSpec, log: Path) -> WorkerProcess:
         with log.open("ab") as err:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -151,8 +169,24 @@ class WorkerProcess:
             raise RuntimeError(f"the bench worker did not start:\n{tail}")
         return cls(spec, process, psutil.Process(process.pid))
 
+    async def codec_seconds(self) -> float:
+        """The CPU seconds the worker (both processes) has spent in the codec so far."""
+        assert self.process.stdout is not None
+        self.process.send_signal(signal.SIGUSR1)
+        line = (await asyncio.wait_for(self.process.stdout.readline(), 60)).decode().split()
+        if len(line) != 2 or line[0] != CODEC:
+            raise RuntimeError(f"the bench worker answered {line!r} when asked for its codec time")
+        theirs = await self.activities.codec_seconds() if self.activities is not None else 0.0
+        return float(line[1]) + theirs
+
     def usage(self) -> Usage:
-        return Usage.of(self.ps)
+        own = Usage.of(self.ps)
+        if self.activities is None:
+            return own
+        theirs = self.activities.usage()
+        return Usage(cpu=own.cpu + theirs.cpu, rss=own.rss + theirs.rss)
 
     async def stop(self) -> None:
         await _stop(self.process)
+        if self.activities is not None:
+            await self.activities.stop()

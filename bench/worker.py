@@ -8,14 +8,18 @@ tuning in the spec; it prints `ready` once it polls, and stops on SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 from temporalio import activity
+from temporalio.api.common.v1 import Payload
+from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.events import EventHandled, HandleEventInput
@@ -25,11 +29,50 @@ from activities.records import IssueCertificateInput
 from activities.registry import RegistryCheckInput
 from bench.baseline import ACTIVITIES, BaselineWorkflow
 from bootstrap import connect_temporal, read_settings
+from codec import EncryptionCodec
 from domain.registry import CheckStatus, RegistryCheck, compare
 from records import RecordStore
-from worker import activities_for, build_worker
+from worker import Role, activities_for, build_worker
 
 READY = "ready"
+CODEC = "codec"  # the line answering SIGUSR1: the CPU seconds spent in the codec so far
+
+
+class TimedCodec(EncryptionCodec):
+    """The deployed codec, counting the CPU time of the thread that seals and opens each
+    payload: the codec's own share of the worker's CPU, without a profiler."""
+
+    seconds = 0.0  # for the whole process: the SDK copies the codec per workflow
+
+    @classmethod
+    def timing(cls, client: Client) -> Client:
+        """`client`, its codec (if any) timed."""
+        codec = client.data_converter.payload_codec
+        if not isinstance(codec, EncryptionCodec):
+            return client
+        timed = cls.__new__(cls)
+        timed.__dict__.update(codec.__dict__)
+        config = client.config()
+        config["data_converter"] = dataclasses.replace(client.data_converter, payload_codec=timed)
+        return Client(**config)
+
+    def seal(self, payload: Payload) -> Payload:
+        return self._timed(super().seal, payload)
+
+    def open(self, payload: Payload) -> Payload:
+        return self._timed(super().open, payload)
+
+    @staticmethod
+    def _timed(step: Callable[[Payload], Payload], payload: Payload) -> Payload:
+        began = time.thread_time()
+        try:
+            return step(payload)
+        finally:
+            TimedCodec.seconds += time.thread_time() - began
+
+
+def report_codec() -> None:
+    print(f"{CODEC} {TimedCodec.seconds:.6f}", flush=True)
 
 
 class Tuning(BaseModel):
@@ -38,13 +81,21 @@ class Tuning(BaseModel):
     max_cached_workflows: int = 1000
     max_concurrent_workflow_tasks: int = 100
     max_concurrent_activities: int = 100
+    # The workflows in one process and the activities in another (`ovop-worker
+    # --workflows-only` and `--activities-only`), for both kinds.
+    split: bool = False
 
     def describe(self) -> str:
         return (
             f"cache {self.max_cached_workflows}, "
             f"{self.max_concurrent_workflow_tasks} workflow tasks, "
             f"{self.max_concurrent_activities} activities at once"
+            + ("; workflows and activities in two processes" if self.split else "")
         )
+
+    def for_worker(self) -> dict[str, int]:
+        """The options `Worker` takes."""
+        return self.model_dump(exclude={"split"})
 
 
 class WorkerSpec(BaseModel):
@@ -55,6 +106,7 @@ class WorkerSpec(BaseModel):
     smtp_port: int
     tuning: Tuning
     stub_activities: bool = False  # the real workflow, its activities answering at once
+    role: Role = Role.ALL  # this process's part, when the tuning splits them
 
 
 @activity.defn(name="handle_event")
@@ -85,22 +137,23 @@ STUB_ACTIVITIES: list[Callable[..., Any]] = [
 
 
 async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
-    client = await connect_temporal(read_settings(), target_host=spec.target)
-    tuning = spec.tuning.model_dump()
+    client = TimedCodec.timing(await connect_temporal(read_settings(), target_host=spec.target))
+    tuning: dict[str, Any] = spec.tuning.for_worker()
+    role = spec.role
     if not spec.real:
         worker = Worker(
             client,
             task_queue=spec.task_queue,
-            workflows=[BaselineWorkflow],
-            activities=ACTIVITIES,
+            workflows=[BaselineWorkflow] if role != Role.ACTIVITIES else [],
+            activities=ACTIVITIES if role != Role.WORKFLOWS else [],
             **tuning,
         )
         async with worker:
             print(READY, flush=True)
             await stop.wait()
         return
-    if spec.stub_activities:
-        async with build_worker(client, spec.task_queue, STUB_ACTIVITIES, **tuning):
+    if spec.stub_activities or role == Role.WORKFLOWS:
+        async with build_worker(client, spec.task_queue, STUB_ACTIVITIES, role=role, **tuning):
             print(READY, flush=True)
             await stop.wait()
         return
@@ -108,10 +161,13 @@ async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
     await store.migrate_to_head()
     mailer = Mailer(SmtpConfig(host="127.0.0.1", port=spec.smtp_port, timeout=30))
     try:
-        async with build_worker(client, spec.task_queue, activities_for(store, mailer), **tuning):
+        async with build_worker(
+            client, spec.task_queue, activities_for(store, mailer), role=role, **tuning
+        ):
             print(READY, flush=True)
             await stop.wait()
     finally:
+        await mailer.close()
         await store.close()
 
 
@@ -124,6 +180,7 @@ def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGUSR1, report_codec)
         await serve(spec, stop)
 
     asyncio.run(run())

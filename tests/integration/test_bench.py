@@ -7,6 +7,7 @@ that its report carries every figure, and that the baseline keeps the engine's s
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,8 @@ def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
             f"--json={out}",
         ],
         cwd=ROOT,
+        # The codec on, as deployed (the bench makes throwaway keys): its share is reported.
+        env={**os.environ, "OVOP_CODEC": "true"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -49,6 +52,10 @@ def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
         assert result["throughput"][kind]["per_second"] > 0
         assert result["latency"]["light"][kind]["count"] == 2 * 6
         assert result["growth"]["2"][kind]["nominations"] == 2
+        # The codec's own CPU in the worker, on its own columns.
+        assert result["settings"]["codec"] is True
+        assert result["throughput"][kind]["codec_cpu_ms_per_nomination"] > 0
+        assert 0 < result["throughput"][kind]["codec_share_of_worker_pct"] < 100
     assert result["growth"]["8"]["real"]["windowed"] is True
     assert result["waiting"]["nominations"] == 8
     assert result["waiting"]["waiting"]["worker_rss_mb"] > 0
@@ -77,3 +84,4 @@ def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
     }
     assert "Throughput: nominations through every stage" in run.stdout
     assert "real / baseline" in run.stdout
+    assert "codec % of worker" in run.stdout

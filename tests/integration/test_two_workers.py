@@ -147,3 +147,37 @@ async def test_two_workers_and_one_stops_part_way(
                 )
                 identities.add(attrs.identity.split("@")[0] + "@")
     assert a.identity_prefix in identities and b.identity_prefix in identities
+
+
+@pytest.mark.parametrize("records_url", ["sqlite"], indirect=True)
+async def test_workflows_and_activities_in_processes_of_their_own(
+    dev_env: WorkflowEnvironment, workers: Workers, store: RecordStore, smtp: SmtpServer
+) -> None:
+    """`ovop-worker --workflows-only` and `--activities-only`, as a deployment that scales
+    them apart runs them: a nomination to its award, each task taken by its own kind."""
+    flows = await workers.start("workflows", "--workflows-only")
+    acts = await workers.start("activities", "--activities-only")
+    handle = await verify_and_assess(dev_env.client, workers.task_queue, 0)
+    await score_and_award(handle, lambda: None)
+    summary = await handle.result()
+    assert summary.stage == Stage.AWARDED
+    assert any("(workflows only)" in line for line in flows.log), flows.tail()
+    assert any("(activities only)" in line for line in acts.log), acts.tail()
+
+    history = await handle.fetch_history()
+    started = {
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED: "workflow_task_started_event_attributes",
+        EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: "activity_task_started_event_attributes",
+    }
+    takers = {
+        (e.event_type, getattr(e, started[e.event_type]).identity)
+        for e in history.events
+        if e.event_type in started
+    }
+    for kind, identity in takers:
+        if kind == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            assert identity.startswith(acts.identity_prefix), identity
+        elif identity:  # the server names no taker for some workflow tasks
+            assert identity.startswith(flows.identity_prefix), identity
+    assert len(await store.transitions_of(handle.id)) == summary.last_seq
+    assert smtp.inbox.for_nomination(handle.id)

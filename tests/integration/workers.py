@@ -82,11 +82,13 @@ class Workers:
     def running(self) -> list[WorkerProcess]:
         return [w for w, _ in self.started if w.process.returncode is None]
 
-    async def start(self, name: str) -> WorkerProcess:
+    async def start(self, name: str, *args: str) -> WorkerProcess:
+        """`python -m worker`, with `args` (`--workflows-only`...)."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "worker",
+            *args,
             env=self.env,
             cwd=self.cwd,  # no stray .env file
             stdout=asyncio.subprocess.DEVNULL,
