@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -31,12 +32,15 @@ from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from api.server import api_server, start, stop
 from bootstrap import plain_converter
+from documents import DocumentStore
+from documents.folder import FolderStore
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.examples import example_cycle_config
 from records import RecordStore
 from tests.conftest import binary
 from tests.integration.api_stack import KEYS, Api
+from tests.integration.document_stores import s3_store
 from tests.integration.workers import Workers
 from tests.support import OPERATOR, OWN_CYCLE
 from worker import activities_for, build_worker
@@ -162,6 +166,29 @@ async def end_leftovers(client: Client, task_queue: str) -> None:
     async for execution in client.list_workflows(query):
         with contextlib.suppress(RPCError):
             await client.get_workflow_handle(execution.id).terminate("uji selesai")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server (moto's, over HTTP) on a free port of loopback."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["folder", "s3"])
+async def document_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[DocumentStore]:
+    """Each document store in turn, the S3 one on a fresh bucket: the same tests, both."""
+    if request.param == "folder":
+        store: DocumentStore = FolderStore(tmp_path / "documents")
+    else:
+        store = await s3_store(request.getfixturevalue("s3_endpoint"))
+    yield store
+    await store.close()
 
 
 @asynccontextmanager
