@@ -12,12 +12,18 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated
 
 import puremagic
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
-from domain.errors import Problem, Refused, figure
+from domain.errors import Problem, Refused, figure, problems_from
 from domain.permits import PermitKind
 from domain.text import HIDDEN_IN_LINE, Shaped, without
 
@@ -91,7 +97,9 @@ Sha256 = Annotated[
 
 
 class DocumentRef(BaseModel):
-    """A document of the dossier as a nomination holds it: never its bytes."""
+    """A document of the dossier as a nomination holds it: never its bytes. Whether it
+    fits its slot is checked against the stored bytes (`require_same_content`), as the
+    upload checked them, not by the model: JSON Schema cannot say it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -107,18 +115,6 @@ class DocumentRef(BaseModel):
         1, ge=1, description="Versi berkas slot ini: perbaikan usulan menambah versi berikutnya"
     )
 
-    @model_validator(mode="after")
-    def _fits_slot(self) -> Self:
-        if (self.slot == Slot.PERMIT) != (self.permit is not None):
-            why = "wajib diisi untuk slot izin" if self.permit is None else "hanya untuk slot izin"
-            raise ValueError(f"permit: jenis izin {why}")
-        rule = self.slot.rule
-        if self.media_type not in rule.media_types:
-            raise ValueError(f"media_type: {rule.label} harus berupa {rule.accepts}")
-        if self.size > rule.max_bytes:
-            raise ValueError(f"size: {rule.label} paling besar {megabytes(rule.max_bytes)}")
-        return self
-
     @property
     def label(self) -> str:
         """`foto produk`, `sertifikat halal`: the document as people name it."""
@@ -130,8 +126,13 @@ class DocumentRef(BaseModel):
         return f"{self.slot.value}.{self.permit.value}" if self.permit else self.slot.value
 
 
-def megabytes(size: int) -> str:
-    return f"{figure(round(size / MB, 1))} MB"
+def file_size(size: int) -> str:
+    """`5 MB`, `7,2 MB`, `310,5 KB`, `812 bita`: as people read a file's size."""
+    if size >= MB:
+        return f"{figure(round(size / MB, 1))} MB"
+    if size >= 1024:
+        return f"{figure(round(size / 1024, 1))} KB"
+    return f"{size} bita"
 
 
 def detected(data: bytes) -> tuple[MediaType | None, str]:
@@ -154,6 +155,17 @@ def detected(data: bytes) -> tuple[MediaType | None, str]:
     return None, best.name or best.mime_type or "jenis yang tidak dikenali"
 
 
+def require_fits(slot: Slot, permit: PermitKind | None, name: str, size: int) -> None:
+    """A file no larger than its slot takes: `Refused` naming the slot and the limit."""
+    limit = slot.rule.max_bytes
+    if size > limit:
+        raise Refused.one(
+            f"{slot.value}.{permit.value}" if permit else slot.value,
+            f"{permit.label if permit else slot.rule.label} paling besar {file_size(limit)}; "
+            f"berkas {name!r} berukuran {file_size(size)}",
+        )
+
+
 def checked_document(
     slot: Slot, name: str, data: bytes, permit: PermitKind | None = None
 ) -> DocumentRef:
@@ -168,12 +180,7 @@ def checked_document(
         raise Refused.one("permit", f"jenis izin hanya untuk slot izin, bukan {slot.value}")
     if not data:
         raise Refused.one(field, f"berkas {label} kosong")
-    if len(data) > rule.max_bytes:
-        raise Refused.one(
-            field,
-            f"{label} paling besar {megabytes(rule.max_bytes)}; berkas {name!r} berukuran "
-            f"{megabytes(len(data))}",
-        )
+    require_fits(slot, permit, name, len(data))
     media_type, seen = detected(data)
     if media_type not in rule.media_types:
         raise Refused.one(
@@ -181,14 +188,17 @@ def checked_document(
             f"{label} harus berupa {rule.accepts}; isi berkas {name!r} terbaca sebagai {seen}",
         )
     assert media_type is not None
-    return DocumentRef(
-        slot=slot,
-        permit=permit,
-        name=name,
-        media_type=media_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    try:
+        return DocumentRef(
+            slot=slot,
+            permit=permit,
+            name=name,
+            media_type=media_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    except ValidationError as error:  # the name is all that can still be wrong
+        raise Refused([Problem("file", p.message) for p in problems_from(error)]) from None
 
 
 def require_same_content(ref: DocumentRef, data: bytes) -> None:

@@ -205,24 +205,31 @@ async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]
 
 @pytest.fixture
 async def api(
-    dev_env: WorkflowEnvironment, store: RecordStore, mailer: Mailer, cycle_2026: str
+    dev_env: WorkflowEnvironment,
+    store: RecordStore,
+    mailer: Mailer,
+    cycle_2026: str,
+    tmp_path: Path,
 ) -> AsyncIterator[Api]:
     """The API under uvicorn on loopback with every kind of key (`KEYS`), a worker on a
-    fresh task queue, the test's records database and SMTP server, and the 2026 cycle."""
+    fresh task queue, the test's records database, SMTP server and document folder, and
+    the 2026 cycle."""
     task_queue = f"api-{uuid.uuid4()}"
+    documents = FolderStore(tmp_path / "documents")
     deps = ApiDeps(
         client=dev_env.client,
         store=store,
         idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(KEYS.values()),
         task_queue=task_queue,
+        documents=documents,
     )
     async with (
         build_worker(dev_env.client, task_queue, activities_for(store, mailer)),
         serving(create_app(deps)) as base,
         httpx.AsyncClient(base_url=base, timeout=30) as http,
     ):
-        yield Api(http, dev_env, base)
+        yield Api(http, dev_env, base, documents)
     await end_leftovers(dev_env.client, task_queue)
 
 
