@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
+from fastapi import APIRouter, Form, Path, Query, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema
 
 from api.auth import Caller, require_role
 from api.deps import ApiDeps, Deps
@@ -31,7 +34,7 @@ router = APIRouter(
         (401, "No API key, or an unknown one"),
         (403, "The key may not do this, or not to this nomination or document"),
         (404, "No such nomination, or no such document of it"),
-        (422, "Invalid or refused, each field at fault named (the slot, for a file)"),
+        (422, "Invalid or refused, each field at fault named"),
         (503, "The document store or Temporal is unreachable"),
     ),
 )
@@ -56,26 +59,52 @@ def store_of(d: ApiDeps) -> DocumentStore:
     return d.documents
 
 
+# The permit goes with the permit's slot and no other: said in the schema too, so a client
+# generated from it sends them together.
+_PAIRED: JsonDict = {
+    "oneOf": [
+        {"properties": {"slot": {"const": Slot.PERMIT.value}}, "required": ["permit"]},
+        {
+            "properties": {"slot": {"enum": [s.value for s in Slot if s != Slot.PERMIT]}},
+            "not": {"required": ["permit"]},
+        },
+    ]
+}
+
+
+class Upload(BaseModel):
+    """A document as a proposing office sends it (multipart/form-data)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_PAIRED)
+
+    slot: Slot = Field(description="The dossier's slot the file is for.")
+    # A form field is sent or not: it has no null, so the schema offers none.
+    permit: PermitKind | SkipJsonSchema[None] = Field(
+        None, description="For the `izin` slot (and only for it): which permit it proves."
+    )
+    file: UploadFile = Field(description="The file; its type is read from its content.")
+
+
 @router.post(
     "/documents",
     status_code=201,
     response_model=DocumentRef,
     summary="Upload a document of a proposal's dossier (regional office keys)",
+    responses=problem_responses(
+        (400, "The multipart body cannot be read"),
+        (413, "The file is larger than its slot takes (the slot named)"),
+        (415, "The file's content is not of a type its slot takes (the slot named)"),
+    ),
 )
 async def upload(
-    key: Caller,
-    d: Deps,
-    slot: Annotated[Slot, Form(description="The dossier's slot the file is for.")],
-    file: Annotated[UploadFile, File(description="The file; its type is read from its content.")],
-    permit: Annotated[
-        PermitKind | None, Form(description="For the `izin` slot: which permit it proves.")
-    ] = None,
+    key: Caller, d: Deps, form: Annotated[Upload, Form(media_type="multipart/form-data")]
 ) -> DocumentRef:
     """Check the file by its content (not its name) against the types its slot takes and
     the slot's size limit, keep it under its SHA-256, and answer its reference for the
     proposal's `documents`. The same file sent again (a retry) is kept once and answers
     the same reference."""
     require_role(key, *PROPOSING_ROLES)
+    slot, permit, file = form.slot, form.permit, form.file
     name = file.filename or ""
     # Read no more than the slot takes: a file larger than that is refused unread.
     data = await file.read(slot.rule.max_bytes + 1)
@@ -96,8 +125,8 @@ async def require_stored(d: ApiDeps, refs: Sequence[DocumentRef]) -> None:
             )
         try:
             require_same_content(ref, data)
-        except Refused as refused:
-            raise refused.within(f"documents.{index}") from None
+        except Refused as refused:  # the reference is at fault here, not a file sent
+            raise Refused(refused.within(f"documents.{index}").problems) from None
 
 
 @router.get(

@@ -23,7 +23,7 @@ from pydantic import (
     ValidationError,
 )
 
-from domain.errors import Problem, Refused, figure, problems_from
+from domain.errors import Problem, RefusalKind, Refused, figure, problems_from
 from domain.permits import PermitKind
 from domain.text import HIDDEN_IN_LINE, Shaped, without
 
@@ -163,6 +163,7 @@ def require_fits(slot: Slot, permit: PermitKind | None, name: str, size: int) ->
             f"{slot.value}.{permit.value}" if permit else slot.value,
             f"{permit.label if permit else slot.rule.label} paling besar {file_size(limit)}; "
             f"berkas {name!r} berukuran {file_size(size)}",
+            RefusalKind.TOO_LARGE,
         )
 
 
@@ -179,13 +180,14 @@ def checked_document(
     if slot != Slot.PERMIT and permit is not None:
         raise Refused.one("permit", f"jenis izin hanya untuk slot izin, bukan {slot.value}")
     if not data:
-        raise Refused.one(field, f"berkas {label} kosong")
+        raise Refused.one(field, f"berkas {label} kosong", RefusalKind.UNSUPPORTED)
     require_fits(slot, permit, name, len(data))
     media_type, seen = detected(data)
     if media_type not in rule.media_types:
         raise Refused.one(
             field,
             f"{label} harus berupa {rule.accepts}; isi berkas {name!r} terbaca sebagai {seen}",
+            RefusalKind.UNSUPPORTED,
         )
     assert media_type is not None
     try:

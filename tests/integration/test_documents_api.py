@@ -44,15 +44,15 @@ async def uploaded(api: Api, slot: Slot, name: str, data: bytes, permit: str | N
 async def test_a_file_whose_content_does_not_fit_its_slot_is_refused_naming_the_slot(
     api: Api,
 ) -> None:
-    body = problem(await upload(api, Slot.SENTRA_DECREE, "sk-sentra.pdf", elf()), 422)
+    body = problem(await upload(api, Slot.SENTRA_DECREE, "sk-sentra.pdf", elf()), 415)
     assert fields(body) == ["sk_sentra"]
     assert "harus berupa PDF" in body["detail"] and "program (ELF executable)" in body["detail"]
 
     big = png(padding=6 * 1024 * 1024)
-    body = problem(await upload(api, Slot.PHOTO, "foto.png", big), 422)
+    body = problem(await upload(api, Slot.PHOTO, "foto.png", big), 413)
     assert fields(body) == ["foto_produk"] and "paling besar 5 MB" in body["detail"]
 
-    body = problem(await upload(api, Slot.PERMIT, "halal.pdf", elf(), "HALAL"), 422)
+    body = problem(await upload(api, Slot.PERMIT, "halal.pdf", elf(), "HALAL"), 415)
     assert fields(body) == ["izin.HALAL"]
     assert api.documents is not None and await stored_count(api.documents) == 0
 

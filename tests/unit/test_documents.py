@@ -70,7 +70,7 @@ def test_a_file_whose_content_does_not_fit_its_slot_is_refused_naming_the_slot(
     with pytest.raises(Refused) as refused:
         checked_document(slot, name, data)
     assert refused.value.fields == [slot.value]
-    assert refused.value.kind == RefusalKind.INPUT
+    assert refused.value.kind == RefusalKind.UNSUPPORTED
     message = refused.value.problems[0].message
     assert SLOTS[slot].label in message and read_as in message and name in message
 
@@ -81,6 +81,7 @@ def test_an_oversize_photo_is_refused_naming_the_slot_and_the_limit() -> None:
         checked_document(Slot.PHOTO, "foto-besar.png", big)
     assert refused.value.fields == ["foto_produk"]
     assert "paling besar 5 MB" in refused.value.problems[0].message
+    assert refused.value.kind == RefusalKind.TOO_LARGE
 
 
 @pytest.mark.parametrize("name", ["", "foto\nbaru.png", "x" * 256])
