@@ -22,6 +22,7 @@ from activities.webhooks import WebhookActivities, WebhookOptions
 from api.sessions import SHORTEST_SECRET
 from codec import CodecKeys, encrypted
 from converter import checked_converter
+from documents import DocumentStore, S3Access, open_store
 from records import RecordStore
 from settings import Settings, temporal_connect_args
 
@@ -135,6 +136,17 @@ def webhooks_from(settings: Settings, store: RecordStore) -> WebhookActivities:
     return WebhookActivities(store, settings.webhooks, options)
 
 
+def document_store(settings: Settings) -> DocumentStore:
+    secret = settings.documents_s3_secret_access_key
+    access = S3Access(
+        endpoint_url=settings.documents_s3_endpoint,
+        region=settings.documents_s3_region,
+        access_key_id=settings.documents_s3_access_key_id,
+        secret_access_key=secret.get_secret_value() if secret else None,
+    )
+    return open_store(settings.documents_url, access)
+
+
 class Services:
     """The clients of one entry point, built from its settings on first use; `async with`
     closes the ones that hold connections."""
@@ -165,6 +177,12 @@ class Services:
     @cached_property
     def records(self) -> RecordStore:
         store = RecordStore.connect(self.settings.database_url)
+        self._closing.push_async_callback(store.close)
+        return store
+
+    @cached_property
+    def documents(self) -> DocumentStore:
+        store = document_store(self.settings)
         self._closing.push_async_callback(store.close)
         return store
 

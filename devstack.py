@@ -403,7 +403,9 @@ async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) ->
             if keys:
                 settings = settings.model_copy(update={"api_keys": list(keys.values())})
             api = api_server(
-                create_app(api_deps(settings, client, services.records)), "127.0.0.1", ports.api
+                create_app(api_deps(settings, client, services.records, services.documents)),
+                "127.0.0.1",
+                ports.api,
             )
             async with worker:
                 if not halt.is_set():

@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     # (by default the one shipped with the demo IKMs).
     registry_url: str | None = None
     registry_csv: Path | None = None
+    # Where a proposal's documents are kept, outside Temporal: `file:///<folder>` (by default
+    # var/documents) or `s3://<bucket>[/<prefix>]`, S3-compatible storage reached at the
+    # endpoint below (empty: AWS) with these credentials (empty: the AWS_* variables, a
+    # profile or the instance's role).
+    documents_url: str = Field(default_factory=lambda: (local_var() / "documents").as_uri())
+    documents_s3_endpoint: str | None = None
+    documents_s3_region: str | None = None
+    documents_s3_access_key_id: str | None = None
+    documents_s3_secret_access_key: SecretStr | None = None
     # How long `ovop` waits for the worker to answer a decision or a query.
     cli_timeout_seconds: float = 30.0
 

@@ -44,6 +44,7 @@ COMMANDS: list[tuple[str, Callable[..., None]]] = [
     ("dev", operations.dev),
     ("mail", inspection.mail),
     ("import", intake.import_),
+    ("upload", intake.upload),
     ("webhooks", operations.webhooks),
 ]
 for name, command in COMMANDS:

@@ -15,15 +15,15 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ValidationError
-from temporalio.client import WorkflowQueryFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
-from api import certificates, codec, decrees, problems
+from api import certificates, codec, decrees, documents, problems
 from api.auth import Caller, require_role
 from api.deps import ApiDeps as ApiDeps  # where the entry points and tests take it from
 from api.deps import Deps
-from api.problems import ApiProblem, not_found, problem_responses
+from api.documents import require_stored
+from api.lookup import ask, place_of
+from api.problems import ApiProblem, problem_responses
 from api.schemas import (
     NominationCreated,
     NominationList,
@@ -40,8 +40,7 @@ from domain.decisions import (
 )
 from domain.eligibility import eligible
 from domain.errors import Problem, Refused, problems_from
-from domain.nomination import Nomination, is_nomination_id, nomination_id
-from domain.presentation import NominationSummary
+from domain.nomination import nomination_id
 from domain.proposal import Proposal, Text
 from domain.stages import Role
 from workflows.client import decide, nominate
@@ -92,35 +91,6 @@ PROBLEM_RESPONSES = problem_responses(
 )
 
 
-def place_of(s: NominationSummary | Nomination) -> Place:
-    if isinstance(s, Nomination):
-        return Place.of_proposal(s.proposal)
-    return Place(s.province, s.regency, s.lab)
-
-
-async def ask(d: ApiDeps, nomination_id: str, query: Callable[[NominationWorkflow], T]) -> T:
-    """A query to a nomination's workflow. An id that is not a nomination's (a cycle's,
-    say) or that no nomination has is a 404; a nomination that cannot answer, a 503."""
-    if not is_nomination_id(nomination_id):
-        raise not_found(nomination_id)
-    handle = d.client.get_workflow_handle_for(NominationWorkflow.run, nomination_id)
-    try:
-        return await handle.query(query)
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise not_found(nomination_id) from None
-        raise
-    except WorkflowQueryFailedError as error:
-        log.warning("nomination %s did not answer %s: %s", nomination_id, query, error)
-        raise ApiProblem(
-            503,
-            "unavailable",
-            "Layanan sementara tidak tersedia",
-            f"usulan {nomination_id} sedang tidak dapat dibaca; coba lagi nanti",
-            nomination_id=nomination_id,
-        ) from None
-
-
 def canonical_sha256(raw: bytes) -> str:
     """The same JSON, however spaced or ordered, hashes the same."""
     text = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -155,6 +125,7 @@ async def create_nomination(
     role = require_role(key, *PROPOSING_ROLES)  # who may propose: one rule, domain.access
     require_may_propose(key.actor(role, user or key.name), key.reach, proposal)
     checked = eligible(proposal)
+    await require_stored(d, proposal.documents)
     nid = nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name)
     created = NominationCreated(id=nid, href=f"/nominations/{nid}")
     response.headers["Location"] = created.href
@@ -318,6 +289,7 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
     app.include_router(router)
+    app.include_router(documents.router)
     app.include_router(certificates.router)
     app.include_router(certificates.public)
     app.include_router(decrees.public)

@@ -12,6 +12,7 @@ from temporalio.converter import PayloadCodec
 from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from api.sessions import SessionCookies
+from documents import DocumentStore
 from records import RecordStore
 
 
@@ -36,6 +37,7 @@ class ApiDeps:
     # Where the public reaches the API: the address certificates' QR codes open.
     public_url: str = "http://localhost:8000"
     inbox: Any = None  # web.deps.InboxDeps, or None: no inbox (no session secret to sign with)
+    documents: DocumentStore | None = None  # None: /documents answers 503
 
 
 def deps(request: Request) -> ApiDeps:

@@ -106,6 +106,8 @@ REFUSED_AS = {
     RefusalKind.CONFLICT: (409, "conflict", "Sudah ada"),
     RefusalKind.NOT_FOUND: (404, "not-found", "Tidak ditemukan"),
     RefusalKind.GONE: (410, "gone", "Tidak berlaku lagi"),
+    RefusalKind.UNSUPPORTED: (415, "unsupported-content", "Jenis berkas tidak diterima"),
+    RefusalKind.TOO_LARGE: (413, "too-large", "Berkas terlalu besar"),
 }
 
 

@@ -19,6 +19,7 @@ from api.keys import KeyRing
 from api.sessions import SessionCookies
 from bootstrap import Services, codec_keys, inbox_secret, session_secret, smtp_config
 from codec import EncryptionCodec
+from documents import DocumentStore
 from records import RecordStore
 from settings import Settings
 from web.deps import InboxDeps
@@ -88,7 +89,9 @@ def inbox_deps(settings: Settings, client: Client, secret: str | None) -> InboxD
     )
 
 
-def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
+def api_deps(
+    settings: Settings, client: Client, store: RecordStore, documents: DocumentStore | None = None
+) -> ApiDeps:
     secret = session_secret(settings)
     # The Web UI gets payloads as Temporal holds them: one in clear stays unmarked, so that
     # what the UI sends back through /codec/encode carries no marker sealed inside it.
@@ -102,6 +105,7 @@ def api_deps(settings: Settings, client: Client, store: RecordStore) -> ApiDeps:
         task_queue=settings.task_queue,
         public_url=settings.api_public_url,
         inbox=inbox_deps(settings, client, inbox_secret(settings)),
+        documents=documents,
         codec=(
             CodecDeps(codec, SessionCookies(secret), tuple(settings.codec_cors_origins))
             if codec is not None and secret is not None
@@ -116,7 +120,7 @@ async def serve(services: Services, halt: asyncio.Event) -> None:
     await store.migrate_to_head()
     client = await services.temporal()
     server = api_server(
-        create_app(api_deps(settings, client, store)),
+        create_app(api_deps(settings, client, store, services.documents)),
         settings.api_host,
         settings.api_port,
         settings.forwarded_allow_ips,

@@ -36,6 +36,8 @@ REFUSED_EXIT = {
     RefusalKind.CONFLICT: ALREADY_PROPOSED,
     RefusalKind.NOT_FOUND: NOT_FOUND,
     RefusalKind.GONE: REFUSED,
+    RefusalKind.UNSUPPORTED: REFUSED,
+    RefusalKind.TOO_LARGE: REFUSED,
 }
 
 T = TypeVar("T")

@@ -25,6 +25,7 @@ from cli.common import (
     parse,
     run,
 )
+from domain.documents import DocumentRef, file_size
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
@@ -152,8 +153,22 @@ def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
         typer.echo(f"  Nilai akhir : {nom.final_score:g}")
     if nom.stars is not None:
         typer.echo(f"  Penghargaan : {nom.stars} bintang ({nom.certificate_number})")
+    if nom.documents:
+        typer.echo("\nBerkas usulan:")
+        echo_table(
+            ["BERKAS", "NAMA", "JENIS", number("UKURAN"), Column("SHA-256", no_wrap=True)],
+            [document_row(ref) for ref in nom.documents],
+        )
+    if nom.missing_documents and not nom.stage.is_terminal:
+        typer.echo("\nBerkas belum lengkap:")
+        for line in nom.missing_documents:
+            typer.echo(f"  - {line}")
     typer.echo("\nRiwayat:")
     echo_table([number("NO"), "PERISTIWA", "PERPINDAHAN TAHAP"], map(history_row, nom.events))
+
+
+def document_row(ref: DocumentRef) -> list[str]:
+    return [ref.label, ref.name, ref.media_type.label, file_size(ref.size), ref.sha256]
 
 
 def history_row(event: NominationEvent) -> list[str]:

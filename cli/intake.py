@@ -1,7 +1,8 @@
-"""`ovop example-proposal`, `nominate` and `import`: proposals in, each started once."""
+"""`ovop example-proposal`, `nominate`, `import` and `upload`: proposals and their documents in."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated
 import typer
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from bootstrap import Services, read_settings
 from cli.common import (
     ALREADY_PROPOSED,
     Connected,
@@ -20,8 +22,10 @@ from cli.common import (
     refused,
     run,
 )
+from domain.documents import Slot, checked_document, require_fits
 from domain.errors import Refused
 from domain.examples import DEMO_EXAMPLES, example_proposals, proposer_of, submission_of
+from domain.permits import PermitKind
 from workflows.client import nominate as nominate_in_cycle
 
 
@@ -143,3 +147,30 @@ def import_(
         + (f", {len(bad)} baris bermasalah tidak dimulai" if bad else "")
         + "."
     )
+
+
+def upload(
+    slot: Annotated[Slot, typer.Argument(help="The dossier's slot the file is for.")],
+    file: Annotated[
+        Path, typer.Argument(help="The file.", exists=True, dir_okay=False, readable=True)
+    ],
+    permit: Annotated[
+        PermitKind | None, typer.Option(help="For the `izin` slot: which permit it proves.")
+    ] = None,
+) -> None:
+    """Check a document by its content, keep it in the document store (OVOP_DOCUMENTS_URL),
+    and print its reference as JSON, for the proposal's `documents`."""
+    with file.open("rb") as opened:
+        data = opened.read(slot.rule.max_bytes + 1)  # a larger file is refused unread
+    try:
+        require_fits(slot, permit, file.name, file.stat().st_size)
+        ref = checked_document(slot, file.name, data, permit)
+    except Refused as error:
+        refused(error, f"{file} ditolak:")
+
+    async def keep() -> None:
+        async with Services(read_settings()) as services:
+            await services.documents.put(data)
+
+    asyncio.run(keep())
+    echo_json(ref.model_dump(mode="json", exclude_none=True))

@@ -10,6 +10,9 @@
 - A **juror** scores only on their own panel, and sees no other juror's scores until the
   panel has closed (a key shared by jurors sees none, its holder's included).
 - Only **operators** read payloads in clear (the codec endpoint); the data is personal.
+- A proposal's **documents** are read by whoever reads the owner's contact; jurors and labs
+  read only the product's evidence (photos, permits, the sentra decree), not the owner's
+  identity papers (the NIB document) nor the further files (`sees_document`).
 - A **certificate** is revoked by an operator, who gives a reason; its PDF is handed to
   operators and to the regional offices that reach its nomination. Anyone may verify it
   (`domain.certificates.PublicCertificate` is what they see).
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from domain.decisions import Actor
+from domain.documents import Slot
 from domain.errors import RefusalKind, Refused
 from domain.events import EventKind, NominationEvent
 from domain.labs import Lab, route_lab
@@ -190,6 +194,24 @@ OWNER_READERS = frozenset({Role.PROPOSER, Role.VERIFIER, Role.OFFICIAL, Role.OPE
 
 def sees_owner(role: Role) -> bool:
     return role in OWNER_READERS
+
+
+# Who judges the product and so reads its evidence (`domain.documents.SLOTS`), and no more.
+EVIDENCE_READERS = frozenset({Role.JUROR, Role.LAB_ASSESSOR})
+
+
+def sees_document(role: Role, slot: Slot) -> bool:
+    return sees_owner(role) or (role in EVIDENCE_READERS and slot.rule.evidence)
+
+
+def require_sees_document(roles: Iterable[Role], slot: Slot, field: str) -> None:
+    """Refuse, naming `field`, a document none of `roles` may read."""
+    roles = tuple(roles)
+    if not any(sees_document(role, slot) for role in roles):
+        who = " atau ".join(r.label for r in roles) or "-"
+        raise Refused.one(
+            field, f"{slot.rule.label} tidak dapat dibaca oleh {who}: bukan bukti produk", ACCESS
+        )
 
 
 def on_panel(nom: Nomination, user_id: str) -> bool:

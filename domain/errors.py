@@ -30,6 +30,8 @@ class RefusalKind(StrEnum):
     CONFLICT = "conflict"  # already done: proposed before, a key reused
     NOT_FOUND = "not_found"  # no such nomination or cycle
     GONE = "gone"  # no longer in force: a revoked certificate
+    UNSUPPORTED = "unsupported"  # a file whose content is not of a type its slot takes
+    TOO_LARGE = "too_large"  # a file larger than its slot takes
 
 
 class Refused(ValueError):

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from domain.cycle import ProposalWindow
+from domain.documents import DocumentRef, file_size, missing_documents
 from domain.errors import figure
 from domain.events import NominationEvent
 from domain.labs import Lab
@@ -79,6 +80,8 @@ class NominationView(NominationSummary):
     panel: list[str]
     pending_jurors: list[str]
     events: list[NominationEvent]
+    documents: list[DocumentRef]
+    missing_documents: list[str]  # the verifier's checklist, in words
 
 
 def view(nom: Nomination) -> NominationView:
@@ -92,6 +95,22 @@ def view(nom: Nomination) -> NominationView:
         panel=nom.panel,
         pending_jurors=nom.pending_jurors() if nom.stage == Stage.PANEL_SCORING else [],
         events=nom.events,
+        documents=nom.proposal.documents,
+        missing_documents=checklist(nom.proposal),
+    )
+
+
+def checklist(p: Proposal) -> list[str]:
+    """What the dossier still lacks, a line each (`domain.documents.missing_documents`)."""
+    return [problem.message for problem in missing_documents(p)]
+
+
+def document_line(ref: DocumentRef) -> str:
+    """`foto produk: batik.png (image/png, 1,2 MB), SHA-256 9f86d0...`"""
+    version = f", versi {ref.version}" if ref.version > 1 else ""
+    return (
+        f"{ref.label}: {ref.name} ({ref.media_type.value}, {file_size(ref.size)}{version}), "
+        f"SHA-256 {ref.sha256}"
     )
 
 
@@ -222,6 +241,8 @@ def current_details(nom: Nomination) -> str:
             lines.append(f"**Pengingat berikutnya:** {step.label}, {when(step.at, step.zone)}  ")
         if nom.stage == Stage.ADMIN_VERIFICATION and nom.registry is not None:
             lines.append(f"**Pemeriksaan registri:** {describe_check(nom.registry)}  ")
+        if nom.stage == Stage.ADMIN_VERIFICATION and (missing := checklist(nom.proposal)):
+            lines.append(f"**Berkas belum lengkap:** {'; '.join(missing)}  ")
     if nom.result is not None:
         lines.append(
             f"**Nilai akhir:** {nom.result.final_score:g} "
@@ -232,6 +253,10 @@ def current_details(nom: Nomination) -> str:
             f"**Penghargaan:** {nom.award.stars} bintang, "
             f"sertifikat {nom.award.certificate_number}  "
         )
+    if nom.proposal.documents:
+        lines.append("**Berkas usulan:**\n")
+        lines += [f"- {document_line(ref)}" for ref in nom.proposal.documents]
+        lines.append("")
     decision = last_decision(nom)
     if decision is not None:
         lines.append(f"**Keputusan terakhir:** {describe(decision)}")

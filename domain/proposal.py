@@ -18,6 +18,9 @@ from pydantic import (
     StringConstraints,
 )
 
+from domain.documents import DocumentRef
+from domain.permits import DISTRIBUTION_PERMITS as DISTRIBUTION_PERMITS
+from domain.permits import PermitKind as PermitKind
 from domain.regions import REGENCY_PATTERN, Province, RegionHead, normalize_regency
 from domain.text import HIDDEN_IN_LINE, HIDDEN_IN_LINES, Shaped, stripped, without
 
@@ -193,17 +196,6 @@ class Sentra(Model):
     decree: Decree
 
 
-class PermitKind(StrEnum):
-    PIRT = "PIRT"  # Sertifikat Produksi Pangan Industri Rumah Tangga
-    BPOM = "BPOM"  # Izin edar BPOM (MD)
-    HALAL = "HALAL"  # Sertifikat halal (BPJPH)
-    SNI = "SNI"
-    HAKI = "HAKI"  # registered mark or design
-
-
-DISTRIBUTION_PERMITS = frozenset({PermitKind.PIRT, PermitKind.BPOM})
-
-
 class Permit(Model):
     kind: PermitKind
     number: Text
@@ -253,3 +245,11 @@ class Proposal(Model):
     proposing_office: Office
     provincial_office: Office
     previous_award: PreviousAward | None = None
+    documents: list[DocumentRef] = Field(
+        default_factory=list,
+        max_length=60,
+        description=(
+            "Berkas usulan yang telah diunggah (`POST /documents`), sebagai rujukan dan "
+            "SHA-256-nya saja: isinya disimpan di luar Temporal"
+        ),
+    )

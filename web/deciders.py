@@ -1,6 +1,7 @@
 """The forms of those who judge a nomination, on their task pages (`web.task.FORMS`): the
-lab assessor's findings, the juror's score sheet (and their declaration of a conflict of
-interest), the official's award and the operator's replacement of a juror.
+verifier's checklist of missing documents, the lab assessor's findings, the juror's score
+sheet (and their declaration of a conflict of interest), the official's award and the
+operator's replacement of a juror.
 
 A juror's page shows their own scores and nothing of another juror's until the panel has
 closed (`domain.access.scores_visible`); the dossier filters the rest.
@@ -13,7 +14,7 @@ from typing import Any
 from domain.access import scores_visible
 from domain.nomination import Nomination
 from domain.people import Person
-from domain.presentation import explained
+from domain.presentation import checklist, explained
 from domain.rubric import rubric
 from domain.scoring import Criterion
 from domain.stages import Role
@@ -111,7 +112,12 @@ def _replacement_initial(nom: Nomination, person: Person, task: Task) -> dict[st
     }
 
 
+def _checklist(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
+    return {"missing_documents": checklist(nom.proposal)}
+
+
 def register() -> None:
+    FORMS["verify"] = DecisionForm(context=_checklist)
     FORMS["assess"] = DecisionForm(context=_findings)
     FORMS["score"] = DecisionForm(
         context=_score_sheet,

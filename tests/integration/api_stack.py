@@ -10,6 +10,7 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from api.keys import hash_key
+from documents import DocumentStore
 from domain.labs import Lab
 from domain.nomination import Nomination
 from domain.stages import Role
@@ -88,11 +89,13 @@ def as_(who: str, user: str | None = None, idempotency: str | None = None) -> di
 
 @dataclass
 class Api:
-    """The API served by uvicorn on loopback (`base`), and the Temporal server behind it."""
+    """The API served by uvicorn on loopback (`base`), the Temporal server behind it, and
+    the document store it keeps uploads in."""
 
     http: httpx.AsyncClient
     env: WorkflowEnvironment
     base: str
+    documents: DocumentStore | None = None
 
     async def propose(self, raw: dict[str, Any], who: str = "pekalongan") -> str:
         response = await self.http.post("/nominations", json=raw, headers=as_(who))

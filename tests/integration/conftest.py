@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from moto.server import ThreadedMotoServer
 from starlette.applications import Starlette
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -31,12 +32,15 @@ from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
 from api.server import api_server, start, stop
 from bootstrap import plain_converter
+from documents import DocumentStore
+from documents.folder import FolderStore
 from domain.cycle import ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.examples import example_cycle_config
 from records import RecordStore
 from tests.conftest import binary
 from tests.integration.api_stack import KEYS, Api
+from tests.integration.document_stores import s3_store
 from tests.integration.workers import Workers
 from tests.support import OPERATOR, OWN_CYCLE
 from worker import activities_for, build_worker
@@ -164,6 +168,29 @@ async def end_leftovers(client: Client, task_queue: str) -> None:
             await client.get_workflow_handle(execution.id).terminate("uji selesai")
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server (moto's, over HTTP) on a free port of loopback."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(params=["folder", "s3"])
+async def document_store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[DocumentStore]:
+    """Each document store in turn, the S3 one on a fresh bucket: the same tests, both."""
+    if request.param == "folder":
+        store: DocumentStore = FolderStore(tmp_path / "documents")
+    else:
+        store = await s3_store(request.getfixturevalue("s3_endpoint"))
+    yield store
+    await store.close()
+
+
 @asynccontextmanager
 async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]:
     """A real HTTP server (uvicorn) for `app` on loopback; yields its base URL."""
@@ -178,24 +205,31 @@ async def serving(app: Starlette, port: int | None = None) -> AsyncIterator[str]
 
 @pytest.fixture
 async def api(
-    dev_env: WorkflowEnvironment, store: RecordStore, mailer: Mailer, cycle_2026: str
+    dev_env: WorkflowEnvironment,
+    store: RecordStore,
+    mailer: Mailer,
+    cycle_2026: str,
+    tmp_path: Path,
 ) -> AsyncIterator[Api]:
     """The API under uvicorn on loopback with every kind of key (`KEYS`), a worker on a
-    fresh task queue, the test's records database and SMTP server, and the 2026 cycle."""
+    fresh task queue, the test's records database, SMTP server and document folder, and
+    the 2026 cycle."""
     task_queue = f"api-{uuid.uuid4()}"
+    documents = FolderStore(tmp_path / "documents")
     deps = ApiDeps(
         client=dev_env.client,
         store=store,
         idempotency=IdempotencyKeys(store.engine),
         keys=KeyRing(KEYS.values()),
         task_queue=task_queue,
+        documents=documents,
     )
     async with (
         build_worker(dev_env.client, task_queue, activities_for(store, mailer)),
         serving(create_app(deps)) as base,
         httpx.AsyncClient(base_url=base, timeout=30) as http,
     ):
-        yield Api(http, dev_env, base)
+        yield Api(http, dev_env, base, documents)
     await end_leftovers(dev_env.client, task_queue)
 
 

@@ -4,11 +4,13 @@ served on loopback, and a person who signs in with the link the SMTP server rece
 from __future__ import annotations
 
 import re
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 import httpx
 from temporalio.testing import WorkflowEnvironment
@@ -17,6 +19,7 @@ from activities.mail import Mailer
 from api.app import ApiDeps, create_app
 from api.idempotency import IdempotencyKeys
 from api.keys import KeyRing
+from documents.folder import FolderStore
 from records import RecordStore
 from tests.integration.api_stack import KEYS, Api
 from tests.integration.conftest import Inbox, end_leftovers, serving
@@ -117,6 +120,8 @@ async def inbox_site(
 ) -> AsyncIterator[InboxSite]:
     task_queue = f"inbox-{uuid.uuid4()}"
     links = SignInLinks(SECRET, "http://127.0.0.1")
+    folder = tempfile.TemporaryDirectory(prefix="ovop-documents-")
+    documents = FolderStore(Path(folder.name))
     deps = ApiDeps(
         client=env.client,
         store=store,
@@ -129,11 +134,13 @@ async def inbox_site(
             directory=Directory(env.client),
             mailer=mailer,
         ),
+        documents=documents,
     )
     async with (
         build_worker(env.client, task_queue, activities_for(store, mailer)),
         serving(create_app(deps)) as base,
         httpx.AsyncClient(base_url=base, timeout=30) as http,
     ):
-        yield InboxSite(base, Api(http, env, base), mail, links)
+        yield InboxSite(base, Api(http, env, base, documents), mail, links)
     await end_leftovers(env.client, task_queue)
+    folder.cleanup()

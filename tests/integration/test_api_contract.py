@@ -140,6 +140,9 @@ def contract_breaches(base: str, ids: list[str | None]) -> list[str]:
     """Every operation, with each kind of key, valid and invalid requests: what failed."""
     schema = schemathesis.openapi.from_path(CHECKED_IN)
     schema.config.update(base_url=base)
+    # An uploaded document is judged by its content, which no schema can describe: a file
+    # of another type than its slot takes is a 415, one larger than it takes a 413.
+    schema.config.checks.positive_data_acceptance.expected_statuses += ["413", "415"]
     found = []
     for caller, (key, modes) in CALLERS.items():
         for result in schema.get_all_operations():

@@ -37,6 +37,7 @@ from domain.proposal import Proposal
 from domain.stages import Stage
 from records import RecordStore
 from starter import app
+from tests.documents import elf, nonce, pdf, png
 from tests.integration.conftest import free_port
 from tests.support import OWN_CYCLE, fresh_raw, unique_cycle
 from worker import activities_for, build_worker
@@ -690,3 +691,50 @@ def test_dev_says_which_port_is_taken(tmp_path: Path) -> None:
         )
     assert result.exit_code == 1
     assert f"port sudah dipakai: {port} (Temporal gRPC)" in result.stderr
+
+
+async def test_ovop_uploads_documents_and_shows_them_with_their_hashes(
+    ovop: Ovop, dev_env: WorkflowEnvironment
+) -> None:
+    ovop.env["OVOP_DOCUMENTS_URL"] = (ovop.folder / "dokumen").as_uri()
+    renamed = ovop.folder / "sk-sentra.pdf"
+    renamed.write_bytes(elf())
+    result = await ovop("upload sk_sentra {file}", code=2, file=str(renamed))
+    assert "sk_sentra: SK penetapan sentra IKM harus berupa PDF" in result.output
+
+    photo_file = ovop.folder / "foto batik.png"
+    photo_file.write_bytes(png(nonce()))
+    photo = json.loads((await ovop("upload foto_produk {file}", file=str(photo_file))).stdout)
+    halal_file = ovop.folder / "halal.pdf"
+    halal_file.write_bytes(pdf(nonce()))
+    halal = json.loads(
+        (await ovop("upload izin {file} --permit HALAL", file=str(halal_file))).stdout
+    )
+    assert (halal["slot"], halal["permit"], halal["media_type"]) == (
+        "izin",
+        "HALAL",
+        "application/pdf",
+    )
+    kept = ovop.folder / "dokumen" / photo["sha256"][:2] / photo["sha256"]
+    assert kept.read_bytes() == photo_file.read_bytes()
+
+    raw = {**fresh_raw(0, ovop.cycle, date.today()), "documents": [photo, halal]}
+    started = await ovop.json("nominate {file}", file=ovop.write("usulan.json", raw))
+    nomination_id = started["id"]
+
+    shown = await ovop.json("show {id}", id=nomination_id)
+    assert [d["sha256"] for d in shown["documents"]] == [photo["sha256"], halal["sha256"]]
+    assert shown["missing_documents"][:2] == [
+        "SK penetapan sentra IKM belum dilampirkan (PDF)",
+        "dokumen NIB belum dilampirkan (PDF)",
+    ]
+    text = (await ovop("show {id}", id=nomination_id)).stdout
+    assert photo["sha256"] in text and halal["sha256"] in text
+    assert "Berkas belum lengkap:" in text and "dokumen NIB belum dilampirkan" in text
+
+    async def listed() -> bool:
+        return photo["sha256"] in await current_details(dev_env.client, nomination_id)
+
+    await eventually(listed)
+    details = await current_details(dev_env.client, nomination_id)
+    assert "**Berkas belum lengkap:** SK penetapan sentra IKM belum dilampirkan" in details

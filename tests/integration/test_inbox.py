@@ -17,6 +17,8 @@ from domain.examples import example_proposals
 from domain.notifications import task_path
 from domain.stages import Stage
 from records import RecordStore
+from tests.documents import nonce, png
+from tests.integration.api_stack import as_
 from tests.integration.conftest import SmtpServer
 from tests.integration.inbox_stack import InboxSite, csrf_of, inbox_site
 
@@ -63,6 +65,28 @@ async def test_a_verifier_signs_in_by_link_finds_the_task_and_decides(site: Inbo
     async with site.browser() as other:  # the same link again, in another browser
         again = await other.use_link(link)
         assert again.status_code == 400 and "sudah pernah dipakai" in again.text
+
+
+async def test_the_verifier_sees_the_documents_and_the_checklist_of_what_is_missing(
+    site: InboxSite,
+) -> None:
+    photo = await site.api.http.post(
+        "/documents",
+        data={"slot": "foto_produk"},
+        files={"file": ("foto batik.png", png(nonce()))},
+        headers=as_("pekalongan"),
+    )
+    assert photo.status_code == 201, photo.text
+    raw = example_proposals("2026")[0]
+    raw["product"]["name"] += f" {uuid.uuid4().hex[:8]}"  # a fresh nomination
+    nomination = await site.api.propose({**raw, "documents": [photo.json()]})
+    async with site.signed_in(VERIFIER) as b:
+        page = (await b.http.get(f"/tugas/{nomination}")).text
+    checklist = page[page.index('id="berkas-belum-lengkap"') :]
+    assert "SK penetapan sentra IKM belum dilampirkan (PDF)" in checklist
+    assert "dokumen NIB belum dilampirkan (PDF)" in checklist
+    assert "foto produk belum" not in checklist
+    assert photo.json()["sha256"] in page and "foto batik.png" in page
 
 
 async def test_the_sign_in_page_tells_no_one_who_is_listed(site: InboxSite) -> None:

@@ -1,0 +1,70 @@
+"""The document store: a proposal's files, kept outside Temporal under their SHA-256.
+
+A nomination holds only a `domain.documents.DocumentRef`; the bytes live here, in a folder
+(`var/documents` by default) or in S3-compatible object storage. Both keep a file under its
+hash, so the same bytes put twice (an upload retried after a dropped connection) are kept
+once, and a file is whole or absent, never half written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class DocumentStore(Protocol):
+    async def put(self, data: bytes) -> str:
+        """Keep `data` and return its SHA-256; the same bytes again are not kept again."""
+        ...
+
+    async def get(self, sha256: str) -> bytes | None:
+        """The bytes kept under `sha256`, or None."""
+        ...
+
+    async def holds(self, sha256: str) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+def require_sha256(sha256: str) -> str:
+    """A hash as keys are made of it: anything else (a path, say) never reaches a key."""
+    if SHA256.fullmatch(sha256) is None:
+        raise ValueError(f"not a SHA-256 in hex: {sha256!r}")
+    return sha256
+
+
+def sharded(sha256: str) -> str:
+    """`ab/abcdef...`: a folder per first byte keeps each folder's listing short."""
+    return f"{sha256[:2]}/{require_sha256(sha256)}"
+
+
+@dataclass(frozen=True)
+class S3Access:
+    """How to reach S3-compatible storage; None leaves it to botocore's own chain
+    (AWS_* variables, a profile, the instance's role)."""
+
+    endpoint_url: str | None = None
+    region: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+
+
+def open_store(url: str, s3: S3Access | None = None) -> DocumentStore:
+    """The store `url` names: `file:///srv/ovop/documents` or `s3://bucket/prefix`."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        from documents.folder import FolderStore
+
+        return FolderStore(Path(unquote(parts.path)))
+    if parts.scheme == "s3" and parts.netloc:
+        from documents.s3 import S3Store
+
+        return S3Store(parts.netloc, parts.path.strip("/"), s3 or S3Access())
+    raise ValueError(
+        f"OVOP_DOCUMENTS_URL harus file:///<folder> atau s3://<bucket>[/<awalan>], bukan {url!r}"
+    )

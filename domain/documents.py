@@ -1,0 +1,232 @@
+"""A proposal's dossier: the documents each slot takes, checked by their content.
+
+A document enters a nomination only as a `DocumentRef` (its slot, name, type, size and
+SHA-256); its bytes stay in the document store, outside Temporal (the claim-check pattern).
+`SLOTS` is the one table of the slots: what each takes, how large, whether it is evidence
+of the product (which jurors and labs read: `domain.access.sees_document`), and how the
+verifier's checklist names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import puremagic
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from domain.errors import Problem, RefusalKind, Refused, figure, problems_from
+from domain.permits import PermitKind
+from domain.text import HIDDEN_IN_LINE, Shaped, without
+
+if TYPE_CHECKING:
+    from domain.proposal import Proposal
+
+
+class Slot(StrEnum):
+    SENTRA_DECREE = "sk_sentra"  # the regent's or mayor's decree establishing the sentra
+    NIB = "nib"  # the business registration (NIB) document: the owner's identity papers
+    PERMIT = "izin"  # one per permit or certificate the product claims
+    PHOTO = "foto_produk"
+    FURTHER = "lainnya"  # anything else the office sends along
+
+    @property
+    def rule(self) -> SlotRule:
+        return SLOTS[self]
+
+
+class MediaType(StrEnum):
+    PDF = "application/pdf"
+    JPEG = "image/jpeg"
+    PNG = "image/png"
+    WEBP = "image/webp"
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+PDF_ONLY = (MediaType.PDF,)
+IMAGES = (MediaType.JPEG, MediaType.PNG, MediaType.WEBP)
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SlotRule:
+    label: str  # as the checklist and the refusals name it
+    media_types: tuple[MediaType, ...]
+    max_bytes: int
+    evidence: bool  # evidence of the product (jurors and labs read it), not identity papers
+    required: bool  # the checklist asks for it (a permit's: once the product claims it)
+
+    @property
+    def accepts(self) -> str:
+        return " atau ".join(t.label for t in self.media_types)
+
+
+SLOTS = {
+    Slot.SENTRA_DECREE: SlotRule("SK penetapan sentra IKM", PDF_ONLY, 10 * MB, True, True),
+    Slot.NIB: SlotRule("dokumen NIB", PDF_ONLY, 5 * MB, False, True),
+    Slot.PERMIT: SlotRule("izin atau sertifikat", (*PDF_ONLY, *IMAGES), 10 * MB, True, True),
+    Slot.PHOTO: SlotRule("foto produk", IMAGES, 5 * MB, True, True),
+    Slot.FURTHER: SlotRule("berkas pendukung lainnya", (*PDF_ONLY, *IMAGES), 10 * MB, False, False),
+}
+
+FileName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+    Shaped(
+        without(HIDDEN_IN_LINE),
+        lambda _: "nama berkas tidak boleh memuat karakter kendali atau pembalik arah teks",
+        "Nama berkas sebagaimana diunggah, satu baris, paling panjang 255 karakter",
+    ),
+]
+Sha256 = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-f]{64}$"),
+    Field(description="SHA-256 isi berkas, 64 digit heksadesimal huruf kecil"),
+]
+
+
+class DocumentRef(BaseModel):
+    """A document of the dossier as a nomination holds it: never its bytes. Whether it
+    fits its slot is checked against the stored bytes (`require_same_content`), as the
+    upload checked them, not by the model: JSON Schema cannot say it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    slot: Slot
+    permit: PermitKind | None = Field(
+        None, description="Jenis izin atau sertifikat; wajib untuk slot `izin`, selain itu kosong"
+    )
+    name: FileName
+    media_type: MediaType = Field(description="Jenis isi berkas, dikenali dari isinya")
+    size: int = Field(ge=1, description="Ukuran berkas dalam bita")
+    sha256: Sha256
+    version: int = Field(
+        1, ge=1, description="Versi berkas slot ini: perbaikan usulan menambah versi berikutnya"
+    )
+
+    @property
+    def label(self) -> str:
+        """`foto produk`, `sertifikat halal`: the document as people name it."""
+        return self.permit.label if self.permit is not None else self.slot.rule.label
+
+    @property
+    def field(self) -> str:
+        """Where a refusal points: the slot, and the permit's kind for a permit."""
+        return f"{self.slot.value}.{self.permit.value}" if self.permit else self.slot.value
+
+
+def file_size(size: int) -> str:
+    """`5 MB`, `7,2 MB`, `310,5 KB`, `812 bita`: as people read a file's size."""
+    if size >= MB:
+        return f"{figure(round(size / MB, 1))} MB"
+    if size >= 1024:
+        return f"{figure(round(size / 1024, 1))} KB"
+    return f"{size} bita"
+
+
+def detected(data: bytes) -> tuple[MediaType | None, str]:
+    """What `data` is by its content (never its name): one of the dossier's media types,
+    or None and what it was read as instead."""
+    try:
+        matches = puremagic.magic_string(data)
+    except (puremagic.PureError, ValueError):
+        return None, "jenis yang tidak dikenali"
+    if not matches:
+        return None, "jenis yang tidak dikenali"
+    known = {t.value: t for t in MediaType}
+    if matches[0].mime_type in known:
+        return known[matches[0].mime_type], matches[0].mime_type
+    # A program's first bytes match obscure formats too: say what matters, that it is one.
+    program = next((m for m in matches if "executable" in m.name.casefold()), None)
+    if program is not None:
+        return None, f"program ({program.name})"
+    best = matches[0]
+    return None, best.name or best.mime_type or "jenis yang tidak dikenali"
+
+
+def require_fits(slot: Slot, permit: PermitKind | None, name: str, size: int) -> None:
+    """A file no larger than its slot takes: `Refused` naming the slot and the limit."""
+    limit = slot.rule.max_bytes
+    if size > limit:
+        raise Refused.one(
+            f"{slot.value}.{permit.value}" if permit else slot.value,
+            f"{permit.label if permit else slot.rule.label} paling besar {file_size(limit)}; "
+            f"berkas {name!r} berukuran {file_size(size)}",
+            RefusalKind.TOO_LARGE,
+        )
+
+
+def checked_document(
+    slot: Slot, name: str, data: bytes, permit: PermitKind | None = None
+) -> DocumentRef:
+    """The reference of `data` uploaded into `slot`, once its content fits the slot:
+    `Refused` naming the slot (`izin.HALAL` for a permit) otherwise."""
+    rule = slot.rule
+    field = f"{slot.value}.{permit.value}" if permit else slot.value
+    label = permit.label if permit else rule.label
+    if slot == Slot.PERMIT and permit is None:
+        raise Refused.one("permit", "jenis izin wajib diisi untuk slot izin")
+    if slot != Slot.PERMIT and permit is not None:
+        raise Refused.one("permit", f"jenis izin hanya untuk slot izin, bukan {slot.value}")
+    if not data:
+        raise Refused.one(field, f"berkas {label} kosong", RefusalKind.UNSUPPORTED)
+    require_fits(slot, permit, name, len(data))
+    media_type, seen = detected(data)
+    if media_type not in rule.media_types:
+        raise Refused.one(
+            field,
+            f"{label} harus berupa {rule.accepts}; isi berkas {name!r} terbaca sebagai {seen}",
+            RefusalKind.UNSUPPORTED,
+        )
+    assert media_type is not None
+    try:
+        return DocumentRef(
+            slot=slot,
+            permit=permit,
+            name=name,
+            media_type=media_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    except ValidationError as error:  # the name is all that can still be wrong
+        raise Refused([Problem("file", p.message) for p in problems_from(error)]) from None
+
+
+def require_same_content(ref: DocumentRef, data: bytes) -> None:
+    """A reference names the stored bytes as their check described them: the same slot's
+    rules hold, and the type and size agree (`Refused` naming the slot otherwise)."""
+    found = checked_document(ref.slot, ref.name, data, ref.permit)
+    if (found.media_type, found.size, found.sha256) != (ref.media_type, ref.size, ref.sha256):
+        raise Refused.one(
+            ref.field,
+            f"rujukan {ref.label} tidak sesuai dengan berkas yang diunggah "
+            f"({found.media_type.value}, {found.size} bita)",
+        )
+
+
+def missing_documents(proposal: Proposal) -> list[Problem]:
+    """The verifier's checklist: each document the dossier still lacks, named in Indonesian
+    (a permit's once the product claims it; at least one product photo)."""
+    held = {(ref.slot, ref.permit) for ref in proposal.documents}
+    claimed = list(dict.fromkeys(p.kind for p in proposal.product.permits))
+    problems = []
+    for slot, rule in SLOTS.items():
+        kinds: list[PermitKind | None] = list(claimed) if slot == Slot.PERMIT else [None]
+        for kind in kinds:
+            if not rule.required or (slot, kind) in held:
+                continue
+            field = f"documents.{slot.value}" + (f".{kind.value}" if kind else "")
+            what = f"{kind.label} yang dicantumkan" if kind else rule.label
+            problems.append(Problem(field, f"{what} belum dilampirkan ({rule.accepts})"))
+    return problems

@@ -1,0 +1,78 @@
+"""Both document stores, the folder and S3, pass the same tests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+
+from documents import DocumentStore, S3Access, open_store
+from documents.folder import FolderStore
+from documents.s3 import S3Store
+from tests.documents import nonce, pdf
+from tests.integration.document_stores import stored_count
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_file_put_is_read_back_by_its_hash(document_store: DocumentStore) -> None:
+    data = pdf(nonce())
+    sha256 = await document_store.put(data)
+    assert sha256 == hashlib.sha256(data).hexdigest()
+    assert await document_store.holds(sha256)
+    assert await document_store.get(sha256) == data
+
+
+async def test_the_same_bytes_put_twice_are_kept_once(document_store: DocumentStore) -> None:
+    data = pdf(nonce())
+    first = await document_store.put(data)
+    again = await document_store.put(data)
+    assert first == again
+    assert await stored_count(document_store) == 1
+    await document_store.put(pdf(nonce()))
+    assert await stored_count(document_store) == 2
+
+
+async def test_an_unknown_hash_is_absent(document_store: DocumentStore) -> None:
+    unknown = hashlib.sha256(nonce()).hexdigest()
+    assert not await document_store.holds(unknown)
+    assert await document_store.get(unknown) is None
+
+
+async def test_a_key_is_only_ever_a_hash(document_store: DocumentStore) -> None:
+    with pytest.raises(ValueError, match="not a SHA-256"):
+        await document_store.get("../../etc/passwd")
+
+
+async def test_a_folder_write_cut_short_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = FolderStore(tmp_path / "documents")
+    data = pdf(nonce())
+
+    def cut(fd: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", cut)
+    with pytest.raises(OSError, match="disk full"):
+        await store.put(data)
+    assert [p for p in store.root.rglob("*") if p.is_file()] == []
+    monkeypatch.undo()
+    sha256 = await store.put(data)
+    assert await store.get(sha256) == data
+
+
+def test_the_url_names_the_store(tmp_path: Path) -> None:
+    folder = open_store(f"file://{tmp_path}/dokumen")
+    assert isinstance(folder, FolderStore) and folder.root == tmp_path / "dokumen"
+    s3 = open_store("s3://ovop-berkas/2026", S3Access(endpoint_url="http://minio:9000"))
+    assert isinstance(s3, S3Store)
+    assert (s3.bucket, s3.prefix, s3.access.endpoint_url) == (
+        "ovop-berkas",
+        "2026",
+        "http://minio:9000",
+    )
+    with pytest.raises(ValueError, match="OVOP_DOCUMENTS_URL"):
+        open_store("ftp://example/berkas")
