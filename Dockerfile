@@ -22,6 +22,7 @@ COPY domain ./domain
 COPY workflows ./workflows
 COPY activities ./activities
 COPY records ./records
+COPY documents ./documents
 COPY api ./api
 COPY web ./web
 COPY intake ./intake
