@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from records.database import Database
 from records.schema import notifications
@@ -32,6 +32,37 @@ class NotificationRow:
 
 class MailLedger(Database):
     """Which messages went to whom for which event, and what the mail server answered."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        # Built once and run with parameters (as `NominationRecords`' statements): every
+        # message runs both, and building them anew cost more CPU than running them.
+        self._hand_over = (
+            self._insert(notifications)
+            .on_conflict_do_update(
+                index_elements=[
+                    notifications.c.nomination_id,
+                    notifications.c.seq,
+                    notifications.c.recipient,
+                ],
+                set_={"handovers": notifications.c.handovers + 1, "at": bindparam("again_at")},
+                where=notifications.c.status == "sending",
+            )
+            .returning(notifications.c.handovers)
+        )
+        self._settle = (
+            update(notifications)
+            .where(
+                notifications.c.nomination_id == bindparam("row_nomination_id"),
+                notifications.c.seq == bindparam("row_seq"),
+                notifications.c.recipient == bindparam("row_recipient"),
+            )
+            .values(
+                status=bindparam("new_status"),
+                error=bindparam("new_error"),
+                at=bindparam("new_at"),
+            )
+        )
 
     async def mail_status(self, nomination_id: str, seq: int, recipient: str) -> str | None:
         """`sent` or `refused` (settled), `sending` (handed over, never confirmed), or None."""
@@ -73,6 +104,7 @@ class MailLedger(Database):
         """Note, before the message goes to the mail server, that it is going: how many
         times it has now been handed over (1, or more after a handover that was never
         confirmed), or None when it has been settled meanwhile and must not go again."""
+        now = datetime.now(UTC)
         values = {
             "nomination_id": nomination_id,
             "seq": seq,
@@ -81,25 +113,12 @@ class MailLedger(Database):
             "subject": subject,
             "message_id": message_id,
             "status": "sending",
-            "at": datetime.now(UTC),
+            "at": now,
             "handovers": 1,
+            "again_at": now,
         }
-        upsert = (
-            self._insert(notifications)
-            .values(**values)
-            .on_conflict_do_update(
-                index_elements=[
-                    notifications.c.nomination_id,
-                    notifications.c.seq,
-                    notifications.c.recipient,
-                ],
-                set_={"handovers": notifications.c.handovers + 1, "at": values["at"]},
-                where=notifications.c.status == "sending",
-            )
-            .returning(notifications.c.handovers)
-        )
         async with self._one_statement(conn) as statement:
-            handovers = await statement.scalar(upsert)
+            handovers = await statement.scalar(self._hand_over, values)
             return None if handovers is None else int(handovers)
 
     async def settle_notification(
@@ -116,13 +135,15 @@ class MailLedger(Database):
         is, a worker that dies leaves the message to be sent again."""
         async with self._one_statement(conn) as statement:
             await statement.execute(
-                update(notifications)
-                .where(
-                    notifications.c.nomination_id == nomination_id,
-                    notifications.c.seq == seq,
-                    notifications.c.recipient == recipient.lower(),
-                )
-                .values(status=status, error=error, at=datetime.now(UTC))
+                self._settle,
+                {
+                    "row_nomination_id": nomination_id,
+                    "row_seq": seq,
+                    "row_recipient": recipient.lower(),
+                    "new_status": status,
+                    "new_error": error,
+                    "new_at": datetime.now(UTC),
+                },
             )
 
     async def notifications_of(self, nomination_id: str) -> list[NotificationRow]:
