@@ -32,7 +32,13 @@ lock: | $(BIN)/uv
 
 install: $(STAMP)
 
+# The project's own bytecode (the libraries' is compiled at install, the image compiles
+# all of it): where PYTHONDONTWRITEBYTECODE is set, Python reads it but never writes it,
+# and the workflow sandbox imports the workflow modules again for every workflow run.
+BYTECODE = $(BIN)/python -m compileall -q -j 0 -x '/\.venv/' .
+
 run: $(STAMP)
+	$(BYTECODE)
 	$(BIN)/ovop dev
 
 lint: $(STAMP)
@@ -48,7 +54,7 @@ lint: $(STAMP)
 TEST_PROCESSES ?= 3
 LIGHT := tests/unit tests/replay/test_replay.py
 test: $(STAMP)
-	$(BIN)/python -m compileall -q -j 0 -x '/\.venv/' .
+	$(BYTECODE)
 	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist worksteal -m "not alone" $(addprefix --ignore=,$(LIGHT))
 	$(MAKE) --no-print-directory -j 3 test-alone test-light lint
 
@@ -73,6 +79,7 @@ chromium:
 # The benchmark against bare Temporal (bench/README.md); flags through BENCH_ARGS, e.g.
 # make bench BENCH_ARGS="--nominations 5000 --growth 100,1000,5000,10000"
 bench: $(STAMP)
+	$(BYTECODE)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
