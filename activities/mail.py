@@ -52,9 +52,9 @@ class Mailer:
 
     Opening a connection (TCP, the greeting, EHLO, STARTTLS and AUTH where configured) cost
     more than the message itself for the short letters of one event, on both sides; so a
-    batch takes an open connection when one is idle and hands it back afterwards. A
-    connection idle for longer than `IDLE_FOR` is closed rather than reused (servers drop
-    quiet clients), as is one a batch ended with an error on.
+    batch takes an open connection when one is idle and still answers a NOOP, and hands it
+    back afterwards. A connection idle for longer than `IDLE_FOR` is closed rather than
+    reused (servers drop quiet clients), as is one a batch ended with an error on.
     """
 
     POOL_SIZE = 4
@@ -63,6 +63,7 @@ class Mailer:
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
         self._idle: list[tuple[float, aiosmtplib.SMTP]] = []  # (idle since, connection)
+        self._closed = False
 
     def connection(self) -> aiosmtplib.SMTP:
         """A new connection of its own, for `async with` (connected on entry, closed on
@@ -80,22 +81,34 @@ class Mailer:
         )
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[MailSession]:
-        """A connected SMTP connection for one batch: an idle one if there is, else new."""
-        reused = self._take_idle()
-        smtp = reused or self.connection()
+    async def session(self) -> AsyncIterator[aiosmtplib.SMTP]:
+        """A connected SMTP connection for one batch: an idle one that still answers, else a
+        new one."""
+        smtp = await self._answering_idle() or self.connection()
         if not smtp.is_connected:
             await smtp.connect()
-        session = MailSession(self, smtp, reused=reused is not None)
         try:
-            yield session
+            yield smtp
         except BaseException:
-            session.smtp.close()
+            smtp.close()
             raise
-        if len(self._idle) < self.POOL_SIZE and session.smtp.is_connected:
-            self._idle.append((time.monotonic(), session.smtp))
+        if len(self._idle) < self.POOL_SIZE and smtp.is_connected and not self._closed:
+            self._idle.append((time.monotonic(), smtp))
         else:
-            await _quit(session.smtp)
+            await _quit(smtp)
+
+    async def _answering_idle(self) -> aiosmtplib.SMTP | None:
+        """An idle connection the server still answers (NOOP: one round trip, where a new
+        connection takes several). A letter is never sent twice on the pool's account: a
+        connection that fails during a letter fails the batch, and the activity's retry,
+        which the mail ledger counts, decides what goes again."""
+        while (smtp := self._take_idle()) is not None:
+            try:
+                await smtp.noop()
+                return smtp
+            except (aiosmtplib.SMTPException, OSError):
+                smtp.close()
+        return None
 
     def _take_idle(self) -> aiosmtplib.SMTP | None:
         now = time.monotonic()
@@ -107,32 +120,11 @@ class Mailer:
         return None
 
     async def close(self) -> None:
-        """Say goodbye on every idle connection (the worker is stopping)."""
+        """Say goodbye on every idle connection (the worker is stopping); a batch still
+        under way closes its own when it ends."""
+        self._closed = True
         idle, self._idle = self._idle, []
         await asyncio.gather(*(_quit(smtp) for _, smtp in idle))
-
-
-class MailSession:
-    """One batch's connection. A reused connection the server has dropped meanwhile is
-    found out by the first message, which is then sent once more on a new connection (with
-    its own Message-ID, as a retry of the activity would)."""
-
-    def __init__(self, mailer: Mailer, smtp: aiosmtplib.SMTP, reused: bool) -> None:
-        self._mailer = mailer
-        self.smtp = smtp
-        self._untried = reused
-
-    async def send_message(self, message: Message) -> None:
-        untried, self._untried = self._untried, False
-        try:
-            await self.smtp.send_message(message)
-        except aiosmtplib.SMTPServerDisconnected:
-            if not untried:
-                raise
-            self.smtp.close()
-            self.smtp = self._mailer.connection()
-            await self.smtp.connect()
-            await self.smtp.send_message(message)
 
 
 async def _quit(smtp: aiosmtplib.SMTP) -> None:

@@ -1,11 +1,13 @@
-"""The mailer keeps SMTP connections open between batches, and gets over one the server has
-dropped meanwhile: against the real (aiosmtpd) server on loopback."""
+"""The mailer keeps SMTP connections open between batches, gets over one the server has
+dropped meanwhile, and never sends a letter twice on its own account: against the real
+(aiosmtpd) server on loopback."""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
 from typing import Any
 
+import aiosmtplib
 import pytest
 
 from activities.mail import Mailer
@@ -89,3 +91,26 @@ async def test_a_batch_that_failed_does_not_hand_its_connection_on(
     await mailer.close()
     assert len(smtp.inbox.received) == 2
     assert greetings.count == 2
+
+
+async def test_a_letter_taken_before_the_connection_dropped_is_not_sent_again(
+    smtp: SmtpServer, mailer: Mailer
+) -> None:
+    inbox = smtp.inbox
+    taken = inbox.handle_DATA
+
+    async def take_then_drop(server: Any, session: Any, envelope: Any) -> str:
+        answer = await taken(server, session, envelope)
+        if b"Surat 2" in envelope.content:
+            server.transport.close()  # the server has the letter; the client never hears so
+        return answer
+
+    inbox.handle_DATA = take_then_drop  # type: ignore[method-assign]
+    async with mailer.session() as session:
+        await session.send_message(letter(1))
+    with pytest.raises(aiosmtplib.SMTPServerDisconnected):
+        async with mailer.session() as session:  # the pooled connection, still answering
+            await session.send_message(letter(2))
+    await mailer.close()
+    # Once: whether it arrived is for the activity's retry and the mail ledger to decide.
+    assert [r for r, _ in inbox.received] == ["penerima1@example.go.id", "penerima2@example.go.id"]
