@@ -30,8 +30,11 @@ COPY reports ./reports
 COPY cli ./cli
 COPY migrations ./migrations
 COPY worker.py starter.py settings.py bootstrap.py integrations.py codec.py converter.py devstack.py provision.py ./
+# The documents' folder belongs to the user the API runs as: a named volume mounted there
+# takes the folder's owner when it is first created.
 RUN uv sync --frozen --no-dev --no-editable \
-    && useradd --system --uid 10001 --home-dir /app ovop
+    && useradd --system --uid 10001 --home-dir /app ovop \
+    && mkdir -p /var/lib/ovop/documents && chown ovop /var/lib/ovop/documents
 
 USER ovop
 CMD ["ovop-worker"]

@@ -240,3 +240,18 @@ def test_images_are_pinned_and_health_checked(compose: dict[str, Any]) -> None:
         assert f"`{image}`" in DOCS.read_text(), f"{image} is not in docs/deployment.md"
     for name in ("postgresql", "temporal", "mailpit"):
         assert compose["services"][name]["healthcheck"]["test"]
+
+
+def test_each_volume_the_app_writes_to_belongs_to_the_user_it_runs_as(
+    compose: dict[str, Any],
+) -> None:
+    """A named volume takes the owner of the image's folder it is mounted on; a folder the
+    image lacks would be root's, and the API (user `ovop`) could not keep a document."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for name in ("api", "worker"):
+        for volume in compose["services"][name].get("volumes", []):
+            source, target = str(volume).split(":")[:2]
+            if source.startswith((".", "/")):
+                continue  # a bind mount: the host's folder, the operator's to own
+            assert f"mkdir -p {target}" in dockerfile, (name, volume)
+            assert f"chown ovop {target}" in dockerfile, (name, volume)
