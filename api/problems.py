@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from temporalio.service import RPCError, RPCStatusCode
 
+from documents import StoreUnavailable
 from domain.errors import Problem, RefusalKind, Refused, problems_from_errors
 
 PROBLEM_JSON = "application/problem+json"
@@ -182,6 +183,18 @@ async def on_rpc(request: Request, error: Exception) -> JSONResponse:
     return response(problem, request)
 
 
+async def on_store(request: Request, error: Exception) -> JSONResponse:
+    """The document store down or refusing: a 503, nothing kept."""
+    log.warning("document store failed %s %s: %s", request.method, request.url.path, error)
+    problem = ApiProblem(
+        503,
+        "unavailable",
+        "Layanan sementara tidak tersedia",
+        "penyimpanan berkas tidak dapat dijangkau; coba lagi nanti",
+    )
+    return response(problem, request)
+
+
 def install(app: FastAPI) -> None:
     async def on_problem(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ApiProblem)
@@ -215,3 +228,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_invalid)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RPCError, on_rpc)
+    app.add_exception_handler(StoreUnavailable, on_store)

@@ -17,6 +17,11 @@ from urllib.parse import unquote, urlsplit
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
+class StoreUnavailable(Exception):
+    """The store could not be read or written (the disk, the network, the bucket's
+    permissions): the API answers 503, and nothing was kept or changed."""
+
+
 class DocumentStore(Protocol):
     async def put(self, data: bytes) -> str:
         """Keep `data` and return its SHA-256; the same bytes again are not kept again."""

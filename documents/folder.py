@@ -7,9 +7,14 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from documents import sharded
+from documents import StoreUnavailable, sharded
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class FolderStore:
@@ -20,7 +25,14 @@ class FolderStore:
         return self.root / sharded(sha256)
 
     async def put(self, data: bytes) -> str:
-        return await asyncio.to_thread(self._put, data)
+        return await self._unless_failing(self._put, data)
+
+    @staticmethod
+    async def _unless_failing(step: Callable[[T], R], arg: T) -> R:
+        try:
+            return await asyncio.to_thread(step, arg)
+        except OSError as error:
+            raise StoreUnavailable(f"folder of documents: {error}") from error
 
     def _put(self, data: bytes) -> str:
         sha256 = hashlib.sha256(data).hexdigest()
@@ -43,7 +55,7 @@ class FolderStore:
         return sha256
 
     async def get(self, sha256: str) -> bytes | None:
-        return await asyncio.to_thread(self._get, sha256)
+        return await self._unless_failing(self._get, sha256)
 
     def _get(self, sha256: str) -> bytes | None:
         try:
@@ -52,7 +64,7 @@ class FolderStore:
             return None
 
     async def holds(self, sha256: str) -> bool:
-        return await asyncio.to_thread(self.path(sha256).is_file)
+        return await self._unless_failing(lambda sha: self.path(sha).is_file(), sha256)
 
     async def close(self) -> None:
         return None

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from documents import S3Access, sharded
+from documents import S3Access, StoreUnavailable, sharded
 
 if TYPE_CHECKING:
     from types_aiobotocore_s3 import S3Client
@@ -55,39 +56,51 @@ class S3Store:
             return client
 
     async def put(self, data: bytes) -> str:
+        """Put whether or not it is there: the same key takes the same bytes, and asking
+        first would need the bucket's ListBucket permission (without it S3 answers a
+        missing key with 403, not 404)."""
         digest = hashlib.sha256(data).digest()
         sha256 = digest.hex()
-        if await self.holds(sha256):
-            return sha256
-        s3 = await self.client()
-        await s3.put_object(
-            Bucket=self.bucket,
-            Key=self.key(sha256),
-            Body=data,
-            ChecksumSHA256=base64.b64encode(digest).decode(),
-        )
+        async with self._reaching():
+            s3 = await self.client()
+            await s3.put_object(
+                Bucket=self.bucket,
+                Key=self.key(sha256),
+                Body=data,
+                ChecksumSHA256=base64.b64encode(digest).decode(),
+            )
         return sha256
 
     async def get(self, sha256: str) -> bytes | None:
-        s3 = await self.client()
-        try:
-            found = await s3.get_object(Bucket=self.bucket, Key=self.key(sha256))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ABSENT:
-                return None
-            raise
-        async with found["Body"] as body:
-            return await body.read()
+        async with self._reaching():
+            s3 = await self.client()
+            try:
+                found = await s3.get_object(Bucket=self.bucket, Key=self.key(sha256))
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in ABSENT:
+                    return None
+                raise
+            async with found["Body"] as body:
+                return await body.read()
 
     async def holds(self, sha256: str) -> bool:
-        s3 = await self.client()
+        async with self._reaching():
+            s3 = await self.client()
+            try:
+                await s3.head_object(Bucket=self.bucket, Key=self.key(sha256))
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in ABSENT:
+                    return False
+                raise
+            return True
+
+    @asynccontextmanager
+    async def _reaching(self) -> AsyncIterator[None]:
+        """What the storage or the way to it answered, as the store's own failure."""
         try:
-            await s3.head_object(Bucket=self.bucket, Key=self.key(sha256))
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ABSENT:
-                return False
-            raise
-        return True
+            yield
+        except (BotoCoreError, ClientError, OSError) as error:
+            raise StoreUnavailable(f"S3 bucket {self.bucket}: {error}") from error
 
     async def close(self) -> None:
         await self._closing.aclose()

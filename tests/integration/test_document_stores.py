@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from documents import DocumentStore, S3Access, open_store
+from documents import DocumentStore, S3Access, StoreUnavailable, open_store
 from documents.folder import FolderStore
 from documents.s3 import S3Store
 from tests.documents import nonce, pdf
+from tests.integration.conftest import free_port
 from tests.integration.document_stores import stored_count
 
 pytestmark = pytest.mark.integration
@@ -56,7 +57,7 @@ async def test_a_folder_write_cut_short_leaves_no_file(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", cut)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StoreUnavailable, match="disk full"):
         await store.put(data)
     assert [p for p in store.root.rglob("*") if p.is_file()] == []
     monkeypatch.undo()
@@ -76,3 +77,23 @@ def test_the_url_names_the_store(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="OVOP_DOCUMENTS_URL"):
         open_store("ftp://example/berkas")
+
+
+async def test_a_store_out_of_reach_says_so(tmp_path: Path) -> None:
+    """The disk or the bucket failing is the store's own error (the API answers 503),
+    never a stray OSError or botocore error."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be")
+    closed = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    stores: list[DocumentStore] = [
+        FolderStore(blocked / "documents"),
+        S3Store("bucket", "", S3Access(closed, "us-east-1", "key", "secret")),
+    ]
+    for store in stores:
+        try:
+            with pytest.raises(StoreUnavailable):
+                await store.put(pdf())
+            with pytest.raises(StoreUnavailable):
+                await store.get(hashlib.sha256(pdf()).hexdigest())
+        finally:
+            await store.close()

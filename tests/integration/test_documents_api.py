@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
+from documents.folder import FolderStore
 from domain.documents import Slot
 from tests.documents import elf, nonce, pdf, png
 from tests.integration.api_stack import Api, as_, fields, problem
@@ -162,3 +164,12 @@ async def test_no_byte_of_a_document_reaches_the_history_only_its_hash(api: Api)
     assert unique.hex().encode() not in raw  # the decree's
     # The codec is off in these tests: the references are there in clear, hashes and all.
     assert photo["sha256"].encode() in raw and decree["sha256"].encode() in raw
+
+
+async def test_an_upload_while_the_store_is_out_of_reach_is_a_503(api: Api, tmp_path: Path) -> None:
+    assert isinstance(api.documents, FolderStore)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be")
+    api.documents.root = blocked / "documents"
+    body = problem(await upload(api, Slot.PHOTO, "foto.png", png(nonce())), 503)
+    assert "penyimpanan berkas tidak dapat dijangkau" in body["detail"]
