@@ -17,7 +17,7 @@ from fastapi import APIRouter, FastAPI, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from api import certificates, codec, decrees, documents, problems
+from api import certificates, codec, decrees, documents, limits, problems
 from api.auth import Caller, require_role
 from api.deps import ApiDeps as ApiDeps  # where the entry points and tests take it from
 from api.deps import Deps
@@ -300,6 +300,8 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
     if d is not None and d.codec is not None:
         app.include_router(codec.router)
         app.add_middleware(codec.CodecCors, origins=d.codec.origins)
+
+    app.add_middleware(limits.BodyLimit, limits={"/documents": limits.UPLOAD_LIMIT})
 
     @app.get("/health", tags=["service"], summary="The API is up (for health checks)")
     async def health() -> dict[str, str]:

@@ -106,7 +106,8 @@ async def upload(
     require_role(key, *PROPOSING_ROLES)
     slot, permit, file = form.slot, form.permit, form.file
     name = file.filename or ""
-    # Read no more than the slot takes: a file larger than that is refused unread.
+    # No body larger than the largest slot takes got this far (`api.limits.BodyLimit`);
+    # the slot's own limit is checked here.
     data = await file.read(slot.rule.max_bytes + 1)
     require_fits(slot, permit, name, file.size or len(data))
     ref = checked_document(slot, name, data, permit)
