@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from domain.access import events_for_juror, sees_owner
+from domain.access import documents_seen, events_for_juror, sees_owner
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import AwardRecord, Nomination, PanelResult
@@ -59,12 +59,16 @@ class NominationView(Model):
     def of(cls, nom: Nomination, roles: Collection[Role]) -> NominationView:
         """The nomination as a key of `roles` may see it: a key that only scores (a
         juror's) reads the events as a juror may (`domain.access.events_for_juror`), and
-        only a key of a role that reads the owner's contact gets it (`sees_owner`)."""
+        only a key of a role that reads the owner's contact gets it (`sees_owner`), and
+        the documents its roles may read (`documents_seen`)."""
         events = events_for_juror(nom) if set(roles) == {Role.JUROR} else nom.events
         proposal = ProposalView.model_validate(nom.proposal.model_dump())
         if not any(sees_owner(role) for role in roles):
             hidden = proposal.ikm.model_copy(update={"owner": None})
             proposal = proposal.model_copy(update={"ikm": hidden})
+        proposal = proposal.model_copy(
+            update={"documents": documents_seen(roles, nom.proposal.documents)}
+        )
         return cls(
             id=nom.id,
             stage=nom.stage,

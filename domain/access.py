@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from domain.decisions import Actor
-from domain.documents import Slot
+from domain.documents import DocumentRef, Slot
 from domain.errors import RefusalKind, Refused
 from domain.events import EventKind, NominationEvent
 from domain.labs import Lab, route_lab
@@ -202,6 +202,13 @@ EVIDENCE_READERS = frozenset({Role.JUROR, Role.LAB_ASSESSOR})
 
 def sees_document(role: Role, slot: Slot) -> bool:
     return sees_owner(role) or (role in EVIDENCE_READERS and slot.rule.evidence)
+
+
+def documents_seen(roles: Iterable[Role], documents: Iterable[DocumentRef]) -> list[DocumentRef]:
+    """The documents of a dossier that any of `roles` may read: the rest are not listed,
+    not even by name or hash."""
+    roles = tuple(roles)
+    return [d for d in documents if any(sees_document(role, d.slot) for role in roles)]
 
 
 def require_sees_document(roles: Iterable[Role], slot: Slot, field: str) -> None:

@@ -15,7 +15,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from api.deps import ApiDeps, Deps
-from domain.access import Place, events_for_juror, scores_visible, sees_document, sees_owner
+from domain.access import Place, documents_seen, events_for_juror, scores_visible, sees_owner
 from domain.decisions import DecisionResult
 from domain.errors import RefusalKind, Refused
 from domain.nomination import Nomination
@@ -70,7 +70,7 @@ def dossier(nom: Nomination, task: Task) -> dict[str, Any]:
         "registry_line": describe_check(nom.registry) if nom.registry else None,
         "events": events_for_juror(nom) if juror else nom.events,
         "result_visible": nom.result is not None and (not juror or scores_visible(nom)),
-        "documents": [d for d in nom.proposal.documents if sees_document(task.role, d.slot)],
+        "documents": documents_seen([task.role], nom.proposal.documents),
     }
 
 

@@ -150,6 +150,15 @@ async def test_a_proposal_lists_its_documents_and_jurors_read_only_the_evidence(
     other = hashlib.sha256(nonce()).hexdigest()
     assert fields(problem(await read(other, "ditjen"), 404)) == ["sha256"]
 
+    # The nomination as a juror's or a lab's key reads it lists the evidence only: the
+    # identity papers are not named, nor their hash given.
+    for who, listed in (("juror", [photo]), ("lab_kb", [photo]), ("ditjen", [photo, nib])):
+        view = await api.http.get(f"/nominations/{nomination}", headers=as_(who))
+        assert view.status_code == 200, view.text
+        assert [d["sha256"] for d in view.json()["proposal"]["documents"]] == [
+            d["sha256"] for d in listed
+        ], who
+
 
 async def test_no_byte_of_a_document_reaches_the_history_only_its_hash(api: Api) -> None:
     unique = nonce()
