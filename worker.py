@@ -233,7 +233,7 @@ class NominationWorker(Worker):
         await self.unsealed_starts.close()
 
 
-class Role(StrEnum):
+class Part(StrEnum):
     """What a worker process runs. A deployment may run the workflows and the activities in
     processes of their own, scaled apart: the workflows' tasks are short and a person's
     decision waits on them, the activities' wait on the database, the mail server and the
@@ -249,7 +249,7 @@ def build_worker(
     task_queue: str,
     activities: Sequence[Callable[..., Any]],
     graceful_shutdown: timedelta = timedelta(0),
-    role: Role = Role.ALL,
+    part: Part = Part.ALL,
     **tuning: Any,
 ) -> NominationWorker:
     """The nomination worker; `tuning` goes to `Worker` as it is (`max_cached_workflows`...).
@@ -262,8 +262,8 @@ def build_worker(
     return NominationWorker(
         client,
         task_queue=task_queue,
-        workflows=workflows if role != Role.ACTIVITIES else [],
-        activities=[*activities, proposals.propose] if role != Role.WORKFLOWS else [],
+        workflows=workflows if part != Part.ACTIVITIES else [],
+        activities=[*activities, proposals.propose] if part != Part.WORKFLOWS else [],
         # On SIGTERM, activities under way finish (a mail sent is then also remembered)
         # before the worker leaves the queue to the others.
         graceful_shutdown_timeout=graceful_shutdown,
@@ -271,9 +271,9 @@ def build_worker(
     )
 
 
-async def serve(services: Services, stop: asyncio.Event, role: Role = Role.ALL) -> None:
+async def serve(services: Services, stop: asyncio.Event, part: Part = Part.ALL) -> None:
     settings = services.settings
-    if role != Role.WORKFLOWS:  # the workflows alone never touch the records
+    if part != Part.WORKFLOWS:  # the workflows alone never touch the records
         schema = await require_current(services.records.engine)
         if not schema.up_to_date:
             log.warning(
@@ -285,16 +285,16 @@ async def serve(services: Services, stop: asyncio.Event, role: Role = Role.ALL) 
     worker = build_worker(
         await services.temporal(),
         settings.task_queue,
-        activities_from(services) if role != Role.WORKFLOWS else [],
+        activities_from(services) if part != Part.WORKFLOWS else [],
         graceful_shutdown=timedelta(seconds=settings.shutdown_grace_seconds),
-        role=role,
+        part=part,
     )
     async with worker:
         log.info(
             "worker polling task queue %s%s%s",
             settings.task_queue,
-            "" if role == Role.ALL else f" ({role.value} only)",
-            "" if role == Role.WORKFLOWS else f", records in {make_url(settings.database_url)}",
+            "" if part == Part.ALL else f" ({part.value} only)",
+            "" if part == Part.WORKFLOWS else f", records in {make_url(settings.database_url)}",
         )
         await stop.wait()
         log.info("stopping: letting activities under way finish")
@@ -327,15 +327,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         prog="ovop-worker", description="Run the OVOP worker until SIGINT or SIGTERM."
     )
     only = parser.add_mutually_exclusive_group()
-    for role, other in ((Role.WORKFLOWS, "activity"), (Role.ACTIVITIES, "workflow")):
+    for part, other in ((Part.WORKFLOWS, "activity"), (Part.ACTIVITIES, "workflow")):
         only.add_argument(
-            f"--{role.value}-only",
-            dest="role",
+            f"--{part.value}-only",
+            dest="part",
             action="store_const",
-            const=role,
-            help=f"run the {role.value} and no {other} (scale them apart)",
+            const=part,
+            help=f"run the {part.value} and no {other} (scale them apart)",
         )
-    chosen: Role = parser.parse_args(argv).role or Role.ALL
+    chosen: Part = parser.parse_args(argv).part or Part.ALL
 
     async def serving(services: Services, stop: asyncio.Event) -> None:
         await serve(services, stop, chosen)

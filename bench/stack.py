@@ -19,7 +19,7 @@ from temporalio.client import Client
 from bench.worker import CODEC, READY, WorkerSpec
 from devstack import Ports, temporal_command, wait_for_temporal
 from settings import Settings
-from worker import Role
+from worker import Part
 
 
 def free_port() -> int:
@@ -134,12 +134,12 @@ class WorkerProcess:
 
     @classmethod
     async def start(cls, spec: WorkerSpec, log: Path) -> WorkerProcess:
-        if not spec.tuning.split or spec.role != Role.ALL:
+        if not spec.tuning.split or spec.part != Part.ALL:
             return await cls._start(spec, log)
-        workflows = await cls._start(spec.model_copy(update={"role": Role.WORKFLOWS}), log)
+        workflows = await cls._start(spec.model_copy(update={"part": Part.WORKFLOWS}), log)
         try:
             workflows.activities = await cls._start(
-                spec.model_copy(update={"role": Role.ACTIVITIES}), log
+                spec.model_copy(update={"part": Part.ACTIVITIES}), log
             )
         except BaseException:
             await workflows.stop()

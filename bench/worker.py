@@ -32,7 +32,7 @@ from bootstrap import connect_temporal, read_settings
 from codec import EncryptionCodec
 from domain.registry import CheckStatus, RegistryCheck, compare
 from records import RecordStore
-from worker import Role, activities_for, build_worker
+from worker import Part, activities_for, build_worker
 
 READY = "ready"
 CODEC = "codec"  # the line answering SIGUSR1: the CPU seconds spent in the codec so far
@@ -106,7 +106,7 @@ class WorkerSpec(BaseModel):
     smtp_port: int
     tuning: Tuning
     stub_activities: bool = False  # the real workflow, its activities answering at once
-    role: Role = Role.ALL  # this process's part, when the tuning splits them
+    part: Part = Part.ALL  # this process's part, when the tuning splits them
 
 
 @activity.defn(name="handle_event")
@@ -139,21 +139,21 @@ STUB_ACTIVITIES: list[Callable[..., Any]] = [
 async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
     client = TimedCodec.timing(await connect_temporal(read_settings(), target_host=spec.target))
     tuning: dict[str, Any] = spec.tuning.for_worker()
-    role = spec.role
+    part = spec.part
     if not spec.real:
         worker = Worker(
             client,
             task_queue=spec.task_queue,
-            workflows=[BaselineWorkflow] if role != Role.ACTIVITIES else [],
-            activities=ACTIVITIES if role != Role.WORKFLOWS else [],
+            workflows=[BaselineWorkflow] if part != Part.ACTIVITIES else [],
+            activities=ACTIVITIES if part != Part.WORKFLOWS else [],
             **tuning,
         )
         async with worker:
             print(READY, flush=True)
             await stop.wait()
         return
-    if spec.stub_activities or role == Role.WORKFLOWS:
-        async with build_worker(client, spec.task_queue, STUB_ACTIVITIES, role=role, **tuning):
+    if spec.stub_activities or part == Part.WORKFLOWS:
+        async with build_worker(client, spec.task_queue, STUB_ACTIVITIES, part=part, **tuning):
             print(READY, flush=True)
             await stop.wait()
         return
@@ -162,7 +162,7 @@ async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
     mailer = Mailer(SmtpConfig(host="127.0.0.1", port=spec.smtp_port, timeout=30))
     try:
         async with build_worker(
-            client, spec.task_queue, activities_for(store, mailer), role=role, **tuning
+            client, spec.task_queue, activities_for(store, mailer), part=part, **tuning
         ):
             print(READY, flush=True)
             await stop.wait()

@@ -20,7 +20,7 @@ class Sent:
     async def body(self, total: int) -> AsyncIterator[bytes]:
         """A well-formed form's start, then one endless file."""
         head = (
-            b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"foto.png\"\r\n"
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="foto.png"\r\n'
             b"Content-Type: image/png\r\n\r\n"
         )
         self.bytes += len(head)
