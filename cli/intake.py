@@ -22,7 +22,7 @@ from cli.common import (
     refused,
     run,
 )
-from domain.documents import Slot, checked_document, require_fits
+from domain.documents import DocumentRef, Slot, checked_document, require_fits
 from domain.errors import Refused
 from domain.examples import DEMO_EXAMPLES, example_proposals, proposer_of, submission_of
 from domain.permits import PermitKind
@@ -178,7 +178,14 @@ def upload(
     ] = None,
 ) -> None:
     """Check a document by its content, keep it in the document store (OVOP_DOCUMENTS_URL),
-    and print its reference as JSON, for the proposal's `documents`."""
+    and print its reference as JSON, for the proposal's `documents` (or, slot `lhu`, the
+    findings' `lab_report`)."""
+    ref = kept_document(slot, file, permit)
+    echo_json(ref.model_dump(mode="json", exclude_none=True))
+
+
+def kept_document(slot: Slot, file: Path, permit: PermitKind | None = None) -> DocumentRef:
+    """The reference of `file` once it is checked for `slot` and kept in the store."""
     with file.open("rb") as opened:
         data = opened.read(slot.rule.max_bytes + 1)  # a larger file is refused unread
     try:
@@ -192,4 +199,4 @@ def upload(
             await services.documents.put(data)
 
     asyncio.run(keep())
-    echo_json(ref.model_dump(mode="json", exclude_none=True))
+    return ref

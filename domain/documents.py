@@ -37,6 +37,7 @@ class Slot(StrEnum):
     PERMIT = "izin"  # one per permit or certificate the product claims
     PHOTO = "foto_produk"
     FURTHER = "lainnya"  # anything else the office sends along
+    LAB_REPORT = "lhu"  # the lab's test report (laporan hasil uji), uploaded by the lab
 
     @property
     def rule(self) -> SlotRule:
@@ -78,6 +79,8 @@ SLOTS = {
     Slot.PERMIT: SlotRule("izin atau sertifikat", (*PDF_ONLY, *IMAGES), 10 * MB, True, True),
     Slot.PHOTO: SlotRule("foto produk", IMAGES, 5 * MB, True, True),
     Slot.FURTHER: SlotRule("berkas pendukung lainnya", (*PDF_ONLY, *IMAGES), 10 * MB, False, False),
+    # Not the proposer's to send, so not on the verifier's checklist: the findings carry it.
+    Slot.LAB_REPORT: SlotRule("laporan hasil uji (LHU)", PDF_ONLY, 20 * MB, True, False),
 }
 
 FileName = Annotated[

@@ -30,6 +30,7 @@ from domain.decisions import (
     ScoreSheet,
     kind_of,
 )
+from domain.documents import DocumentRef
 from domain.errors import RefusalKind, Refused
 from domain.events import EventKind, Fact, NominationEvent
 from domain.labs import Lab
@@ -133,6 +134,12 @@ class NominationState(BaseModel):
     # list: its resubmissions are checked as they were (they replay as taken).
     regency_checked: bool = True
     events: list[NominationEvent] = []
+
+    @property
+    def documents(self) -> list[DocumentRef]:
+        """Every document the nomination holds: its proposal's, and the lab's report."""
+        report = self.findings.lab_report if self.findings else None
+        return [*self.proposal.documents, *([report] if report else [])]
 
     @property
     def panel(self) -> list[str]:

@@ -70,7 +70,7 @@ def dossier(nom: Nomination, task: Task) -> dict[str, Any]:
         "registry_line": describe_check(nom.registry) if nom.registry else None,
         "events": events_for_juror(nom) if juror else nom.events,
         "result_visible": nom.result is not None and (not juror or scores_visible(nom)),
-        "documents": [d for d in nom.proposal.documents if sees_document(task.role, d.slot)],
+        "documents": [d for d in nom.documents if sees_document(task.role, d.slot)],
     }
 
 
