@@ -34,10 +34,7 @@ from api.schemas import (
 )
 from domain.access import PROPOSING_ROLES, Place, require_may_propose
 from domain.cycle import already_proposed
-from domain.decisions import (
-    DECISIONS,
-    DecisionResult,
-)
+from domain.decisions import DECISIONS, Decision, DecisionResult, documents_referenced
 from domain.eligibility import eligible
 from domain.errors import Problem, Refused, problems_from
 from domain.nomination import nomination_id
@@ -125,7 +122,7 @@ async def create_nomination(
     role = require_role(key, *PROPOSING_ROLES)  # who may propose: one rule, domain.access
     require_may_propose(key.actor(role, user or key.name), key.reach, proposal)
     checked = eligible(proposal)
-    await require_stored(d, proposal.documents)
+    await require_stored(d, documents_referenced(proposal))
     nid = nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name)
     created = NominationCreated(id=nid, href=f"/nominations/{nid}")
     response.headers["Location"] = created.href
@@ -214,7 +211,7 @@ async def webhook_deliveries(
 
 
 def decision_route(
-    decision: type[BaseModel], roles: tuple[Role, ...], body_model: type[BaseModel]
+    decision: type[Decision], roles: tuple[Role, ...], body_model: type[BaseModel]
 ) -> Callable[..., Awaitable[DecisionResult]]:
     async def endpoint(
         nomination_id: NominationId,
@@ -234,10 +231,10 @@ def decision_route(
             taken = decision.model_validate({**dict(body), "actor": key.actor(role, user)})
         except ValidationError as error:
             raise Refused(problems_from(error)) from None
+        await require_stored(d, documents_referenced(taken))
         update_id = f"api:{key.name}:{idempotency_key}" if idempotency_key else None
         handle = d.client.get_workflow_handle(nomination_id)
-        result: DecisionResult = await decide(handle, taken, update_id)  # type: ignore[arg-type]
-        return result
+        return await decide(handle, taken, update_id)
 
     # FastAPI reads the body's type from the signature: each route gets its own model.
     signature = inspect.signature(endpoint)

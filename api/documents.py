@@ -1,5 +1,6 @@
-"""A proposal's documents: uploaded by its proposing office before it proposes, kept in the
-document store (never in Temporal), read back by those the access rule lets read them.
+"""A nomination's documents: uploaded by its proposing office before it proposes (or by
+the lab, its test report, before its findings), kept in the document store (never in
+Temporal), read back by those the access rule lets read them.
 
 `POST /documents` answers the `DocumentRef` the proposal then lists under `documents`;
 proposing with a reference the store does not hold, or one that describes other bytes, is
@@ -8,7 +9,7 @@ the key must reach the nomination, and its role read the document's slot."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Annotated
 from urllib.parse import quote
 
@@ -22,7 +23,7 @@ from api.deps import ApiDeps, Deps
 from api.lookup import ask, place_of
 from api.problems import ApiProblem, problem_responses
 from documents import DocumentStore
-from domain.access import PROPOSING_ROLES, require_sees_document, sees_document
+from domain.access import UPLOADERS, require_sees_document, sees_document
 from domain.documents import DocumentRef, Slot, checked_document, require_fits, require_same_content
 from domain.errors import Problem, Refused
 from domain.permits import PermitKind
@@ -89,7 +90,7 @@ class Upload(BaseModel):
     "/documents",
     status_code=201,
     response_model=DocumentRef,
-    summary="Upload a document of a proposal's dossier (regional office keys)",
+    summary="Upload a document of a nomination's dossier (regional office or lab keys)",
     responses=problem_responses(
         (400, "The multipart body cannot be read"),
         (413, "The file is larger than its slot takes (the slot named)"),
@@ -102,9 +103,10 @@ async def upload(
     """Check the file by its content (not its name) against the types its slot takes and
     the slot's size limit, keep it under its SHA-256, and answer its reference for the
     proposal's `documents`. The same file sent again (a retry) is kept once and answers
-    the same reference."""
-    require_role(key, *PROPOSING_ROLES)
+    the same reference. A regional office uploads its proposal's documents; a lab, its
+    test report (slot `lhu`), which its findings then carry as `lab_report`."""
     slot, permit, file = form.slot, form.permit, form.file
+    require_role(key, *UPLOADERS[slot])
     name = file.filename or ""
     # No body larger than the largest slot takes got this far (`api.limits.BodyLimit`);
     # the slot's own limit is checked here.
@@ -115,19 +117,20 @@ async def upload(
     return ref
 
 
-async def require_stored(d: ApiDeps, refs: Sequence[DocumentRef]) -> None:
-    """Each reference names a file the store holds, as its upload described it."""
-    for index, ref in enumerate(refs):
+async def require_stored(d: ApiDeps, refs: Mapping[str, DocumentRef]) -> None:
+    """Each reference (by the field that names it: `domain.decisions.documents_referenced`)
+    names a file the store holds, as its upload described it."""
+    for field, ref in refs.items():
         data = await store_of(d).get(ref.sha256)
         if data is None:
             raise Refused.one(
-                f"documents.{index}.sha256",
+                f"{field}.sha256",
                 "berkas ini belum diunggah; unggah dahulu melalui POST /documents",
             )
         try:
             require_same_content(ref, data)
         except Refused as refused:  # the reference is at fault here, not a file sent
-            raise Refused(refused.within(f"documents.{index}").problems) from None
+            raise Refused(refused.within(field).problems) from None
 
 
 @router.get(
@@ -145,10 +148,10 @@ async def download(
     d: Deps,
 ) -> Response:
     """A juror's or a lab's key reads the product's evidence (photos, permits, the sentra
-    decree), not the owner's identity papers (`domain.access.sees_document`)."""
+    decree, the lab's report), not the owner's identity papers (`domain.access.sees_document`)."""
     nom = await ask(d, nomination_id, NominationWorkflow.state)
     key.reach.require(place_of(nom), "nomination_id")
-    listed = [ref for ref in nom.proposal.documents if ref.sha256 == sha256]
+    listed = [ref for ref in nom.documents if ref.sha256 == sha256]
     if not listed:
         raise ApiProblem(
             404,

@@ -91,10 +91,12 @@ def parse(model: type[T], data: Any, title: str = "Ditolak:") -> T:
 
 @dataclass(frozen=True)
 class Connected:
-    """What a command that talks to Temporal works with: the client, and its settings."""
+    """What a command that talks to Temporal works with: the client, its settings, and the
+    entry point's other clients (the document store)."""
 
     client: Client
     settings: Settings
+    services: Services
 
 
 def run(action: Callable[[Connected], Awaitable[T]]) -> T:
@@ -109,7 +111,7 @@ def run(action: Callable[[Connected], Awaitable[T]]) -> T:
                 server_down(error)
             except CodecNotConfigured as error:
                 fail(str(error))
-            return await action(Connected(client, services.settings))
+            return await action(Connected(client, services.settings, services))
 
     try:
         return asyncio.run(go())

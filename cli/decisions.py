@@ -30,6 +30,7 @@ from cli.common import (
     refused,
     run,
 )
+from cli.intake import kept_document
 from domain.decisions import (
     AssessmentFindings,
     AwardDecision,
@@ -45,6 +46,7 @@ from domain.decisions import (
     VerifyOutcome,
     Withdrawal,
 )
+from domain.documents import Slot
 from domain.errors import Refused
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
@@ -159,11 +161,21 @@ def assess(
     conforms: Annotated[
         bool, typer.Option("--conforms/--does-not-conform", help="Does it meet the standard?")
     ] = True,
+    lab_report: Annotated[
+        Path | None,
+        typer.Option(
+            help="The test report (LHU) as a PDF: checked, kept in the document store and"
+            " referenced in the findings.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     role: RoleOpt = Role.LAB_ASSESSOR,
     as_json: JsonFlag = False,
 ) -> None:
     """A Balai Besar lab's findings on the product samples."""
     tests = [_lab_test(t) for t in test]
+    report_ref = kept_document(Slot.LAB_REPORT, lab_report) if lab_report else None
     decision = parse(
         AssessmentFindings,
         {
@@ -173,6 +185,7 @@ def assess(
             "conforms": conforms,
             "tests": tests,
             "summary": summary,
+            "lab_report": report_ref,
         },
     )
     send(nomination_id, decision, as_json)

@@ -156,7 +156,14 @@ def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     if nom.documents:
         typer.echo("\nBerkas usulan:")
         echo_table(
-            ["BERKAS", "NAMA", "JENIS", number("UKURAN"), Column("SHA-256", no_wrap=True)],
+            [
+                "BERKAS",
+                number("VERSI"),
+                "NAMA",
+                "JENIS",
+                number("UKURAN"),
+                Column("SHA-256", no_wrap=True),
+            ],
             [document_row(ref) for ref in nom.documents],
         )
     if nom.missing_documents and not nom.stage.is_terminal:
@@ -168,7 +175,14 @@ def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
 
 
 def document_row(ref: DocumentRef) -> list[str]:
-    return [ref.label, ref.name, ref.media_type.label, file_size(ref.size), ref.sha256]
+    return [
+        ref.label,
+        str(ref.version),
+        ref.name,
+        ref.media_type.label,
+        file_size(ref.size),
+        ref.sha256,
+    ]
 
 
 def history_row(event: NominationEvent) -> list[str]:

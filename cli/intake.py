@@ -22,10 +22,11 @@ from cli.common import (
     refused,
     run,
 )
-from domain.documents import Slot, checked_document, require_fits
+from domain.documents import DocumentRef, Slot, checked_document, require_fits
 from domain.errors import Refused
 from domain.examples import DEMO_EXAMPLES, example_proposals, proposer_of, submission_of
 from domain.permits import PermitKind
+from domain.proposal import Proposal
 from workflows.client import nominate as nominate_in_cycle
 
 
@@ -88,9 +89,19 @@ def import_(
     only_valid: Annotated[
         bool, typer.Option("--only-valid", help="Start the good rows even if others are bad.")
     ] = False,
+    files: Annotated[
+        Path | None,
+        typer.Option(
+            "--files",
+            help="The folder or .zip holding the files the berkas_* columns name"
+            " (default: the spreadsheet's folder).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import proposals from a spreadsheet: every row checked first, each started once."""
+    """Import proposals from a spreadsheet: every row checked first, each started once;
+    the documents its rows name are checked with them and stored before each starts."""
+    from intake.dossier import attach_documents, keep_documents, open_files
     from intake.importer import ImportResult, start_rows
     from intake.spreadsheet import SpreadsheetError, read_proposals, write_template
 
@@ -101,8 +112,10 @@ def import_(
             typer.echo(f"Templat ditulis: {file} (petunjuk pengisian pada {where})")
             return
         rows = read_proposals(file)
+        source = open_files(file, files) if any(r.files for r in rows) else None
     except SpreadsheetError as error:
         fail(str(error), 2)
+    found = attach_documents(rows, source) if source is not None else {}
     good = [(r.number, r.proposal) for r in rows if r.proposal is not None]
     bad = [r for r in rows if r.problems]
     for row in bad:
@@ -117,8 +130,14 @@ def import_(
         )
 
     async def go(ovop: Connected) -> ImportResult:
+        async def keep(proposal: Proposal) -> None:
+            if source is not None:
+                await keep_documents(proposal, source, found, ovop.services.documents)
+
         with typer.progressbar(length=len(good), label="Memulai usulan", file=sys.stderr) as bar:
-            return await start_rows(ovop.client, good, ovop.settings.task_queue, bar.update)
+            return await start_rows(
+                ovop.client, good, ovop.settings.task_queue, bar.update, keep=keep
+            )
 
     result = run(go) if good else ImportResult()
     if as_json:
@@ -140,10 +159,10 @@ def import_(
     for number, workflow_id in result.skipped:
         typer.echo(f"Baris {number}: dilewati, sudah ada {workflow_id}")
     for number, refusal in result.refused:
-        typer.secho(f"Baris {number}: ditolak siklus: {refusal}", fg=typer.colors.RED, err=True)
+        typer.secho(f"Baris {number}: ditolak: {refusal}", fg=typer.colors.RED, err=True)
     typer.echo(
         f"{len(result.started)} usulan dimulai, {len(result.skipped)} dilewati karena sudah ada"
-        + (f", {len(result.refused)} ditolak siklus" if result.refused else "")
+        + (f", {len(result.refused)} ditolak" if result.refused else "")
         + (f", {len(bad)} baris bermasalah tidak dimulai" if bad else "")
         + "."
     )
@@ -159,7 +178,14 @@ def upload(
     ] = None,
 ) -> None:
     """Check a document by its content, keep it in the document store (OVOP_DOCUMENTS_URL),
-    and print its reference as JSON, for the proposal's `documents`."""
+    and print its reference as JSON, for the proposal's `documents` (or, slot `lhu`, the
+    findings' `lab_report`)."""
+    ref = kept_document(slot, file, permit)
+    echo_json(ref.model_dump(mode="json", exclude_none=True))
+
+
+def kept_document(slot: Slot, file: Path, permit: PermitKind | None = None) -> DocumentRef:
+    """The reference of `file` once it is checked for `slot` and kept in the store."""
     with file.open("rb") as opened:
         data = opened.read(slot.rule.max_bytes + 1)  # a larger file is refused unread
     try:
@@ -173,4 +199,4 @@ def upload(
             await services.documents.put(data)
 
     asyncio.run(keep())
-    echo_json(ref.model_dump(mode="json", exclude_none=True))
+    return ref

@@ -11,8 +11,10 @@
   panel has closed (a key shared by jurors sees none, its holder's included).
 - Only **operators** read payloads in clear (the codec endpoint); the data is personal.
 - A proposal's **documents** are read by whoever reads the owner's contact; jurors and labs
-  read only the product's evidence (photos, permits, the sentra decree), not the owner's
-  identity papers (the NIB document) nor the further files (`sees_document`).
+  read only the product's evidence (photos, permits, the sentra decree, the lab's report),
+  not the owner's identity papers (the NIB document) nor the further files
+  (`sees_document`). The proposing office uploads its proposal's documents, a lab its test
+  report (`UPLOADERS`).
 - A **certificate** is revoked by an operator, who gives a reason; its PDF is handed to
   operators and to the regional offices that reach its nomination. Anyone may verify it
   (`domain.certificates.PublicCertificate` is what they see).
@@ -209,6 +211,12 @@ def documents_seen(roles: Iterable[Role], documents: Iterable[DocumentRef]) -> l
     not even by name or hash."""
     roles = tuple(roles)
     return [d for d in documents if any(sees_document(role, d.slot) for role in roles)]
+
+
+# Who uploads a document into each slot: the lab its report, the proposing office the rest.
+UPLOADERS: dict[Slot, tuple[Role, ...]] = {
+    slot: (Role.LAB_ASSESSOR,) if slot == Slot.LAB_REPORT else PROPOSING_ROLES for slot in Slot
+}
 
 
 def require_sees_document(roles: Iterable[Role], slot: Slot, field: str) -> None:

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from domain.documents import DocumentRef, Slot
 from domain.proposal import LongText, Model, Proposal, Text
 from domain.scoring import Criterion, Score
 from domain.stages import Role, Stage
@@ -60,6 +61,18 @@ class AssessmentFindings(Model):
     conforms: bool
     tests: list[LabTest] = Field(min_length=1, max_length=100)
     summary: LongText
+    lab_report: DocumentRef | None = Field(
+        None,
+        description="Laporan hasil uji (LHU) yang diunggah Balai Besar ke slot `lhu` "
+        "(`POST /documents`), sebagai rujukan",
+    )
+
+    @field_validator("lab_report")
+    @classmethod
+    def _in_the_lab_slot(cls, ref: DocumentRef | None) -> DocumentRef | None:
+        if ref is not None and ref.slot != Slot.LAB_REPORT:
+            raise ValueError(f"laporan hasil uji harus diunggah ke slot lhu, bukan {ref.slot}")
+        return ref
 
 
 class ScoreSheet(Model):
@@ -220,6 +233,20 @@ _BY_MODEL = {kind.model: kind for kind in DECISIONS}
 
 def kind_of(decision: Decision) -> DecisionKind:
     return _BY_MODEL[type(decision)]
+
+
+def documents_referenced(subject: Decision | Proposal) -> dict[str, DocumentRef]:
+    """The documents a proposal or a decision refers to, by the field that names each: the
+    store must hold each before the engine takes it."""
+    match subject:
+        case Proposal():
+            return {f"documents.{i}": ref for i, ref in enumerate(subject.documents)}
+        case Resubmission():
+            inner = documents_referenced(subject.proposal)
+            return {f"proposal.{field}": ref for field, ref in inner.items()}
+        case AssessmentFindings() if subject.lab_report is not None:
+            return {"lab_report": subject.lab_report}
+    return {}
 
 
 class DecisionResult(Model):

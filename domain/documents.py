@@ -10,6 +10,7 @@ verifier's checklist names it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -37,6 +38,7 @@ class Slot(StrEnum):
     PERMIT = "izin"  # one per permit or certificate the product claims
     PHOTO = "foto_produk"
     FURTHER = "lainnya"  # anything else the office sends along
+    LAB_REPORT = "lhu"  # the lab's test report (laporan hasil uji), uploaded by the lab
 
     @property
     def rule(self) -> SlotRule:
@@ -78,6 +80,8 @@ SLOTS = {
     Slot.PERMIT: SlotRule("izin atau sertifikat", (*PDF_ONLY, *IMAGES), 10 * MB, True, True),
     Slot.PHOTO: SlotRule("foto produk", IMAGES, 5 * MB, True, True),
     Slot.FURTHER: SlotRule("berkas pendukung lainnya", (*PDF_ONLY, *IMAGES), 10 * MB, False, False),
+    # Not the proposer's to send, so not on the verifier's checklist: the findings carry it.
+    Slot.LAB_REPORT: SlotRule("laporan hasil uji (LHU)", PDF_ONLY, 20 * MB, True, False),
 }
 
 FileName = Annotated[
@@ -213,6 +217,31 @@ def require_same_content(ref: DocumentRef, data: bytes) -> None:
             f"rujukan {ref.label} tidak sesuai dengan berkas yang diunggah "
             f"({found.media_type.value}, {found.size} bita)",
         )
+
+
+def revised_documents(
+    held: Sequence[DocumentRef], earlier: Sequence[DocumentRef], sent: Sequence[DocumentRef]
+) -> tuple[list[DocumentRef], list[DocumentRef]]:
+    """A resubmission's documents, numbered on from what the nomination held: a file sent
+    again keeps its version; a new one in a slot (and permit) held before is its next
+    version (all new ones of a slot alike: photos come several at once); one in a new slot
+    is version 1. Answers the proposal's documents, and the earlier versions to keep (those
+    kept before, and each held one the resubmission no longer lists)."""
+
+    def key(ref: DocumentRef) -> tuple[Slot, PermitKind | None]:
+        return ref.slot, ref.permit
+
+    latest: dict[tuple[Slot, PermitKind | None], int] = {}
+    for ref in [*earlier, *held]:
+        latest[key(ref)] = max(latest.get(key(ref), 0), ref.version)
+    same = {(key(ref), ref.sha256): ref for ref in held}
+    documents = [
+        same.get((key(ref), ref.sha256))
+        or ref.model_copy(update={"version": latest.get(key(ref), 0) + 1})
+        for ref in sent
+    ]
+    replaced = [ref for ref in held if ref not in documents]
+    return documents, [*earlier, *replaced]
 
 
 def missing_documents(proposal: Proposal) -> list[Problem]:

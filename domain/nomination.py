@@ -31,6 +31,7 @@ from domain.decisions import (
     VerifyOutcome,
     Withdrawal,
 )
+from domain.documents import revised_documents
 from domain.eligibility import eligibility_problems
 from domain.errors import Problem, Refused
 from domain.events import EventKind, Fact
@@ -273,7 +274,10 @@ class Nomination(PanelSeats):
             raise Refused(problems)
 
     def _resubmit(self, d: Resubmission, now: datetime) -> None:
-        self.proposal = d.proposal
+        documents, self.earlier_documents = revised_documents(
+            self.proposal.documents, self.earlier_documents, d.proposal.documents
+        )
+        self.proposal = d.proposal.model_copy(update={"documents": documents})
         self.lab = route_lab(d.proposal.product.commodity)
         self._move(
             EventKind.RESUBMITTED,

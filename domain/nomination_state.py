@@ -30,6 +30,7 @@ from domain.decisions import (
     ScoreSheet,
     kind_of,
 )
+from domain.documents import DocumentRef
 from domain.errors import RefusalKind, Refused
 from domain.events import EventKind, Fact, NominationEvent
 from domain.labs import Lab
@@ -119,6 +120,8 @@ class NominationState(BaseModel):
     plan: StagePlan | None = None
     revisions: int = 0
     findings: AssessmentFindings | None = None
+    # The documents a resubmission replaced, kept readable (`revised_documents`).
+    earlier_documents: list[DocumentRef] = []
     # The panel: each juror's record as it was when they were seated.
     seats: list[Juror] = []
     dropped: list[str] = []  # jurors taken off the panel: never seated again
@@ -133,6 +136,13 @@ class NominationState(BaseModel):
     # list: its resubmissions are checked as they were (they replay as taken).
     regency_checked: bool = True
     events: list[NominationEvent] = []
+
+    @property
+    def documents(self) -> list[DocumentRef]:
+        """Every document the nomination holds: its proposal's, their earlier versions, and
+        the lab's report."""
+        report = self.findings.lab_report if self.findings else None
+        return [*self.proposal.documents, *self.earlier_documents, *([report] if report else [])]
 
     @property
     def panel(self) -> list[str]:

@@ -95,7 +95,7 @@ def view(nom: Nomination) -> NominationView:
         panel=nom.panel,
         pending_jurors=nom.pending_jurors() if nom.stage == Stage.PANEL_SCORING else [],
         events=nom.events,
-        documents=nom.proposal.documents,
+        documents=nom.documents,
         missing_documents=checklist(nom.proposal),
     )
 
@@ -253,9 +253,9 @@ def current_details(nom: Nomination) -> str:
             f"**Penghargaan:** {nom.award.stars} bintang, "
             f"sertifikat {nom.award.certificate_number}  "
         )
-    if nom.proposal.documents:
+    if nom.documents:
         lines.append("**Berkas usulan:**\n")
-        lines += [f"- {document_line(ref)}" for ref in nom.proposal.documents]
+        lines += [f"- {document_line(ref)}" for ref in nom.documents]
         lines.append("")
     decision = last_decision(nom)
     if decision is not None:

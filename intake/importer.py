@@ -7,7 +7,7 @@ refused by Temporal and reported as skipped, never started twice.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from temporalio.client import Client
@@ -23,7 +23,7 @@ from workflows.client import nominate
 class ImportResult:
     started: list[tuple[int, str]] = field(default_factory=list)  # (row, nomination id)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # already there
-    refused: list[tuple[int, Refused]] = field(default_factory=list)  # by the cycle (window)
+    refused: list[tuple[int, Refused]] = field(default_factory=list)  # by the cycle; a file changed
 
 
 async def start_rows(
@@ -32,15 +32,19 @@ async def start_rows(
     task_queue: str,
     progress: Callable[[int], None] = lambda _: None,
     concurrency: int = 8,
+    keep: Callable[[Proposal], Awaitable[None]] | None = None,
 ) -> ImportResult:
     """Propose each row's nomination in its cycle, a few at a time (a cycle admits ten
-    at once); `progress` hears of each one done."""
+    at once); `progress` hears of each one done. `keep` stores a row's documents first
+    (`intake.dossier.keep_documents`)."""
     result = ImportResult()
     gate = asyncio.Semaphore(concurrency)
 
     async def one(number: int, proposal: Proposal) -> None:
         async with gate:
             try:
+                if keep is not None:
+                    await keep(proposal)
                 handle = await nominate(client, proposal, proposer_of(proposal), task_queue)
                 result.started.append((number, handle.id))
             except WorkflowAlreadyStartedError as exists:

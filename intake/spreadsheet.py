@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from domain.documents import Slot
 from domain.eligibility import parse_proposal
 from domain.errors import Problem, Refused
 from domain.proposal import Commodity, PermitKind, Proposal
@@ -155,6 +156,35 @@ COLUMNS = [
 BY_HEADER = {c.header: c for c in COLUMNS}
 
 
+@dataclass(frozen=True)
+class FileColumn:
+    """A column naming a row's documents: files in the folder or zip given with the sheet."""
+
+    header: str
+    slot: Slot
+    help: str
+    example: str
+
+
+FILE_COLUMNS = [
+    FileColumn("berkas_sk_sentra", Slot.SENTRA_DECREE, "Berkas PDF SK sentra", "sk-sentra.pdf"),
+    FileColumn("berkas_nib", Slot.NIB, "Berkas PDF dokumen NIB", "nib.pdf"),
+    FileColumn(
+        "berkas_izin",
+        Slot.PERMIT,
+        "Berkas izin/sertifikat: JENIS:NAMA_BERKAS, dipisah titik koma",
+        "HAKI:haki.pdf; SNI:sni.jpg",
+    ),
+    FileColumn(
+        "berkas_foto_produk", Slot.PHOTO, "Foto produk, dipisah titik koma", "foto-1.jpg; foto.png"
+    ),
+    FileColumn("berkas_lainnya", Slot.FURTHER, "Berkas pendukung lainnya", "profil.pdf"),
+]
+FILE_HEADERS = {c.header: c for c in FILE_COLUMNS}
+SHEET: list[Column | FileColumn] = [*COLUMNS, *FILE_COLUMNS]  # the sheet's columns, in order
+HEADERS = [c.header for c in SHEET]
+
+
 class SpreadsheetError(Exception):
     """The file as a whole cannot be read: wrong format, no header, missing columns."""
 
@@ -170,11 +200,21 @@ class RowProblem:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True)
+class NamedFiles:
+    """One file column's cell in a row: the files it names, read by `intake.dossier`."""
+
+    column: FileColumn
+    label: str  # "AE (berkas_foto_produk)"
+    text: str
+
+
 @dataclass
 class Row:
     number: int  # as the spreadsheet numbers it: the header is row 1
     proposal: Proposal | None = None
     problems: list[RowProblem] = field(default_factory=list)
+    files: list[NamedFiles] = field(default_factory=list)
 
 
 def column_label(header: str, letters: dict[str, str]) -> str:
@@ -295,6 +335,10 @@ def values_of(proposal: Proposal) -> dict[str, str]:
 def check_row(number: int, values: dict[str, Any], letters: dict[str, str]) -> Row:
     row = Row(number)
     row.proposal, problems = read_proposal(values)
+    for header, files in FILE_HEADERS.items():
+        text = _cell(values.get(header))
+        if text is not None:
+            row.files.append(NamedFiles(files, column_label(header, letters), text))
     for p in problems:
         column = column_of(p.field)
         label = column_label(column.header, letters) if column else None
@@ -339,7 +383,7 @@ def read_rows(path: Path) -> tuple[dict[str, str], list[tuple[int, dict[str, Any
         raise SpreadsheetError(f"{path} kosong: baris pertama harus berisi nama kolom")
     headers = [(_cell(h) or "").lower() for h in header]
     letters = {h: get_column_letter(i + 1) for i, h in enumerate(headers) if h}
-    unknown = [h for h in letters if h not in BY_HEADER]
+    unknown = [h for h in letters if h not in BY_HEADER and h not in FILE_HEADERS]
     missing = [c.header for c in COLUMNS if c.required and c.header not in letters]
     if unknown or missing:
         parts = []
@@ -396,6 +440,8 @@ INSTRUCTIONS = [
     "Daftar (bahan baku, izin) dipisah titik koma ';'.",
     "Setiap baris diperiksa sebelum ada usulan yang dimulai; kesalahan dilaporkan per baris "
     "dan kolom. Mengimpor berkas yang sama dua kali tidak membuat usulan ganda.",
+    "Kolom berkas_* menyebut nama berkas lampiran (PDF atau foto) dalam folder lembar ini "
+    "atau dalam berkas zip yang diimpor bersamanya; isinya diperiksa sesuai jenis berkasnya.",
     "",
 ]
 
@@ -405,7 +451,7 @@ def write_template(path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open("w", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerow([c.header for c in COLUMNS])
+            csv.writer(f).writerow(HEADERS)
         return
     if suffix != ".xlsx":
         raise SpreadsheetError(f"{path}: templat dapat ditulis sebagai .xlsx atau .csv")
@@ -413,15 +459,15 @@ def write_template(path: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = DATA_SHEET
-    sheet.append([c.header for c in COLUMNS])
+    sheet.append(HEADERS)
     sheet.freeze_panes = "A2"
-    for i, column in enumerate(COLUMNS, start=1):
+    for i, column in enumerate(SHEET, start=1):
         letter = get_column_letter(i)
         sheet[f"{letter}1"].font = Font(bold=True)
         sheet.column_dimensions[letter].width = max(14, min(40, len(column.example) + 4))
         for row in range(2, 1001):  # text cells keep a NIB's digits and a phone's leading 0
             sheet[f"{letter}{row}"].number_format = "@"
-        if column.choices and len(",".join(column.choices)) < 250:
+        if isinstance(column, Column) and column.choices and len(",".join(column.choices)) < 250:
             rule = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"')
             rule.error = f"Pilih salah satu: {', '.join(column.choices)}"
             sheet.add_data_validation(rule)
@@ -440,6 +486,8 @@ def write_template(path: Path) -> None:
         )
         if column.choices:
             notes.append(["", "", "pilihan: " + ", ".join(column.choices), ""])
+    for files in FILE_COLUMNS:
+        notes.append([files.header, "tidak", files.help, files.example])
     for letter, width in zip("ABCD", (26, 8, 70, 45), strict=True):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=len(INSTRUCTIONS) + 1):

@@ -9,13 +9,14 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from intake.spreadsheet import COLUMNS, DATA_SHEET, cells_of
+from intake.spreadsheet import COLUMNS, DATA_SHEET, HEADERS, SHEET, cells_of
 
 
-def cells(raw: dict[str, Any]) -> list[Any]:
-    """One spreadsheet row for a proposal given as JSON-like data."""
-    found = cells_of(raw)
-    return [found.get(c.header) for c in COLUMNS]
+def cells(raw: dict[str, Any], files: dict[str, str] | None = None) -> list[Any]:
+    """One spreadsheet row for a proposal given as JSON-like data, and the files it names
+    by their column's header (`berkas_foto_produk`)."""
+    found = {**cells_of(raw), **(files or {})}
+    return [found.get(c.header) for c in SHEET]
 
 
 def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
@@ -23,7 +24,7 @@ def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
     sheet = book.active
     assert sheet is not None
     sheet.title = DATA_SHEET
-    sheet.append([c.header for c in COLUMNS])
+    sheet.append(HEADERS)
     for row in rows:
         sheet.append(row)
     book.save(path)
@@ -33,7 +34,7 @@ def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
 def write_csv(path: Path, rows: list[list[Any]], delimiter: str = ",") -> Path:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, delimiter=delimiter)
-        writer.writerow([c.header for c in COLUMNS])
+        writer.writerow(HEADERS)
         writer.writerows([["" if v is None else v for v in row] for row in rows])
     return path
 

@@ -328,9 +328,11 @@ def read_resubmission(items: list[tuple[str, str]]) -> dict[str, Any]:
 
 def _kept_on_resubmission(data: dict[str, Any], nom: Nomination) -> dict[str, Any]:
     """The cycle and the proposing office stay the nomination's, whatever the form sends
-    (their fields are shown read-only)."""
+    (their fields are shown read-only), and so do its documents, which the form has none of."""
     if isinstance(data.get("proposal"), dict):
-        kept = nom.proposal.model_dump(mode="json", include={"cycle", "proposing_office"})
+        kept = nom.proposal.model_dump(
+            mode="json", include={"cycle", "proposing_office", "documents"}
+        )
         data = {**data, "proposal": {**data["proposal"], **kept}}
     return data
 

@@ -70,7 +70,7 @@ def dossier(nom: Nomination, task: Task) -> dict[str, Any]:
         "registry_line": describe_check(nom.registry) if nom.registry else None,
         "events": events_for_juror(nom) if juror else nom.events,
         "result_visible": nom.result is not None and (not juror or scores_visible(nom)),
-        "documents": documents_seen([task.role], nom.proposal.documents),
+        "documents": documents_seen([task.role], nom.documents),
     }
 
 

@@ -78,6 +78,16 @@ KEYS = {
 }
 
 
+# A lab's findings as a batik lab sends them (`/nominations/{id}/assess`).
+FINDINGS = {
+    "report_number": "LHU-0042",
+    "score": 86,
+    "conforms": True,
+    "tests": [{"parameter": "luntur", "result": "4-5", "passed": True}],
+    "summary": "sesuai SNI",
+}
+
+
 def as_(who: str, user: str | None = None, idempotency: str | None = None) -> dict[str, str]:
     headers = {"X-API-Key": f"key-{who.replace('_', '-')}"}
     if user:

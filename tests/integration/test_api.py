@@ -14,7 +14,7 @@ from domain.decisions import DECISIONS
 from domain.events import EventKind
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
-from tests.integration.api_stack import KEYS, Api, as_, fields, problem
+from tests.integration.api_stack import FINDINGS, KEYS, Api, as_, fields, problem
 from tests.support import eventually, fresh_raw
 
 pytestmark = pytest.mark.integration
@@ -59,13 +59,7 @@ async def test_each_key_acts_only_in_its_roles_and_reach(api: Api) -> None:
         json={"outcome": "pass"},
         headers=as_("ditjen", "verif.rina"),
     )
-    findings = {
-        "report_number": "LHU-0042",
-        "score": 86,
-        "conforms": True,
-        "tests": [{"parameter": "luntur", "result": "4-5", "passed": True}],
-        "summary": "sesuai SNI",
-    }
+    findings = FINDINGS
     response = await api.http.post(
         f"/nominations/{nomination}/assess", json=findings, headers=as_("lab_agro", "lab.agro.1")
     )

@@ -8,6 +8,7 @@ attributes from `describe()`, the current details from the workflow's metadata q
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import shlex
@@ -343,21 +344,29 @@ async def test_a_nomination_ends_early(
 async def test_a_product_that_fails_the_lab_is_not_awarded(
     ovop: Ovop, dev_env: WorkflowEnvironment
 ) -> None:
+    ovop.env["OVOP_DOCUMENTS_URL"] = (ovop.folder / "dokumen").as_uri()
+    report = ovop.folder / "LHU-9.pdf"
+    report.write_bytes(pdf(nonce()))
     nomination_id, _, p = await nominate(ovop, 2)
     lab = route_lab(p.product.commodity)
     await ovop("verify {id} --pass --as verif.rina", id=nomination_id)
     await ovop(
         "assess {id} --as {user} --institution {lab} --report LHU-9 --score 40"
         " --summary 'Retak setelah uji kejut suhu.' --does-not-conform"
-        " --test 'ketahanan kejut suhu=retak;SNI 7275:2008;fail'",
+        " --test 'ketahanan kejut suhu=retak;SNI 7275:2008;fail' --lab-report {file}",
         id=nomination_id,
         user=ASSESSOR[lab],
         lab=lab.label,
+        file=str(report),
     )
     last = f"Penilaian teknis Balai Besar selesai oleh {ASSESSOR[lab]}"
     await check_web_ui_view(
         dev_env.client, nomination_id, p, Expected(Stage.NOT_AWARDED, None, last)
     )
+    sha256 = hashlib.sha256(report.read_bytes()).hexdigest()
+    shown = (await ovop("show {id}", id=nomination_id)).stdout
+    assert "laporan hasil uji (LHU)" in shown and sha256 in shown
+    assert (ovop.folder / "dokumen" / sha256[:2] / sha256).read_bytes() == report.read_bytes()
 
 
 # --- finding nominations ----------------------------------------------------------------

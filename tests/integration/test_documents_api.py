@@ -16,7 +16,7 @@ import pytest
 from documents.folder import FolderStore
 from domain.documents import Slot
 from tests.documents import elf, nonce, pdf, png
-from tests.integration.api_stack import Api, as_, fields, problem
+from tests.integration.api_stack import FINDINGS, Api, as_, fields, problem
 from tests.integration.document_stores import stored_count
 from tests.support import fresh_raw
 
@@ -182,3 +182,40 @@ async def test_an_upload_while_the_store_is_out_of_reach_is_a_503(api: Api, tmp_
     api.documents.root = blocked / "documents"
     body = problem(await upload(api, Slot.PHOTO, "foto.png", png(nonce())), 503)
     assert "penyimpanan berkas tidak dapat dijangkau" in body["detail"]
+
+
+async def test_the_lab_uploads_its_report_and_its_findings_carry_it(api: Api) -> None:
+    report = pdf(nonce())
+    body = problem(await upload(api, Slot.LAB_REPORT, "lhu.pdf", report), 403)
+    assert fields(body) == ["X-API-Key"]  # a regional office does not write the lab's report
+    photo = await upload(api, Slot.PHOTO, "foto.png", png(nonce()), who="lab_kb")
+    assert fields(problem(photo, 403)) == ["X-API-Key"]
+    sent = await upload(api, Slot.LAB_REPORT, "LHU-0042.pdf", report, who="lab_kb")
+    assert sent.status_code == 201, sent.text
+    lhu = sent.json()
+
+    nomination = await api.propose(fresh_raw(0))  # batik: BBSPJI Kerajinan dan Batik
+    verified = await api.http.post(
+        f"/nominations/{nomination}/verify",
+        json={"outcome": "pass"},
+        headers=as_("ditjen", "verif.rina"),
+    )
+    assert verified.status_code == 200, verified.text
+
+    async def assess(lab_report: dict[str, Any]) -> httpx.Response:
+        return await api.http.post(
+            f"/nominations/{nomination}/assess",
+            json={**FINDINGS, "lab_report": lab_report},
+            headers=as_("lab_kb", "lab.kb.1"),
+        )
+
+    never_sent = {**lhu, "sha256": hashlib.sha256(nonce()).hexdigest()}
+    assert fields(problem(await assess(never_sent), 422)) == ["lab_report.sha256"]
+    assert (await assess(lhu)).status_code == 200
+    state = await api.state(nomination)
+    assert state.findings is not None and state.findings.lab_report is not None
+    assert state.findings.lab_report.sha256 == lhu["sha256"]
+    got = await api.http.get(
+        f"/documents/{lhu['sha256']}", params={"nomination_id": nomination}, headers=as_("juror")
+    )
+    assert got.status_code == 200 and got.content == report  # evidence the panel reads

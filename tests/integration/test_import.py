@@ -1,11 +1,14 @@
 """`ovop import` against the real Temporal dev server: a file with bad rows starts nothing,
---only-valid starts the good ones, and importing the same file again starts nothing new."""
+--only-valid starts the good ones, and importing the same file again starts nothing new;
+the files a row names are kept in the document store before it starts, each once."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +19,22 @@ from typer.testing import CliRunner, Result
 
 from domain.nomination import nomination_id
 from starter import app as ovop
+from tests.documents import elf, nonce, pdf, png
 from tests.spreadsheets import cells, write_xlsx
 from tests.support import fresh_raw
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def importing(
+    dev_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> WorkflowEnvironment:
+    """The dev server, as `ovop import` reaches it; no worker, so rows are started only."""
+    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_env.client.service_client.config.target_host)
+    monkeypatch.setenv("OVOP_TASK_QUEUE", f"import-{uuid.uuid4()}")
+    monkeypatch.setenv("OVOP_DOCUMENTS_URL", (tmp_path / "store").as_uri())
+    return dev_env
 
 
 async def ovop_import(*args: str) -> Result:
@@ -42,13 +57,9 @@ async def exists(env: WorkflowEnvironment, workflow_id: str) -> bool:
 
 
 async def test_import_checks_every_row_first_and_never_starts_one_twice(
-    dev_env: WorkflowEnvironment,
-    cycle_2026: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    importing: WorkflowEnvironment, cycle_2026: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("TEMPORAL_ADDRESS", dev_env.client.service_client.config.target_host)
-    monkeypatch.setenv("OVOP_TASK_QUEUE", f"import-{uuid.uuid4()}")  # no worker: starts only
+    dev_env = importing
     good = [fresh_raw(i) for i in (0, 2, 3)]
     bad = fresh_raw(1)
     bad["sentra"]["regency"] = "Sumba Timur"  # neither Kabupaten nor Kota
@@ -79,3 +90,38 @@ async def test_import_checks_every_row_first_and_never_starts_one_twice(
     assert result["started"] == []
     assert [s["id"] for s in result["skipped"]] == [id_of(raw) for raw in good]
     assert result["invalid"][0]["row"] == 3
+
+
+async def test_import_stores_the_files_each_row_names_before_starting_it(
+    importing: WorkflowEnvironment, cycle_2026: str, tmp_path: Path
+) -> None:
+    dev_env = importing
+    photo, decree = png(nonce()), pdf(nonce())
+    given = tmp_path / "berkas.zip"
+    with zipfile.ZipFile(given, "w") as archive:
+        archive.writestr("foto/batik.png", photo)
+        archive.writestr("sk.pdf", decree)
+        archive.writestr("sk-palsu.pdf", elf(nonce()))
+    good, bad = fresh_raw(0), fresh_raw(2)
+    files = {"berkas_sk_sentra": "sk.pdf", "berkas_foto_produk": "foto/batik.png"}
+    path = write_xlsx(
+        tmp_path / "usulan.xlsx",
+        [cells(good, files), cells(bad, {**files, "berkas_sk_sentra": "sk-palsu.pdf"})],
+    )
+
+    for _ in range(2):  # the second time, the nomination is there and its files are kept
+        result = await ovop_import(str(path), "--files", str(given), "--only-valid")
+        assert result.exit_code == 0, result.output
+        assert "Baris 3, kolom AC (berkas_sk_sentra): SK penetapan sentra IKM harus" in (
+            result.output
+        )
+    assert "1 usulan dimulai" not in result.output and "1 dilewati" in result.output
+    assert not await exists(dev_env, id_of(bad))
+    history = await dev_env.client.get_workflow_handle(id_of(good)).fetch_history()
+    raw = b"".join(event.SerializeToString() for event in history.events)
+    kept = [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
+    for data in (photo, decree):
+        sha256 = hashlib.sha256(data).hexdigest()
+        assert sha256.encode() in raw  # the proposal lists the reference
+        assert [p.read_bytes() for p in kept if p.name == sha256] == [data]  # kept once
+    assert len(kept) == 2

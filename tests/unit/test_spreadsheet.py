@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from intake.spreadsheet import COLUMNS, SpreadsheetError, read_proposals, write_template
+from intake.spreadsheet import COLUMNS, HEADERS, SpreadsheetError, read_proposals, write_template
 from tests.spreadsheets import as_typed, cells, write_csv, write_xlsx
 from tests.support import fresh_raw
 
@@ -99,7 +99,7 @@ def test_the_template_is_blank_and_explains_every_column(tmp_path: Path) -> None
     assert read_proposals(path) == []
     book = load_workbook(path)
     assert book.sheetnames == ["Usulan", "Petunjuk"]
-    assert [c.value for c in book["Usulan"][1]] == [c.header for c in COLUMNS]
+    assert [c.value for c in book["Usulan"][1]] == HEADERS  # the file columns last
     explained = {row[0] for row in book["Petunjuk"].iter_rows(values_only=True)}
-    assert {c.header for c in COLUMNS} <= explained
+    assert set(HEADERS) <= explained
     assert book["Usulan"]["D2"].number_format == "@"  # a NIB keeps its 13 digits
