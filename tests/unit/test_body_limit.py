@@ -9,6 +9,7 @@ import httpx
 
 from api.app import create_app
 from api.limits import UPLOAD_LIMIT
+from domain.documents import SLOTS, file_size
 
 CHUNK = 64 * 1024
 
@@ -46,7 +47,10 @@ async def test_a_body_declared_too_large_is_refused_unread() -> None:
             },
         )
     assert response.status_code == 413
-    assert response.json()["errors"] == [{"field": "file", "message": "berkas paling besar 10 MB"}]
+    largest = max(rule.max_bytes for rule in SLOTS.values())
+    assert response.json()["errors"] == [
+        {"field": "file", "message": f"berkas paling besar {file_size(largest)}"}
+    ]
     assert sent.bytes <= CHUNK  # what the transport sent ahead; nothing was read
 
 
