@@ -24,7 +24,14 @@ from api.lookup import ask, place_of
 from api.problems import ApiProblem, problem_responses
 from documents import DocumentStore
 from domain.access import UPLOADERS, require_sees_document, sees_document
-from domain.documents import DocumentRef, Slot, checked_document, require_fits, require_same_content
+from domain.documents import (
+    SHA256_PATTERN,
+    DocumentRef,
+    Slot,
+    checked_document,
+    require_fits,
+    require_same_content,
+)
 from domain.errors import Problem, Refused
 from domain.permits import PermitKind
 from workflows.nomination import NominationWorkflow
@@ -43,7 +50,7 @@ router = APIRouter(
 Sha256 = Annotated[
     str,
     Path(
-        pattern=r"^[0-9a-f]{64}$",
+        pattern=SHA256_PATTERN,
         description="The document's SHA-256, as its reference (`DocumentRef.sha256`) gives it.",
     ),
 ]

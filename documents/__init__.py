@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-SHA256 = re.compile(r"^[0-9a-f]{64}$")
+from domain.documents import SHA256_PATTERN
+
+SHA256 = re.compile(SHA256_PATTERN)
 
 
 class StoreUnavailable(Exception):

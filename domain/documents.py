@@ -93,9 +93,10 @@ FileName = Annotated[
         "Nama berkas sebagaimana diunggah, satu baris, paling panjang 255 karakter",
     ),
 ]
+SHA256_PATTERN = r"^[0-9a-f]{64}$"  # as keys, references and the API's paths take a hash
 Sha256 = Annotated[
     str,
-    StringConstraints(pattern=r"^[0-9a-f]{64}$"),
+    StringConstraints(pattern=SHA256_PATTERN),
     Field(description="SHA-256 isi berkas, 64 digit heksadesimal huruf kecil"),
 ]
 
@@ -127,7 +128,12 @@ class DocumentRef(BaseModel):
     @property
     def field(self) -> str:
         """Where a refusal points: the slot, and the permit's kind for a permit."""
-        return f"{self.slot.value}.{self.permit.value}" if self.permit else self.slot.value
+        return slot_field(self.slot, self.permit)
+
+
+def slot_field(slot: Slot, permit: PermitKind | None) -> str:
+    """`foto_produk`, `izin.HALAL`: the slot (and permit) a refusal of a file names."""
+    return f"{slot.value}.{permit.value}" if permit else slot.value
 
 
 def file_size(size: int) -> str:
@@ -164,7 +170,7 @@ def require_fits(slot: Slot, permit: PermitKind | None, name: str, size: int) ->
     limit = slot.rule.max_bytes
     if size > limit:
         raise Refused.one(
-            f"{slot.value}.{permit.value}" if permit else slot.value,
+            slot_field(slot, permit),
             f"{permit.label if permit else slot.rule.label} paling besar {file_size(limit)}; "
             f"berkas {name!r} berukuran {file_size(size)}",
             RefusalKind.TOO_LARGE,
@@ -177,7 +183,7 @@ def checked_document(
     """The reference of `data` uploaded into `slot`, once its content fits the slot:
     `Refused` naming the slot (`izin.HALAL` for a permit) otherwise."""
     rule = slot.rule
-    field = f"{slot.value}.{permit.value}" if permit else slot.value
+    field = slot_field(slot, permit)
     label = permit.label if permit else rule.label
     if slot == Slot.PERMIT and permit is None:
         raise Refused.one("permit", "jenis izin wajib diisi untuk slot izin")
@@ -209,14 +215,28 @@ def checked_document(
 
 def require_same_content(ref: DocumentRef, data: bytes) -> None:
     """A reference names the stored bytes as their check described them: the same slot's
-    rules hold, and the type and size agree (`Refused` naming the slot otherwise)."""
-    found = checked_document(ref.slot, ref.name, data, ref.permit)
-    if (found.media_type, found.size, found.sha256) != (ref.media_type, ref.size, ref.sha256):
-        raise Refused.one(
-            ref.field,
-            f"rujukan {ref.label} tidak sesuai dengan berkas yang diunggah "
-            f"({found.media_type.value}, {found.size} bita)",
+    rules hold (`Refused` naming the slot otherwise), and the reference's type, size and
+    hash are the file's (`Refused` naming each field of the reference that is not: the
+    reference's own fields, `slot` where the file does not fit its slot)."""
+    try:
+        found = checked_document(ref.slot, ref.name, data, ref.permit)
+    except Refused as refused:
+        named = [
+            Problem("slot" if p.field == ref.field else p.field, p.message)
+            for p in refused.problems
+        ]
+        raise Refused(named) from None
+    wrong = [
+        Problem(
+            name,
+            f"rujukan {ref.label} menyebut {getattr(ref, name)}, berkas yang diunggah "
+            f"{getattr(found, name)}",
         )
+        for name in ("media_type", "size", "sha256")
+        if getattr(found, name) != getattr(ref, name)
+    ]
+    if wrong:
+        raise Refused(wrong)
 
 
 def revised_documents(

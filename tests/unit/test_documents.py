@@ -131,12 +131,12 @@ def test_a_reference_must_describe_the_stored_bytes() -> None:
     claimed = ref.model_copy(update={"size": ref.size + 1})
     with pytest.raises(Refused) as refused:
         require_same_content(claimed, data)
-    assert refused.value.fields == ["foto_produk"]
+    assert refused.value.fields == ["size"]  # the reference's own field, as a path names it
     # Claimed for a slot that does not take it, the same bytes are refused for that slot.
     as_decree = ref.model_copy(update={"slot": Slot.SENTRA_DECREE})
     with pytest.raises(Refused, match="harus berupa PDF") as refused:
         require_same_content(as_decree, data)
-    assert refused.value.fields == ["sk_sentra"]
+    assert refused.value.fields == ["slot"]
     as_permit = ref.model_copy(update={"slot": Slot.PERMIT})
     with pytest.raises(Refused) as refused:
         require_same_content(as_permit, data)
