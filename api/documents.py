@@ -23,6 +23,7 @@ from api.deps import ApiDeps, Deps
 from api.lookup import ask, place_of
 from api.problems import ApiProblem, problem_responses
 from documents import DocumentStore
+from documents import require_stored as stored_in
 from domain.access import UPLOADERS, require_sees_document, sees_document
 from domain.documents import (
     SHA256_PATTERN,
@@ -30,9 +31,8 @@ from domain.documents import (
     Slot,
     checked_document,
     require_fits,
-    require_same_content,
 )
-from domain.errors import Problem, Refused
+from domain.errors import Problem
 from domain.permits import PermitKind
 from workflows.nomination import NominationWorkflow
 
@@ -125,19 +125,8 @@ async def upload(
 
 
 async def require_stored(d: ApiDeps, refs: Mapping[str, DocumentRef]) -> None:
-    """Each reference (by the field that names it: `domain.decisions.documents_referenced`)
-    names a file the store holds, as its upload described it."""
-    for field, ref in refs.items():
-        data = await store_of(d).get(ref.sha256)
-        if data is None:
-            raise Refused.one(
-                f"{field}.sha256",
-                "berkas ini belum diunggah; unggah dahulu melalui POST /documents",
-            )
-        try:
-            require_same_content(ref, data)
-        except Refused as refused:  # the reference is at fault here, not a file sent
-            raise Refused(refused.within(field).problems) from None
+    """`documents.require_stored` on the API's store."""
+    await stored_in(store_of(d), refs)
 
 
 @router.get(

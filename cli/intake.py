@@ -22,6 +22,8 @@ from cli.common import (
     refused,
     run,
 )
+from documents import require_stored
+from domain.decisions import documents_referenced
 from domain.documents import DocumentRef, Slot, checked_document, require_fits
 from domain.errors import Refused
 from domain.examples import DEMO_EXAMPLES, example_proposals, proposer_of, submission_of
@@ -64,6 +66,7 @@ def nominate(
 
     async def go(ovop: Connected) -> str:
         try:
+            await require_stored(ovop.services.documents, documents_referenced(proposal))
             handle = await nominate_in_cycle(
                 ovop.client, proposal, proposer_of(proposal), ovop.settings.task_queue
             )

@@ -9,12 +9,14 @@ once, and a file is whole or absent, never half written.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from domain.documents import SHA256_PATTERN
+from domain.documents import SHA256_PATTERN, DocumentRef, require_same_content
+from domain.errors import Refused
 
 SHA256 = re.compile(SHA256_PATTERN)
 
@@ -36,6 +38,24 @@ class DocumentStore(Protocol):
     async def holds(self, sha256: str) -> bool: ...
 
     async def close(self) -> None: ...
+
+
+async def require_stored(store: DocumentStore, refs: Mapping[str, DocumentRef]) -> None:
+    """Each reference (by the field that names it: `domain.decisions.documents_referenced`)
+    names a file `store` holds, as its upload described it: `Refused` naming the field
+    otherwise. Every way a proposal or a decision comes in (the API, `ovop`) asks this."""
+    for field, ref in refs.items():
+        data = await store.get(ref.sha256)
+        if data is None:
+            raise Refused.one(
+                f"{field}.sha256",
+                "berkas ini belum diunggah; unggah dahulu melalui POST /documents atau "
+                "`ovop upload`",
+            )
+        try:
+            require_same_content(ref, data)
+        except Refused as refused:  # the reference is at fault here, not a file sent
+            raise Refused(refused.within(field).problems) from None
 
 
 def require_sha256(sha256: str) -> str:

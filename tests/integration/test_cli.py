@@ -728,6 +728,11 @@ async def test_ovop_uploads_documents_and_shows_them_with_their_hashes(
     assert kept.read_bytes() == photo_file.read_bytes()
 
     raw = {**fresh_raw(0, ovop.cycle, date.today()), "documents": [photo, halal]}
+    # A reference to a file never uploaded is refused at its field, and nothing starts.
+    unknown = {**photo, "sha256": hashlib.sha256(nonce()).hexdigest()}
+    never = ovop.write("tanpa-berkas.json", {**raw, "documents": [unknown]})
+    result = await ovop("nominate {file}", code=2, file=never)
+    assert "documents.0.sha256: berkas ini belum diunggah" in result.output
     started = await ovop.json("nominate {file}", file=ovop.write("usulan.json", raw))
     nomination_id = started["id"]
 
