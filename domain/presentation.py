@@ -16,6 +16,7 @@ from domain.regions import Province, TimeZone
 from domain.registry import describe_check
 from domain.scoring import CoachingLevel, Criterion, ScoreExplanation
 from domain.stages import Role, Stage
+from domain.text import markdown_literal
 
 MINISTRY_TZ = TimeZone.WIB  # Ditjen IKMA is in Jakarta
 
@@ -106,11 +107,12 @@ def checklist(p: Proposal) -> list[str]:
 
 
 def document_line(ref: DocumentRef) -> str:
-    """`foto produk: batik.png (image/png, 1,2 MB), SHA-256 9f86d0...`"""
+    """`foto produk: batik.png (image/png, 1,2 MB), SHA-256 9f86d0...`, in Markdown: the
+    file's name as its sender typed it, never read as formatting."""
     version = f", versi {ref.version}" if ref.version > 1 else ""
     return (
-        f"{ref.label}: {ref.name} ({ref.media_type.value}, {file_size(ref.size)}{version}), "
-        f"SHA-256 {ref.sha256}"
+        f"{ref.label}: {markdown_literal(ref.name)} ({ref.media_type.value}, "
+        f"{file_size(ref.size)}{version}), SHA-256 {ref.sha256}"
     )
 
 

@@ -94,3 +94,12 @@ class Shaped:
         json_schema = handler(schema)
         json_schema.update(pattern=self.pattern, description=self.description)
         return json_schema
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def markdown_literal(text: str) -> str:
+    """`text` as Markdown shows it, character for character: what people typed (a file's
+    name) set among the Web UI's formatted details, never read as formatting."""
+    return _MARKDOWN.sub(r"\\\1", text)
