@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from domain.documents import SHA256_PATTERN, DocumentRef, require_same_content
+from domain.documents import (
+    HEAD_BYTES,
+    SHA256_PATTERN,
+    DocumentRef,
+    require_described,
+    require_same_content,
+)
 from domain.errors import Refused
 
 SHA256 = re.compile(SHA256_PATTERN)
@@ -37,6 +43,10 @@ class DocumentStore(Protocol):
 
     async def holds(self, sha256: str) -> bool: ...
 
+    async def head(self, sha256: str, length: int) -> tuple[int, bytes] | None:
+        """The size of the file kept under `sha256` and its first `length` bytes, or None."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -45,15 +55,22 @@ async def require_stored(store: DocumentStore, refs: Mapping[str, DocumentRef]) 
     names a file `store` holds, as its upload described it: `Refused` naming the field
     otherwise. Every way a proposal or a decision comes in (the API, `ovop`) asks this."""
     for field, ref in refs.items():
-        data = await store.get(ref.sha256)
-        if data is None:
+        found = await store.head(ref.sha256, HEAD_BYTES)
+        if found is None:
             raise Refused.one(
                 f"{field}.sha256",
                 "berkas ini belum diunggah; unggah dahulu melalui POST /documents atau "
                 "`ovop upload`",
             )
         try:
-            require_same_content(ref, data)
+            try:
+                # The key is the stored bytes' hash: their size and first bytes tell the rest.
+                require_described(ref, *found)
+            except Refused:
+                data = await store.get(ref.sha256)  # the whole file decides a refusal
+                if data is None:
+                    raise
+                require_same_content(ref, data)
         except Refused as refused:  # the reference is at fault here, not a file sent
             raise Refused(refused.within(field).problems) from None
 

@@ -63,6 +63,16 @@ class FolderStore:
         except FileNotFoundError:
             return None
 
+    async def head(self, sha256: str, length: int) -> tuple[int, bytes] | None:
+        return await self._unless_failing(lambda sha: self._head(sha, length), sha256)
+
+    def _head(self, sha256: str, length: int) -> tuple[int, bytes] | None:
+        try:
+            with self.path(sha256).open("rb") as file:
+                return os.fstat(file.fileno()).st_size, file.read(length)
+        except FileNotFoundError:
+            return None
+
     async def holds(self, sha256: str) -> bool:
         return await self._unless_failing(lambda sha: self.path(sha).is_file(), sha256)
 

@@ -83,6 +83,23 @@ class S3Store:
             async with found["Body"] as body:
                 return await body.read()
 
+    async def head(self, sha256: str, length: int) -> tuple[int, bytes] | None:
+        async with self._reaching():
+            s3 = await self.client()
+            try:
+                found = await s3.get_object(
+                    Bucket=self.bucket, Key=self.key(sha256), Range=f"bytes=0-{length - 1}"
+                )
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in ABSENT:
+                    return None
+                raise
+            async with found["Body"] as body:
+                head = await body.read()
+            # `bytes 0-8191/123456`; without a range (a whole file answered), its length.
+            whole = found.get("ContentRange", "").rpartition("/")[2]
+            return (int(whole) if whole.isdigit() else found["ContentLength"]), head
+
     async def holds(self, sha256: str) -> bool:
         async with self._reaching():
             s3 = await self.client()

@@ -182,24 +182,7 @@ def checked_document(
 ) -> DocumentRef:
     """The reference of `data` uploaded into `slot`, once its content fits the slot:
     `Refused` naming the slot (`izin.HALAL` for a permit) otherwise."""
-    rule = slot.rule
-    field = slot_field(slot, permit)
-    label = permit.label if permit else rule.label
-    if slot == Slot.PERMIT and permit is None:
-        raise Refused.one("permit", "jenis izin wajib diisi untuk slot izin")
-    if slot != Slot.PERMIT and permit is not None:
-        raise Refused.one("permit", f"jenis izin hanya untuk slot izin, bukan {slot.value}")
-    if not data:
-        raise Refused.one(field, f"berkas {label} kosong", RefusalKind.UNSUPPORTED)
-    require_fits(slot, permit, name, len(data))
-    media_type, seen = detected(data)
-    if media_type not in rule.media_types:
-        raise Refused.one(
-            field,
-            f"{label} harus berupa {rule.accepts}; isi berkas {name!r} terbaca sebagai {seen}",
-            RefusalKind.UNSUPPORTED,
-        )
-    assert media_type is not None
+    media_type = _fitting(slot, permit, name, len(data), data)
     try:
         return DocumentRef(
             slot=slot,
@@ -213,30 +196,69 @@ def checked_document(
         raise Refused([Problem("file", p.message) for p in problems_from(error)]) from None
 
 
-def require_same_content(ref: DocumentRef, data: bytes) -> None:
-    """A reference names the stored bytes as their check described them: the same slot's
-    rules hold (`Refused` naming the slot otherwise), and the reference's type, size and
-    hash are the file's (`Refused` naming each field of the reference that is not: the
-    reference's own fields, `slot` where the file does not fit its slot)."""
+def _fitting(slot: Slot, permit: PermitKind | None, name: str, size: int, head: bytes) -> MediaType:
+    """The media type of a file of `size` bytes starting with `head`, once it fits `slot`
+    (`Refused` naming the slot otherwise). Every type the dossier takes is told by its
+    first bytes."""
+    rule = slot.rule
+    field = slot_field(slot, permit)
+    label = permit.label if permit else rule.label
+    if slot == Slot.PERMIT and permit is None:
+        raise Refused.one("permit", "jenis izin wajib diisi untuk slot izin")
+    if slot != Slot.PERMIT and permit is not None:
+        raise Refused.one("permit", f"jenis izin hanya untuk slot izin, bukan {slot.value}")
+    if not size:
+        raise Refused.one(field, f"berkas {label} kosong", RefusalKind.UNSUPPORTED)
+    require_fits(slot, permit, name, size)
+    media_type, seen = detected(head)
+    if media_type not in rule.media_types:
+        raise Refused.one(
+            field,
+            f"{label} harus berupa {rule.accepts}; isi berkas {name!r} terbaca sebagai {seen}",
+            RefusalKind.UNSUPPORTED,
+        )
+    assert media_type is not None
+    return media_type
+
+
+# How much of a stored file tells its type (`require_described`).
+HEAD_BYTES = 8 * 1024
+
+
+def require_described(ref: DocumentRef, size: int, head: bytes) -> None:
+    """A reference describes a stored file of `size` bytes that starts with `head`, the
+    file kept under the reference's SHA-256: the slot's rules hold for it (`Refused`
+    naming `slot` otherwise), and the reference's type and size are the file's (`Refused`
+    naming each field of the reference that is not)."""
     try:
-        found = checked_document(ref.slot, ref.name, data, ref.permit)
+        media_type = _fitting(ref.slot, ref.permit, ref.name, size, head)
     except Refused as refused:
         named = [
             Problem("slot" if p.field == ref.field else p.field, p.message)
             for p in refused.problems
         ]
         raise Refused(named) from None
+    found = {"media_type": media_type, "size": size}
     wrong = [
         Problem(
             name,
-            f"rujukan {ref.label} menyebut {getattr(ref, name)}, berkas yang diunggah "
-            f"{getattr(found, name)}",
+            f"rujukan {ref.label} menyebut {getattr(ref, name)}, berkas yang diunggah {value}",
         )
-        for name in ("media_type", "size", "sha256")
-        if getattr(found, name) != getattr(ref, name)
+        for name, value in found.items()
+        if value != getattr(ref, name)
     ]
     if wrong:
         raise Refused(wrong)
+
+
+def require_same_content(ref: DocumentRef, data: bytes) -> None:
+    """`require_described`, from the whole file, and its hash the reference's."""
+    require_described(ref, len(data), data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if sha256 != ref.sha256:
+        raise Refused.one(
+            "sha256", f"rujukan {ref.label} menyebut {ref.sha256}, berkas yang diunggah {sha256}"
+        )
 
 
 def revised_documents(

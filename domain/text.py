@@ -96,7 +96,9 @@ class Shaped:
         return json_schema
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+# What starts emphasis, code, a link or an image, HTML, a table cell or a strikethrough
+# within a line (the details' lines never start with what a person typed).
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
 def markdown_literal(text: str) -> str:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from documents import DocumentStore, S3Access, StoreUnavailable, open_store
+from documents import DocumentStore, S3Access, StoreUnavailable, open_store, require_stored
 from documents.folder import FolderStore
 from documents.s3 import S3Store
+from domain.documents import Slot, checked_document
+from domain.errors import Refused
 from tests.documents import nonce, pdf
 from tests.integration.conftest import free_port
 from tests.integration.document_stores import stored_count
@@ -97,3 +99,37 @@ async def test_a_store_out_of_reach_says_so(tmp_path: Path) -> None:
                 await store.get(hashlib.sha256(pdf()).hexdigest())
         finally:
             await store.close()
+
+
+async def test_a_files_size_and_first_bytes_are_read_without_the_rest(
+    document_store: DocumentStore,
+) -> None:
+    data = pdf(nonce()) + bytes(100_000)
+    sha256 = await document_store.put(data)
+    assert await document_store.head(sha256, 64) == (len(data), data[:64])
+    assert await document_store.head(sha256, len(data) + 10) == (len(data), data)
+    assert await document_store.head(hashlib.sha256(nonce()).hexdigest(), 64) is None
+
+
+async def test_a_reference_is_checked_from_the_files_first_bytes(
+    document_store: DocumentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proposal citing many large files does not read them whole: the key is their hash,
+    their size and first bytes tell the rest. Only a refusal reads the whole file."""
+    data = pdf(nonce()) + bytes(200_000)
+    ref = checked_document(Slot.SENTRA_DECREE, "sk-sentra.pdf", data)
+    await document_store.put(data)
+    whole = document_store.get
+    read: list[str] = []
+
+    async def counted(sha256: str) -> bytes | None:
+        read.append(sha256)
+        return await whole(sha256)
+
+    monkeypatch.setattr(document_store, "get", counted)
+    await require_stored(document_store, {"documents.0": ref})
+    assert read == []
+    claimed = ref.model_copy(update={"size": ref.size + 1})
+    with pytest.raises(Refused) as refused:
+        await require_stored(document_store, {"documents.0": claimed})
+    assert refused.value.fields == ["documents.0.size"] and read == [ref.sha256]
