@@ -147,7 +147,7 @@ async def download(
     decree, the lab's report), not the owner's identity papers (`domain.access.sees_document`)."""
     nom = await ask(d, nomination_id, NominationWorkflow.state)
     key.reach.require(place_of(nom), "nomination_id")
-    listed = [ref for ref in nom.documents if ref.sha256 == sha256]
+    listed = [ref for ref in nom.every_document if ref.sha256 == sha256]
     if not listed:
         raise ApiProblem(
             404,

@@ -31,6 +31,7 @@ from cli.common import (
     run,
 )
 from cli.intake import kept_document
+from documents import require_stored
 from domain.decisions import (
     AssessmentFindings,
     AwardDecision,
@@ -45,6 +46,7 @@ from domain.decisions import (
     VerifyDecision,
     VerifyOutcome,
     Withdrawal,
+    documents_referenced,
 )
 from domain.documents import Slot
 from domain.errors import Refused
@@ -78,6 +80,8 @@ def send(nomination_id: str, decision: Decision, as_json: bool) -> None:
         handle = ovop.client.get_workflow_handle(nomination_id)
         timeout = ovop.settings.cli_timeout_seconds
         try:
+            # A resubmission's documents and a lab's report, as the API checks them.
+            await require_stored(ovop.services.documents, documents_referenced(decision))
             # Half the time for the Update, the rest at most for what it sets going.
             settle = timedelta(seconds=timeout / 2)
             return await asyncio.wait_for(decide(handle, decision, settle_within=settle), timeout)

@@ -153,19 +153,23 @@ def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
         typer.echo(f"  Nilai akhir : {nom.final_score:g}")
     if nom.stars is not None:
         typer.echo(f"  Penghargaan : {nom.stars} bintang ({nom.certificate_number})")
-    if nom.documents:
-        typer.echo("\nBerkas usulan:")
-        echo_table(
-            [
-                "BERKAS",
-                number("VERSI"),
-                "NAMA",
-                "JENIS",
-                number("UKURAN"),
-                Column("SHA-256", no_wrap=True),
-            ],
-            [document_row(ref) for ref in nom.documents],
-        )
+    for title, documents in (
+        ("Berkas usulan", nom.documents),
+        ("Versi sebelumnya (telah diganti)", nom.earlier_documents),
+    ):
+        if documents:
+            typer.echo(f"\n{title}:")
+            echo_table(
+                [
+                    "BERKAS",
+                    number("VERSI"),
+                    "NAMA",
+                    "JENIS",
+                    number("UKURAN"),
+                    Column("SHA-256", no_wrap=True),
+                ],
+                [document_row(ref) for ref in documents],
+            )
     if nom.missing_documents and not nom.stage.is_terminal:
         typer.echo("\nBerkas belum lengkap:")
         for line in nom.missing_documents:

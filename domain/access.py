@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from domain.decisions import Actor
-from domain.documents import DocumentRef, Slot
+from domain.documents import PROPOSAL_SLOTS, DocumentRef, Slot
 from domain.errors import RefusalKind, Refused
 from domain.events import EventKind, NominationEvent
 from domain.labs import Lab, route_lab
@@ -215,7 +215,7 @@ def documents_seen(roles: Iterable[Role], documents: Iterable[DocumentRef]) -> l
 
 # Who uploads a document into each slot: the lab its report, the proposing office the rest.
 UPLOADERS: dict[Slot, tuple[Role, ...]] = {
-    slot: (Role.LAB_ASSESSOR,) if slot == Slot.LAB_REPORT else PROPOSING_ROLES for slot in Slot
+    slot: PROPOSING_ROLES if slot in PROPOSAL_SLOTS else (Role.LAB_ASSESSOR,) for slot in Slot
 }
 
 

@@ -84,6 +84,10 @@ SLOTS = {
     Slot.LAB_REPORT: SlotRule("laporan hasil uji (LHU)", PDF_ONLY, 20 * MB, True, False),
 }
 
+# The slots a proposal's dossier holds, which its proposing office sends; the lab's report
+# is the lab's, and its findings carry it (`AssessmentFindings.lab_report`).
+PROPOSAL_SLOTS = frozenset(slot for slot in Slot if slot != Slot.LAB_REPORT)
+
 FileName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
@@ -284,6 +288,17 @@ def revised_documents(
     ]
     replaced = [ref for ref in held if ref not in documents]
     return documents, [*earlier, *replaced]
+
+
+def proposers_document(ref: DocumentRef) -> DocumentRef:
+    """A document a proposal lists: in a slot the proposing office sends (a ValueError,
+    which the proposal's model reports at the document, otherwise)."""
+    if ref.slot not in PROPOSAL_SLOTS:
+        raise ValueError(
+            f"{ref.slot.rule.label} dikirim oleh Balai Besar bersama hasil penilaiannya, "
+            "bukan oleh pengusul"
+        )
+    return ref
 
 
 def missing_documents(proposal: Proposal) -> list[Problem]:

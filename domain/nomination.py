@@ -80,9 +80,11 @@ class Nomination(PanelSeats):
         submitted_by: Actor,
         id: str | None = None,
     ) -> Nomination:
+        # Versions are the engine's to number: as proposed, each document is the first.
+        first, _ = revised_documents([], [], proposal.documents)
         return cls(
             id=id or nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
-            proposal=proposal,
+            proposal=proposal.model_copy(update={"documents": first}),
             config=config,
             submitted_by=submitted_by,
             lab=route_lab(proposal.product.commodity),

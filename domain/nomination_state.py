@@ -139,10 +139,15 @@ class NominationState(BaseModel):
 
     @property
     def documents(self) -> list[DocumentRef]:
-        """Every document the nomination holds: its proposal's, their earlier versions, and
-        the lab's report."""
+        """The dossier as it stands: its proposal's documents and the lab's report (the
+        versions a resubmission replaced are `earlier_documents`)."""
         report = self.findings.lab_report if self.findings else None
-        return [*self.proposal.documents, *self.earlier_documents, *([report] if report else [])]
+        return [*self.proposal.documents, *([report] if report else [])]
+
+    @property
+    def every_document(self) -> list[DocumentRef]:
+        """The dossier and the versions it replaced: what may still be read."""
+        return [*self.documents, *self.earlier_documents]
 
     @property
     def panel(self) -> list[str]:

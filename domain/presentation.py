@@ -82,6 +82,7 @@ class NominationView(NominationSummary):
     pending_jurors: list[str]
     events: list[NominationEvent]
     documents: list[DocumentRef]
+    earlier_documents: list[DocumentRef]  # the versions a resubmission replaced
     missing_documents: list[str]  # the verifier's checklist, in words
 
 
@@ -97,6 +98,7 @@ def view(nom: Nomination) -> NominationView:
         pending_jurors=nom.pending_jurors() if nom.stage == Stage.PANEL_SCORING else [],
         events=nom.events,
         documents=nom.documents,
+        earlier_documents=nom.earlier_documents,
         missing_documents=checklist(nom.proposal),
     )
 

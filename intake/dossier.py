@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from documents import DocumentStore
+from documents import DocumentStore, StoreUnavailable
 from domain.documents import DocumentRef, Slot, checked_document, require_fits
 from domain.errors import Refused
 from domain.permits import PermitKind
@@ -52,14 +54,16 @@ class FolderFiles:
         return path if path.is_relative_to(self.root) and path.is_file() else None
 
     def size(self, name: str) -> int | None:
-        path = self._path(name)
-        return path.stat().st_size if path else None
+        with unreadable(name, self.where):
+            path = self._path(name)
+            return path.stat().st_size if path else None
 
     def read(self, name: str, limit: int) -> bytes:
-        path = self._path(name)
-        assert path is not None
-        with path.open("rb") as file:
-            return file.read(limit)
+        with unreadable(name, self.where):
+            path = self._path(name)
+            assert path is not None
+            with path.open("rb") as file:
+                return file.read(limit)
 
 
 class ZipFiles:
@@ -82,8 +86,23 @@ class ZipFiles:
         return entry.file_size if entry else None
 
     def read(self, name: str, limit: int) -> bytes:
-        with self.archive.open(self.entries[name.replace("\\", "/")]) as file:
+        with (
+            unreadable(name, self.where),
+            self.archive.open(self.entries[name.replace("\\", "/")]) as file,
+        ):
             return file.read(limit)  # a zip bomb's entry is read no further than its slot takes
+
+
+@contextmanager
+def unreadable(name: str, where: str) -> Iterator[None]:
+    """A file that cannot be read (damaged, encrypted, a name too long, a link that loops)
+    as a ValueError naming it, which refuses its row at its column."""
+    try:
+        yield
+    except (OSError, RuntimeError, EOFError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+        raise ValueError(
+            f"berkas {name!r} di {where} tidak dapat dibaca (rusak atau terkunci)"
+        ) from None
 
 
 def open_files(sheet: Path, given: Path | None) -> FileSource:
@@ -162,10 +181,16 @@ async def keep_documents(
 ) -> None:
     """Keep the proposal's files in the store (a file already there is not sent again);
     `Refused` naming the slot if one changed since the row was checked."""
+    unreachable = "penyimpanan berkas tidak dapat dijangkau; impor lagi nanti"
     for ref in proposal.documents:
-        if await store.holds(ref.sha256):
-            continue
-        data = files.read(found[ref.sha256], ref.slot.rule.max_bytes + 1)
-        if hashlib.sha256(data).hexdigest() != ref.sha256:
-            raise Refused.one(ref.field, f"berkas {ref.name!r} berubah sejak diperiksa")
-        await store.put(data)
+        try:
+            if await store.holds(ref.sha256):
+                continue
+            data = files.read(found[ref.sha256], ref.slot.rule.max_bytes + 1)
+            if hashlib.sha256(data).hexdigest() != ref.sha256:
+                raise Refused.one(ref.field, f"berkas {ref.name!r} berubah sejak diperiksa")
+            await store.put(data)
+        except StoreUnavailable:
+            raise Refused.one(ref.field, f"berkas {ref.name!r}: {unreachable}") from None
+        except ValueError as error:  # unreadable since it was checked
+            raise Refused.one(ref.field, str(error)) from None

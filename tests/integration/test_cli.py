@@ -31,6 +31,7 @@ from typer.testing import CliRunner, Result
 
 from activities.mail import Mailer
 from devstack import DEMO_CYCLE, DEMO_STAGES
+from domain.documents import Slot, checked_document
 from domain.eligibility import parse_proposal
 from domain.examples import DEMO_EXAMPLES, example_cycle_config, example_proposals, proposer_of
 from domain.labs import Lab, route_lab
@@ -565,6 +566,12 @@ async def test_resubmit_refuses_a_bad_file_and_an_invalid_proposal(ovop: Ovop) -
 
     missing = await ovop(resubmit, code=1, file=str(ovop.folder / "x.json"), **who)
     assert "berkas tidak ditemukan" in missing.stderr
+    # A document nobody uploaded is refused at its field, as the API refuses it.
+    ovop.env["OVOP_DOCUMENTS_URL"] = (ovop.folder / "dokumen").as_uri()
+    photo = checked_document(Slot.PHOTO, "foto.png", png(nonce())).model_dump(mode="json")
+    unstored = ovop.write("foto.json", {**raw, "documents": [photo]})
+    never = await ovop(resubmit, code=2, file=unstored, **who)
+    assert "proposal.documents.0.sha256: berkas ini belum diunggah" in never.output
     raw["ikm"]["nib"] = "9" * 13
     other_ikm = await ovop(resubmit, code=2, file=ovop.write("nib.json", raw), **who)
     assert "proposal.ikm.nib: NIB tidak boleh diubah" in other_ikm.stderr

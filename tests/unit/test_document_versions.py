@@ -3,15 +3,23 @@ slot, the earlier one stays readable, and nothing but the state changes (no new 
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from cli.inspection import document_row
 from domain.decisions import Resubmission
 from domain.documents import DocumentRef, Slot, checked_document, revised_documents
 from domain.events import EventKind
+from domain.examples import example_cycle_config
+from domain.nomination import Nomination
 from domain.permits import PermitKind
-from domain.presentation import view
+from domain.presentation import current_details, view
+from domain.proposal import Proposal
 from domain.stages import Stage
 from tests.documents import pdf, png
-from tests.support import NOW, at_stage, passes, proposer
+from tests.support import NOW, at_stage, fresh, passes, proposer
+
+CONFIG = example_cycle_config("2026")
 
 SK_1 = checked_document(Slot.SENTRA_DECREE, "sk.pdf", pdf(b"sk-1"))
 SK_2 = checked_document(Slot.SENTRA_DECREE, "sk-perbaikan.pdf", pdf(b"sk-2"))
@@ -64,11 +72,32 @@ def test_a_resubmission_keeps_each_version_readable_and_appends_only_its_own_eve
     assert [e.kind for e in nom.events[before:]] == [EventKind.RESUBMITTED]
     assert versions(nom.proposal.documents) == [("sk-perbaikan.pdf", 2), ("a.png", 1)]
     assert nom.earlier_documents == [SK_1]
-    shown = view(nom).documents
-    assert versions(shown) == [("sk-perbaikan.pdf", 2), ("a.png", 1), ("sk.pdf", 1)]
-    assert [document_row(ref)[:3] for ref in shown[::2]] == [
+    # The dossier as it stands lists the current versions; the replaced one is apart,
+    # still readable, never shown (to a juror, say) as if it were current.
+    shown = view(nom)
+    assert versions(shown.documents) == [("sk-perbaikan.pdf", 2), ("a.png", 1)]
+    assert versions(shown.earlier_documents) == [("sk.pdf", 1)]
+    assert "sk.pdf" not in current_details(nom)
+    assert SK_1 in nom.every_document
+    assert [document_row(ref)[:3] for ref in (shown.documents[0], shown.earlier_documents[0])] == [
         ["SK penetapan sentra IKM", "2", "sk-perbaikan.pdf"],
         ["SK penetapan sentra IKM", "1", "sk.pdf"],
     ]
     nom.apply(passes(), NOW)  # the verifier decides on the corrected dossier
     assert nom.stage == Stage.TECHNICAL_ASSESSMENT
+
+
+def test_a_proposal_numbers_nothing_itself_and_holds_no_lab_report() -> None:
+    """The versions are the engine's: a proposal claiming version 9 starts at 1. The lab's
+    report is the lab's: a proposal listing a file in its slot is refused at the file."""
+    base = fresh(0)
+    claimed = base.model_copy(update={"documents": [SK_1.model_copy(update={"version": 9})]})
+    nom = Nomination.propose(claimed, CONFIG, proposer(claimed))
+    assert versions(nom.proposal.documents) == [("sk.pdf", 1)]
+
+    lhu = checked_document(Slot.LAB_REPORT, "LHU.pdf", pdf(b"lhu"))
+    raw = {**base.model_dump(mode="json"), "documents": [lhu.model_dump(mode="json")]}
+    with pytest.raises(ValidationError) as refused:
+        Proposal.model_validate(raw)
+    assert [e["loc"] for e in refused.value.errors()] == [("documents", 0)]
+    assert "dikirim oleh Balai Besar" in refused.value.errors()[0]["msg"]

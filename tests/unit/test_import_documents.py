@@ -63,24 +63,31 @@ def test_the_files_a_row_names_beside_the_sheet_become_its_documents(tmp_path: P
 def test_a_bad_or_missing_file_refuses_its_row_only_naming_row_column_and_slot(
     tmp_path: Path,
 ) -> None:
-    write_files(tmp_path)
+    sheets = tmp_path / "usulan"
+    sheets.mkdir()
+    write_files(sheets)
+    # Files that are there, but outside the folder: by a path, and by a link inside it.
+    (tmp_path / "rahasia.pdf").write_bytes(pdf(nonce()))
+    (sheets / "tautan.pdf").symlink_to(tmp_path / "rahasia.pdf")
     renamed = {**GOOD, "berkas_sk_sentra": "program.pdf"}
     missing = {**GOOD, "berkas_foto_produk": "foto-1.jpg; hilang.jpg"}
     outside = {**GOOD, "berkas_lainnya": "../rahasia.pdf"}
+    linked = {**GOOD, "berkas_lainnya": "tautan.pdf"}
     wrong_kind = {**GOOD, "berkas_izin": "IZIN:haki.pdf"}
     rows, _ = read_with_files(
         write_csv(
-            tmp_path / "usulan.csv",
+            sheets / "usulan.csv",
             [
                 cells(fresh_raw(0), GOOD),
                 cells(fresh_raw(2), renamed),
                 cells(fresh_raw(3), missing),
                 cells(fresh_raw(5), outside),
                 cells(fresh_raw(6), wrong_kind),
+                cells(fresh_raw(1), linked),
             ],
         )
     )
-    assert [r.proposal is not None for r in rows] == [True, False, False, False, False]
+    assert [r.proposal is not None for r in rows] == [True, False, False, False, False, False]
     said = [[str(p) for p in r.problems] for r in rows[1:]]
     assert said[0][0].startswith(
         "Baris 3, kolom AC (berkas_sk_sentra): SK penetapan sentra IKM harus berupa PDF; "
@@ -88,10 +95,26 @@ def test_a_bad_or_missing_file_refuses_its_row_only_naming_row_column_and_slot(
     )
     assert said[1] == [
         "Baris 4, kolom AF (berkas_foto_produk): berkas 'hilang.jpg' untuk foto produk tidak "
-        f"ditemukan di folder {tmp_path}"
+        f"ditemukan di folder {sheets}"
     ]
     assert said[2][0].startswith("Baris 5, kolom AG (berkas_lainnya): berkas '../rahasia.pdf'")
     assert said[3][0].startswith("Baris 6, kolom AE (berkas_izin): 'IZIN:haki.pdf': tulis sebagai")
+    assert said[4][0].startswith("Baris 7, kolom AG (berkas_lainnya): berkas 'tautan.pdf'")
+
+
+def test_a_damaged_file_in_a_zip_refuses_its_row_naming_its_column(tmp_path: Path) -> None:
+    files = write_files(tmp_path / "asal")
+    given = zip_of(tmp_path / "berkas.zip", files)
+    kept = given.read_bytes()
+    chunk = files["foto-2.png"][-40:-8]  # its unique chunk, stored as it is
+    given.write_bytes(kept.replace(chunk, bytes(len(chunk))))  # the CRC no longer matches
+    (row,) = read_proposals(write_xlsx(tmp_path / "usulan.xlsx", [cells(fresh_raw(0), GOOD)]))
+    attach_documents([row], open_files(tmp_path / "usulan.xlsx", given))
+    assert row.proposal is None
+    assert [str(p) for p in row.problems] == [
+        "Baris 2, kolom AF (berkas_foto_produk): berkas 'foto-2.png' di zip berkas.zip tidak "
+        "dapat dibaca (rusak atau terkunci)"
+    ]
 
 
 def zip_of(path: Path, entries: dict[str, bytes]) -> Path:
@@ -137,5 +160,8 @@ async def test_a_file_changed_after_its_check_is_not_kept(tmp_path: Path) -> Non
     (row,), found = read_with_files(sheet)
     (tmp_path / "foto-1.jpg").write_bytes(jpeg(nonce()))
     assert row.proposal is not None
+    store = FolderStore(tmp_path / "store")
     with pytest.raises(Exception, match="berubah sejak diperiksa"):
-        await keep_documents(row.proposal, open_files(sheet, None), found, FolderStore(tmp_path))
+        await keep_documents(row.proposal, open_files(sheet, None), found, store)
+    changed = next(r for r in row.proposal.documents if r.name == "foto-1.jpg")
+    assert not await store.holds(changed.sha256)
