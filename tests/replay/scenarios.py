@@ -28,12 +28,14 @@ from domain.cycle import ProposalWindow
 from domain.cycle_book import Closing, ConfigChange, CycleSetup, PlenaryOpening
 from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
 from domain.decree import DecreeOrder
+from domain.documents import Slot, checked_document
 from domain.errors import Refused
 from domain.examples import example_cycle_config, submission_of
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.plenary import AgreedList, AgreedWinner
 from tests.conftest import binary, register_search_attributes, skip, steady_client
+from tests.documents import pdf, png
 from tests.support import (
     OFFICIAL,
     OPERATOR,
@@ -67,7 +69,7 @@ from workflows.propose import ProposeNominationWorkflow
 from workflows.refusals import refusal
 
 HISTORIES = Path(__file__).parent / "histories"
-RELEASE = "1.2"
+RELEASE = "1.4"
 CONFIG = example_cycle_config("2026")
 CYCLE = "2030"  # a cycle of the scenarios' own, on a test server shared with none
 # A cycle that keeps jurors off their home province's nominations: the panel falls short.
@@ -124,13 +126,39 @@ async def panel_short_of_a_juror(env: WorkflowEnvironment, handle: WorkflowHandl
     await decide(handle, confirm())
 
 
+# Release 1.4's documents: a dossier proposed, one of its files replaced on revision (its
+# next version), and the lab's report carried by the findings. References only: the
+# workflow never sees a byte, so the stand-in activities need no store.
+SK = checked_document(Slot.SENTRA_DECREE, "sk-sentra.pdf", pdf(b"sk-1"))
+SK_CORRECTED = checked_document(Slot.SENTRA_DECREE, "sk-sentra-perbaikan.pdf", pdf(b"sk-2"))
+PHOTO = checked_document(Slot.PHOTO, "foto.png", png(b"foto"))
+LHU = checked_document(Slot.LAB_REPORT, "LHU-0042.pdf", pdf(b"lhu"))
+
+
+async def awarded_with_documents(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
+    nom: Nomination = await handle.query(NominationWorkflow.state)
+    p = nom.proposal
+    await decide(handle, VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="SK"))
+    corrected = p.model_copy(update={"documents": [SK_CORRECTED, PHOTO]})
+    await decide(handle, Resubmission(actor=proposer(p), proposal=corrected, note="SK baru"))
+    await decide(handle, passes())
+    lab = route_lab(p.product.commodity)
+    await decide(handle, findings(lab).model_copy(update={"lab_report": LHU}))
+    nom = await handle.query(NominationWorkflow.state)
+    for j in nom.panel:
+        await decide(handle, sheet(j, 85))
+    await decide(handle, confirm())
+
+
 SCENARIOS: dict[str, Scenario] = {
     "awarded_after_revision": awarded_after_revision,
     "expired": expired,
     "escalated_then_withdrawn": escalated_then_withdrawn,
     "panel_short_of_a_juror": panel_short_of_a_juror,
     "awarded_unsubscribed": awarded_after_revision,  # no webhook subscriber
+    "awarded_with_documents": awarded_with_documents,
 }
+DOCUMENTS = {"awarded_with_documents": [SK, PHOTO]}
 UNSUBSCRIBED = {"awarded_unsubscribed"}
 CONFIGS = {"panel_short_of_a_juror": PROVINCE_RULE}
 
@@ -153,7 +181,7 @@ async def record_history(env: WorkflowEnvironment, name: str, index: int = 0) ->
     panel's jurors are drawn by it)."""
     task_queue = f"replay-{uuid.uuid4()}"
     client = steady_client(env)
-    p = fresh(index)
+    p = fresh(index).model_copy(update={"documents": DOCUMENTS.get(name, [])})
     async with Worker(
         env.client,
         task_queue=task_queue,
