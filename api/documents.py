@@ -125,8 +125,9 @@ async def upload(
 
 
 async def require_stored(d: ApiDeps, refs: Mapping[str, DocumentRef]) -> None:
-    """`documents.require_stored` on the API's store."""
-    await stored_in(store_of(d), refs)
+    """`documents.require_stored` on the API's store (none needed when nothing is cited)."""
+    if refs:
+        await stored_in(store_of(d), refs)
 
 
 @router.get(

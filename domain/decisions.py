@@ -8,7 +8,8 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator
 
-from domain.documents import DocumentRef, Slot
+from domain.documents import DocumentRef, Slot, require_proposers
+from domain.errors import Refused
 from domain.proposal import LongText, Model, Proposal, Text
 from domain.scoring import Criterion, Score
 from domain.stages import Role, Stage
@@ -237,12 +238,17 @@ def kind_of(decision: Decision) -> DecisionKind:
 
 def documents_referenced(subject: Decision | Proposal) -> dict[str, DocumentRef]:
     """The documents a proposal or a decision refers to, by the field that names each: the
-    store must hold each before the engine takes it."""
+    store must hold each before the engine takes it. A proposal listing one of a slot its
+    office does not send (the lab's report) is `Refused` here, at that document's slot."""
     match subject:
         case Proposal():
+            require_proposers(subject.documents)
             return {f"documents.{i}": ref for i, ref in enumerate(subject.documents)}
         case Resubmission():
-            inner = documents_referenced(subject.proposal)
+            try:
+                inner = documents_referenced(subject.proposal)
+            except Refused as refused:
+                raise refused.within("proposal") from None
             return {f"proposal.{field}": ref for field, ref in inner.items()}
         case AssessmentFindings() if subject.lab_report is not None:
             return {"lab_report": subject.lab_report}

@@ -290,15 +290,16 @@ def revised_documents(
     return documents, [*earlier, *replaced]
 
 
-def proposers_document(ref: DocumentRef) -> DocumentRef:
-    """A document a proposal lists: in a slot the proposing office sends (a ValueError,
-    which the proposal's model reports at the document, otherwise)."""
-    if ref.slot not in PROPOSAL_SLOTS:
-        raise ValueError(
-            f"{ref.slot.rule.label} dikirim oleh Balai Besar bersama hasil penilaiannya, "
-            "bukan oleh pengusul"
-        )
-    return ref
+def require_proposers(documents: Sequence[DocumentRef], field: str = "documents") -> None:
+    """A proposal lists only documents of the slots its proposing office sends: `Refused`
+    naming `documents.N.slot` otherwise (the lab's report is the lab's)."""
+    for index, ref in enumerate(documents):
+        if ref.slot not in PROPOSAL_SLOTS:
+            raise Refused.one(
+                f"{field}.{index}.slot",
+                f"{ref.slot.rule.label} dikirim oleh Balai Besar bersama hasil penilaiannya, "
+                "bukan oleh pengusul",
+            )
 
 
 def missing_documents(proposal: Proposal) -> list[Problem]:

@@ -4,17 +4,16 @@ slot, the earlier one stays readable, and nothing but the state changes (no new 
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from cli.inspection import document_row
-from domain.decisions import Resubmission
+from domain.decisions import Resubmission, documents_referenced
 from domain.documents import DocumentRef, Slot, checked_document, revised_documents
+from domain.errors import Refused
 from domain.events import EventKind
 from domain.examples import example_cycle_config
 from domain.nomination import Nomination
 from domain.permits import PermitKind
 from domain.presentation import current_details, view
-from domain.proposal import Proposal
 from domain.stages import Stage
 from tests.documents import pdf, png
 from tests.support import NOW, at_stage, fresh, passes, proposer
@@ -89,15 +88,20 @@ def test_a_resubmission_keeps_each_version_readable_and_appends_only_its_own_eve
 
 def test_a_proposal_numbers_nothing_itself_and_holds_no_lab_report() -> None:
     """The versions are the engine's: a proposal claiming version 9 starts at 1. The lab's
-    report is the lab's: a proposal listing a file in its slot is refused at the file."""
+    report is the lab's: a proposal (or a correction) listing a file in its slot is refused
+    at that file's slot, by every front end (they all ask `documents_referenced`)."""
     base = fresh(0)
     claimed = base.model_copy(update={"documents": [SK_1.model_copy(update={"version": 9})]})
     nom = Nomination.propose(claimed, CONFIG, proposer(claimed))
     assert versions(nom.proposal.documents) == [("sk.pdf", 1)]
 
     lhu = checked_document(Slot.LAB_REPORT, "LHU.pdf", pdf(b"lhu"))
-    raw = {**base.model_dump(mode="json"), "documents": [lhu.model_dump(mode="json")]}
-    with pytest.raises(ValidationError) as refused:
-        Proposal.model_validate(raw)
-    assert [e["loc"] for e in refused.value.errors()] == [("documents", 0)]
-    assert "dikirim oleh Balai Besar" in refused.value.errors()[0]["msg"]
+    with_lhu = base.model_copy(update={"documents": [SK_1, lhu]})
+    with pytest.raises(Refused) as refused:
+        documents_referenced(with_lhu)
+    assert refused.value.fields == ["documents.1.slot"]
+    assert "dikirim oleh Balai Besar" in refused.value.problems[0].message
+    corrected = Resubmission(actor=proposer(base), proposal=with_lhu)
+    with pytest.raises(Refused) as refused:
+        documents_referenced(corrected)
+    assert refused.value.fields == ["proposal.documents.1.slot"]
