@@ -170,6 +170,12 @@ async def download(
             "Layanan sementara tidak tersedia",
             "berkas tercantum dalam usulan tetapi tidak ada di penyimpanan berkas",
         )
+    return document_response(ref, data)
+
+
+def document_response(ref: DocumentRef, data: bytes) -> Response:
+    """A document as the API and the inbox hand it over: a download under its own name,
+    never shown in place (nor guessed at by the browser), kept in no shared cache."""
     return Response(
         data,
         media_type=ref.media_type.value,

@@ -15,6 +15,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from api.deps import ApiDeps, Deps
+from api.documents import document_response
 from domain.access import Place, documents_seen, events_for_juror, scores_visible, sees_owner
 from domain.decisions import DecisionResult
 from domain.errors import RefusalKind, Refused
@@ -131,6 +132,29 @@ async def task_page(request: Request, nomination_id: str, person: SignedIn, d: D
     return _render(
         request, person, nom, task, form_for(task.command).initial(nom, person, task), {}
     )
+
+
+@router.get("/tugas/{nomination_id}/berkas/{sha256}")
+async def task_document(
+    request: Request, nomination_id: str, sha256: str, person: SignedIn, d: Deps
+) -> Response:
+    """A document of the task's dossier, to a person whose task's role may read it (the
+    same rule as the task page's list, `documents_seen`)."""
+    found, refused = await _task(request, d, person, nomination_id)
+    if found is None:
+        assert refused is not None
+        return refused
+    nom, task = found
+    readable = [r for r in documents_seen([task.role], nom.every_document) if r.sha256 == sha256]
+    data = await d.documents.get(sha256) if readable and d.documents is not None else None
+    if data is None:
+        said = "Berkas ini tidak tercantum dalam usulan, atau tidak untuk peran Anda."
+        if readable:
+            said = "Penyimpanan berkas sedang tidak dapat dijangkau; coba lagi nanti."
+        return refused_page(
+            request, "Berkas tidak tersedia", said, 503 if readable else 404, person
+        )
+    return document_response(readable[0], data)
 
 
 @router.post("/tugas/{nomination_id}", response_class=HTMLResponse)

@@ -4,6 +4,7 @@ field, and every way in that must be refused."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from datetime import timedelta
@@ -25,6 +26,7 @@ from tests.integration.inbox_stack import InboxSite, csrf_of, inbox_site
 pytestmark = pytest.mark.integration
 
 VERIFIER = "rina@example.id"
+JUROR = "juri_budi@example.id"
 PEKALONGAN_OFFICE = "disperin.pekalongan@example.id"
 BANTUL_OFFICE = "disperin.bantul@example.id"
 
@@ -82,6 +84,18 @@ async def test_the_verifier_sees_the_documents_and_the_checklist_of_what_is_miss
     nomination = await site.api.propose({**raw, "documents": [photo.json()]})
     async with site.signed_in(VERIFIER) as b:
         page = (await b.http.get(f"/tugas/{nomination}")).text
+        # The verifier opens the file from the task page, as its link gives it.
+        sha256 = photo.json()["sha256"]
+        assert f'href="/tugas/{nomination}/berkas/{sha256}"' in page
+        got = await b.http.get(f"/tugas/{nomination}/berkas/{sha256}")
+        assert got.status_code == 200 and got.headers["content-type"] == "image/png"
+        assert hashlib.sha256(got.content).hexdigest() == sha256
+        assert got.headers["content-disposition"].startswith("attachment;")
+        other = hashlib.sha256(nonce()).hexdigest()
+        assert (await b.http.get(f"/tugas/{nomination}/berkas/{other}")).status_code == 404
+    async with site.signed_in(JUROR) as juror:  # no task of theirs: nothing of it to read
+        refused = await juror.http.get(f"/tugas/{nomination}/berkas/{sha256}")
+        assert refused.status_code == 403
     checklist = page[page.index('id="berkas-belum-lengkap"') :]
     assert "SK penetapan sentra IKM belum dilampirkan (PDF)" in checklist
     assert "dokumen NIB belum dilampirkan (PDF)" in checklist
