@@ -24,7 +24,7 @@ from api.lookup import ask, place_of
 from api.problems import ApiProblem, problem_responses
 from documents import DocumentStore
 from documents import require_stored as stored_in
-from domain.access import UPLOADERS, require_sees_document, sees_document
+from domain.access import UPLOADERS, documents_seen, require_sees_document
 from domain.documents import (
     SHA256_PATTERN,
     DocumentRef,
@@ -158,7 +158,7 @@ async def download(
             [Problem("sha256", "tidak tercantum dalam berkas usulan")],
             nomination_id=nomination_id,
         )
-    readable = [ref for ref in listed if any(sees_document(r, ref.slot) for r in key.roles)]
+    readable = documents_seen(key.roles, listed)
     if not readable:
         require_sees_document(key.roles, listed[0].slot, "sha256")
     ref = readable[0]
