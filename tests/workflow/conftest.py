@@ -3,6 +3,7 @@ registered under the real names, so the tests see every event and every mail ask
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -70,6 +71,7 @@ class Calls:
     webhooks: list[Delivery] = field(default_factory=list)
     subscribers: list[str] = field(default_factory=list)  # webhook subscribers to report
     registry_down: bool = False
+    handled_one: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
     def records(self) -> list[HandleEventInput]:
@@ -99,11 +101,22 @@ class Calls:
             for r in m.recipients
         }
 
+    async def mailed(self, nomination_id: str, kind: str) -> set[str]:
+        """Who was mailed of an event the workflow has recorded but whose activity may
+        still be on its way: an accepted decision answers before its letters go."""
+        async with self.handled_one:
+            await asyncio.wait_for(
+                self.handled_one.wait_for(lambda: bool(self.mail_to(nomination_id, kind))), 30
+            )
+        return self.mail_to(nomination_id, kind)
+
 
 def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
     @activity.defn(name="handle_event")
     async def handle_event(input: HandleEventInput) -> EventHandled:
-        calls.handled.append(input)
+        async with calls.handled_one:
+            calls.handled.append(input)
+            calls.handled_one.notify_all()
         for name in calls.subscribers:
             calls.webhooks.append(Delivery(input.nomination, input.event, name))
         return EventHandled(

@@ -31,7 +31,7 @@ async def test_a_declared_conflict_is_recorded_and_the_reassignment_follows(
     assert declared.kind == EventKind.CONFLICT_DECLARED and declared.reason == reason
     assert conflicted not in nom.scores and nom.conflicts_declared() == {conflicted: reason}
     operators = {str(o.email) for o in CONFIG.staff.operators}
-    assert calls.mail_to(handle.id, "conflict_declared") == operators
+    assert await calls.mailed(handle.id, "conflict_declared") == operators
     with pytest.raises(Refused) as refused:
         await decide(handle, sheet(conflicted, 90))
     assert refused.value.problems[0].field == "actor.user_id"

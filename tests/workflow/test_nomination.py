@@ -291,7 +291,7 @@ async def test_late_jurors_are_chased_and_a_late_quorum_closes_the_panel(
     assert nom.stage == Stage.PANEL_SCORING and nom.escalated
     late_mail = {str(j.email) for j in CONFIG.jurors if j.user_id in late}
     supervisor = str(CONFIG.staff.supervisors[Role.JUROR].email)
-    assert calls.mail_to(handle.id, "escalated") == late_mail | {supervisor}
+    assert await calls.mailed(handle.id, "escalated") == late_mail | {supervisor}
     reminded = calls.mail_to(handle.id, "reminded")
     assert reminded == late_mail, "a juror who has scored is not reminded"
     await decide(handle, sheet(late[0], 75))
