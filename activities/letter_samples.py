@@ -26,6 +26,7 @@ class Sample:
     from_stage: Stage | None = None
     reassessment: bool = False
     by_decree: bool = False  # settled by the cycle's decree (the letter names it)
+    sampled: bool = False  # the cycle's labs take samples (`lab_testing`)
 
     def matches(self, letter: Letter) -> bool:
         e = letter.event
@@ -37,6 +38,7 @@ class Sample:
             and self.from_stage in (None, e.from_stage)
             and self.step in (None, e.facts.get("step"))
             and ("decree" in e.facts) == self.by_decree
+            and (letter.nomination.config.lab_testing is not None) == self.sampled
         )
 
 
@@ -265,6 +267,75 @@ SAMPLES = [
         Audience.OPERATOR,
         "A juror declared a conflict of interest: the operators are asked to replace them.",
         "When a juror on the panel declares a conflict of interest; to the cycle's operators.",
+    ),
+    Sample(
+        "27-verified-sample-asked",
+        EventKind.VERIFIED,
+        Audience.PROPOSER,
+        "Where the cycle's labs take samples: the proposal passed verification, and what "
+        "sample to send, where, and by when.",
+        "When the verifier passes the proposal; to the applicants and the lab.",
+        to_stage=Stage.SAMPLE_AWAITED,
+        sampled=True,
+    ),
+    Sample(
+        "28-verified-sample-lab",
+        EventKind.VERIFIED,
+        Audience.LAB,
+        "The lab is told what sample is coming, and to record its receipt on arrival.",
+        "When the verifier passes the proposal; to the lab's desk.",
+        to_stage=Stage.SAMPLE_AWAITED,
+        sampled=True,
+    ),
+    Sample(
+        "29-reminded-sample",
+        EventKind.REMINDED,
+        Audience.PROPOSER,
+        "A reminder that the sample has not arrived.",
+        "At 09.00 local time before and after the sample's deadline; to the proposing office.",
+        from_stage=Stage.SAMPLE_AWAITED,
+        step="H-1",
+        sampled=True,
+    ),
+    Sample(
+        "30-escalated-sample",
+        EventKind.ESCALATED,
+        Audience.SUPERVISOR,
+        "The sample did not arrive by its deadline: the supervisor is asked to follow it up.",
+        "At the sample's deadline; to the proposing offices' supervisor (or the operators) "
+        "and the proposing office.",
+        from_stage=Stage.SAMPLE_AWAITED,
+        sampled=True,
+    ),
+    Sample(
+        "31-sample-received",
+        EventKind.SAMPLE_RECEIVED,
+        Audience.LAB,
+        "The lab recorded the sample's receipt: the day, its condition, and the lab's "
+        "deadline counted from that day.",
+        "When the lab records the receipt; to the lab's desk and the proposing office.",
+        sampled=True,
+    ),
+    Sample(
+        "32-assessed-advised-against",
+        EventKind.ASSESSED,
+        Audience.PROPOSER,
+        "The product did not meet the standard on its template: the lab's recommendation, "
+        "and the proposal goes on to the Tim Seleksi.",
+        "When the lab reports a non-conforming product, where its labs take samples; to the "
+        "proposing and provincial offices.",
+        to_stage=Stage.PANEL_SCORING,
+        sampled=True,
+    ),
+    Sample(
+        "33-panel-closed-lab-advised-against",
+        EventKind.PANEL_CLOSED,
+        Audience.OFFICIAL,
+        "The award decision for a product the lab found not to conform: its report named, "
+        "and a reason needed to award stars.",
+        "When the panel closes with a score that earns stars; to the officials.",
+        to_stage=Stage.AWARD_DECISION,
+        sampled=True,
     ),
 ]
 

@@ -31,7 +31,9 @@ from domain.events import NominationEvent
 from domain.examples import (
     example_cycle_config,
     example_findings,
+    example_lab_testing,
     example_proposal,
+    example_sample_receipt,
     proposer_of,
 )
 from domain.nomination import Nomination
@@ -48,6 +50,7 @@ LATE = timedelta(days=40)  # past every reminder and deadline of a stage
 CERTIFICATE = "0001/OVOP/IKMA/2026"
 CONFIG = example_cycle_config("2026")
 BY_DECREE = example_cycle_config("2026", plenary={"by_decree": True})
+SAMPLED = example_cycle_config("2026", lab_testing=example_lab_testing())
 DECREE = "0001/KEP/OVOP/IKMA/2026"
 DITJEN = "Ditjen IKMA"
 VERIFIER = Actor(user_id=CONFIG.staff.verifiers[0].user_id, role=Role.VERIFIER, institution=DITJEN)
@@ -110,7 +113,7 @@ class _Walk:
     def verify(self, nom: Nomination, outcome: VerifyOutcome, reason: str | None = None) -> None:
         self.apply(nom, VerifyDecision(actor=VERIFIER, outcome=outcome, reason=reason))
 
-    def score(self, nom: Nomination, value: float) -> None:
+    def score(self, nom: Nomination, value: float, now: datetime = START) -> None:
         for user_id in list(nom.panel):
             juror = Actor(user_id=user_id, role=Role.JUROR, institution="Tim Seleksi OVOP")
             sheet = ScoreSheet(
@@ -118,7 +121,7 @@ class _Walk:
                 scores=dict.fromkeys(Criterion, value),
                 comment="Produk khas daerah dengan mutu yang konsisten.",
             )
-            self.apply(nom, sheet)
+            self.apply(nom, sheet, now)
 
     def decree(self, nom: Nomination, stars: int, reason: str | None = None) -> None:
         """The cycle's decree settles it (`plenary.by_decree`); a winner's number follows."""
@@ -135,10 +138,13 @@ class _Walk:
         nom = self.start(index, config=config)
         if stage == Stage.REVISION_REQUESTED:
             self.verify(nom, VerifyOutcome.REVISE, "Lampirkan salinan SK sentra IKM yang sah.")
-        if stage in (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION):
+        later = (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION)
+        if stage in (Stage.SAMPLE_AWAITED, *later):
             self.verify(nom, VerifyOutcome.PASS)
+        if stage in later and config.lab_testing is not None:
+            self.apply(nom, example_sample_receipt(config, nom.proposal, START.date()))
         if stage in (Stage.PANEL_SCORING, Stage.AWARD_DECISION):
-            self.apply(nom, example_findings(CONFIG, nom.proposal))
+            self.apply(nom, example_findings(config, nom.proposal))
         if stage == Stage.AWARD_DECISION:
             self.score(nom, 85)
         assert nom.stage == stage, (stage, nom.stage)
@@ -222,6 +228,28 @@ def every_letter(renderer: MailRenderer | None = None) -> list[Letter]:
     walk.decree(walk.at(Stage.AWARD_DECISION, 0, BY_DECREE), 3)
     dropped = "IKM tidak aktif berproduksi sejak awal tahun menurut Dinas Perindustrian."
     walk.decree(walk.at(Stage.AWARD_DECISION, 5, BY_DECREE), 0, dropped)
+
+    # Samples (`lab_testing`): asked for and chased until escalated, received late, a product
+    # that does not conform on its template sent on to the panel, and awarded with a reason.
+    sampled = walk.at(Stage.SAMPLE_AWAITED, 2, SAMPLED)
+    walk.run_late(sampled)
+    walk.apply(
+        sampled,
+        example_sample_receipt(SAMPLED, sampled.proposal, (START + LATE).date()),
+        START + LATE,
+    )
+    walk.apply(sampled, example_findings(SAMPLED, sampled.proposal, conforms=False), START + LATE)
+    walk.score(sampled, 85, START + LATE)
+    walk.apply(
+        sampled,
+        AwardDecision(
+            actor=OFFICIAL,
+            reason="Kadar air melebihi batas pada satu kode produksi; IKM telah memperbaiki "
+            "pengeringan menurut Balai Besar.",
+        ),
+        START + LATE,
+    )
+    walk.grant(sampled, CERTIFICATE)
 
     # Every other stage that waits for someone: left to run late, extended, then withdrawn.
     for stage in (

@@ -27,7 +27,7 @@ from domain.notifications import (
     asks_to_act,
     task_url,
 )
-from domain.presentation import NominationSummary, score, when
+from domain.presentation import NominationSummary, day, score, when
 
 UTF8 = "utf-8"
 BODY_CHARSET = Charset(UTF8)
@@ -169,6 +169,7 @@ class MailRenderer:
         )
         self._env.filters["when"] = when
         self._env.filters["score"] = score
+        self._env.filters["day"] = day
         self._env.filters["verification_url"] = partial(verification_url, public_url)
         self._env.filters["decree_url"] = partial(decree_url, public_url)
         self._env.globals.update(

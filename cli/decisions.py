@@ -1,5 +1,6 @@
-"""`ovop verify`, `resubmit`, `assess`, `score`, `award`, `withdraw`, `extend`, `reassign`
-and `declare-conflict`: each decision sent as the workflow Update the rules live behind."""
+"""`ovop verify`, `resubmit`, `receive-sample`, `assess`, `score`, `award`, `withdraw`,
+`extend`, `reassign` and `declare-conflict`: each decision sent as the workflow Update the
+rules live behind."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from domain.decisions import (
     JurorReassignment,
     LabTest,
     Resubmission,
+    SampleReceipt,
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
@@ -50,6 +52,7 @@ from domain.decisions import (
 )
 from domain.documents import Slot
 from domain.errors import Refused
+from domain.lab_testing import SampleCondition
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
 from workflows import names
@@ -190,6 +193,37 @@ def assess(
             "tests": tests,
             "summary": summary,
             "lab_report": report_ref,
+        },
+    )
+    send(nomination_id, decision, as_json)
+
+
+def receive_sample(
+    nomination_id: IdArg,
+    user: UserOpt,
+    institution: InstitutionOpt,
+    received_by: Annotated[str, typer.Option(help="Who at the lab took the sample in.")],
+    received_on: Annotated[
+        datetime, typer.Option(formats=["%Y-%m-%d"], help="The day the sample arrived.")
+    ],
+    condition: Annotated[
+        SampleCondition, typer.Option(help="baik, rusak (damaged) or kurang (incomplete).")
+    ] = SampleCondition.GOOD,
+    note: Annotated[
+        str | None, typer.Option(help="The sample's state; needed unless it is 'baik'.")
+    ] = None,
+    role: RoleOpt = Role.LAB_ASSESSOR,
+    as_json: JsonFlag = False,
+) -> None:
+    """A Balai Besar lab records the sample's receipt: its deadline counts from that day."""
+    decision = parse(
+        SampleReceipt,
+        {
+            "actor": actor(user, role, institution),
+            "received_on": received_on.date(),
+            "condition": condition,
+            "received_by": received_by,
+            "note": note,
         },
     )
     send(nomination_id, decision, as_json)
@@ -350,4 +384,5 @@ COMMANDS: dict[type[Decision], Callable[..., None]] = {
     DeadlineExtension: extend,
     JurorReassignment: reassign,
     ConflictDeclaration: declare_conflict,
+    SampleReceipt: receive_sample,
 }

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlineRules
 from domain.errors import RefusalKind, Refused
+from domain.lab_testing import LabTesting
 from domain.labs import Lab
 from domain.proposal import Commodity, Email, Model, Nib, ProvinceName, Regency, Text
 from domain.regions import TimeZone
@@ -190,6 +191,15 @@ class CycleConfig(Model):
     )
     max_revisions: int = Field(2, ge=0, le=10)
     plenary: PlenaryRules = PlenaryRules()
+    lab_testing: LabTesting | None = Field(
+        None,
+        description=(
+            "Sampel produk dan templat uji per komoditas (rilis 1.5): bila diisi, pengusul "
+            "mengirim sampel setelah lolos verifikasi, batas waktu Balai Besar dihitung sejak "
+            "sampel diterima, hasil uji mengikuti templat, dan produk yang tidak memenuhi "
+            "standar tetap dinilai Tim Seleksi dengan rekomendasi Balai Besar. Bawaan: tidak"
+        ),
+    )
     staff: Staff
     jurors: list[Juror] = Field(min_length=1)
 

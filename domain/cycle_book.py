@@ -31,6 +31,7 @@ BEFORE_THE_PLENARY = frozenset(
     {
         Stage.ADMIN_VERIFICATION,
         Stage.REVISION_REQUESTED,
+        Stage.SAMPLE_AWAITED,
         Stage.TECHNICAL_ASSESSMENT,
         Stage.PANEL_SCORING,
     }

@@ -35,6 +35,9 @@ class DeadlineRules(Model):
 
     verification_days: WorkingDays = 10
     revision_days: WorkingDays = 10
+    sample_days: WorkingDays = Field(
+        10, description="Hari kerja bagi pengusul untuk mengirim sampel (`lab_testing`)"
+    )
     assessment_days: WorkingDays = 20
     scoring_days: WorkingDays = 10
     award_days: WorkingDays = 5
@@ -51,6 +54,7 @@ class DeadlineRules(Model):
         return {
             Stage.ADMIN_VERIFICATION: self.verification_days,
             Stage.REVISION_REQUESTED: self.revision_days,
+            Stage.SAMPLE_AWAITED: self.sample_days,
             Stage.TECHNICAL_ASSESSMENT: self.assessment_days,
             Stage.PANEL_SCORING: self.scoring_days,
             Stage.AWARD_DECISION: self.award_days,

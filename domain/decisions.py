@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 
 from domain.documents import DocumentRef, Slot, require_proposers
 from domain.errors import Refused
+from domain.lab_testing import SampleCondition
 from domain.proposal import LongText, Model, Proposal, Text
 from domain.scoring import Criterion, Score
 from domain.stages import Role, Stage
@@ -48,6 +49,9 @@ class Resubmission(Model):
 
 class LabTest(Model):
     parameter: Text
+    method: Text | None = Field(
+        None, description="Metode uji; bila siklus memakai templat uji, metode templat"
+    )
     result: Text
     standard: Text | None = None
     passed: bool
@@ -74,6 +78,17 @@ class AssessmentFindings(Model):
         if ref is not None and ref.slot != Slot.LAB_REPORT:
             raise ValueError(f"laporan hasil uji harus diunggah ke slot lhu, bukan {ref.slot}")
         return ref
+
+
+class SampleReceipt(Model):
+    """A Balai Besar lab records that the product's sample has arrived (`lab_testing`):
+    its technical assessment's deadline counts from that day."""
+
+    actor: Actor
+    received_on: date
+    condition: SampleCondition = SampleCondition.GOOD
+    received_by: Text = Field(description="Nama petugas penerima sampel")
+    note: LongText | None = Field(None, description="Wajib bila sampel tidak dalam kondisi baik")
 
 
 class ScoreSheet(Model):
@@ -143,6 +158,7 @@ Decision = (
     | DeadlineExtension
     | JurorReassignment
     | ConflictDeclaration
+    | SampleReceipt
 )
 
 
@@ -227,6 +243,14 @@ DECISIONS: tuple[DecisionKind, ...] = (
         (Role.JUROR,),
         "A juror declares a conflict of interest; the operators are asked to replace them",
         "pernyataan konflik kepentingan",
+    ),
+    DecisionKind(
+        SampleReceipt,
+        "receive_sample",
+        "receive-sample",
+        (Role.LAB_ASSESSOR,),
+        "A Balai Besar lab records the product sample's receipt; its deadline counts from it",
+        "penerimaan sampel produk",
     ),
 )
 _BY_MODEL = {kind.model: kind for kind in DECISIONS}

@@ -35,6 +35,7 @@ class EventKind(StrEnum):
     REMINDED = "reminded"
     DEADLINE_EXTENDED = "deadline_extended"
     CONFLICT_DECLARED = "conflict_declared"
+    SAMPLE_RECEIVED = "sample_received"
 
     @property
     def label(self) -> str:
@@ -60,6 +61,7 @@ _EVENT_LABELS = {
     EventKind.REMINDED: "Pengingat batas waktu",
     EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
     EventKind.CONFLICT_DECLARED: "Juri menyatakan konflik kepentingan",
+    EventKind.SAMPLE_RECEIVED: "Sampel produk diterima Balai Besar",
 }
 
 

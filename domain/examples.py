@@ -10,7 +10,8 @@ from datetime import date
 from typing import Any
 
 from domain.cycle import CycleConfig
-from domain.decisions import Actor, AssessmentFindings, LabTest
+from domain.decisions import Actor, AssessmentFindings, LabTest, SampleReceipt
+from domain.lab_testing import LabTesting, example_templates
 from domain.labs import route_lab
 from domain.proposal import Proposal
 from domain.stages import Role
@@ -419,17 +420,56 @@ def submission_of(raw: dict[str, Any]) -> dict[str, Any]:
     return {"proposal": raw, "submitted_by": proposer.model_dump(mode="json")}
 
 
-def example_findings(config: CycleConfig, proposal: Proposal) -> AssessmentFindings:
-    """The lab's findings for a proposal that passes: its commodity's lab, first assessor."""
+def example_lab_testing() -> LabTesting:
+    """Samples and the example test templates (`CycleConfig.lab_testing`)."""
+    return LabTesting(templates=example_templates())
+
+
+def _assessor(config: CycleConfig, proposal: Proposal) -> Actor:
+    """The first assessor of the proposal's commodity's lab."""
     desk = config.staff.lab_desk(route_lab(proposal.product.commodity))
     assessor = desk.assessors[0]
+    return Actor(user_id=assessor.user_id, role=Role.LAB_ASSESSOR, institution=desk.lab.label)
+
+
+def example_findings(
+    config: CycleConfig, proposal: Proposal, conforms: bool = True
+) -> AssessmentFindings:
+    """The lab's findings: on the commodity's test template where the cycle has one (the
+    first parameter failing where the product does not conform), or one free-form test."""
+    lab = route_lab(proposal.product.commodity)
+    tests = [LabTest(parameter="uji mutu produk", result="memenuhi", standard="SNI", passed=True)]
+    if config.lab_testing is not None:
+        template = config.lab_testing.templates[proposal.product.commodity]
+        tests = [
+            LabTest(
+                parameter=p.name,
+                method=p.method,
+                result="memenuhi" if conforms or i else "melebihi batas",
+                standard=p.requirement,
+                passed=conforms or i > 0,
+            )
+            for i, p in enumerate(template.parameters)
+        ]
+    elif not conforms:
+        tests = [tests[0].model_copy(update={"result": "tidak memenuhi", "passed": False})]
+    failed = ", ".join(t.parameter for t in tests if not t.passed)
     return AssessmentFindings(
-        actor=Actor(user_id=assessor.user_id, role=Role.LAB_ASSESSOR, institution=desk.lab.label),
-        report_number=f"LHU/{desk.lab.name}/{proposal.cycle}/{proposal.ikm.nib[-6:]}",
-        score=86,
-        conforms=True,
-        tests=[
-            LabTest(parameter="uji mutu produk", result="memenuhi", standard="SNI", passed=True)
-        ],
-        summary="Sampel memenuhi persyaratan mutu SNI yang berlaku.",
+        actor=_assessor(config, proposal),
+        report_number=f"LHU/{lab.name}/{proposal.cycle}/{proposal.ikm.nib[-6:]}",
+        score=86 if conforms else 45,
+        conforms=conforms,
+        tests=tests,
+        summary="Sampel memenuhi persyaratan mutu SNI yang berlaku."
+        if conforms
+        else f"Sampel tidak memenuhi persyaratan: {failed}.",
+    )
+
+
+def example_sample_receipt(
+    config: CycleConfig, proposal: Proposal, received_on: date
+) -> SampleReceipt:
+    """The lab's record that the proposal's sample arrived in good condition."""
+    return SampleReceipt(
+        actor=_assessor(config, proposal), received_on=received_on, received_by="Petugas Sampel"
     )

@@ -14,6 +14,7 @@ from datetime import datetime
 from domain.access import (
     require_operator,
 )
+from domain.calendar import WorkingCalendar, local_date
 from domain.cycle import CycleConfig
 from domain.decisions import (
     Actor,
@@ -26,6 +27,7 @@ from domain.decisions import (
     DecreeOutcome,
     JurorReassignment,
     Resubmission,
+    SampleReceipt,
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
@@ -35,6 +37,7 @@ from domain.documents import revised_documents
 from domain.eligibility import eligibility_problems
 from domain.errors import Problem, Refused
 from domain.events import EventKind, Fact
+from domain.lab_testing import SampleCondition, SampleRecord, require_on_template
 from domain.labs import route_lab
 from domain.nomination_state import (
     ACCESS,
@@ -135,6 +138,12 @@ class Nomination(PanelSeats):
         self.registry = check
         return True
 
+    @property
+    def lab_advised_against(self) -> bool:
+        """The lab found the product not to conform, and it went on to the panel with that
+        recommendation (`lab_testing`)."""
+        return self.findings is not None and not self.findings.conforms
+
     def waiting_for(self) -> Role | None:
         """The role whose action the nomination waits for."""
         if self.awaiting_certificate:
@@ -143,8 +152,9 @@ class Nomination(PanelSeats):
 
     # --- decisions ----------------------------------------------------------------------
 
-    def check(self, decision: Decision) -> None:
-        """Raise `Refused`, naming the field, unless `decision` may be taken now."""
+    def check(self, decision: Decision, now: datetime | None = None) -> None:
+        """Raise `Refused`, naming the field, unless `decision` may be taken now (`now`,
+        where a rule reads the date: a sample is not received tomorrow)."""
         match decision:
             case VerifyDecision():
                 self._check_verify(decision)
@@ -164,10 +174,12 @@ class Nomination(PanelSeats):
                 self._check_reassign(decision)
             case ConflictDeclaration():
                 self._check_declare_conflict(decision)
+            case SampleReceipt():
+                self._check_receive_sample(decision, now)
 
     def apply(self, decision: Decision, now: datetime) -> DecisionResult:
         """Take a decision that `check` allowed; returns what it did."""
-        self.check(decision)
+        self.check(decision, now)
         match decision:
             case VerifyDecision():
                 self._verify(decision, now)
@@ -187,6 +199,8 @@ class Nomination(PanelSeats):
                 self._reassign(decision, now)
             case ConflictDeclaration():
                 self._declare_conflict(decision, now)
+            case SampleReceipt():
+                self._receive_sample(decision, now)
         return self.result_message()
 
     def result_message(self) -> DecisionResult:
@@ -227,7 +241,19 @@ class Nomination(PanelSeats):
             )
 
     def _verify(self, d: VerifyDecision, now: datetime) -> None:
-        if d.outcome == VerifyOutcome.PASS:
+        testing = self.config.lab_testing
+        if d.outcome == VerifyOutcome.PASS and testing is not None:
+            template = testing.templates[self.proposal.product.commodity]
+            self._move(
+                EventKind.VERIFIED,
+                Stage.SAMPLE_AWAITED,
+                d.actor,
+                now,
+                d.reason,
+                lab=self.lab.value,
+                sample=template.sample,
+            )
+        elif d.outcome == VerifyOutcome.PASS:
             self._move(
                 EventKind.VERIFIED,
                 Stage.TECHNICAL_ASSESSMENT,
@@ -290,18 +316,76 @@ class Nomination(PanelSeats):
             revision=self.revisions,
         )
 
+    # the sample (`lab_testing`)
+
+    def _check_receive_sample(self, d: SampleReceipt, now: datetime | None) -> None:
+        self._require_stage("penerimaan sampel", Stage.SAMPLE_AWAITED)
+        self._require_decider(d)
+        self._require_lab_assessor(d.actor)
+        zone = self.config.staff.lab_desk(self.lab).zone
+        assert self.stage_entered_at is not None
+        verified_on = local_date(self.stage_entered_at, zone)
+        if d.received_on < verified_on:
+            raise Refused.one(
+                "received_on",
+                f"sampel tidak dapat diterima sebelum usulan lolos verifikasi "
+                f"({verified_on.isoformat()})",
+            )
+        if now is not None and d.received_on > local_date(now, zone):
+            raise Refused.one(
+                "received_on", "tanggal penerimaan sampel tidak boleh setelah hari ini"
+            )
+        if d.condition != SampleCondition.GOOD and not d.note:
+            raise Refused.one(
+                "note", f"uraikan kondisi sampel yang {d.condition.label} pada catatan"
+            )
+
+    def _receive_sample(self, d: SampleReceipt, now: datetime) -> None:
+        self.sample = SampleRecord(
+            received_on=d.received_on,
+            condition=d.condition,
+            received_by=d.received_by,
+            note=d.note,
+        )
+        calendar = self.config.calendar or WorkingCalendar()
+        # The lab's working days count from the day the sample arrived, not from today.
+        due = calendar.add_working_days(d.received_on, self.config.deadlines.assessment_days)
+        facts: dict[str, Fact] = {
+            "received_on": d.received_on.isoformat(),
+            "condition": d.condition.value,
+            "received_by": d.received_by,
+        }
+        self._enter(
+            EventKind.SAMPLE_RECEIVED, Stage.TECHNICAL_ASSESSMENT, d.actor, now, d.note, facts, due
+        )
+
     # technical assessment
+
+    def _require_lab_assessor(self, actor: Actor) -> None:
+        desk = self.config.staff.lab_desk(self.lab)
+        if actor.user_id not in {a.user_id for a in desk.assessors}:
+            raise Refused.one(
+                "actor.user_id",
+                f"{actor.user_id} bukan penilai {self.lab.label}, "
+                "Balai Besar yang ditugaskan untuk usulan ini",
+                ACCESS,
+            )
 
     def _check_assess(self, d: AssessmentFindings) -> None:
         self._require_stage("penilaian teknis", Stage.TECHNICAL_ASSESSMENT)
         self._require_decider(d)
-        desk = self.config.staff.lab_desk(self.lab)
-        if d.actor.user_id not in {a.user_id for a in desk.assessors}:
+        self._require_lab_assessor(d.actor)
+        testing = self.config.lab_testing
+        if testing is None:
+            return
+        template = testing.templates[self.proposal.product.commodity]
+        require_on_template([(t.parameter, t.method, t.passed) for t in d.tests], template)
+        failed = [t.parameter for t in d.tests if not t.passed]
+        if failed and d.conforms:
             raise Refused.one(
-                "actor.user_id",
-                f"{d.actor.user_id} bukan penilai {self.lab.label}, "
-                "Balai Besar yang ditugaskan untuk usulan ini",
-                ACCESS,
+                "conforms",
+                "produk tidak dapat dinyatakan memenuhi standar bila parameter berikut tidak "
+                "memenuhi: " + "; ".join(failed),
             )
 
     def _assess(self, d: AssessmentFindings, now: datetime) -> None:
@@ -311,6 +395,19 @@ class Nomination(PanelSeats):
             "lab_score": d.score,
             "conforms": d.conforms,
         }
+        if not d.conforms and self.config.lab_testing is not None:
+            # The lab recommends; the panel scores and the official decides, the lab's
+            # report in front of them.
+            self._move(
+                EventKind.ASSESSED,
+                Stage.PANEL_SCORING,
+                d.actor,
+                now,
+                "rekomendasi Balai Besar: produk tidak memenuhi standar pada uji: " + d.summary,
+                **facts,
+            )
+            self._want_jurors(self.config.panel.size, now)
+            return
         if not d.conforms:
             self._move(
                 EventKind.ASSESSED,
@@ -353,6 +450,15 @@ class Nomination(PanelSeats):
                 raise Refused.one(
                     "reason", "alasan wajib diisi bila bintang berbeda dari rekomendasi Tim Seleksi"
                 )
+        assert self.result is not None
+        stars = self.result.recommended_stars if d.override_stars is None else d.override_stars
+        if stars and self.lab_advised_against and not d.reason:
+            raise Refused.one(
+                "reason",
+                f"{self.lab.label} merekomendasikan produk ini tidak memenuhi standar (laporan "
+                f"{self.findings.report_number if self.findings else '-'}); alasan wajib diisi "
+                "bila tetap diberi bintang",
+            )
 
     def take_decree(self, outcome: DecreeOutcome, now: datetime) -> None:
         """The cycle's decree settles the award (`plenary.by_decree`): the stars it gives,

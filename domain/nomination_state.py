@@ -33,6 +33,7 @@ from domain.decisions import (
 from domain.documents import DocumentRef
 from domain.errors import RefusalKind, Refused
 from domain.events import EventKind, Fact, NominationEvent
+from domain.lab_testing import SampleRecord
 from domain.labs import Lab
 from domain.panel import PanelNeed
 from domain.proposal import Model, Proposal
@@ -98,6 +99,7 @@ STAGE, ACCESS = RefusalKind.STAGE, RefusalKind.ACCESS
 WAITING_ROLE = {
     Stage.ADMIN_VERIFICATION: Role.VERIFIER,
     Stage.REVISION_REQUESTED: Role.PROPOSER,
+    Stage.SAMPLE_AWAITED: Role.PROPOSER,  # to send it; the lab records its receipt
     Stage.TECHNICAL_ASSESSMENT: Role.LAB_ASSESSOR,
     Stage.PANEL_SCORING: Role.JUROR,
     Stage.AWARD_DECISION: Role.OFFICIAL,
@@ -120,6 +122,7 @@ class NominationState(BaseModel):
     plan: StagePlan | None = None
     revisions: int = 0
     findings: AssessmentFindings | None = None
+    sample: SampleRecord | None = None  # its receipt by the lab (`lab_testing`)
     # The documents a resubmission replaced, kept readable (`revised_documents`).
     earlier_documents: list[DocumentRef] = []
     # The panel: each juror's record as it was when they were seated.
@@ -192,10 +195,23 @@ class NominationState(BaseModel):
         reason: str | None = None,
         **facts: Fact,
     ) -> None:
+        self._enter(kind, to, actor, now, reason, facts)
+
+    def _enter(
+        self,
+        kind: EventKind,
+        to: Stage,
+        actor: Actor,
+        now: datetime,
+        reason: str | None,
+        facts: dict[str, Fact],
+        due_date: date | None = None,
+    ) -> None:
+        """`_move`, with the new stage's due day where it is not counted from `now`."""
         from_stage = self.stage
         self.stage = to
         self.stage_entered_at = now
-        self.plan = self._plan(to, now)
+        self.plan = self._plan(to, now, due_date)
         if self.deadline is not None:
             facts = {**facts, "deadline": self.deadline.isoformat()}
         self._append(kind, from_stage, to, actor, now, reason, facts)

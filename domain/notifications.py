@@ -74,6 +74,7 @@ _AUDIENCES: dict[tuple[EventKind, Stage | None], tuple[Audience, ...]] = {
     (EventKind.EXPIRED, None): (*_APPLICANTS, Audience.VERIFICATION_DESK),
     (EventKind.SCORED, None): (),
     (EventKind.CONFLICT_DECLARED, None): (Audience.OPERATOR,),
+    (EventKind.SAMPLE_RECEIVED, None): (Audience.PROPOSER, Audience.LAB),
 }
 
 
@@ -115,6 +116,7 @@ _ASKING = frozenset(
         EventKind.REMINDED,
         EventKind.ESCALATED,
         EventKind.DEADLINE_EXTENDED,
+        EventKind.SAMPLE_RECEIVED,
     }
 )
 
@@ -125,8 +127,11 @@ def asks_to_act(event: NominationEvent, recipient: Recipient) -> bool:
     conflict of interest."""
     if event.kind == EventKind.CONFLICT_DECLARED:
         return recipient.audience == Audience.OPERATOR
-    # The provincial office hears of a revision but takes no decision on it.
+    # The provincial office hears of a revision but takes no decision on it; the proposer
+    # sends the sample, but the lab records its receipt.
     deciders = set(_holders(event.to_stage)) - {Audience.PROVINCIAL_OFFICE}
+    if event.to_stage == Stage.SAMPLE_AWAITED:
+        deciders = {Audience.LAB}
     return event.kind in _ASKING and recipient.audience in deciders
 
 
@@ -152,6 +157,7 @@ def _holders(stage: Stage) -> tuple[Audience, ...]:
     return {
         Stage.ADMIN_VERIFICATION: (Audience.VERIFICATION_DESK,),
         Stage.REVISION_REQUESTED: (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
+        Stage.SAMPLE_AWAITED: (Audience.PROPOSER,),
         Stage.TECHNICAL_ASSESSMENT: (Audience.LAB,),
         Stage.PANEL_SCORING: (Audience.JUROR,),
         Stage.AWARD_DECISION: (Audience.OFFICIAL,),

@@ -19,7 +19,7 @@ from domain.decisions import (
     ScoreSheet,
 )
 from domain.errors import RefusalKind, Refused
-from domain.events import EventKind
+from domain.events import EventKind, Fact
 from domain.nomination_state import ACCESS, PanelResult, ScoreRecord
 from domain.panel import PanelAssignment, PanelNeed, assign_jurors, choose_jurors, conflict_of
 from domain.proposal import Proposal
@@ -245,7 +245,14 @@ class PanelSeats(DeadlineClock):
             final_score=final,
             recommended_stars=stars,
             jurors=len(explanation.jurors),
+            **self._lab_advice(),
         )
+
+    def _lab_advice(self) -> dict[str, Fact]:
+        """The lab's report, where it found the product not to conform: the official's
+        letter names it (`lab_testing`)."""
+        f = self.findings
+        return {"lab_report": f.report_number} if f is not None and not f.conforms else {}
 
     def _check_reassign(self, d: JurorReassignment) -> None:
         self._require_stage("penggantian juri", Stage.PANEL_SCORING)

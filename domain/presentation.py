@@ -126,6 +126,14 @@ def when(moment: datetime | str | None, tz: TimeZone = MINISTRY_TZ) -> str:
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year} pukul {local:%H.%M} {tz.value}"
 
 
+def day(value: date | str | None) -> str:
+    """A day as the ministry's letters write it: `9 Desember 2026`."""
+    if value is None:
+        return "-"
+    d = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
 def when_compact(moment: datetime | str | None, tz: TimeZone = MINISTRY_TZ) -> str:
     """The same moment for a column of a terminal table: `9 Des 2026 16.00 WIB`."""
     if moment is None:
@@ -209,6 +217,7 @@ def _permit(kind: str, number: str) -> str:
 _WAITING = {
     Stage.ADMIN_VERIFICATION: "keputusan verifikasi administrasi dari Verifikator Ditjen IKMA",
     Stage.REVISION_REQUESTED: "perbaikan usulan dari {office}",
+    Stage.SAMPLE_AWAITED: "sampel produk dari {office}, dicatat diterima oleh {lab}",
     Stage.TECHNICAL_ASSESSMENT: "hasil uji dan penilaian teknis dari {lab}",
     Stage.PANEL_SCORING: "nilai dari juri Tim Seleksi: {jurors}",
     Stage.AWARD_DECISION: "penetapan penghargaan oleh pejabat berwenang",

@@ -9,6 +9,7 @@ class Stage(StrEnum):
     PROPOSED = "PROPOSED"
     ADMIN_VERIFICATION = "ADMIN_VERIFICATION"
     REVISION_REQUESTED = "REVISION_REQUESTED"
+    SAMPLE_AWAITED = "SAMPLE_AWAITED"
     TECHNICAL_ASSESSMENT = "TECHNICAL_ASSESSMENT"
     PANEL_SCORING = "PANEL_SCORING"
     AWARD_DECISION = "AWARD_DECISION"
@@ -35,6 +36,7 @@ _LABELS = {
     Stage.PROPOSED: "Diusulkan",
     Stage.ADMIN_VERIFICATION: "Verifikasi Administrasi",
     Stage.REVISION_REQUESTED: "Perbaikan Usulan",
+    Stage.SAMPLE_AWAITED: "Pengiriman Sampel Produk",
     Stage.TECHNICAL_ASSESSMENT: "Penilaian Teknis Balai Besar",
     Stage.PANEL_SCORING: "Penilaian Tim Seleksi",
     Stage.AWARD_DECISION: "Penetapan Penghargaan",

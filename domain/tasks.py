@@ -33,6 +33,7 @@ from domain.stages import Role, Stage
 _ASKED = {
     Stage.ADMIN_VERIFICATION: "verify",
     Stage.REVISION_REQUESTED: "resubmit",
+    Stage.SAMPLE_AWAITED: "receive-sample",
     Stage.TECHNICAL_ASSESSMENT: "assess",
     Stage.PANEL_SCORING: "score",
     Stage.AWARD_DECISION: "award",

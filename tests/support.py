@@ -27,7 +27,14 @@ from domain.decisions import (
     VerifyOutcome,
     Withdrawal,
 )
-from domain.examples import example_cycle_config, example_proposals, proposer_of
+from domain.examples import (
+    example_cycle_config,
+    example_findings,
+    example_lab_testing,
+    example_proposals,
+    example_sample_receipt,
+    proposer_of,
+)
 from domain.labs import Lab
 from domain.nomination import Nomination
 from domain.proposal import Proposal
@@ -129,6 +136,8 @@ def withdrawal(actor: Actor, reason: str = "IKM mengundurkan diri") -> Withdrawa
 
 NOW = datetime(2026, 4, 1, 2, 0, tzinfo=UTC)
 CONFIG = example_cycle_config("2026")
+# A cycle whose labs take samples and test on the commodity's template (release 1.5).
+SAMPLES = example_cycle_config("2026", lab_testing=example_lab_testing())
 
 
 def nomination(index: int = 0, config: CycleConfig = CONFIG) -> Nomination:
@@ -144,10 +153,17 @@ def at_stage(stage: Stage, index: int = 0, config: CycleConfig = CONFIG) -> Nomi
     steps: list[Decision] = []
     if stage == Stage.REVISION_REQUESTED:
         steps = [VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi")]
-    if stage in (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION):
+    if stage == Stage.SAMPLE_AWAITED and config.lab_testing is None:
+        config = SAMPLES
+        nom = nomination(index, config)
+    later = (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION)
+    if stage in (Stage.SAMPLE_AWAITED, *later):
         steps.append(passes())
+    if stage in later and config.lab_testing is not None:
+        steps.append(example_sample_receipt(config, nom.proposal, NOW.date()))
     if stage in (Stage.PANEL_SCORING, Stage.AWARD_DECISION):
-        steps.append(findings(nom.lab))
+        on_template = config.lab_testing is not None
+        steps.append(example_findings(config, nom.proposal) if on_template else findings(nom.lab))
     for step in steps:
         nom.apply(step, NOW)
     if stage == Stage.AWARD_DECISION:

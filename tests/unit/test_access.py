@@ -1,7 +1,7 @@
 """Who may decide what: every decision, at every stage, by every role, assigned or not.
 
 The table below is the rulebook's access rule written out on its own; the test walks all
-its combinations (8 decisions x 7 roles x assigned or not, at 11 points of a nomination's
+its combinations (10 decisions x 7 roles x assigned or not, at 12 points of a nomination's
 life) through `Nomination.check`, the function the workflow's update validators call, and
 asserts that exactly the allowed ones pass, and that each refusal names a field at fault.
 """
@@ -23,6 +23,7 @@ from domain.decisions import (
     Decision,
     JurorReassignment,
     Resubmission,
+    SampleReceipt,
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
@@ -74,6 +75,7 @@ RULES = {
     "extend": Rule(frozenset(OPEN), frozenset({Role.OPERATOR})),
     "reassign": Rule(frozenset({Stage.PANEL_SCORING.value}), frozenset({Role.OPERATOR})),
     "declare-conflict": Rule(frozenset({Stage.PANEL_SCORING.value}), frozenset({Role.JUROR})),
+    "receive-sample": Rule(frozenset({Stage.SAMPLE_AWAITED.value}), frozenset({Role.LAB_ASSESSOR})),
 }
 
 # What a refusal may name, for each rule the decision breaks.
@@ -150,6 +152,9 @@ MAKE: dict[str, Callable[[Actor, Nomination], Decision]] = {
         actor=a, juror_id=on_panel(nom), reason="berhalangan"
     ),
     "declare-conflict": lambda a, nom: ConflictDeclaration(actor=a, reason="kerabat pemilik"),
+    "receive-sample": lambda a, nom: SampleReceipt(
+        actor=a, received_on=NOW.date(), received_by="petugas sampel"
+    ),
 }
 
 
@@ -158,7 +163,7 @@ def test_the_table_covers_every_decision_and_role() -> None:
     assert set(Decision.__args__) == {
         type(make(OPERATOR, at_stage(Stage.PANEL_SCORING))) for make in MAKE.values()
     }
-    assert len(POINTS) == 11 and {r for rule in RULES.values() for r in rule.roles} < set(Role)
+    assert len(POINTS) == 12 and {r for rule in RULES.values() for r in rule.roles} < set(Role)
 
 
 @pytest.mark.parametrize("point", POINTS)

@@ -14,6 +14,7 @@ from bootstrap import CodecNotConfigured
 from domain.access import folded
 from domain.events import EventKind
 from domain.notifications import LETTER_LINK, Audience
+from domain.stages import Stage
 from settings import Settings
 from web.links import SignInLinks
 from worker import letter_links
@@ -41,7 +42,17 @@ ASKED = {
     EventKind.ESCALATED: HOLDERS - REVISERS,  # a missed revision expires instead
     EventKind.DEADLINE_EXTENDED: HOLDERS,
     EventKind.CONFLICT_DECLARED: {Audience.OPERATOR},  # asked to replace the juror
+    EventKind.SAMPLE_RECEIVED: {Audience.LAB},
 }
+
+
+def asked(letter: Letter) -> bool:
+    """Whether the letter asks its reader to act. While a sample is awaited, the proposing
+    office sends it but the lab records its receipt: only the lab holds a task."""
+    audience = letter.recipient.audience
+    if letter.event.to_stage == Stage.SAMPLE_AWAITED:
+        return audience == Audience.LAB and letter.event.kind in ASKED
+    return audience in ASKED.get(letter.event.kind, set())
 
 
 def links_in(letter: Letter) -> list[str]:
@@ -49,13 +60,14 @@ def links_in(letter: Letter) -> list[str]:
 
 
 def test_the_letters_that_ask_someone_to_act_are_the_ones_with_a_link() -> None:
+    assert [x for x in SIGNED if bool(links_in(x)) != asked(x)] == []
     linked = {(x.event.kind, x.recipient.audience) for x in SIGNED if links_in(x)}
     assert linked == {(kind, a) for kind, audiences in ASKED.items() for a in audiences}
 
 
 @pytest.mark.parametrize(
     "letter",
-    [x for x in SIGNED if x.event.kind in ASKED and x.recipient.audience in ASKED[x.event.kind]],
+    [x for x in SIGNED if asked(x)],
     ids=lambda x: f"{x.event.kind}-{x.recipient.audience}",
 )
 def test_a_person_is_signed_in_to_their_task_and_a_desk_given_its_address(
@@ -84,9 +96,8 @@ def test_each_letter_signs_in_with_a_link_of_its_own() -> None:
 def test_without_a_signer_every_letter_that_asks_gives_the_bare_task_address() -> None:
     for x in every_letter(MailRenderer(PUBLIC)):
         assert not SIGN_IN_LINK.search(x.mail.body)
-        asked = x.recipient.audience in ASKED.get(x.event.kind, set())
-        assert (f"\n  {PUBLIC}/tugas/{x.nomination.id}\n" in x.mail.body) == asked
-        if asked and not x.recipient.is_desk:
+        assert (f"\n  {PUBLIC}/tugas/{x.nomination.id}\n" in x.mail.body) == asked(x)
+        if asked(x) and not x.recipient.is_desk:
             assert f"setelah masuk dengan alamat\nsurat elektronik {x.recipient.you}:" in (
                 x.mail.body
             )

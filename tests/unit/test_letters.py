@@ -110,10 +110,11 @@ MAILED = {
     EventKind.NOT_AWARDED: APPLICANTS,
     EventKind.EXPIRED: {*APPLICANTS, Audience.VERIFICATION_DESK},
     EventKind.WITHDRAWN: APPLICANTS | HOLDERS,
-    EventKind.ESCALATED: (HOLDERS - REVISERS) | {Audience.SUPERVISOR},
+    EventKind.ESCALATED: (HOLDERS - {Audience.PROVINCIAL_OFFICE}) | {Audience.SUPERVISOR},
     EventKind.REMINDED: HOLDERS,
     EventKind.DEADLINE_EXTENDED: HOLDERS,
     EventKind.CONFLICT_DECLARED: {Audience.OPERATOR},
+    EventKind.SAMPLE_RECEIVED: {Audience.PROPOSER, Audience.LAB},
 }
 
 
@@ -155,7 +156,9 @@ def test_every_letter_reads_as_the_ministry_writes(letter: Letter) -> None:
     closing = body.index(f"\nAtas perhatian {r.you}, kami ucapkan terima kasih.\n")
     signed = body.index(SENDER)
     assert opening < closing < signed
-    for when in re.findall(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b[^\n]{0,16}", body):
+    # Moments in full; a day alone only where the letter gives a day (a sample's receipt).
+    moments = re.sub(r"Tanggal diterima +: [^\n]*", "", body)
+    for when in re.findall(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b[^\n]{0,16}", moments):
         assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4} pukul \d{2}\.\d{2} WI[BT]A?.*", when)
 
 

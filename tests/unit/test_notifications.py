@@ -19,6 +19,7 @@ from domain.decisions import (
     VerifyOutcome,
 )
 from domain.events import EventKind
+from domain.examples import example_findings
 from domain.nomination import Nomination
 from domain.notifications import Audience, Recipient, recipients_for
 from domain.presentation import current_details, summarize, summary_line, when, when_compact
@@ -30,6 +31,7 @@ from tests.support import (
     NOW,
     OFFICIAL,
     OPERATOR,
+    SAMPLES,
     VERIFIER,
     at_stage,
     confirm,
@@ -87,7 +89,10 @@ def every_path() -> list[Nomination]:
         NOW + timedelta(days=30),
     )
     late.apply(withdrawal(OPERATOR), NOW)
-    return [awarded, revised, expired, failed_lab, low, overridden, late]
+
+    sampled = at_stage(Stage.TECHNICAL_ASSESSMENT, 5, config=SAMPLES)
+    sampled.apply(example_findings(SAMPLES, sampled.proposal, conforms=False), NOW)
+    return [awarded, revised, expired, failed_lab, low, overridden, late, sampled]
 
 
 def test_every_event_kind_is_covered() -> None:
@@ -120,7 +125,7 @@ def audiences(nom: Nomination, kind: EventKind) -> set[Audience]:
 
 
 def test_the_right_people_hear_of_each_step() -> None:
-    awarded, revised, expired, failed_lab, low, overridden, late = every_path()
+    awarded, revised, expired, failed_lab, low, overridden, late, _ = every_path()
     applicants = {Audience.PROPOSER, Audience.PROVINCIAL_OFFICE, Audience.IKM_OWNER}
     assert audiences(awarded, EventKind.PROPOSED) == applicants | {Audience.VERIFICATION_DESK}
     assert audiences(awarded, EventKind.VERIFIED) == applicants | {Audience.LAB}
