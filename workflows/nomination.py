@@ -89,8 +89,9 @@ def _decision_update(kind: DecisionKind) -> object:
 class NominationWorkflow:
     """One nomination's life: verification, technical assessment, panel scoring, award.
 
-    Updates, one per decision in `domain.decisions.DECISIONS` (verify, resubmit, assess,
-    score, decide_award, withdraw, extend_deadline, reassign_juror), each carrying its
+    Updates, one per decision in `domain.decisions.DECISIONS` (verify, resubmit,
+    receive_sample, assess, score, decide_award, withdraw, extend_deadline, reassign_juror,
+    declare_conflict), each carrying its
     actor: the validator refuses the wrong stage, role, actor or data before anything
     reaches the history; the handler takes the decision, starts what it calls for, and
     answers, all in one workflow task and without waiting. What follows (the certificate
@@ -320,7 +321,7 @@ class NominationWorkflow:
     def check(self, decision: Decision) -> None:
         """Refuse a decision that may not be taken now; nothing reaches the history."""
         try:
-            self._nom.check(decision)
+            self._nom.check(decision, workflow.now())
         except Refused as error:
             raise refusal(error) from None
 

@@ -24,21 +24,35 @@ from temporalio.worker import Worker
 
 from activities.propose import ProposeInput
 from bootstrap import plain_converter
+from domain.calendar import local_date
 from domain.cycle import ProposalWindow
 from domain.cycle_book import Closing, ConfigChange, CycleSetup, PlenaryOpening
-from domain.decisions import JurorReassignment, Resubmission, VerifyDecision, VerifyOutcome
+from domain.decisions import (
+    AwardDecision,
+    JurorReassignment,
+    Resubmission,
+    VerifyDecision,
+    VerifyOutcome,
+)
 from domain.decree import DecreeOrder
 from domain.documents import Slot, checked_document
 from domain.errors import Refused
-from domain.examples import example_cycle_config, submission_of
+from domain.examples import (
+    example_cycle_config,
+    example_findings,
+    example_sample_receipt,
+    submission_of,
+)
 from domain.labs import route_lab
 from domain.nomination import Nomination
 from domain.plenary import AgreedList, AgreedWinner
+from domain.regions import TimeZone
 from tests.conftest import binary, register_search_attributes, skip, steady_client
 from tests.documents import pdf, png
 from tests.support import (
     OFFICIAL,
     OPERATOR,
+    SAMPLES,
     VERIFIER,
     confirm,
     findings,
@@ -69,7 +83,7 @@ from workflows.propose import ProposeNominationWorkflow
 from workflows.refusals import refusal
 
 HISTORIES = Path(__file__).parent / "histories"
-RELEASE = "1.4"
+RELEASE = "1.5"
 CONFIG = example_cycle_config("2026")
 CYCLE = "2030"  # a cycle of the scenarios' own, on a test server shared with none
 # A cycle that keeps jurors off their home province's nominations: the panel falls short.
@@ -150,6 +164,22 @@ async def awarded_with_documents(env: WorkflowEnvironment, handle: WorkflowHandl
     await decide(handle, confirm())
 
 
+# Release 1.5's samples (`lab_testing`): the sample asked for, its deadline missed and
+# escalated, then received; findings on the template with a parameter failing go on to the
+# panel, and the official awards with a reason.
+async def sample_late_then_awarded(env: WorkflowEnvironment, handle: WorkflowHandle) -> None:  # type: ignore[type-arg]
+    await decide(handle, passes())
+    await sleep_past_deadline(env, handle)
+    nom: Nomination = await handle.query(NominationWorkflow.state)
+    arrived = local_date(await env.get_current_time(), TimeZone.WIB)
+    await decide(handle, example_sample_receipt(SAMPLES, nom.proposal, arrived))
+    await decide(handle, example_findings(SAMPLES, nom.proposal, conforms=False))
+    nom = await handle.query(NominationWorkflow.state)
+    for j in nom.panel:
+        await decide(handle, sheet(j, 85))
+    await decide(handle, AwardDecision(actor=OFFICIAL, reason="uji ulang IKM memenuhi SNI"))
+
+
 SCENARIOS: dict[str, Scenario] = {
     "awarded_after_revision": awarded_after_revision,
     "expired": expired,
@@ -157,10 +187,11 @@ SCENARIOS: dict[str, Scenario] = {
     "panel_short_of_a_juror": panel_short_of_a_juror,
     "awarded_unsubscribed": awarded_after_revision,  # no webhook subscriber
     "awarded_with_documents": awarded_with_documents,
+    "sample_late_then_awarded": sample_late_then_awarded,
 }
 DOCUMENTS = {"awarded_with_documents": [SK, PHOTO]}
 UNSUBSCRIBED = {"awarded_unsubscribed"}
-CONFIGS = {"panel_short_of_a_juror": PROVINCE_RULE}
+CONFIGS = {"panel_short_of_a_juror": PROVINCE_RULE, "sample_late_then_awarded": SAMPLES}
 
 
 def as_kept(history: WorkflowHistory) -> str:
