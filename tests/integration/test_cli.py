@@ -33,7 +33,13 @@ from activities.mail import Mailer
 from devstack import DEMO_CYCLE, DEMO_STAGES
 from domain.documents import Slot, checked_document
 from domain.eligibility import parse_proposal
-from domain.examples import DEMO_EXAMPLES, example_cycle_config, example_proposals, proposer_of
+from domain.examples import (
+    DEMO_EXAMPLES,
+    example_cycle_config,
+    example_lab_testing,
+    example_proposals,
+    proposer_of,
+)
 from domain.labs import Lab, route_lab
 from domain.proposal import Proposal
 from domain.stages import Stage
@@ -368,6 +374,47 @@ async def test_a_product_that_fails_the_lab_is_not_awarded(
     shown = (await ovop("show {id}", id=nomination_id)).stdout
     assert "laporan hasil uji (LHU)" in shown and sha256 in shown
     assert (ovop.folder / "dokumen" / sha256[:2] / sha256).read_bytes() == report.read_bytes()
+
+
+async def test_a_cycle_reconfigured_for_samples_takes_their_receipt_with_ovop(
+    ovop: Ovop, dev_env: WorkflowEnvironment
+) -> None:
+    config = example_cycle_config(ovop.cycle, lab_testing=example_lab_testing())
+    path = ovop.write("siklus-sampel.json", config.model_dump(mode="json"))
+    await ovop(
+        "cycle configure {cycle} {file} --as op.sari --reason {reason}",
+        cycle=ovop.cycle,
+        file=path,
+        reason="Balai Besar meminta sampel produk dan templat uji",
+    )
+    nomination_id, _, p = await nominate(ovop, 3)
+    lab = route_lab(p.product.commodity)
+    verified = await ovop.json("verify {id} --pass --as verif.rina", id=nomination_id)
+    assert verified["stage"] == Stage.SAMPLE_AWAITED.value
+    await check_web_ui_view(
+        dev_env.client,
+        nomination_id,
+        p,
+        Expected(Stage.SAMPLE_AWAITED, "sampel produk dari ", "verif.rina"),
+    )
+    receipt = (
+        "receive-sample {id} --as {user} --institution {lab} --received-on {day}"
+        " --received-by 'Dewi, petugas sampel'"
+    )
+    values = {"id": nomination_id, "user": ASSESSOR[lab], "lab": lab.label}
+    refused = await ovop(
+        receipt + " --condition rusak", code=2, day=date.today().isoformat(), **values
+    )
+    assert "  - note: uraikan kondisi sampel yang rusak" in refused.stderr
+    received = await ovop.json(receipt, day=date.today().isoformat(), **values)
+    assert received["stage"] == Stage.TECHNICAL_ASSESSMENT.value
+    free_form = await ovop(
+        "assess {id} --as {user} --institution {lab} --report LHU-7 --score 80"
+        " --summary 'Baik.' --test 'uji mutu=baik;SNI;pass'",
+        code=2,
+        **values,
+    )
+    assert "tests.0.parameter" in free_form.stderr and "templat uji" in free_form.stderr
 
 
 # --- finding nominations ----------------------------------------------------------------
