@@ -289,7 +289,7 @@ def check_agreed_list(ranking: Ranking, agreed: AgreedList, config: CycleConfig)
     plenary's list for `ranking`: recorded by the chair or an operator; every winner a
     nominee of the plenary, once, with stars on the cycle's scale; a reason for every
     change from the recommendation (other stars, a nominee added, a recommended one left
-    out)."""
+    out), and for every winner the lab found not to conform."""
     require_plenary_recorder(agreed.actor, config)
     problems: list[Problem] = []
     if agreed.cycle != ranking.cycle:
@@ -346,6 +346,16 @@ def _winner_problems(ranking: Ranking, agreed: AgreedList) -> list[Problem]:
                 f"{nominee.recommended_stars} bintang"
             )
             problems.append(Problem(f"{at}.reason", f"alasan wajib diisi: {why}"))
+        elif winner.reason is None and not nominee.lab.conforms:
+            # The lab's recommendation against it (`lab_testing`): the plenary may still
+            # award it, as the official may, but says why.
+            problems.append(
+                Problem(
+                    f"{at}.reason",
+                    f"alasan wajib diisi: Balai Besar menyatakan {nominee.product_name} tidak "
+                    f"memenuhi standar (laporan {nominee.lab.report_number})",
+                )
+            )
     return problems
 
 

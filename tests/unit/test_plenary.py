@@ -223,6 +223,19 @@ def test_a_nominee_added_to_the_winners_needs_a_reason() -> None:
     assert agreed_winners(RANKING, listed, CONFIG)[2].change == Change.ADDED
 
 
+def test_a_winner_the_lab_found_not_to_conform_needs_a_reason() -> None:
+    a = nominee("a", [85, 85, 85], 85)
+    failed = a.model_copy(update={"lab": a.lab.model_copy(update={"conforms": False})})
+    ranking = rank(BATIK, [failed], CONFIG)
+    with pytest.raises(Refused) as error:
+        check_agreed_list(ranking, agreed(win("a", 3)), CONFIG)
+    assert error.value.fields == ["winners.0.reason"]
+    assert "Balai Besar menyatakan Produk a tidak memenuhi standar (laporan LHU-0042)" in str(
+        error.value
+    )
+    check_agreed_list(ranking, agreed(win("a", 3, "perbaikan pengeringan terbukti")), CONFIG)
+
+
 def test_a_recommended_nominee_left_out_needs_a_reason() -> None:
     error = refused_by(agreed(win("a", 3)))
     assert error.fields == ["dropped"]
