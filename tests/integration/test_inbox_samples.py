@@ -112,6 +112,7 @@ async def test_the_lab_records_the_sample_fills_the_template_and_the_panel_reads
         advice = html.unescape((await j.http.get(f"/tugas/{nomination}")).text)
         assert 'id="rekomendasi-balai"' in advice and "LHU/KB/2026/0077" in advice
         assert f"{rows[0]}: 2" in advice and rows[1] + ":" not in advice
+        assert f"{rows[0]} ({BATIK.parameters[0].method})" in advice  # the dossier's table
     handle = site.api.env.client.get_workflow_handle(nomination)
     for user_id in nom.panel:
         sheet = ScoreSheet(
