@@ -34,7 +34,7 @@ from api.server import api_server, start, stop
 from bootstrap import plain_converter
 from documents import DocumentStore
 from documents.folder import FolderStore
-from domain.cycle import ProposalWindow
+from domain.cycle import CycleConfig, ProposalWindow
 from domain.cycle_book import CycleSetup
 from domain.examples import example_cycle_config
 from records import RecordStore
@@ -44,7 +44,7 @@ from tests.integration.document_stores import s3_store
 from tests.integration.workers import Workers
 from tests.support import OPERATOR, OWN_CYCLE
 from worker import activities_for, build_worker
-from workflows.client import open_cycle
+from workflows.client import CycleHandle, open_cycle
 from workflows.cycle import CycleWorkflow
 from workflows.names import SEARCH_ATTRIBUTES
 
@@ -89,6 +89,22 @@ async def cycle_2026(dev_env: WorkflowEnvironment) -> AsyncIterator[str]:
     async with Worker(dev_env.client, task_queue="ovop-cycles", workflows=[CycleWorkflow]):
         handle = await open_cycle(dev_env.client, setup, "ovop-cycles")
         yield handle.id
+
+
+@asynccontextmanager
+async def own_cycle(client: Client, config: CycleConfig) -> AsyncIterator[CycleHandle]:
+    """A test's own cycle, open around today and served by the 2026 cycle's worker (the
+    `cycle_2026` fixture); ended afterwards, so no one else's inbox looks into it."""
+    today = date.today()
+    setup = CycleSetup(
+        config=config,
+        window=ProposalWindow(opens=today - timedelta(days=30), closes=today + timedelta(days=30)),
+        opened_by=OPERATOR,
+        off_schedule_reason=OWN_CYCLE,
+    )
+    handle = await open_cycle(client, setup, "ovop-cycles")
+    yield handle
+    await handle.terminate("the test is over")
 
 
 @dataclass

@@ -12,28 +12,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date
 
 import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from domain.cycle import ProposalWindow
-from domain.cycle_book import CycleSetup, CycleStatus
+from domain.cycle_book import CycleStatus
 from domain.examples import example_cycle_config
 from domain.oversight import juror_loads
 from domain.stages import Stage
+from tests.integration.conftest import own_cycle
 from tests.integration.inbox_stack import Browser, InboxSite, csrf_of
 from tests.support import (
-    OPERATOR,
-    OWN_CYCLE,
     eventually,
     findings,
     fresh_raw,
     passes,
     unique_cycle,
 )
-from workflows.client import CycleHandle, decide, open_cycle
+from workflows.client import CycleHandle, decide
 from workflows.cycle import CycleWorkflow
 
 pytestmark = pytest.mark.integration
@@ -45,18 +43,9 @@ WEB_UI = "http://localhost:8233"  # InboxDeps.web_ui_url as the site leaves it
 
 @pytest.fixture
 async def cycle(dev_env: WorkflowEnvironment, cycle_2026: str) -> AsyncIterator[CycleHandle]:
-    """A cycle of this test's own, served by the 2026 cycle's worker; ended afterwards, so
-    no one else's inbox looks into it."""
-    today = date.today()
-    setup = CycleSetup(
-        config=example_cycle_config(unique_cycle()),
-        window=ProposalWindow(opens=today - timedelta(days=30), closes=today + timedelta(days=30)),
-        opened_by=OPERATOR,
-        off_schedule_reason=OWN_CYCLE,
-    )
-    handle = await open_cycle(dev_env.client, setup, "ovop-cycles")
-    yield handle
-    await handle.terminate("the test is over")
+    """A cycle of this test's own, served by the 2026 cycle's worker."""
+    async with own_cycle(dev_env.client, example_cycle_config(unique_cycle())) as handle:
+        yield handle
 
 
 async def proposed(site: InboxSite, cycle: str) -> str:
