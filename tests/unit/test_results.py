@@ -6,13 +6,17 @@ seen on its own; `tests/reports/` runs a whole cycle through the real rules."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+from openpyxl import load_workbook
 
 from domain.events import EventKind
 from domain.stages import Stage
 from records import NominationRow, TransitionRow
 from reports.html import render_html
 from reports.results import shape
+from reports.xlsx import write_xlsx
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
@@ -278,3 +282,18 @@ def test_each_ranked_product_the_lab_advised_against_shows_what_the_official_dec
     assert page.count('<span class="tag">rekomendasi Balai Besar</span>') == 3
     assert "3 usulan dinilai Tim Seleksi meskipun Balai Besar merekomendasikan" in page
     assert "Sampel diterima Balai Besar" in page
+
+
+def test_the_spreadsheet_gives_the_lab_s_advice_beside_each_ranked_product(tmp_path: Path) -> None:
+    path = tmp_path / "hasil.xlsx"
+    write_xlsx(sampled_cycle().shape(), path)
+    book = load_workbook(path)
+
+    for sheet in ("Peringkat per Komoditas", "Data Lengkap"):
+        rows = list(book[sheet].iter_rows(values_only=True))
+        column = rows[0].index("Rekomendasi Balai Besar")
+        advice = {row[column] for row in rows[1:]} - {None}
+        assert len(advice) == 3, sheet
+        assert all(str(a).startswith("Balai Besar merekomendasikan") for a in advice)
+    summary = [row[:2] for row in book["Ringkasan"].iter_rows(values_only=True)]
+    assert ("Sampel diterima Balai Besar", 5) in summary
