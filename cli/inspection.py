@@ -29,7 +29,16 @@ from domain.documents import DocumentRef, file_size
 from domain.events import NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
-from domain.presentation import NominationView, describe, explained, view, when, when_compact
+from domain.presentation import (
+    LAB_TEST_COLUMNS,
+    NominationView,
+    describe,
+    explained,
+    lab_test_row,
+    view,
+    when,
+    when_compact,
+)
 from domain.proposal import Commodity
 from domain.stages import Stage
 from settings import local_var
@@ -138,6 +147,11 @@ def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     if as_json:
         echo_json(nom)
         return
+    print_view(nom)
+
+
+def print_view(nom: NominationView) -> None:
+    """What `ovop show` prints of a nomination."""
     typer.echo(f"{nom.id}")
     typer.echo(f"  Produk      : {nom.product_name} ({nom.commodity.label})")
     typer.echo(f"  IKM         : {nom.ikm_name}")
@@ -149,10 +163,19 @@ def show(nomination_id: IdArg, as_json: JsonFlag = False) -> None:
     if nom.deadline and not nom.stage.is_terminal:
         late = " (terlambat, telah dieskalasi)" if nom.escalated else ""
         typer.echo(f"  Batas waktu : {when(nom.deadline)}{late}")
+    if nom.sample_asked:
+        typer.echo(f"  Sampel      : {nom.sample_asked}")
+    if nom.sample_received:
+        typer.echo(f"  Sampel      : diterima {nom.sample_received}")
     if nom.final_score is not None:
         typer.echo(f"  Nilai akhir : {nom.final_score:g}")
     if nom.stars is not None:
         typer.echo(f"  Penghargaan : {nom.stars} bintang ({nom.certificate_number})")
+    if nom.lab_tests:
+        typer.echo("\nHasil uji Balai Besar:")
+        echo_table(list(LAB_TEST_COLUMNS), [lab_test_row(t) for t in nom.lab_tests])
+    if nom.lab_advice:
+        typer.echo(f"PERHATIAN: {nom.lab_advice}")
     for title, documents in (
         ("Berkas usulan", nom.documents),
         ("Versi sebelumnya (telah diganti)", nom.earlier_documents),

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from domain.cycle import ProposalWindow
+from domain.decisions import LabTest
 from domain.documents import DocumentRef, file_size, missing_documents
 from domain.errors import figure
 from domain.events import NominationEvent
@@ -84,6 +85,10 @@ class NominationView(NominationSummary):
     documents: list[DocumentRef]
     earlier_documents: list[DocumentRef]  # the versions a resubmission replaced
     missing_documents: list[str]  # the verifier's checklist, in words
+    sample_asked: str | None  # what the proposing office sends while the lab awaits it
+    sample_received: str | None
+    lab_tests: list[LabTest]
+    lab_advice: str | None  # the lab's recommendation where the product did not conform
 
 
 def view(nom: Nomination) -> NominationView:
@@ -100,7 +105,62 @@ def view(nom: Nomination) -> NominationView:
         documents=nom.documents,
         earlier_documents=nom.earlier_documents,
         missing_documents=checklist(nom.proposal),
+        sample_asked=sample_asked(nom),
+        sample_received=sample_received(nom),
+        lab_tests=nom.findings.tests if nom.findings else [],
+        lab_advice=lab_advice(nom),
     )
+
+
+def sample_asked(nom: Nomination) -> str | None:
+    """The sample the lab asks for, from the commodity's test template, while it waits."""
+    testing = nom.config.lab_testing
+    if nom.stage != Stage.SAMPLE_AWAITED or testing is None:
+        return None
+    template = testing.templates[nom.proposal.product.commodity]
+    return f"{template.sample}, dikirim ke {nom.lab.label}"
+
+
+def sample_received(nom: Nomination) -> str | None:
+    """The sample's receipt as the lab recorded it: day, condition, and who received it."""
+    s = nom.sample
+    if s is None:
+        return None
+    text = f"{day(s.received_on)}, kondisi {s.condition.label}, diterima oleh {s.received_by}"
+    return f"{text} ({s.note})" if s.note else text
+
+
+def lab_advice(nom: Nomination) -> str | None:
+    """The lab's recommendation, where it found the product not to conform."""
+    if not nom.lab_advised_against or nom.findings is None:
+        return None
+    f = nom.findings
+    return (
+        f"{nom.lab.label} merekomendasikan produk TIDAK MEMENUHI STANDAR "
+        f"(laporan {f.report_number}): {f.summary}"
+    )
+
+
+LAB_TEST_COLUMNS = ("PARAMETER", "METODE", "HASIL", "PERSYARATAN", "MEMENUHI")
+
+
+def lab_test_row(test: LabTest) -> list[str]:
+    """One parameter of the lab's findings, in `LAB_TEST_COLUMNS`' order."""
+    return [
+        test.parameter,
+        test.method or "-",
+        test.result,
+        test.standard or "-",
+        "ya" if test.passed else "TIDAK",
+    ]
+
+
+def lab_test_line(test: LabTest) -> str:
+    """`Kadar air (SNI 01-2891-1992): memenuhi, persyaratan sesuai SNI produk — memenuhi`."""
+    method = f" ({test.method})" if test.method else ""
+    standard = f", persyaratan {test.standard}" if test.standard else ""
+    verdict = "memenuhi" if test.passed else "TIDAK MEMENUHI"
+    return f"{test.parameter}{method}: {test.result}{standard} — {verdict}"
 
 
 def checklist(p: Proposal) -> list[str]:
@@ -256,6 +316,9 @@ def current_details(nom: Nomination) -> str:
             lines.append(f"**Pemeriksaan registri:** {describe_check(nom.registry)}  ")
         if nom.stage == Stage.ADMIN_VERIFICATION and (missing := checklist(nom.proposal)):
             lines.append(f"**Berkas belum lengkap:** {'; '.join(missing)}  ")
+        if asked := sample_asked(nom):
+            lines.append(f"**Sampel yang diminta:** {markdown_literal(asked)}  ")
+    lines += _lab_details(nom)
     if nom.result is not None:
         lines.append(
             f"**Nilai akhir:** {nom.result.final_score:g} "
@@ -274,6 +337,20 @@ def current_details(nom: Nomination) -> str:
     if decision is not None:
         lines.append(f"**Keputusan terakhir:** {describe(decision)}")
     return "\n".join(lines)
+
+
+def _lab_details(nom: Nomination) -> list[str]:
+    """The sample's receipt, the lab's tests and, where it did not conform, its advice."""
+    lines = []
+    if received := sample_received(nom):
+        lines.append(f"**Sampel diterima:** {markdown_literal(received)}  ")
+    if advice := lab_advice(nom):
+        lines.append(f"**⚠ Rekomendasi Balai Besar:** {markdown_literal(advice)}  ")
+    if nom.findings is not None:
+        lines.append("**Hasil uji Balai Besar:**\n")
+        lines += [f"- {markdown_literal(lab_test_line(t))}" for t in nom.findings.tests]
+        lines.append("")
+    return lines
 
 
 def last_decision(nom: Nomination) -> NominationEvent | None:

@@ -8,6 +8,9 @@ How a nomination counts:
 - The funnel counts each nomination once per stage it ever *reached* (from its recorded
   transitions), so one that went through a revision and back is still one proposal, one
   verification passed.
+- Passing verification is reaching the lab: its technical assessment, or first the
+  sample's stage where the cycle takes samples (`lab_testing`); the funnel has a step for
+  the sample's receipt only where some nomination waited for one.
 - Its outcome is the stage it stands at now; a nomination not yet at a final stage is
   *open*, and while any is open the results are provisional.
 - The ranking per commodity holds every nomination with a final score that is still in
@@ -32,9 +35,11 @@ from domain.scoring import CoachingLevel
 from domain.stages import TERMINAL, Stage
 from records import NominationRow, TransitionRow
 
-# The stages whose reaching the funnel counts, in order, after "proposal received".
+# The funnel's steps after "proposal received", in order, each named by the stage whose
+# reaching it counts (but see `passed`: verification and the sample's receipt).
 FUNNEL_STAGES = (
     Stage.TECHNICAL_ASSESSMENT,
+    Stage.SAMPLE_AWAITED,
     Stage.PANEL_SCORING,
     Stage.AWARD_DECISION,
     Stage.AWARDED,
@@ -42,16 +47,21 @@ FUNNEL_STAGES = (
 FUNNEL_LABELS = {
     None: "Usulan diterima",
     Stage.TECHNICAL_ASSESSMENT: "Lolos verifikasi administrasi",
+    Stage.SAMPLE_AWAITED: "Sampel diterima Balai Besar",
     Stage.PANEL_SCORING: "Lolos penilaian teknis Balai Besar",
     Stage.AWARD_DECISION: "Sampai penetapan penghargaan",
     Stage.AWARDED: "Meraih penghargaan",
 }
+# The panel's step where some product reached it against the lab's recommendation: it did
+# not pass the lab's assessment, it only went on past it.
+PANEL_DESPITE_THE_LAB = "Sampai penilaian Tim Seleksi"
 # The ways out of the process other than an award, in the order the report lists them.
 ENDINGS = (Stage.REJECTED, Stage.EXPIRED, Stage.WITHDRAWN, Stage.NOT_AWARDED)
 OPEN_ORDER = (
     Stage.PROPOSED,
     Stage.ADMIN_VERIFICATION,
     Stage.REVISION_REQUESTED,
+    Stage.SAMPLE_AWAITED,
     Stage.TECHNICAL_ASSESSMENT,
     Stage.PANEL_SCORING,
     Stage.AWARD_DECISION,
@@ -92,6 +102,7 @@ class Entry(Model):
     final_score: float | None = None
     lab_score: float | None = None
     lab_report: str | None = None
+    lab_conforms: bool | None = None  # the lab's finding, once it has assessed
     recommended_stars: int | None = None
     stars: int | None = None
     overridden: bool = False
@@ -108,6 +119,34 @@ class Entry(Model):
     @property
     def is_open(self) -> bool:
         return self.stage not in TERMINAL
+
+    @property
+    def verified(self) -> bool:
+        """It passed administrative verification: on to the sample or to the lab."""
+        return bool(self.reached & {Stage.SAMPLE_AWAITED, Stage.TECHNICAL_ASSESSMENT})
+
+    @property
+    def lab_advised_against(self) -> bool:
+        """The lab found the product not to conform and it went on to the panel with that
+        recommendation (`lab_testing`)."""
+        return self.lab_conforms is False and Stage.PANEL_SCORING in self.reached
+
+    @property
+    def lab_advice(self) -> str | None:
+        """The lab's recommendation against the product, and what the official decided."""
+        if not self.lab_advised_against:
+            return None
+        text = f"Balai Besar merekomendasikan tidak memenuhi standar (laporan {self.lab_report})"
+        reason = f": {self.outcome_reason}" if self.outcome_reason else ""
+        if self.stage == Stage.AWARDED:
+            return (
+                f"{text}; pejabat penetap tetap memberi {self.stars} bintang dengan alasan{reason}"
+            )
+        if self.stage == Stage.NOT_AWARDED and self.left_from == Stage.AWARD_DECISION:
+            return f"{text}; pejabat penetap menetapkan tanpa bintang{reason}"
+        if self.stage == Stage.AWARD_DECISION:
+            return f"{text}; menunggu keputusan pejabat penetap"
+        return text
 
     @property
     def status(self) -> str:
@@ -174,6 +213,7 @@ class Funnel(Model):
     endings: list[Ending]
     open: list[OpenStage]
     revised: int  # nominations that were sent back for revision at least once
+    advised_against: int = 0  # scored by the panel though the lab found them not to conform
 
     def count(self, stage: Stage | None) -> int:
         """How many reached `stage` (None: were received)."""
@@ -319,6 +359,7 @@ def _entry(row: NominationRow, events: Sequence[TransitionRow]) -> Entry:
         final_score=row.final_score,
         lab_score=_number(assessed.get("lab_score")),
         lab_report=assessed.get("report_number"),
+        lab_conforms=assessed.get("conforms"),
         recommended_stars=closed.get("recommended_stars"),
         stars=row.stars,
         overridden=bool(awarded.get("overridden") or refused.get("overridden")),
@@ -338,14 +379,31 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
+def passed(e: Entry, step: Stage) -> bool:
+    """Whether `e` counts at the funnel's `step`: it reached the step's stage, except that
+    verification (named by the lab's stage, where it led before samples) is passed on to
+    the sample or the lab, and the sample (named by its stage) is received by leaving it
+    for the lab."""
+    if step == Stage.TECHNICAL_ASSESSMENT:
+        return e.verified
+    if step == Stage.SAMPLE_AWAITED:
+        return {Stage.SAMPLE_AWAITED, Stage.TECHNICAL_ASSESSMENT} <= e.reached
+    return step in e.reached
+
+
 def funnel(entries: Sequence[Entry]) -> Funnel:
     received = len(entries)
+    sampled = any(Stage.SAMPLE_AWAITED in e.reached for e in entries)
+    advised_against = sum(e.lab_advised_against for e in entries)
 
     def step(stage: Stage | None) -> Step:
-        count = received if stage is None else sum(stage in e.reached for e in entries)
+        count = received if stage is None else sum(passed(e, stage) for e in entries)
+        label = FUNNEL_LABELS[stage]
+        if stage == Stage.PANEL_SCORING and advised_against:
+            label = PANEL_DESPITE_THE_LAB
         return Step(
             stage=stage,
-            label=FUNNEL_LABELS[stage],
+            label=label,
             count=count,
             share=count / received if received else 0.0,
         )
@@ -363,10 +421,14 @@ def funnel(entries: Sequence[Entry]) -> Funnel:
         )
     open_counts = Counter(e.stage for e in entries if e.is_open)
     return Funnel(
-        steps=[step(None), *(step(s) for s in FUNNEL_STAGES)],
+        steps=[
+            step(None),
+            *(step(s) for s in FUNNEL_STAGES if s != Stage.SAMPLE_AWAITED or sampled),
+        ],
         endings=endings,
         open=[OpenStage(stage=s, count=open_counts[s]) for s in OPEN_ORDER if open_counts[s]],
         revised=sum(e.revisions > 0 for e in entries),
+        advised_against=advised_against,
     )
 
 
@@ -409,8 +471,10 @@ def _tally(name: str, entries: Sequence[Entry], levels: Sequence[int]) -> Tally:
     return Tally(
         name=name,
         proposals=len(entries),
-        verified=sum(Stage.TECHNICAL_ASSESSMENT in e.reached for e in entries),
-        assessed=sum(Stage.PANEL_SCORING in e.reached for e in entries),
+        verified=sum(e.verified for e in entries),
+        assessed=sum(
+            Stage.PANEL_SCORING in e.reached and not e.lab_advised_against for e in entries
+        ),
         awarded=sum(won.values()),
         stars={level: won[level] for level in levels},
         open=sum(e.is_open for e in entries),

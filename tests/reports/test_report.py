@@ -198,7 +198,7 @@ async def test_the_spreadsheet_reads_back(
         "Bintang",
     ]
     assert ranking.freeze_panes == "A2"
-    assert ranking.auto_filter.ref == "A1:P71"
+    assert ranking.auto_filter.ref == "A1:Q71"
     rows = list(ranking.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 70
     batik = [r for r in rows if r[0] == "Kain Batik"]

@@ -6,13 +6,17 @@ seen on its own; `tests/reports/` runs a whole cycle through the real rules."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+from openpyxl import load_workbook
 
 from domain.events import EventKind
 from domain.stages import Stage
 from records import NominationRow, TransitionRow
 from reports.html import render_html
 from reports.results import shape
+from reports.xlsx import write_xlsx
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
@@ -187,3 +191,109 @@ def test_other_cycles_are_left_out_and_a_closed_cycle_is_final() -> None:
     assert "HASIL AKHIR" in page
     assert "HASIL SEMENTARA" not in page
     assert "Usulan yang masih berjalan" not in page
+
+
+# --- a cycle that takes samples (`lab_testing`) ----------------------------------------
+
+TO_SAMPLE: Move = (K.VERIFIED, S.ADMIN_VERIFICATION, S.SAMPLE_AWAITED, {"sample": "3 buah"})
+RECEIVED: Move = (
+    K.SAMPLE_RECEIVED,
+    S.SAMPLE_AWAITED,
+    S.TECHNICAL_ASSESSMENT,
+    {"received_on": "2026-03-10", "condition": "baik", "received_by": "Petugas Sampel"},
+)
+ADVISED_AGAINST: Move = (
+    K.ASSESSED,
+    S.TECHNICAL_ASSESSMENT,
+    S.PANEL_SCORING,
+    {"report_number": "LHU/7", "lab_score": 45, "conforms": False},
+)
+
+
+def sampled_cycle() -> Records:
+    """Two awaiting or under test, a winner, and three the lab advised against: one awarded
+    despite it, one given no star by the official, one awaiting the official."""
+    records = Records()
+    records.add("menunggu-sampel", [PROPOSED, TO_SAMPLE])
+    records.add("diuji", [PROPOSED, TO_SAMPLE, RECEIVED])
+    won = [PROPOSED, TO_SAMPLE, RECEIVED, assessed(80), closed(82.0, 3), awarded(3)]
+    records.add("juara", won, final_score=82.0, stars=3)
+    against = [PROPOSED, TO_SAMPLE, RECEIVED, ADVISED_AGAINST, closed(70.0, 2)]
+    records.add("tetap-diberi", [*against, awarded(2)], final_score=70.0, stars=2)
+    refused = (K.NOT_AWARDED, S.AWARD_DECISION, S.NOT_AWARDED, {"overridden": True})
+    records.add("tanpa-bintang", [*against, refused], final_score=69.0)
+    records.add("menunggu-pejabat", against, final_score=68.0)
+    return records
+
+
+def test_passing_verification_is_reaching_the_sample_and_its_receipt_is_a_step() -> None:
+    results = sampled_cycle().shape()
+    funnel = results.funnel
+
+    assert [(s.label, s.count) for s in funnel.steps] == [
+        ("Usulan diterima", 6),
+        ("Lolos verifikasi administrasi", 6),
+        ("Sampel diterima Balai Besar", 5),
+        ("Sampai penilaian Tim Seleksi", 4),  # three only went past the lab's advice
+        ("Sampai penetapan penghargaan", 4),
+        ("Meraih penghargaan", 2),
+    ]
+    assert funnel.advised_against == 3
+    assert [(o.stage, o.count) for o in funnel.open] == [
+        (S.SAMPLE_AWAITED, 1),
+        (S.TECHNICAL_ASSESSMENT, 1),
+        (S.AWARD_DECISION, 1),
+    ]
+    assert [e.ikm_name for e in results.open_entries][:2] == ["IKM menunggu-sampel", "IKM diuji"]
+    batik = results.by_commodity[2]
+    assert (batik.verified, batik.assessed) == (6, 1)  # passed the lab: only the winner
+
+
+def test_a_cycle_without_samples_has_no_sample_step() -> None:
+    records = Records()
+    winner(records, "juara", 85.0, 80)
+
+    funnel = records.shape().funnel
+
+    assert [s.label for s in funnel.steps] == [
+        "Usulan diterima",
+        "Lolos verifikasi administrasi",
+        "Lolos penilaian teknis Balai Besar",
+        "Sampai penetapan penghargaan",
+        "Meraih penghargaan",
+    ]
+    assert funnel.advised_against == 0
+
+
+def test_each_ranked_product_the_lab_advised_against_shows_what_the_official_decided() -> None:
+    results = sampled_cycle().shape()
+    advice = {r.entry.ikm_name: r.entry.lab_advice for r in results.rankings[2].ranked}
+
+    said = "Balai Besar merekomendasikan tidak memenuhi standar (laporan LHU/7)"
+    assert advice == {
+        "IKM juara": None,
+        "IKM tetap-diberi": f"{said}; pejabat penetap tetap memberi 2 bintang dengan alasan: "
+        "alasan awarded",
+        "IKM tanpa-bintang": f"{said}; pejabat penetap menetapkan tanpa bintang: "
+        "alasan not_awarded",
+        "IKM menunggu-pejabat": f"{said}; menunggu keputusan pejabat penetap",
+    }
+    page = render_html(results)
+    assert page.count('<span class="tag">rekomendasi Balai Besar</span>') == 3
+    assert "3 usulan dinilai Tim Seleksi meskipun Balai Besar merekomendasikan" in page
+    assert "Sampel diterima Balai Besar" in page
+
+
+def test_the_spreadsheet_gives_the_lab_s_advice_beside_each_ranked_product(tmp_path: Path) -> None:
+    path = tmp_path / "hasil.xlsx"
+    write_xlsx(sampled_cycle().shape(), path)
+    book = load_workbook(path)
+
+    for sheet in ("Peringkat per Komoditas", "Data Lengkap"):
+        rows = list(book[sheet].iter_rows(values_only=True))
+        column = rows[0].index("Rekomendasi Balai Besar")
+        advice = {row[column] for row in rows[1:]} - {None}
+        assert len(advice) == 3, sheet
+        assert all(str(a).startswith("Balai Besar merekomendasikan") for a in advice)
+    summary = [row[:2] for row in book["Ringkasan"].iter_rows(values_only=True)]
+    assert ("Sampel diterima Balai Besar", 5) in summary
