@@ -27,6 +27,7 @@ class Sample:
     reassessment: bool = False
     by_decree: bool = False  # settled by the cycle's decree (the letter names it)
     sampled: bool = False  # the cycle's labs take samples (`lab_testing`)
+    endorsing: bool = False  # the provincial offices endorse first (`endorsement`)
 
     def matches(self, letter: Letter) -> bool:
         e = letter.event
@@ -39,6 +40,7 @@ class Sample:
             and self.step in (None, e.facts.get("step"))
             and ("decree" in e.facts) == self.by_decree
             and (letter.nomination.config.lab_testing is not None) == self.sampled
+            and (letter.nomination.config.endorsement is not None) == self.endorsing
         )
 
 
@@ -336,6 +338,51 @@ SAMPLES = [
         "When the panel closes with a score that earns stars; to the officials.",
         to_stage=Stage.AWARD_DECISION,
         sampled=True,
+    ),
+    Sample(
+        "34-proposed-endorsement-asked",
+        EventKind.PROPOSED,
+        Audience.PROVINCIAL_OFFICE,
+        "Where the provincial offices endorse first: a regency's proposal is in, and the "
+        "province is asked to endorse or return it by its deadline.",
+        "On proposal; to the applicants (this copy: the provincial office's, with its task).",
+        to_stage=Stage.PROVINCIAL_ENDORSEMENT,
+        endorsing=True,
+    ),
+    Sample(
+        "35-returned",
+        EventKind.RETURNED,
+        Audience.PROPOSER,
+        "The provincial office returned the proposal for correction, with its reason.",
+        "When the provincial office returns it; to the proposing and provincial offices.",
+        endorsing=True,
+    ),
+    Sample(
+        "36-resubmitted-to-the-province",
+        EventKind.RESUBMITTED,
+        Audience.PROVINCIAL_OFFICE,
+        "The corrected proposal is back with the province to endorse.",
+        "When the proposing office resubmits after the province's return; to the province.",
+        to_stage=Stage.PROVINCIAL_ENDORSEMENT,
+        endorsing=True,
+    ),
+    Sample(
+        "37-endorsed",
+        EventKind.ENDORSED,
+        Audience.VERIFICATION_DESK,
+        "The provincial office endorsed the proposal: on to administrative verification.",
+        "When the province endorses; to the applicants and the verification desk.",
+        endorsing=True,
+    ),
+    Sample(
+        "38-reminded-endorsement",
+        EventKind.REMINDED,
+        Audience.PROVINCIAL_OFFICE,
+        "A reminder to the provincial office to endorse or return the proposal.",
+        "At 09.00 local time before and after the endorsement's deadline; to the province.",
+        from_stage=Stage.PROVINCIAL_ENDORSEMENT,
+        step="H-1",
+        endorsing=True,
     ),
 ]
 

@@ -20,7 +20,9 @@ from domain.decisions import (
     DeadlineExtension,
     Decision,
     DecreeOutcome,
+    EndorseOutcome,
     JurorReassignment,
+    ProvincialEndorsement,
     Resubmission,
     ScoreSheet,
     VerifyDecision,
@@ -35,6 +37,7 @@ from domain.examples import (
     example_proposal,
     example_sample_receipt,
     proposer_of,
+    provincial_office_of,
 )
 from domain.nomination import Nomination
 from domain.notifications import LINK_PATH, Recipient, recipients_for, task_url
@@ -51,6 +54,7 @@ CERTIFICATE = "0001/OVOP/IKMA/2026"
 CONFIG = example_cycle_config("2026")
 BY_DECREE = example_cycle_config("2026", plenary={"by_decree": True})
 SAMPLED = example_cycle_config("2026", lab_testing=example_lab_testing())
+ENDORSING = example_cycle_config("2026", endorsement={})
 DECREE = "0001/KEP/OVOP/IKMA/2026"
 DITJEN = "Ditjen IKMA"
 VERIFIER = Actor(user_id=CONFIG.staff.verifiers[0].user_id, role=Role.VERIFIER, institution=DITJEN)
@@ -228,6 +232,27 @@ def every_letter(renderer: MailRenderer | None = None) -> list[Letter]:
     walk.decree(walk.at(Stage.AWARD_DECISION, 0, BY_DECREE), 3)
     dropped = "IKM tidak aktif berproduksi sejak awal tahun menurut Dinas Perindustrian."
     walk.decree(walk.at(Stage.AWARD_DECISION, 5, BY_DECREE), 0, dropped)
+
+    # The provincial office's endorsement (`endorsement`): asked for, returned, the
+    # correction endorsed; and one left to run late and escalated.
+    endorsed = walk.start(3, config=ENDORSING)
+    province = provincial_office_of(endorsed.proposal)
+    returning = ProvincialEndorsement(
+        actor=province,
+        outcome=EndorseOutcome.RETURN,
+        reason="Lengkapi foto proses produksi dan salinan izin edar PIRT yang masih berlaku.",
+    )
+    walk.apply(endorsed, returning)
+    walk.apply(
+        endorsed,
+        Resubmission(
+            actor=proposer_of(endorsed.proposal),
+            proposal=endorsed.proposal,
+            note="Foto proses produksi dan salinan PIRT kami lampirkan.",
+        ),
+    )
+    walk.apply(endorsed, ProvincialEndorsement(actor=province, outcome=EndorseOutcome.ENDORSE))
+    walk.run_late(walk.start(4, config=ENDORSING))
 
     # Samples (`lab_testing`): asked for and chased until escalated, received late, a product
     # that does not conform on its template sent on to the panel, and awarded with a reason.

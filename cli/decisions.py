@@ -1,4 +1,4 @@
-"""`ovop verify`, `resubmit`, `receive-sample`, `assess`, `score`, `award`, `withdraw`,
+"""`ovop endorse`, `verify`, `resubmit`, `receive-sample`, `assess`, `score`, `award`, `withdraw`,
 `extend`, `reassign` and `declare-conflict`: each decision sent as the workflow Update the
 rules live behind."""
 
@@ -40,8 +40,10 @@ from domain.decisions import (
     DeadlineExtension,
     Decision,
     DecisionResult,
+    EndorseOutcome,
     JurorReassignment,
     LabTest,
+    ProvincialEndorsement,
     Resubmission,
     SampleReceipt,
     ScoreSheet,
@@ -110,6 +112,30 @@ def send(nomination_id: str, decision: Decision, as_json: bool) -> None:
         if result.certificate_number:
             line += f" (sertifikat {result.certificate_number})"
         typer.echo(line)
+
+
+def endorse(
+    nomination_id: IdArg,
+    user: UserOpt,
+    institution: InstitutionOpt,
+    endorse_it: Annotated[
+        bool, typer.Option("--endorse/--return", help="Endorse it, or return it to the regency.")
+    ] = True,
+    reason: Annotated[str | None, typer.Option(help="Why (needed to return it).")] = None,
+    role: RoleOpt = Role.PROPOSER,
+    as_json: JsonFlag = False,
+) -> None:
+    """The provincial office endorses a regency's proposal (within its quota), or returns
+    it for correction; --institution names the provincial office."""
+    decision = parse(
+        ProvincialEndorsement,
+        {
+            "actor": actor(user, role, institution),
+            "outcome": EndorseOutcome.ENDORSE if endorse_it else EndorseOutcome.RETURN,
+            "reason": reason,
+        },
+    )
+    send(nomination_id, decision, as_json)
 
 
 def verify(
@@ -375,6 +401,7 @@ def declare_conflict(
 
 # Each kind of decision's command (its name comes from `DECISIONS`).
 COMMANDS: dict[type[Decision], Callable[..., None]] = {
+    ProvincialEndorsement: endorse,
     VerifyDecision: verify,
     Resubmission: resubmit,
     AssessmentFindings: assess,

@@ -81,14 +81,14 @@ class DeadlineClock(NominationState):
 
     def zone_of_deadline(self, stage: Stage) -> TimeZone:
         """Proposers count in their own province's time; the ministry, labs and panel in WIB."""
-        if stage in (Stage.REVISION_REQUESTED, Stage.SAMPLE_AWAITED):
+        if stage in (Stage.PROVINCIAL_ENDORSEMENT, Stage.REVISION_REQUESTED, Stage.SAMPLE_AWAITED):
             return self.proposal.sentra.province.timezone
         return TimeZone.WIB
 
     def waiting_zones(self, stage: Stage) -> set[TimeZone]:
         """The time zones of the people a stage waits for (and reminds)."""
         match stage:
-            case Stage.REVISION_REQUESTED | Stage.SAMPLE_AWAITED:
+            case Stage.PROVINCIAL_ENDORSEMENT | Stage.REVISION_REQUESTED | Stage.SAMPLE_AWAITED:
                 return {self.proposal.sentra.province.timezone}
             case Stage.TECHNICAL_ASSESSMENT:
                 return {self.config.staff.lab_desk(self.lab).zone}

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from domain.calendar import WorkingCalendar
 from domain.deadlines import DeadlineRules
+from domain.endorsement import EndorsementRules
 from domain.errors import RefusalKind, Refused
 from domain.lab_testing import LabTesting
 from domain.labs import Lab
@@ -191,6 +192,13 @@ class CycleConfig(Model):
     )
     max_revisions: int = Field(2, ge=0, le=10)
     plenary: PlenaryRules = PlenaryRules()
+    endorsement: EndorsementRules | None = Field(
+        None,
+        description=(
+            "Rekomendasi dinas provinsi sebelum verifikasi administrasi (rilis 1.5), dengan "
+            "kuota per provinsi dan komoditas bila ditetapkan. Bawaan: tidak"
+        ),
+    )
     lab_testing: LabTesting | None = Field(
         None,
         description=(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from domain.access import require_operator
 from domain.calendar import local_date
@@ -17,14 +17,47 @@ from domain.cycle import (
     check_schedule,
     panel_shortfalls,
 )
-from domain.decisions import Actor, DecreeOutcome
+from domain.cycle_records import (
+    Admission,
+    Closing,
+    ConfigChange,
+    ConfigVersion,
+    CycleSetup,
+    CycleStatus,
+    Entry,
+    PlenaryOpening,
+    Registration,
+    StageReport,
+)
+from domain.decisions import Actor, DecreeOutcome, EndorseOutcome
 from domain.decree import Decree, DecreeOrder, check_decree, decree_number, issue_decree
+from domain.endorsement import (
+    EndorsementRequest,
+    check_endorsement,
+    endorsed_alike,
+)
 from domain.errors import Problem, RefusalKind, Refused
 from domain.panel import PanelAssignment, PanelNeed, assign_jurors
 from domain.plenary import AgreedList, Nominee, Ranking, check_agreed_list, rank
-from domain.proposal import Commodity, Cycle, LongText, Model
-from domain.regions import Province, TimeZone
+from domain.proposal import Commodity
+from domain.regions import TimeZone
 from domain.stages import Stage
+
+__all__ = [  # the records are the book's vocabulary, importable from here as before
+    "Admission",
+    "Closing",
+    "ConfigChange",
+    "ConfigVersion",
+    "CycleBook",
+    "CycleSetup",
+    "CycleStatus",
+    "Entry",
+    "PlenaryOpening",
+    "Registration",
+    "StageReport",
+    "check_config",
+    "cycle_workflow_id",
+]
 
 # Where a nomination has yet to pass its panel: its commodity's plenary waits for it.
 BEFORE_THE_PLENARY = frozenset(
@@ -40,99 +73,6 @@ BEFORE_THE_PLENARY = frozenset(
 
 def cycle_workflow_id(cycle: str) -> str:
     return f"ovop-cycle-{cycle}"
-
-
-class CycleSetup(Model):
-    """How an operator opens a cycle."""
-
-    config: CycleConfig
-    window: ProposalWindow
-    opened_by: Actor
-    previous_cycle: Cycle | None = Field(
-        None,
-        description="The last cycle opened before this one, as the front end found it; "
-        "None: this is the first",
-    )
-    off_schedule_reason: LongText | None = Field(
-        None,
-        description="Alasan membuka siklus tidak dua tahun setelah siklus terakhir; wajib "
-        "diisi dalam hal itu",
-    )
-
-
-class ConfigChange(Model):
-    actor: Actor
-    config: CycleConfig
-    reason: LongText
-
-
-class ConfigVersion(Model):
-    version: int
-    config: CycleConfig
-    since: datetime
-    by: Actor
-    reason: str | None = None
-
-
-class Registration(Model):
-    """A nomination about to start asks its cycle for admission and its rules."""
-
-    nomination_id: str
-    commodity: Commodity
-    province: Province
-    # None from a client before 1.1: the proposal is taken as dated the day it arrives.
-    proposed_on: date | None = None
-
-
-class Admission(Model):
-    """The cycle's answer: the configuration (and its version) the nomination runs under."""
-
-    config: CycleConfig
-    version: int
-
-
-class StageReport(Model):
-    """A nomination tells its cycle where it stands now; once its panel has closed in a
-    cycle whose awards come by decree, also how its commodity's plenary will see it."""
-
-    nomination_id: str
-    stage: Stage
-    final_score: float | None = None
-    stars: int | None = None
-    nominee: Nominee | None = None
-
-
-class PlenaryOpening(Model):
-    """An operator opens a commodity's plenary once its panels have all closed."""
-
-    actor: Actor
-    commodity: Commodity
-
-
-class Closing(Model):
-    actor: Actor
-
-
-class Entry(Model):
-    nomination_id: str
-    commodity: Commodity
-    province: Province
-    version: int
-    stage: Stage = Stage.ADMIN_VERIFICATION
-    final_score: float | None = None
-    stars: int | None = None
-
-
-class CycleStatus(Model):
-    cycle: str
-    window: ProposalWindow
-    version: int
-    closed: bool
-    nominations: int
-    by_stage: dict[Stage, int]
-    juror_loads: dict[str, int]
-    previous_cycle: str | None = None
-    off_schedule_reason: str | None = None
 
 
 class CycleBook(BaseModel):
@@ -198,15 +138,50 @@ class CycleBook(BaseModel):
         self.check_register(reg, now)
         entry = self.entries.get(reg.nomination_id)
         if entry is None:
+            endorsed_first = self.config.endorsement is not None
             entry = Entry(
                 nomination_id=reg.nomination_id,
                 commodity=reg.commodity,
                 province=reg.province,
                 version=self.version,
+                provincial_office=reg.provincial_office,
+                **({"stage": Stage.PROVINCIAL_ENDORSEMENT} if endorsed_first else {}),
             )
             self.entries[reg.nomination_id] = entry
-        config = next(v.config for v in self.versions if v.version == entry.version)
-        return Admission(config=config, version=entry.version)
+        return Admission(config=self.config_of(entry), version=entry.version)
+
+    def config_of(self, entry: Entry) -> CycleConfig:
+        """The configuration version a nomination runs under."""
+        return next(v.config for v in self.versions if v.version == entry.version)
+
+    # --- the provincial office's endorsement (`endorsement`) ---------------------------
+
+    def check_endorse(self, request: EndorsementRequest) -> Entry:
+        """The nomination's entry, unless the endorsement may not be taken now."""
+        entry = self.entries.get(request.nomination_id)
+        if entry is None:
+            raise Refused.one(
+                "nomination_id",
+                f"usulan {request.nomination_id} tidak terdaftar pada siklus {self.cycle}",
+                RefusalKind.NOT_FOUND,
+            )
+        config = self.config_of(entry)
+        alike = endorsed_alike(self.entries.values(), entry.province, entry.commodity)
+        revisions_left = entry.returns < config.max_revisions
+        check_endorsement(
+            request.endorsement, entry.endorsee(), config.endorsement, alike, revisions_left
+        )
+        return entry
+
+    def endorse(self, request: EndorsementRequest) -> Stage:
+        """Take the endorsement (or return); the stage the nomination moves to."""
+        entry = self.check_endorse(request)
+        endorsed = request.endorsement.outcome == EndorseOutcome.ENDORSE
+        stage = Stage.ADMIN_VERIFICATION if endorsed else Stage.REVISION_REQUESTED
+        self.entries[entry.nomination_id] = entry.model_copy(
+            update={"endorsed": endorsed, "returns": entry.returns + (not endorsed), "stage": stage}
+        )
+        return stage
 
     # --- configuration ------------------------------------------------------------------
 

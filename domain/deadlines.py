@@ -33,6 +33,9 @@ class ReminderLadder(Model):
 class DeadlineRules(Model):
     """How many working days each waiting stage may take, and how reminders run."""
 
+    endorsement_days: WorkingDays = Field(
+        10, description="Hari kerja bagi dinas provinsi untuk merekomendasikan (`endorsement`)"
+    )
     verification_days: WorkingDays = 10
     revision_days: WorkingDays = 10
     sample_days: WorkingDays = Field(
@@ -52,6 +55,7 @@ class DeadlineRules(Model):
 
     def days_for(self, stage: Stage) -> int | None:
         return {
+            Stage.PROVINCIAL_ENDORSEMENT: self.endorsement_days,
             Stage.ADMIN_VERIFICATION: self.verification_days,
             Stage.REVISION_REQUESTED: self.revision_days,
             Stage.SAMPLE_AWAITED: self.sample_days,

@@ -33,6 +33,20 @@ class VerifyOutcome(StrEnum):
     REVISE = "revise"  # dikembalikan untuk perbaikan
 
 
+class EndorseOutcome(StrEnum):
+    ENDORSE = "endorse"  # direkomendasikan: on to the ministry's verification
+    RETURN = "return"  # dikembalikan kepada dinas kabupaten/kota untuk diperbaiki
+
+
+class ProvincialEndorsement(Model):
+    """The provincial office endorses a regency's proposal, or returns it with a reason
+    (`endorsement`). Taken by the cycle, which holds the province's quota."""
+
+    actor: Actor
+    outcome: EndorseOutcome
+    reason: LongText | None = None
+
+
 class VerifyDecision(Model):
     actor: Actor
     outcome: VerifyOutcome
@@ -149,7 +163,8 @@ class ConflictDeclaration(Model):
 
 
 Decision = (
-    VerifyDecision
+    ProvincialEndorsement
+    | VerifyDecision
     | Resubmission
     | AssessmentFindings
     | ScoreSheet
@@ -174,11 +189,23 @@ class DecisionKind:
     roles: tuple[Role, ...]
     title: str
     label: str
+    # Taken by the nomination's cycle, not the nomination (it spans nominations: a quota).
+    by_cycle: bool = False
 
 
 # The one table of decisions: the workflow's Updates, `workflows.client.decide`, the API's
 # decision routes and the `ovop` decision commands are derived from it.
 DECISIONS: tuple[DecisionKind, ...] = (
+    DecisionKind(
+        ProvincialEndorsement,
+        "endorse",
+        "endorse",
+        (Role.PROPOSER,),
+        "The provincial office endorses a regency's proposal, or returns it (the cycle "
+        "takes it, within the province's quota)",
+        "rekomendasi dinas provinsi",
+        by_cycle=True,
+    ),
     DecisionKind(
         VerifyDecision,
         "verify",

@@ -18,6 +18,8 @@ from domain.stages import Stage
 
 class EventKind(StrEnum):
     PROPOSED = "proposed"
+    ENDORSED = "endorsed"
+    RETURNED = "returned"
     VERIFIED = "verified"
     REVISION_REQUESTED = "revision_requested"
     RESUBMITTED = "resubmitted"
@@ -44,6 +46,8 @@ class EventKind(StrEnum):
 
 _EVENT_LABELS = {
     EventKind.PROPOSED: "Usulan diterima",
+    EventKind.ENDORSED: "Direkomendasikan dinas provinsi",
+    EventKind.RETURNED: "Dikembalikan dinas provinsi",
     EventKind.VERIFIED: "Lolos verifikasi administrasi",
     EventKind.REVISION_REQUESTED: "Perbaikan usulan diminta",
     EventKind.RESUBMITTED: "Perbaikan usulan diajukan",

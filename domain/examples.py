@@ -137,10 +137,27 @@ def example_cycle_config(cycle: str = "2026", **overrides: Any) -> CycleConfig:
 
 
 def _regional_offices(cycle: str) -> list[dict[str, Any]]:
-    """The offices that propose the examples, each with its OVOP contact as the one person
-    who acts for it in the inbox."""
+    """The offices that propose the examples, and the provincial offices that endorse them
+    (`endorsement`), each with its OVOP contact as the one person who acts for it in the
+    inbox."""
     offices: dict[str, dict[str, Any]] = {}
     for p in example_proposals(cycle):
+        province, contact = p["provincial_office"], p["provincial_office"]["contact"]
+        offices.setdefault(
+            province["name"],
+            {
+                "name": province["name"],
+                "province": p["sentra"]["province"],
+                "regency": None,
+                "contacts": [
+                    {
+                        "user_id": contact["email"].split("@")[0],
+                        "name": contact["name"],
+                        "email": contact["email"],
+                    }
+                ],
+            },
+        )
         office, contact = p["proposing_office"], p["proposing_office"]["contact"]
         offices.setdefault(
             office["name"],
@@ -410,6 +427,16 @@ def proposer_of(proposal: Proposal) -> Actor:
         user_id=str(proposal.proposing_office.contact.email),
         role=Role.PROPOSER,
         institution=proposal.proposing_office.name,
+    )
+
+
+def provincial_office_of(proposal: Proposal) -> Actor:
+    """The provincial office of the proposal's province, acting through its OVOP contact
+    (its endorsement: `endorsement`)."""
+    return Actor(
+        user_id=str(proposal.provincial_office.contact.email).split("@")[0],
+        role=Role.PROPOSER,
+        institution=proposal.provincial_office.name,
     )
 
 

@@ -25,7 +25,9 @@ from domain.decisions import (
     Decision,
     DecisionResult,
     DecreeOutcome,
+    EndorseOutcome,
     JurorReassignment,
+    ProvincialEndorsement,
     Resubmission,
     SampleReceipt,
     ScoreSheet,
@@ -35,6 +37,7 @@ from domain.decisions import (
 )
 from domain.documents import revised_documents
 from domain.eligibility import eligibility_problems
+from domain.endorsement import Endorsee, check_endorsement
 from domain.errors import Problem, Refused
 from domain.events import EventKind, Fact
 from domain.lab_testing import SampleCondition, SampleRecord, require_on_template
@@ -96,10 +99,56 @@ class Nomination(PanelSeats):
     # --- what the engine does by itself -------------------------------------------------
 
     def start(self, now: datetime) -> None:
-        """The proposal is in: administrative verification begins."""
+        """The proposal is in: its provincial office endorses it first where the cycle asks
+        for that (`endorsement`); otherwise administrative verification begins."""
         if self.events:
             return
-        self._move(EventKind.PROPOSED, Stage.ADMIN_VERIFICATION, self.submitted_by, now)
+        first = (
+            Stage.PROVINCIAL_ENDORSEMENT if self.config.endorsement else Stage.ADMIN_VERIFICATION
+        )
+        self._move(EventKind.PROPOSED, first, self.submitted_by, now)
+
+    # --- the provincial office's endorsement (`endorsement`) ---------------------------
+
+    def endorsee(self) -> Endorsee:
+        """The nomination as the rules of endorsement see it."""
+        p = self.proposal
+        return Endorsee(
+            nomination_id=self.id,
+            commodity=p.product.commodity,
+            province=p.sentra.province,
+            provincial_office=p.provincial_office.name,
+            stage=self.stage,
+            endorsed=False,
+        )
+
+    def _check_endorse(self, d: ProvincialEndorsement) -> None:
+        """The rules the cycle applies, but the quota, which only the cycle can count."""
+        revisions_left = self.revisions < self.config.max_revisions
+        check_endorsement(d, self.endorsee(), self.config.endorsement, [], revisions_left)
+
+    def take_endorsement(self, d: ProvincialEndorsement, now: datetime) -> None:
+        """The cycle took the provincial office's endorsement (or return). A nomination
+        that has moved meanwhile (withdrawn) takes nothing."""
+        if self.stage != Stage.PROVINCIAL_ENDORSEMENT:
+            return
+        office = self.proposal.provincial_office.name
+        if d.outcome == EndorseOutcome.ENDORSE:
+            self._move(
+                EventKind.ENDORSED, Stage.ADMIN_VERIFICATION, d.actor, now, d.reason, office=office
+            )
+            return
+        self.revisions += 1
+        self.returned_by_province = True
+        self._move(
+            EventKind.RETURNED,
+            Stage.REVISION_REQUESTED,
+            d.actor,
+            now,
+            d.reason,
+            revision=self.revisions,
+            office=office,
+        )
 
     def grant(self, certificate_number: str, now: datetime) -> None:
         """The certificate number is issued: the award is final."""
@@ -142,7 +191,8 @@ class Nomination(PanelSeats):
     def lab_advised_against(self) -> bool:
         """The lab found the product not to conform, and it went on to the panel with that
         recommendation (`lab_testing`)."""
-        return self.findings is not None and not self.findings.conforms
+        f = self.findings
+        return f is not None and not f.conforms and self.config.lab_testing is not None
 
     def waiting_for(self) -> Role | None:
         """The role whose action the nomination waits for."""
@@ -156,6 +206,8 @@ class Nomination(PanelSeats):
         """Raise `Refused`, naming the field, unless `decision` may be taken now (`now`,
         where a rule reads the date: a sample is not received tomorrow)."""
         match decision:
+            case ProvincialEndorsement():
+                self._check_endorse(decision)
             case VerifyDecision():
                 self._check_verify(decision)
             case Resubmission():
@@ -181,6 +233,8 @@ class Nomination(PanelSeats):
         """Take a decision that `check` allowed; returns what it did."""
         self.check(decision, now)
         match decision:
+            case ProvincialEndorsement():
+                self.take_endorsement(decision, now)
             case VerifyDecision():
                 self._verify(decision, now)
             case Resubmission():
@@ -307,9 +361,11 @@ class Nomination(PanelSeats):
         )
         self.proposal = d.proposal.model_copy(update={"documents": documents})
         self.lab = route_lab(d.proposal.product.commodity)
+        back_to = Stage.PROVINCIAL_ENDORSEMENT if self.returned_by_province else None
+        self.returned_by_province = False
         self._move(
             EventKind.RESUBMITTED,
-            Stage.ADMIN_VERIFICATION,
+            back_to or Stage.ADMIN_VERIFICATION,
             d.actor,
             now,
             d.note,

@@ -97,6 +97,7 @@ STAGE, ACCESS = RefusalKind.STAGE, RefusalKind.ACCESS
 
 # Whose action each open stage waits for.
 WAITING_ROLE = {
+    Stage.PROVINCIAL_ENDORSEMENT: Role.PROPOSER,  # the province's own office
     Stage.ADMIN_VERIFICATION: Role.VERIFIER,
     Stage.REVISION_REQUESTED: Role.PROPOSER,
     Stage.SAMPLE_AWAITED: Role.PROPOSER,  # to send it; the lab records its receipt
@@ -121,6 +122,9 @@ class NominationState(BaseModel):
     stage_entered_at: datetime | None = None
     plan: StagePlan | None = None
     revisions: int = 0
+    # The last revision was asked by the provincial office (`endorsement`): the corrected
+    # proposal goes back to it, not straight to the ministry.
+    returned_by_province: bool = False
     findings: AssessmentFindings | None = None
     sample: SampleRecord | None = None  # its receipt by the lab (`lab_testing`)
     # The documents a resubmission replaced, kept readable (`revised_documents`).

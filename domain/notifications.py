@@ -59,9 +59,13 @@ _APPLICANTS = (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE, Audience.IKM_OWNER
 # Who hears of each event, by where it leads; None stands for "any stage".
 _AUDIENCES: dict[tuple[EventKind, Stage | None], tuple[Audience, ...]] = {
     (EventKind.PROPOSED, None): (*_APPLICANTS, Audience.VERIFICATION_DESK),
+    (EventKind.PROPOSED, Stage.PROVINCIAL_ENDORSEMENT): _APPLICANTS,
+    (EventKind.ENDORSED, None): (*_APPLICANTS, Audience.VERIFICATION_DESK),
+    (EventKind.RETURNED, None): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
     (EventKind.VERIFIED, None): (*_APPLICANTS, Audience.LAB),
     (EventKind.REVISION_REQUESTED, None): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
     (EventKind.RESUBMITTED, None): (Audience.VERIFICATION_DESK, Audience.PROVINCIAL_OFFICE),
+    (EventKind.RESUBMITTED, Stage.PROVINCIAL_ENDORSEMENT): (Audience.PROVINCIAL_OFFICE,),
     (EventKind.REJECTED, None): _APPLICANTS,
     (EventKind.ASSESSED, Stage.PANEL_SCORING): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
     (EventKind.PANEL_ASSIGNED, None): (Audience.JUROR,),
@@ -108,6 +112,8 @@ def recipients_for(nom: Nomination, event: NominationEvent) -> list[Recipient]:
 _ASKING = frozenset(
     {
         EventKind.PROPOSED,
+        EventKind.ENDORSED,
+        EventKind.RETURNED,
         EventKind.RESUBMITTED,
         EventKind.VERIFIED,
         EventKind.REVISION_REQUESTED,
@@ -132,6 +138,8 @@ def asks_to_act(event: NominationEvent, recipient: Recipient) -> bool:
     deciders = set(_holders(event.to_stage)) - {Audience.PROVINCIAL_OFFICE}
     if event.to_stage == Stage.SAMPLE_AWAITED:
         deciders = {Audience.LAB}
+    elif event.to_stage == Stage.PROVINCIAL_ENDORSEMENT:  # the province's own decision
+        deciders = {Audience.PROVINCIAL_OFFICE}
     return event.kind in _ASKING and recipient.audience in deciders
 
 
@@ -155,6 +163,7 @@ def task_url(public_url: str, nomination_id: str) -> str:
 def _holders(stage: Stage) -> tuple[Audience, ...]:
     """Who holds a nomination in this stage, and must hear it moved on without them."""
     return {
+        Stage.PROVINCIAL_ENDORSEMENT: (Audience.PROVINCIAL_OFFICE,),
         Stage.ADMIN_VERIFICATION: (Audience.VERIFICATION_DESK,),
         Stage.REVISION_REQUESTED: (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
         Stage.SAMPLE_AWAITED: (Audience.PROPOSER,),

@@ -275,6 +275,7 @@ def _permit(kind: str, number: str) -> str:
 
 
 _WAITING = {
+    Stage.PROVINCIAL_ENDORSEMENT: "rekomendasi dari {province_office}",
     Stage.ADMIN_VERIFICATION: "keputusan verifikasi administrasi dari Verifikator Ditjen IKMA",
     Stage.REVISION_REQUESTED: "perbaikan usulan dari {office}",
     Stage.SAMPLE_AWAITED: "sampel produk dari {office}, dicatat diterima oleh {lab}",
@@ -294,6 +295,7 @@ def waiting_text(nom: Nomination) -> str | None:
         return None
     return _WAITING[nom.stage].format(
         office=nom.proposal.proposing_office.name,
+        province_office=nom.proposal.provincial_office.name,
         lab=nom.lab.label,
         jurors=", ".join(nom.pending_jurors()) or "-",
     )

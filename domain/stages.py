@@ -7,6 +7,7 @@ from enum import StrEnum
 
 class Stage(StrEnum):
     PROPOSED = "PROPOSED"
+    PROVINCIAL_ENDORSEMENT = "PROVINCIAL_ENDORSEMENT"
     ADMIN_VERIFICATION = "ADMIN_VERIFICATION"
     REVISION_REQUESTED = "REVISION_REQUESTED"
     SAMPLE_AWAITED = "SAMPLE_AWAITED"
@@ -34,6 +35,7 @@ TERMINAL = frozenset(
 
 _LABELS = {
     Stage.PROPOSED: "Diusulkan",
+    Stage.PROVINCIAL_ENDORSEMENT: "Rekomendasi Dinas Provinsi",
     Stage.ADMIN_VERIFICATION: "Verifikasi Administrasi",
     Stage.REVISION_REQUESTED: "Perbaikan Usulan",
     Stage.SAMPLE_AWAITED: "Pengiriman Sampel Produk",

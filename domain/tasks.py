@@ -31,6 +31,7 @@ from domain.stages import Role, Stage
 
 # The decision each open stage asks for, by its command (`DecisionKind.command`).
 _ASKED = {
+    Stage.PROVINCIAL_ENDORSEMENT: "endorse",
     Stage.ADMIN_VERIFICATION: "verify",
     Stage.REVISION_REQUESTED: "resubmit",
     Stage.SAMPLE_AWAITED: "receive-sample",
@@ -71,10 +72,16 @@ def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
     if seat is None:
         return None
     match role:
-        case Role.PROPOSER:  # its own proposal, within its reach, as an office's API key
-            mine = folded(seat.institution) == folded(
-                nom.proposal.proposing_office.name
-            ) and seat.reach.covers(Place.of_proposal(nom.proposal))
+        case Role.PROPOSER:  # its own proposal, within its reach, as an office's API key;
+            # its province's office, while it waits for the province's endorsement
+            office = (
+                nom.proposal.provincial_office
+                if nom.stage == Stage.PROVINCIAL_ENDORSEMENT
+                else nom.proposal.proposing_office
+            )
+            mine = folded(seat.institution) == folded(office.name) and seat.reach.covers(
+                Place.of_proposal(nom.proposal)
+            )
         case Role.LAB_ASSESSOR:
             mine = seat.lab == nom.lab
         case Role.JUROR:
@@ -181,6 +188,8 @@ def looked_for(seat: Seat) -> list[dict[str, str]]:
     kinds = [k for k in DECISIONS if seat.role in k.roles and k.command in asked]
     found = []
     for kind in kinds:
+        if kind.by_cycle and seat.regency:  # a regency's office endorses nothing
+            continue
         where = {"stage": asked_stage(kind.command).value, "cycle": seat.cycle}
         if seat.role == Role.LAB_ASSESSOR and seat.lab is not None:
             where["lab"] = seat.lab.value

@@ -21,7 +21,9 @@ from domain.decisions import (
     AssessmentFindings,
     AwardDecision,
     Decision,
+    EndorseOutcome,
     LabTest,
+    ProvincialEndorsement,
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
@@ -34,6 +36,7 @@ from domain.examples import (
     example_proposals,
     example_sample_receipt,
     proposer_of,
+    provincial_office_of,
 )
 from domain.labs import Lab
 from domain.nomination import Nomination
@@ -138,6 +141,12 @@ NOW = datetime(2026, 4, 1, 2, 0, tzinfo=UTC)
 CONFIG = example_cycle_config("2026")
 # A cycle whose labs take samples and test on the commodity's template (release 1.5).
 SAMPLES = example_cycle_config("2026", lab_testing=example_lab_testing())
+# A cycle whose provincial offices endorse their regencies' proposals first (release 1.5).
+ENDORSING = example_cycle_config("2026", endorsement={})
+
+
+def endorses(p: Proposal) -> ProvincialEndorsement:
+    return ProvincialEndorsement(actor=provincial_office_of(p), outcome=EndorseOutcome.ENDORSE)
 
 
 def nomination(index: int = 0, config: CycleConfig = CONFIG) -> Nomination:
@@ -156,6 +165,11 @@ def at_stage(stage: Stage, index: int = 0, config: CycleConfig = CONFIG) -> Nomi
     if stage == Stage.SAMPLE_AWAITED and config.lab_testing is None:
         config = SAMPLES
         nom = nomination(index, config)
+    if stage == Stage.PROVINCIAL_ENDORSEMENT and config.endorsement is None:
+        config = ENDORSING
+        nom = nomination(index, config)
+    if config.endorsement is not None and stage != Stage.PROVINCIAL_ENDORSEMENT:
+        nom.apply(endorses(nom.proposal), NOW)
     later = (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION)
     if stage in (Stage.SAMPLE_AWAITED, *later):
         steps.append(passes())

@@ -27,9 +27,10 @@ from domain.cycle_book import (
     Registration,
     cycle_workflow_id,
 )
-from domain.decisions import Actor, Decision, DecisionResult, kind_of
+from domain.decisions import Actor, Decision, DecisionResult, ProvincialEndorsement, kind_of
 from domain.decree import Decree, DecreeOrder
 from domain.eligibility import Eligible, eligible
+from domain.endorsement import EndorsementRequest
 from domain.errors import Refused
 from domain.labs import route_lab
 from domain.nomination import nomination_id
@@ -131,6 +132,7 @@ async def nominate(
         commodity=proposal.product.commodity,
         province=proposal.sentra.province,
         proposed_on=proposal.proposed_on,
+        provincial_office=proposal.provincial_office.name,
     )
     try:
         admission = await cycle.execute_update(CycleWorkflow.register, registration)
@@ -213,15 +215,48 @@ async def decide(
     jurors the cycle seats) arrives with the nomination's next events, and is waited for
     here, up to `settle_within` (zero: not at all).
     """
+    kind = kind_of(decision)
+    if kind.by_cycle:
+        return await _decide_by_cycle(handle, decision, update_id, settle_within)
     try:
         result: DecisionResult = await handle.execute_update(
-            kind_of(decision).update, decision, id=update_id, result_type=DecisionResult
+            kind.update, decision, id=update_id, result_type=DecisionResult
         )
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed
     if result.settling and settle_within > timedelta(0):
         result = await settled(handle, result, settle_within)
     return result
+
+
+async def _decide_by_cycle(
+    handle: WorkflowHandle[Any, Any],
+    decision: Decision,
+    update_id: str | None,
+    settle_within: timedelta,
+) -> DecisionResult:
+    """A decision its nomination's cycle takes (a provincial endorsement, within the
+    province's quota), sent as the cycle's Update; the cycle then tells the nomination,
+    which is waited for here to have moved, up to `settle_within`."""
+    assert isinstance(decision, ProvincialEndorsement)
+    cycle = handle_cycle(handle)
+    request = EndorsementRequest(nomination_id=handle.id, endorsement=decision)
+    try:
+        result: DecisionResult = await cycle.execute_update(
+            CycleWorkflow.endorse, request, id=update_id
+        )
+    except WorkflowUpdateFailedError as failed:
+        raise refused_from(failed) from failed
+    if settle_within > timedelta(0):
+        result = await settled(handle, result, settle_within)
+    return result
+
+
+def handle_cycle(handle: WorkflowHandle[Any, Any]) -> WorkflowHandle[Any, Any]:
+    """The cycle of the nomination `handle` names (its id begins with the cycle's year)."""
+    year = handle.id.split("-")[1]
+    # The SDK's handle keeps the client it came from, though not as public API.
+    return handle._client.get_workflow_handle(cycle_workflow_id(year))
 
 
 async def settled(
@@ -241,7 +276,8 @@ async def settled(
             )
         except (WorkflowQueryFailedError, RPCError):
             return taken
-        if not result.settling:
+        # Taken by the cycle: settled once the nomination has moved where it said.
+        if not result.settling and (taken.settling or result.stage == taken.stage):
             return result
         # Moments, as a rule: the next workflow tasks bring what is awaited.
         await asyncio.sleep(pause)

@@ -27,8 +27,9 @@ with workflow.unsafe.imports_passed_through():
         Registration,
         StageReport,
     )
-    from domain.decisions import DecreeOutcome
+    from domain.decisions import DecisionResult, DecreeOutcome, EndorseOutcome
     from domain.decree import Decree, DecreeOrder
+    from domain.endorsement import EndorsementRequest
     from domain.errors import Refused
     from domain.panel import PanelNeed
     from domain.plenary import AgreedList, Ranking
@@ -54,8 +55,10 @@ class CycleWorkflow:
     panel assignment with the juror load balanced, and where every nomination stands.
 
     Updates: register (a nomination's admission and rules), configure (a new version for
-    new nominations), close; where awards come by decree (`plenary.by_decree`),
-    open_plenary (a commodity's nominees ranked), agree (its plenary's list), issue_decree.
+    new nominations), close, endorse (a provincial office's endorsement, within its
+    province's quota, where the cycle asks for one: `endorsement`); where awards come by
+    decree (`plenary.by_decree`), open_plenary (a commodity's nominees ranked), agree (its
+    plenary's list), issue_decree.
     Each answers at once; the decree's record and its signals to every nominee start in the
     same workflow task.
     Signals: panel_needed, nomination_moved (from nominations). Queries: status, book, config.
@@ -216,6 +219,33 @@ class CycleWorkflow:
     def _check_issue_decree(self, order: DecreeOrder) -> None:
         today = (workflow.now() + timedelta(hours=7)).date()  # the ministry's day, in WIB
         self._guard(lambda: self._book.check_decree(order, today))
+
+    @workflow.update
+    def endorse(self, request: EndorsementRequest) -> DecisionResult:
+        """A provincial office endorses a nomination of its province, or returns it: taken
+        here, where the province's quota is counted, then told to the nomination."""
+        stage = self._book.endorse(request)
+        self._follow(self._tell_endorsement(request))
+        endorsed = request.endorsement.outcome == EndorseOutcome.ENDORSE
+        return DecisionResult(
+            nomination_id=request.nomination_id,
+            stage=stage,
+            message=(
+                "usulan direkomendasikan dinas provinsi dan menuju verifikasi administrasi"
+                if endorsed
+                else "usulan dikembalikan kepada dinas pengusul untuk diperbaiki"
+            ),
+        )
+
+    @endorse.validator
+    def _check_endorse(self, request: EndorsementRequest) -> None:
+        self._guard(lambda: self._book.check_endorse(request))
+
+    async def _tell_endorsement(self, request: EndorsementRequest) -> None:
+        with contextlib.suppress(ApplicationError):  # ended meanwhile: withdrawn
+            await workflow.get_external_workflow_handle(request.nomination_id).signal(
+                "endorsed", request.endorsement
+            )
 
     # --- signals from nominations ---------------------------------------------------
 

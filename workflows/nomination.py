@@ -21,7 +21,14 @@ with workflow.unsafe.imports_passed_through():
     from activities.registry import RegistryActivities, RegistryCheckInput
     from domain.access import on_panel, scores_visible
     from domain.cycle_book import StageReport
-    from domain.decisions import DECISIONS, Decision, DecisionKind, DecisionResult, DecreeOutcome
+    from domain.decisions import (
+        DECISIONS,
+        Decision,
+        DecisionKind,
+        DecisionResult,
+        DecreeOutcome,
+        ProvincialEndorsement,
+    )
     from domain.errors import Refused
     from domain.events import EventKind, NominationEvent
     from domain.nomination import Nomination
@@ -64,7 +71,8 @@ def decision_updates(cls: type[NominationWorkflow]) -> type[NominationWorkflow]:
     """One Update per kind of decision in `DECISIONS`, named as the table names it, whose
     validator checks the decision and whose handler takes it."""
     for kind in DECISIONS:
-        setattr(cls, kind.update, _decision_update(kind))
+        if not kind.by_cycle:  # the cycle's Update, told to the nomination by a signal
+            setattr(cls, kind.update, _decision_update(kind))
     return cls
 
 
@@ -97,7 +105,8 @@ class NominationWorkflow:
     answers, all in one workflow task and without waiting. What follows (the certificate
     number, the jurors the cycle seats) arrives as the nomination's next events.
     Signals: panel_assigned (jurors from the cycle), decreed (the cycle's decree, where it
-      settles the award: `plenary.by_decree`).
+      settles the award: `plenary.by_decree`), endorsed (the provincial office's
+      endorsement, which the cycle takes: `endorsement`).
     Queries: state (the whole `Nomination`, for operators), summary (`NominationSummary`),
       outcome (where the last decision led: `DecisionResult`, `settling` until it has come),
       juror_view (what one juror may see: no other juror's scores before the panel closes).
@@ -345,6 +354,13 @@ class NominationWorkflow:
     def panel_assigned(self, assignment: PanelAssignment) -> None:
         """The cycle's jurors for this nomination."""
         self._nom.seat(assignment, workflow.now())
+        self._dispatch()
+
+    @workflow.signal
+    def endorsed(self, endorsement: ProvincialEndorsement) -> None:
+        """The provincial office's endorsement or return, as the cycle took it
+        (`endorsement`)."""
+        self._nom.take_endorsement(endorsement, workflow.now())
         self._dispatch()
 
     @workflow.signal

@@ -1,7 +1,7 @@
 """Who may decide what: every decision, at every stage, by every role, assigned or not.
 
 The table below is the rulebook's access rule written out on its own; the test walks all
-its combinations (10 decisions x 7 roles x assigned or not, at 12 points of a nomination's
+its combinations (11 decisions x 7 roles x assigned or not, at 13 points of a nomination's
 life) through `Nomination.check`, the function the workflow's update validators call, and
 asserts that exactly the allowed ones pass, and that each refusal names a field at fault.
 """
@@ -21,7 +21,9 @@ from domain.decisions import (
     ConflictDeclaration,
     DeadlineExtension,
     Decision,
+    EndorseOutcome,
     JurorReassignment,
+    ProvincialEndorsement,
     Resubmission,
     SampleReceipt,
     ScoreSheet,
@@ -75,6 +77,7 @@ RULES = {
     "extend": Rule(frozenset(OPEN), frozenset({Role.OPERATOR})),
     "reassign": Rule(frozenset({Stage.PANEL_SCORING.value}), frozenset({Role.OPERATOR})),
     "declare-conflict": Rule(frozenset({Stage.PANEL_SCORING.value}), frozenset({Role.JUROR})),
+    "endorse": Rule(frozenset({Stage.PROVINCIAL_ENDORSEMENT.value}), frozenset({Role.PROPOSER})),
     "receive-sample": Rule(frozenset({Stage.SAMPLE_AWAITED.value}), frozenset({Role.LAB_ASSESSOR})),
 }
 
@@ -152,6 +155,13 @@ MAKE: dict[str, Callable[[Actor, Nomination], Decision]] = {
         actor=a, juror_id=on_panel(nom), reason="berhalangan"
     ),
     "declare-conflict": lambda a, nom: ConflictDeclaration(actor=a, reason="kerabat pemilik"),
+    # The province's own office endorses: the proposer's seat, at its provincial office.
+    "endorse": lambda a, nom: ProvincialEndorsement(
+        actor=a.model_copy(update={"institution": nom.proposal.provincial_office.name})
+        if a.institution == nom.proposal.proposing_office.name
+        else a,
+        outcome=EndorseOutcome.ENDORSE,
+    ),
     "receive-sample": lambda a, nom: SampleReceipt(
         actor=a, received_on=NOW.date(), received_by="petugas sampel"
     ),
@@ -163,7 +173,7 @@ def test_the_table_covers_every_decision_and_role() -> None:
     assert set(Decision.__args__) == {
         type(make(OPERATOR, at_stage(Stage.PANEL_SCORING))) for make in MAKE.values()
     }
-    assert len(POINTS) == 12 and {r for rule in RULES.values() for r in rule.roles} < set(Role)
+    assert len(POINTS) == 13 and {r for rule in RULES.values() for r in rule.roles} < set(Role)
 
 
 @pytest.mark.parametrize("point", POINTS)

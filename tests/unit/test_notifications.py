@@ -13,6 +13,7 @@ from domain.decisions import (
     AwardDecision,
     ConflictDeclaration,
     DeadlineExtension,
+    EndorseOutcome,
     JurorReassignment,
     Resubmission,
     VerifyDecision,
@@ -35,6 +36,7 @@ from tests.support import (
     VERIFIER,
     at_stage,
     confirm,
+    endorses,
     findings,
     juror,
     nomination,
@@ -90,9 +92,19 @@ def every_path() -> list[Nomination]:
     )
     late.apply(withdrawal(OPERATOR), NOW)
 
+    returned = at_stage(Stage.PROVINCIAL_ENDORSEMENT, 6)
+    returned.apply(
+        endorses(returned.proposal).model_copy(
+            update={"outcome": EndorseOutcome.RETURN, "reason": "lengkapi foto produksi"}
+        ),
+        NOW,
+    )
+    returned.apply(Resubmission(actor=proposer(returned.proposal), proposal=returned.proposal), NOW)
+    returned.apply(endorses(returned.proposal), NOW)
+
     sampled = at_stage(Stage.TECHNICAL_ASSESSMENT, 5, config=SAMPLES)
     sampled.apply(example_findings(SAMPLES, sampled.proposal, conforms=False), NOW)
-    return [awarded, revised, expired, failed_lab, low, overridden, late, sampled]
+    return [awarded, revised, expired, failed_lab, low, overridden, late, returned, sampled]
 
 
 def test_every_event_kind_is_covered() -> None:
@@ -125,7 +137,7 @@ def audiences(nom: Nomination, kind: EventKind) -> set[Audience]:
 
 
 def test_the_right_people_hear_of_each_step() -> None:
-    awarded, revised, expired, failed_lab, low, overridden, late, _ = every_path()
+    awarded, revised, expired, failed_lab, low, overridden, late, *_ = every_path()
     applicants = {Audience.PROPOSER, Audience.PROVINCIAL_OFFICE, Audience.IKM_OWNER}
     assert audiences(awarded, EventKind.PROPOSED) == applicants | {Audience.VERIFICATION_DESK}
     assert audiences(awarded, EventKind.VERIFIED) == applicants | {Audience.LAB}
