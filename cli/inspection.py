@@ -158,6 +158,8 @@ def print_view(nom: NominationView) -> None:
     typer.echo(f"  Daerah      : {nom.regency}, {nom.province.value}")
     typer.echo(f"  Balai Besar : {nom.lab.label}")
     typer.echo(f"  Tahap       : {nom.stage_label} ({nom.stage.value})")
+    if nom.endorsement:
+        typer.echo(f"  Rekomendasi : {nom.endorsement}")
     if nom.waiting:
         typer.echo(f"  Menunggu    : {nom.waiting}")
     if nom.deadline and not nom.stage.is_terminal:

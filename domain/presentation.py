@@ -9,7 +9,7 @@ from domain.cycle import ProposalWindow
 from domain.decisions import LabTest
 from domain.documents import DocumentRef, file_size, missing_documents
 from domain.errors import figure
-from domain.events import NominationEvent
+from domain.events import EventKind, NominationEvent
 from domain.labs import Lab
 from domain.nomination import Nomination
 from domain.proposal import Commodity, Model, Proposal
@@ -89,6 +89,7 @@ class NominationView(NominationSummary):
     sample_received: str | None
     lab_tests: list[LabTest]
     lab_advice: str | None  # the lab's recommendation where the product did not conform
+    endorsement: str | None = None  # the provincial office's last decision (`endorsement`)
 
 
 def view(nom: Nomination) -> NominationView:
@@ -109,7 +110,20 @@ def view(nom: Nomination) -> NominationView:
         sample_received=sample_received(nom),
         lab_tests=nom.findings.tests if nom.findings else [],
         lab_advice=lab_advice(nom),
+        endorsement=endorsement(nom),
     )
+
+
+def endorsement(nom: Nomination) -> str | None:
+    """The provincial office's last decision on the nomination, who took it and when, with
+    its reason; None before it has decided (`endorsement`)."""
+    taken = (EventKind.ENDORSED, EventKind.RETURNED)
+    event = next((e for e in reversed(nom.events) if e.kind in taken), None)
+    if event is None:
+        return None
+    verdict = "direkomendasikan" if event.kind == EventKind.ENDORSED else "dikembalikan"
+    text = f"{verdict} oleh {event.actor.institution} ({event.actor.user_id}), {when(event.at)}"
+    return f"{text} — {event.reason}" if event.reason else text
 
 
 def sample_asked(nom: Nomination) -> str | None:
@@ -304,6 +318,8 @@ def waiting_text(nom: Nomination) -> str | None:
 def current_details(nom: Nomination) -> str:
     """Markdown for the Web UI: where the nomination stands, what it waits for, until when."""
     lines = [f"**Tahap:** {nom.stage.label} (`{nom.stage.value}`)  "]
+    if endorsed := endorsement(nom):
+        lines.append(f"**Rekomendasi dinas provinsi:** {markdown_literal(endorsed)}  ")
     if nom.awaiting_certificate:
         lines.append("**Menunggu:** penerbitan nomor sertifikat  ")
     elif nom.stage in _WAITING:
