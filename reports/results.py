@@ -10,7 +10,9 @@ How a nomination counts:
   verification passed.
 - Passing verification is reaching the lab: its technical assessment, or first the
   sample's stage where the cycle takes samples (`lab_testing`); the funnel has a step for
-  the sample's receipt only where some nomination waited for one.
+  the sample's receipt only where some nomination waited for one, and one for the
+  provincial office's endorsement only where some nomination waited for that
+  (`endorsement`), so earlier cycles read as before.
 - Its outcome is the stage it stands at now; a nomination not yet at a final stage is
   *open*, and while any is open the results are provisional.
 - The ranking per commodity holds every nomination with a final score that is still in
@@ -38,6 +40,7 @@ from records import NominationRow, TransitionRow
 # The funnel's steps after "proposal received", in order, each named by the stage whose
 # reaching it counts (but see `passed`: verification and the sample's receipt).
 FUNNEL_STAGES = (
+    Stage.PROVINCIAL_ENDORSEMENT,
     Stage.TECHNICAL_ASSESSMENT,
     Stage.SAMPLE_AWAITED,
     Stage.PANEL_SCORING,
@@ -46,6 +49,7 @@ FUNNEL_STAGES = (
 )
 FUNNEL_LABELS = {
     None: "Usulan diterima",
+    Stage.PROVINCIAL_ENDORSEMENT: "Direkomendasikan dinas provinsi",
     Stage.TECHNICAL_ASSESSMENT: "Lolos verifikasi administrasi",
     Stage.SAMPLE_AWAITED: "Sampel diterima Balai Besar",
     Stage.PANEL_SCORING: "Lolos penilaian teknis Balai Besar",
@@ -55,10 +59,13 @@ FUNNEL_LABELS = {
 # The panel's step where some product reached it against the lab's recommendation: it did
 # not pass the lab's assessment, it only went on past it.
 PANEL_DESPITE_THE_LAB = "Sampai penilaian Tim Seleksi"
+# The steps shown only where some nomination of the cycle reached their stage.
+OPTIONAL_STEPS = frozenset({Stage.PROVINCIAL_ENDORSEMENT, Stage.SAMPLE_AWAITED})
 # The ways out of the process other than an award, in the order the report lists them.
 ENDINGS = (Stage.REJECTED, Stage.EXPIRED, Stage.WITHDRAWN, Stage.NOT_AWARDED)
 OPEN_ORDER = (
     Stage.PROPOSED,
+    Stage.PROVINCIAL_ENDORSEMENT,
     Stage.ADMIN_VERIFICATION,
     Stage.REVISION_REQUESTED,
     Stage.SAMPLE_AWAITED,
@@ -76,10 +83,18 @@ _ENDING_LABELS: dict[tuple[Stage, Stage | None], str] = {
     (Stage.NOT_AWARDED, Stage.PANEL_SCORING): "nilai akhir di bawah batas bintang terendah",
     (Stage.NOT_AWARDED, Stage.AWARD_DECISION): "ditetapkan tanpa bintang oleh pejabat penetap",
 }
+# The same, where the revision it left from was asked by the provincial office.
+_AFTER_THE_PROVINCE = {
+    Stage.EXPIRED: "dikembalikan dinas provinsi; perbaikan tidak diajukan tepat waktu",
+    Stage.WITHDRAWN: "ditarik setelah dikembalikan dinas provinsi untuk perbaikan",
+}
 
 
-def ending_label(stage: Stage, left_from: Stage | None) -> str:
-    """Why a nomination ended at `stage`, having left `left_from`, in a few words."""
+def ending_label(stage: Stage, left_from: Stage | None, by_province: bool = False) -> str:
+    """Why a nomination ended at `stage`, having left `left_from`, in a few words;
+    `by_province`: the revision it left from was asked by the provincial office."""
+    if by_province and left_from == Stage.REVISION_REQUESTED and stage in _AFTER_THE_PROVINCE:
+        return _AFTER_THE_PROVINCE[stage]
     if (stage, left_from) in _ENDING_LABELS:
         return _ENDING_LABELS[(stage, left_from)]
     if stage == Stage.WITHDRAWN and left_from is not None:
@@ -110,6 +125,8 @@ class Entry(Model):
     coaching_level: CoachingLevel | None = None
     previous_certificate: str | None = None
     revisions: int = 0
+    # The last revision asked of it was asked by the provincial office (`endorsement`).
+    returned_by_province: bool = False
     deadline: datetime | None = None
     left_from: Stage | None = None  # the stage it left the process from, if not awarded
     outcome_reason: str | None = None  # the reason given for its final decision
@@ -159,7 +176,8 @@ class Entry(Model):
         if self.stage == Stage.AWARD_DECISION:
             return f"Menunggu penetapan (rekomendasi {self.recommended_stars} bintang)"
         if self.stage in TERMINAL:
-            return f"{self.stage.label}: {ending_label(self.stage, self.left_from)}"
+            why = ending_label(self.stage, self.left_from, self.returned_by_province)
+            return f"{self.stage.label}: {why}"
         return f"Masih berjalan: {self.stage.label}"
 
 
@@ -346,6 +364,8 @@ def _entry(row: NominationRow, events: Sequence[TransitionRow]) -> Entry:
         None,
     )
     final = ending if stage in TERMINAL else None
+    sent_back = (EventKind.REVISION_REQUESTED.value, EventKind.RETURNED.value)
+    last_sent_back = next((e.kind for e in reversed(events) if e.kind in sent_back), None)
     return Entry(
         id=row.id,
         ikm_name=row.ikm_name,
@@ -366,7 +386,8 @@ def _entry(row: NominationRow, events: Sequence[TransitionRow]) -> Entry:
         certificate_number=row.certificate_number if stage == Stage.AWARDED else None,
         coaching_level=CoachingLevel(row.coaching_level) if row.coaching_level else None,
         previous_certificate=row.previous_certificate,
-        revisions=sum(e.kind == EventKind.REVISION_REQUESTED.value for e in events),
+        revisions=sum(e.kind in sent_back for e in events),
+        returned_by_province=last_sent_back == EventKind.RETURNED.value,
         deadline=row.deadline if stage not in TERMINAL else None,
         left_from=Stage(final.from_stage) if final and stage in ENDINGS else None,
         outcome_reason=final.reason if final else None,
@@ -383,7 +404,10 @@ def passed(e: Entry, step: Stage) -> bool:
     """Whether `e` counts at the funnel's `step`: it reached the step's stage, except that
     verification (named by the lab's stage, where it led before samples) is passed on to
     the sample or the lab, and the sample (named by its stage) is received by leaving it
-    for the lab."""
+    for the lab, and the province's endorsement is given by leaving its stage for the
+    ministry's verification."""
+    if step == Stage.PROVINCIAL_ENDORSEMENT:
+        return {Stage.PROVINCIAL_ENDORSEMENT, Stage.ADMIN_VERIFICATION} <= e.reached
     if step == Stage.TECHNICAL_ASSESSMENT:
         return e.verified
     if step == Stage.SAMPLE_AWAITED:
@@ -393,7 +417,7 @@ def passed(e: Entry, step: Stage) -> bool:
 
 def funnel(entries: Sequence[Entry]) -> Funnel:
     received = len(entries)
-    sampled = any(Stage.SAMPLE_AWAITED in e.reached for e in entries)
+    went_through = {s for s in OPTIONAL_STEPS if any(s in e.reached for e in entries)}
     advised_against = sum(e.lab_advised_against for e in entries)
 
     def step(stage: Stage | None) -> Step:
@@ -411,7 +435,7 @@ def funnel(entries: Sequence[Entry]) -> Funnel:
     endings = []
     for stage in ENDINGS:
         ended = [e for e in entries if e.stage == stage]
-        reasons = Counter(ending_label(stage, e.left_from) for e in ended)
+        reasons = Counter(ending_label(stage, e.left_from, e.returned_by_province) for e in ended)
         endings.append(
             Ending(
                 stage=stage,
@@ -423,7 +447,7 @@ def funnel(entries: Sequence[Entry]) -> Funnel:
     return Funnel(
         steps=[
             step(None),
-            *(step(s) for s in FUNNEL_STAGES if s != Stage.SAMPLE_AWAITED or sampled),
+            *(step(s) for s in FUNNEL_STAGES if s not in OPTIONAL_STEPS or s in went_through),
         ],
         endings=endings,
         open=[OpenStage(stage=s, count=open_counts[s]) for s in OPEN_ORDER if open_counts[s]],
