@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from temporalio.service import RPCError
 
 from api import problems
-from web import cycle, deciders, inbox, proposals, sign_in, task
+from web import cycle, deciders, endorsement, inbox, proposals, sign_in, task
 from web.pages import SignInNeeded, refused_page, sign_in_redirect
 
 STATIC = Path(__file__).parent / "static"
@@ -22,6 +22,7 @@ log = logging.getLogger("ovop.web")
 
 def install(app: FastAPI) -> None:
     deciders.register()
+    endorsement.register()
     app.include_router(sign_in.router)
     app.include_router(inbox.router)
     app.include_router(task.router)

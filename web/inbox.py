@@ -47,7 +47,7 @@ async def inbox(
         rows = [r for r in rows if r.commodity == komoditas]
     if provinsi:
         rows = [r for r in rows if r.province == provinsi]
-    stages = [asked_stage(c) for c in ("verify", "resubmit", "assess", "score", "award")]
+    stages = [asked_stage(c) for c in ("endorse", "verify", "resubmit", "assess", "score", "award")]
     return page(
         request,
         "tugas.html",

@@ -4,14 +4,14 @@ the decision's form; posting it sends the same Update the API and `ovop` send.""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from api.deps import ApiDeps, Deps
@@ -42,6 +42,9 @@ class DecisionForm:
 
     # What the form shows beside the dossier (criteria, the panel's recommendation...).
     context: Callable[[Nomination, Person, Task], dict[str, Any]] = lambda nom, p, t: {}
+    # What the form shows that another workflow knows (the province's quota, which the
+    # cycle counts), asked each time the page is laid out.
+    asked: Callable[[Client, Nomination], Awaitable[dict[str, Any]]] | None = None
     # The form's fields as the decision's data; by default, each name is a dotted path.
     read: Callable[[list[tuple[str, str]]], dict[str, Any]] = nested
     # The fields a fresh form starts with.
@@ -95,8 +98,9 @@ async def _task(
         )
 
 
-def _render(
+async def _render(
     request: Request,
+    client: Client,
     person: Person,
     nom: Nomination,
     task: Task,
@@ -105,6 +109,7 @@ def _render(
     status_code: int = 200,
 ) -> HTMLResponse:
     form = form_for(task.command)
+    asked = await form.asked(client, nom) if form.asked else {}
     return page(
         request,
         "task.html",
@@ -119,6 +124,7 @@ def _render(
         also_templates=[f"decisions/{command}.html" for command in form.also],
         **dossier(nom, task),
         **form.context(nom, person, task),
+        **asked,
     )
 
 
@@ -129,9 +135,8 @@ async def task_page(request: Request, nomination_id: str, person: SignedIn, d: D
         assert refused is not None
         return refused
     nom, task = found
-    return _render(
-        request, person, nom, task, form_for(task.command).initial(nom, person, task), {}
-    )
+    initial = form_for(task.command).initial(nom, person, task)
+    return await _render(request, d.client, person, nom, task, initial, {})
 
 
 @router.get("/tugas/{nomination_id}/berkas/{sha256}")
@@ -194,9 +199,8 @@ async def take_decision(
         result = await decide(d.client.get_workflow_handle(nomination_id), decision, update_id)
     except Refused as refusal:
         status = STATUS.get(refusal.kind, 422)
-        return _render(
-            request, person, nom, task, values, errors_by_field(refusal.problems), status
-        )
+        errors = errors_by_field(refusal.problems)
+        return await _render(request, d.client, person, nom, task, values, errors, status)
     return page(request, "decided.html", person, title=heading(kind), result=result, nom=nom)
 
 
