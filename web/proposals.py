@@ -303,9 +303,15 @@ async def _post(request: Request, person: Person, d: ApiDeps, draft_id: str | No
 
 
 def _resubmission_context(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
-    requests = [e for e in nom.events if e.kind == EventKind.REVISION_REQUESTED]
+    """The reason it was returned, by the verifier or by the provincial office
+    (`endorsement`), which the corrected proposal then goes back to."""
+    sent_back = (EventKind.REVISION_REQUESTED, EventKind.RETURNED)
+    requests = [e for e in nom.events if e.kind in sent_back]
+    province = nom.proposal.provincial_office.name if nom.returned_by_province else None
     return {
         "reasons": requests[-1].reason if requests else None,
+        "returned_by": province or "verifikator",
+        "back_to": f"{province} untuk direkomendasikan" if province else "verifikasi administrasi",
         "revisions": nom.revisions,
         "max_revisions": nom.config.max_revisions,
         "sections": form_sections(KEPT_ON_RESUBMIT),

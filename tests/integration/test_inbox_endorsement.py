@@ -86,3 +86,12 @@ async def test_the_province_endorses_within_its_quota_and_returns_with_a_reason(
     state = await site.api.state(second)
     assert state.stage == Stage.REVISION_REQUESTED and state.returned_by_province
     assert state.events[-1].kind == EventKind.RETURNED and state.events[-1].reason == reason
+
+    regency = raws[1]["proposing_office"]["contact"]["email"]
+    async with site.signed_in(regency) as proposer:
+        task = html.unescape((await proposer.http.get(f"/tugas/{second}")).text)
+        by = raws[1]["provincial_office"]["name"]
+        assert (
+            f"dikembalikan oleh {by} untuk diperbaiki" in task and f"Alasan {by}: {reason}" in task
+        )
+        assert f"usulan kembali ke {by} untuk direkomendasikan" in task
