@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import typer
 
-from cli import decisions, inspection, intake, operations
+from cli import decisions, inspection, intake, operations, visits
 from cli.certificates import certificate_app
 from cli.cycle import cycle_app
 from cli.plenary import decree_app, plenary_app
@@ -38,7 +38,7 @@ COMMANDS: list[tuple[str, Callable[..., None]]] = [
     ("list", inspection.list_nominations_command),
     ("show", inspection.show),
     # One command per kind of decision, named as the table names it.
-    *((kind.command, decisions.COMMANDS[kind.model]) for kind in DECISIONS),
+    *((kind.command, {**decisions.COMMANDS, **visits.COMMANDS}[kind.model]) for kind in DECISIONS),
     ("explain", inspection.explain),
     ("report", inspection.report),
     ("dev", operations.dev),

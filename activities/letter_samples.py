@@ -28,6 +28,7 @@ class Sample:
     by_decree: bool = False  # settled by the cycle's decree (the letter names it)
     sampled: bool = False  # the cycle's labs take samples (`lab_testing`)
     endorsing: bool = False  # the provincial offices endorse first (`endorsement`)
+    visiting: bool = False  # the cycle visits each sentra (`site_visits`)
 
     def matches(self, letter: Letter) -> bool:
         e = letter.event
@@ -41,6 +42,7 @@ class Sample:
             and ("decree" in e.facts) == self.by_decree
             and (letter.nomination.config.lab_testing is not None) == self.sampled
             and (letter.nomination.config.endorsement is not None) == self.endorsing
+            and (letter.nomination.config.site_visits is not None) == self.visiting
         )
 
 
@@ -383,6 +385,50 @@ SAMPLES = [
         from_stage=Stage.PROVINCIAL_ENDORSEMENT,
         step="H-1",
         endorsing=True,
+    ),
+    Sample(
+        "39-assessed-visit-ahead",
+        EventKind.ASSESSED,
+        Audience.OPERATOR,
+        "Where the cycle visits each sentra: the lab's assessment is in, and the operators "
+        "are asked to schedule the site visit.",
+        "When the lab reports; to the operators (and the proposing and provincial offices).",
+        to_stage=Stage.SITE_VISIT,
+        visiting=True,
+    ),
+    Sample(
+        "40-visit-scheduled-team",
+        EventKind.VISIT_SCHEDULED,
+        Audience.VISIT_TEAM,
+        "A member of the visit's team: the day, the team, and the report asked for.",
+        "When an operator schedules (or moves) the visit; to its team.",
+        visiting=True,
+    ),
+    Sample(
+        "41-visit-scheduled-applicant",
+        EventKind.VISIT_SCHEDULED,
+        Audience.IKM_OWNER,
+        "The IKM is told the day of the visit and the team coming.",
+        f"When an operator schedules (or moves) the visit; to {APPLICANTS}.",
+        visiting=True,
+    ),
+    Sample(
+        "42-visited",
+        EventKind.VISITED,
+        Audience.PROPOSER,
+        "The visit is reported: its conclusion, and the proposal goes to the Tim Seleksi.",
+        "When a member of the team reports; to the proposing and provincial offices.",
+        visiting=True,
+    ),
+    Sample(
+        "43-reminded-visit",
+        EventKind.REMINDED,
+        Audience.OPERATOR,
+        "A reminder to the operators that the site visit is due.",
+        "At 09.00 WIB before and after the visit's deadline; to the operators.",
+        from_stage=Stage.SITE_VISIT,
+        step="H-1",
+        visiting=True,
     ),
 ]
 

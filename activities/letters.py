@@ -36,6 +36,8 @@ from domain.examples import (
     example_lab_testing,
     example_proposal,
     example_sample_receipt,
+    example_visit_report,
+    example_visit_schedule,
     proposer_of,
     provincial_office_of,
 )
@@ -55,6 +57,7 @@ CONFIG = example_cycle_config("2026")
 BY_DECREE = example_cycle_config("2026", plenary={"by_decree": True})
 SAMPLED = example_cycle_config("2026", lab_testing=example_lab_testing())
 ENDORSING = example_cycle_config("2026", endorsement={})
+VISITING = example_cycle_config("2026", site_visits={})
 DECREE = "0001/KEP/OVOP/IKMA/2026"
 DITJEN = "Ditjen IKMA"
 VERIFIER = Actor(user_id=CONFIG.staff.verifiers[0].user_id, role=Role.VERIFIER, institution=DITJEN)
@@ -142,13 +145,21 @@ class _Walk:
         nom = self.start(index, config=config)
         if stage == Stage.REVISION_REQUESTED:
             self.verify(nom, VerifyOutcome.REVISE, "Lampirkan salinan SK sentra IKM yang sah.")
-        later = (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION)
+        later = (
+            Stage.TECHNICAL_ASSESSMENT,
+            Stage.SITE_VISIT,
+            Stage.PANEL_SCORING,
+            Stage.AWARD_DECISION,
+        )
         if stage in (Stage.SAMPLE_AWAITED, *later):
             self.verify(nom, VerifyOutcome.PASS)
         if stage in later and config.lab_testing is not None:
             self.apply(nom, example_sample_receipt(config, nom.proposal, START.date()))
-        if stage in (Stage.PANEL_SCORING, Stage.AWARD_DECISION):
+        if stage in later[1:]:
             self.apply(nom, example_findings(config, nom.proposal))
+        if stage in later[2:] and config.site_visits is not None:
+            self.apply(nom, example_visit_schedule(config, START.date()))
+            self.apply(nom, example_visit_report(config, START.date()))
         if stage == Stage.AWARD_DECISION:
             self.score(nom, 85)
         assert nom.stage == stage, (stage, nom.stage)
@@ -253,6 +264,20 @@ def every_letter(renderer: MailRenderer | None = None) -> list[Letter]:
     )
     walk.apply(endorsed, ProvincialEndorsement(actor=province, outcome=EndorseOutcome.ENDORSE))
     walk.run_late(walk.start(4, config=ENDORSING))
+
+    # The site visit (`site_visits`): the operators asked to schedule it and chased, the
+    # visit scheduled, moved, and reported; the panel follows.
+    visited = walk.at(Stage.SITE_VISIT, 1, VISITING)
+    walk.run_late(visited)
+    later = (START + LATE).date()
+    walk.apply(visited, example_visit_schedule(VISITING, later), START + LATE)
+    moved = example_visit_schedule(VISITING, later + timedelta(days=2))
+    walk.apply(visited, moved.model_copy(update={"note": "Menyesuaikan panen raya."}), START + LATE)
+    walk.apply(
+        visited,
+        example_visit_report(VISITING, later + timedelta(days=2)),
+        START + LATE + timedelta(days=2),
+    )
 
     # Samples (`lab_testing`): asked for and chased until escalated, received late, a product
     # that does not conform on its template sent on to the panel, and awarded with a reason.

@@ -213,9 +213,13 @@ def documents_seen(roles: Iterable[Role], documents: Iterable[DocumentRef]) -> l
     return [d for d in documents if any(sees_document(role, d.slot) for role in roles)]
 
 
-# Who uploads a document into each slot: the lab its report, the proposing office the rest.
+# Who uploads a document into each slot: the lab its report, a site visit's team its
+# photos, the proposing office the rest.
+VISITORS = (Role.VERIFIER, Role.OPERATOR, Role.JUROR)  # who may be on a site visit's team
 UPLOADERS: dict[Slot, tuple[Role, ...]] = {
-    slot: PROPOSING_ROLES if slot in PROPOSAL_SLOTS else (Role.LAB_ASSESSOR,) for slot in Slot
+    **{slot: PROPOSING_ROLES for slot in PROPOSAL_SLOTS},
+    Slot.LAB_REPORT: (Role.LAB_ASSESSOR,),
+    Slot.VISIT_PHOTO: VISITORS,
 }
 
 

@@ -26,6 +26,7 @@ from domain.scoring import (
     StarScale,
     default_coaching,
 )
+from domain.site_visits import SiteVisitRules
 from domain.stages import Role
 
 
@@ -199,6 +200,14 @@ class CycleConfig(Model):
             "kuota per provinsi dan komoditas bila ditetapkan. Bawaan: tidak"
         ),
     )
+    site_visits: SiteVisitRules | None = Field(
+        None,
+        description=(
+            "Verifikasi lapangan ke sentra setelah penilaian teknis dan sebelum Tim Seleksi "
+            "(rilis 1.5): operator menjadwalkan tim, tim melaporkan temuan atas kelima "
+            "kriteria beserta fotonya. Bawaan: tidak"
+        ),
+    )
     lab_testing: LabTesting | None = Field(
         None,
         description=(
@@ -255,6 +264,11 @@ class CycleConfig(Model):
 
     def juror(self, user_id: str) -> Juror | None:
         return next((j for j in self.jurors if j.user_id == user_id), None)
+
+    def visitor(self, user_id: str) -> StaffMember | None:
+        """Who may be on a site visit's team: a verifier, an operator or a juror."""
+        staff = [*self.staff.verifiers, *self.staff.operators, *self.jurors]
+        return next((m for m in staff if m.user_id == user_id), None)
 
 
 class ProposalWindow(Model):

@@ -62,10 +62,12 @@ __all__ = [  # the records are the book's vocabulary, importable from here as be
 # Where a nomination has yet to pass its panel: its commodity's plenary waits for it.
 BEFORE_THE_PLENARY = frozenset(
     {
+        Stage.PROVINCIAL_ENDORSEMENT,
         Stage.ADMIN_VERIFICATION,
         Stage.REVISION_REQUESTED,
         Stage.SAMPLE_AWAITED,
         Stage.TECHNICAL_ASSESSMENT,
+        Stage.SITE_VISIT,
         Stage.PANEL_SCORING,
     }
 )

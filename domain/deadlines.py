@@ -42,6 +42,9 @@ class DeadlineRules(Model):
         10, description="Hari kerja bagi pengusul untuk mengirim sampel (`lab_testing`)"
     )
     assessment_days: WorkingDays = 20
+    visit_days: WorkingDays = Field(
+        15, description="Hari kerja untuk menjadwalkan dan melaporkan verifikasi lapangan"
+    )
     scoring_days: WorkingDays = 10
     award_days: WorkingDays = 5
     closes_at: time = Field(time(16, 0), description="Office hours end: the deadline's clock time")
@@ -60,6 +63,7 @@ class DeadlineRules(Model):
             Stage.REVISION_REQUESTED: self.revision_days,
             Stage.SAMPLE_AWAITED: self.sample_days,
             Stage.TECHNICAL_ASSESSMENT: self.assessment_days,
+            Stage.SITE_VISIT: self.visit_days,
             Stage.PANEL_SCORING: self.scoring_days,
             Stage.AWARD_DECISION: self.award_days,
         }.get(stage)

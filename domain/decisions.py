@@ -105,6 +105,38 @@ class SampleReceipt(Model):
     note: LongText | None = Field(None, description="Wajib bila sampel tidak dalam kondisi baik")
 
 
+class VisitSchedule(Model):
+    """An operator schedules the site visit (`site_visits`): the day, and the team by
+    their user ids (verifiers, operators, jurors of the cycle). Scheduled again, it
+    replaces the earlier plan."""
+
+    actor: Actor
+    visit_on: date
+    team: list[Text] = Field(min_length=1, max_length=10)
+    note: LongText | None = None
+
+
+class VisitReport(Model):
+    """A member of the team reports the visit: what it found on each of the five criteria,
+    and its photos (uploaded to the slot `foto_kunjungan`)."""
+
+    actor: Actor
+    visited_on: date
+    findings: dict[Criterion, LongText]
+    photos: list[DocumentRef] = Field(default_factory=list, max_length=30)
+    summary: LongText
+
+    @field_validator("photos")
+    @classmethod
+    def _in_the_visit_slot(cls, refs: list[DocumentRef]) -> list[DocumentRef]:
+        for ref in refs:
+            if ref.slot != Slot.VISIT_PHOTO:
+                raise ValueError(
+                    f"foto kunjungan harus diunggah ke slot foto_kunjungan, bukan {ref.slot}"
+                )
+        return refs
+
+
 class ScoreSheet(Model):
     """One juror's scores on the five criteria, 0 to 100 each."""
 
@@ -174,6 +206,8 @@ Decision = (
     | JurorReassignment
     | ConflictDeclaration
     | SampleReceipt
+    | VisitSchedule
+    | VisitReport
 )
 
 
@@ -279,6 +313,22 @@ DECISIONS: tuple[DecisionKind, ...] = (
         "A Balai Besar lab records the product sample's receipt; its deadline counts from it",
         "penerimaan sampel produk",
     ),
+    DecisionKind(
+        VisitSchedule,
+        "schedule_visit",
+        "schedule-visit",
+        (Role.OPERATOR,),
+        "Schedule the site visit to the sentra: its day and team",
+        "penjadwalan verifikasi lapangan",
+    ),
+    DecisionKind(
+        VisitReport,
+        "report_visit",
+        "report-visit",
+        (Role.VERIFIER, Role.OPERATOR, Role.JUROR),
+        "The site visit's report on the five criteria, with its photos; the panel follows",
+        "laporan verifikasi lapangan",
+    ),
 )
 _BY_MODEL = {kind.model: kind for kind in DECISIONS}
 
@@ -303,6 +353,8 @@ def documents_referenced(subject: Decision | Proposal) -> dict[str, DocumentRef]
             return {f"proposal.{field}": ref for field, ref in inner.items()}
         case AssessmentFindings() if subject.lab_report is not None:
             return {"lab_report": subject.lab_report}
+        case VisitReport():
+            return {f"photos.{i}": ref for i, ref in enumerate(subject.photos)}
     return {}
 
 

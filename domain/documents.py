@@ -39,6 +39,7 @@ class Slot(StrEnum):
     PHOTO = "foto_produk"
     FURTHER = "lainnya"  # anything else the office sends along
     LAB_REPORT = "lhu"  # the lab's test report (laporan hasil uji), uploaded by the lab
+    VISIT_PHOTO = "foto_kunjungan"  # the site visit's photos, uploaded by its team
 
     @property
     def rule(self) -> SlotRule:
@@ -82,11 +83,13 @@ SLOTS = {
     Slot.FURTHER: SlotRule("berkas pendukung lainnya", (*PDF_ONLY, *IMAGES), 10 * MB, False, False),
     # Not the proposer's to send, so not on the verifier's checklist: the findings carry it.
     Slot.LAB_REPORT: SlotRule("laporan hasil uji (LHU)", PDF_ONLY, 20 * MB, True, False),
+    Slot.VISIT_PHOTO: SlotRule("foto verifikasi lapangan", IMAGES, 5 * MB, True, False),
 }
 
 # The slots a proposal's dossier holds, which its proposing office sends; the lab's report
-# is the lab's, and its findings carry it (`AssessmentFindings.lab_report`).
-PROPOSAL_SLOTS = frozenset(slot for slot in Slot if slot != Slot.LAB_REPORT)
+# is the lab's, and its findings carry it (`AssessmentFindings.lab_report`); the site
+# visit's photos are its team's, and its report carries them (`VisitReport.photos`).
+PROPOSAL_SLOTS = frozenset(slot for slot in Slot if slot not in (Slot.LAB_REPORT, Slot.VISIT_PHOTO))
 
 FileName = Annotated[
     str,

@@ -38,6 +38,8 @@ class EventKind(StrEnum):
     DEADLINE_EXTENDED = "deadline_extended"
     CONFLICT_DECLARED = "conflict_declared"
     SAMPLE_RECEIVED = "sample_received"
+    VISIT_SCHEDULED = "visit_scheduled"
+    VISITED = "visited"
 
     @property
     def label(self) -> str:
@@ -66,6 +68,8 @@ _EVENT_LABELS = {
     EventKind.DEADLINE_EXTENDED: "Batas waktu diperpanjang",
     EventKind.CONFLICT_DECLARED: "Juri menyatakan konflik kepentingan",
     EventKind.SAMPLE_RECEIVED: "Sampel produk diterima Balai Besar",
+    EventKind.VISIT_SCHEDULED: "Verifikasi lapangan dijadwalkan",
+    EventKind.VISITED: "Laporan verifikasi lapangan diterima",
 }
 
 

@@ -10,9 +10,14 @@ from datetime import date
 from typing import Any
 
 from domain.cycle import CycleConfig
-from domain.decisions import Actor, AssessmentFindings, LabTest, SampleReceipt
-from domain.lab_testing import LabTesting, example_templates
-from domain.labs import route_lab
+from domain.decisions import (
+    Actor,
+)
+from domain.example_decisions import example_findings as example_findings
+from domain.example_decisions import example_lab_testing as example_lab_testing
+from domain.example_decisions import example_sample_receipt as example_sample_receipt
+from domain.example_decisions import example_visit_report as example_visit_report
+from domain.example_decisions import example_visit_schedule as example_visit_schedule
 from domain.proposal import Proposal
 from domain.stages import Role
 
@@ -445,58 +450,3 @@ def submission_of(raw: dict[str, Any]) -> dict[str, Any]:
     typed, and its proposing office proposing it."""
     proposer = proposer_of(Proposal.model_validate(raw))
     return {"proposal": raw, "submitted_by": proposer.model_dump(mode="json")}
-
-
-def example_lab_testing() -> LabTesting:
-    """Samples and the example test templates (`CycleConfig.lab_testing`)."""
-    return LabTesting(templates=example_templates())
-
-
-def _assessor(config: CycleConfig, proposal: Proposal) -> Actor:
-    """The first assessor of the proposal's commodity's lab."""
-    desk = config.staff.lab_desk(route_lab(proposal.product.commodity))
-    assessor = desk.assessors[0]
-    return Actor(user_id=assessor.user_id, role=Role.LAB_ASSESSOR, institution=desk.lab.label)
-
-
-def example_findings(
-    config: CycleConfig, proposal: Proposal, conforms: bool = True
-) -> AssessmentFindings:
-    """The lab's findings: on the commodity's test template where the cycle has one (the
-    first parameter failing where the product does not conform), or one free-form test."""
-    lab = route_lab(proposal.product.commodity)
-    tests = [LabTest(parameter="uji mutu produk", result="memenuhi", standard="SNI", passed=True)]
-    if config.lab_testing is not None:
-        template = config.lab_testing.templates[proposal.product.commodity]
-        tests = [
-            LabTest(
-                parameter=p.name,
-                method=p.method,
-                result="memenuhi" if conforms or i else "melebihi batas",
-                standard=p.requirement,
-                passed=conforms or i > 0,
-            )
-            for i, p in enumerate(template.parameters)
-        ]
-    elif not conforms:
-        tests = [tests[0].model_copy(update={"result": "tidak memenuhi", "passed": False})]
-    failed = ", ".join(t.parameter for t in tests if not t.passed)
-    return AssessmentFindings(
-        actor=_assessor(config, proposal),
-        report_number=f"LHU/{lab.name}/{proposal.cycle}/{proposal.ikm.nib[-6:]}",
-        score=86 if conforms else 45,
-        conforms=conforms,
-        tests=tests,
-        summary="Sampel memenuhi persyaratan mutu SNI yang berlaku."
-        if conforms
-        else f"Sampel tidak memenuhi persyaratan: {failed}.",
-    )
-
-
-def example_sample_receipt(
-    config: CycleConfig, proposal: Proposal, received_on: date
-) -> SampleReceipt:
-    """The lab's record that the proposal's sample arrived in good condition."""
-    return SampleReceipt(
-        actor=_assessor(config, proposal), received_on=received_on, received_by="Petugas Sampel"
-    )

@@ -14,7 +14,6 @@ from datetime import datetime
 from domain.access import (
     require_operator,
 )
-from domain.calendar import WorkingCalendar, local_date
 from domain.cycle import CycleConfig
 from domain.decisions import (
     Actor,
@@ -25,7 +24,6 @@ from domain.decisions import (
     Decision,
     DecisionResult,
     DecreeOutcome,
-    EndorseOutcome,
     JurorReassignment,
     ProvincialEndorsement,
     Resubmission,
@@ -33,17 +31,18 @@ from domain.decisions import (
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
+    VisitReport,
+    VisitSchedule,
     Withdrawal,
 )
 from domain.documents import revised_documents
 from domain.eligibility import eligibility_problems
-from domain.endorsement import Endorsee, check_endorsement
 from domain.errors import Problem, Refused
 from domain.events import EventKind, Fact
-from domain.lab_testing import SampleCondition, SampleRecord, require_on_template
+from domain.field_work import FieldWork
+from domain.lab_testing import require_on_template
 from domain.labs import route_lab
 from domain.nomination_state import (
-    ACCESS,
     OPEN_STAGES,
     STAGE,
     WAITING_ROLE,
@@ -54,7 +53,7 @@ from domain.nomination_state import (
     is_nomination_id,
     nomination_id,
 )
-from domain.panel_seats import PanelSeats, assign_panel, is_conflicted, panel_need
+from domain.panel_seats import assign_panel, is_conflicted, panel_need
 from domain.proposal import Proposal
 from domain.registry import RegistryCheck
 from domain.stages import Role, Stage
@@ -75,7 +74,7 @@ __all__ = [
 ]
 
 
-class Nomination(PanelSeats):
+class Nomination(FieldWork):
     """The whole state of one nomination and its rules; the workflow keeps exactly this."""
 
     @classmethod
@@ -107,48 +106,6 @@ class Nomination(PanelSeats):
             Stage.PROVINCIAL_ENDORSEMENT if self.config.endorsement else Stage.ADMIN_VERIFICATION
         )
         self._move(EventKind.PROPOSED, first, self.submitted_by, now)
-
-    # --- the provincial office's endorsement (`endorsement`) ---------------------------
-
-    def endorsee(self) -> Endorsee:
-        """The nomination as the rules of endorsement see it."""
-        p = self.proposal
-        return Endorsee(
-            nomination_id=self.id,
-            commodity=p.product.commodity,
-            province=p.sentra.province,
-            provincial_office=p.provincial_office.name,
-            stage=self.stage,
-            endorsed=False,
-        )
-
-    def _check_endorse(self, d: ProvincialEndorsement) -> None:
-        """The rules the cycle applies, but the quota, which only the cycle can count."""
-        revisions_left = self.revisions < self.config.max_revisions
-        check_endorsement(d, self.endorsee(), self.config.endorsement, [], revisions_left)
-
-    def take_endorsement(self, d: ProvincialEndorsement, now: datetime) -> None:
-        """The cycle took the provincial office's endorsement (or return). A nomination
-        that has moved meanwhile (withdrawn) takes nothing."""
-        if self.stage != Stage.PROVINCIAL_ENDORSEMENT:
-            return
-        office = self.proposal.provincial_office.name
-        if d.outcome == EndorseOutcome.ENDORSE:
-            self._move(
-                EventKind.ENDORSED, Stage.ADMIN_VERIFICATION, d.actor, now, d.reason, office=office
-            )
-            return
-        self.revisions += 1
-        self.returned_by_province = True
-        self._move(
-            EventKind.RETURNED,
-            Stage.REVISION_REQUESTED,
-            d.actor,
-            now,
-            d.reason,
-            revision=self.revisions,
-            office=office,
-        )
 
     def grant(self, certificate_number: str, now: datetime) -> None:
         """The certificate number is issued: the award is final."""
@@ -228,6 +185,10 @@ class Nomination(PanelSeats):
                 self._check_declare_conflict(decision)
             case SampleReceipt():
                 self._check_receive_sample(decision, now)
+            case VisitSchedule():
+                self._check_schedule_visit(decision, now)
+            case VisitReport():
+                self._check_report_visit(decision, now)
 
     def apply(self, decision: Decision, now: datetime) -> DecisionResult:
         """Take a decision that `check` allowed; returns what it did."""
@@ -255,6 +216,10 @@ class Nomination(PanelSeats):
                 self._declare_conflict(decision, now)
             case SampleReceipt():
                 self._receive_sample(decision, now)
+            case VisitSchedule():
+                self._schedule_visit(decision, now)
+            case VisitReport():
+                self._report_visit(decision, now)
         return self.result_message()
 
     def result_message(self) -> DecisionResult:
@@ -372,61 +337,6 @@ class Nomination(PanelSeats):
             revision=self.revisions,
         )
 
-    # the sample (`lab_testing`)
-
-    def _check_receive_sample(self, d: SampleReceipt, now: datetime | None) -> None:
-        self._require_stage("penerimaan sampel", Stage.SAMPLE_AWAITED)
-        self._require_decider(d)
-        self._require_lab_assessor(d.actor)
-        zone = self.config.staff.lab_desk(self.lab).zone
-        assert self.stage_entered_at is not None
-        verified_on = local_date(self.stage_entered_at, zone)
-        if d.received_on < verified_on:
-            raise Refused.one(
-                "received_on",
-                f"sampel tidak dapat diterima sebelum usulan lolos verifikasi "
-                f"({verified_on.isoformat()})",
-            )
-        if now is not None and d.received_on > local_date(now, zone):
-            raise Refused.one(
-                "received_on", "tanggal penerimaan sampel tidak boleh setelah hari ini"
-            )
-        if d.condition != SampleCondition.GOOD and not d.note:
-            raise Refused.one(
-                "note", f"uraikan kondisi sampel yang {d.condition.label} pada catatan"
-            )
-
-    def _receive_sample(self, d: SampleReceipt, now: datetime) -> None:
-        self.sample = SampleRecord(
-            received_on=d.received_on,
-            condition=d.condition,
-            received_by=d.received_by,
-            note=d.note,
-        )
-        calendar = self.config.calendar or WorkingCalendar()
-        # The lab's working days count from the day the sample arrived, not from today.
-        due = calendar.add_working_days(d.received_on, self.config.deadlines.assessment_days)
-        facts: dict[str, Fact] = {
-            "received_on": d.received_on.isoformat(),
-            "condition": d.condition.value,
-            "received_by": d.received_by,
-        }
-        self._enter(
-            EventKind.SAMPLE_RECEIVED, Stage.TECHNICAL_ASSESSMENT, d.actor, now, d.note, facts, due
-        )
-
-    # technical assessment
-
-    def _require_lab_assessor(self, actor: Actor) -> None:
-        desk = self.config.staff.lab_desk(self.lab)
-        if actor.user_id not in {a.user_id for a in desk.assessors}:
-            raise Refused.one(
-                "actor.user_id",
-                f"{actor.user_id} bukan penilai {self.lab.label}, "
-                "Balai Besar yang ditugaskan untuk usulan ini",
-                ACCESS,
-            )
-
     def _check_assess(self, d: AssessmentFindings) -> None:
         self._require_stage("penilaian teknis", Stage.TECHNICAL_ASSESSMENT)
         self._require_decider(d)
@@ -454,15 +364,8 @@ class Nomination(PanelSeats):
         if not d.conforms and self.config.lab_testing is not None:
             # The lab recommends; the panel scores and the official decides, the lab's
             # report in front of them.
-            self._move(
-                EventKind.ASSESSED,
-                Stage.PANEL_SCORING,
-                d.actor,
-                now,
-                "rekomendasi Balai Besar: produk tidak memenuhi standar pada uji: " + d.summary,
-                **facts,
-            )
-            self._want_jurors(self.config.panel.size, now)
+            advice = "rekomendasi Balai Besar: produk tidak memenuhi standar pada uji: "
+            self._to_the_panel(EventKind.ASSESSED, d.actor, now, advice + d.summary, **facts)
             return
         if not d.conforms:
             self._move(
@@ -474,8 +377,7 @@ class Nomination(PanelSeats):
                 **facts,
             )
             return
-        self._move(EventKind.ASSESSED, Stage.PANEL_SCORING, d.actor, now, d.summary, **facts)
-        self._want_jurors(self.config.panel.size, now)
+        self._to_the_panel(EventKind.ASSESSED, d.actor, now, d.summary, **facts)
 
     # award decision
 

@@ -28,6 +28,7 @@ from domain.decisions import (
     AssessmentFindings,
     Decision,
     ScoreSheet,
+    VisitReport,
     kind_of,
 )
 from domain.documents import DocumentRef
@@ -39,6 +40,7 @@ from domain.panel import PanelNeed
 from domain.proposal import Model, Proposal
 from domain.registry import RegistryCheck
 from domain.scoring import ScoreExplanation
+from domain.site_visits import VisitRecord
 from domain.stages import Role, Stage
 
 
@@ -102,6 +104,7 @@ WAITING_ROLE = {
     Stage.REVISION_REQUESTED: Role.PROPOSER,
     Stage.SAMPLE_AWAITED: Role.PROPOSER,  # to send it; the lab records its receipt
     Stage.TECHNICAL_ASSESSMENT: Role.LAB_ASSESSOR,
+    Stage.SITE_VISIT: Role.OPERATOR,  # to schedule it; its team reports
     Stage.PANEL_SCORING: Role.JUROR,
     Stage.AWARD_DECISION: Role.OFFICIAL,
 }
@@ -127,6 +130,8 @@ class NominationState(BaseModel):
     returned_by_province: bool = False
     findings: AssessmentFindings | None = None
     sample: SampleRecord | None = None  # its receipt by the lab (`lab_testing`)
+    visit: VisitRecord | None = None  # the site visit as scheduled (`site_visits`)
+    visit_report: VisitReport | None = None
     # The documents a resubmission replaced, kept readable (`revised_documents`).
     earlier_documents: list[DocumentRef] = []
     # The panel: each juror's record as it was when they were seated.
@@ -149,7 +154,8 @@ class NominationState(BaseModel):
         """The dossier as it stands: its proposal's documents and the lab's report (the
         versions a resubmission replaced are `earlier_documents`)."""
         report = self.findings.lab_report if self.findings else None
-        return [*self.proposal.documents, *([report] if report else [])]
+        photos = self.visit_report.photos if self.visit_report else []
+        return [*self.proposal.documents, *([report] if report else []), *photos]
 
     @property
     def every_document(self) -> list[DocumentRef]:

@@ -22,6 +22,7 @@ class Audience(StrEnum):
     OFFICIAL = "official"
     SUPERVISOR = "supervisor"
     OPERATOR = "operator"  # the cycle's operators, asked to act (a juror to replace)
+    VISIT_TEAM = "visit_team"  # the site visit's team (`site_visits`)
 
 
 # Desks and offices written to by their title, not as a person.
@@ -79,6 +80,13 @@ _AUDIENCES: dict[tuple[EventKind, Stage | None], tuple[Audience, ...]] = {
     (EventKind.SCORED, None): (),
     (EventKind.CONFLICT_DECLARED, None): (Audience.OPERATOR,),
     (EventKind.SAMPLE_RECEIVED, None): (Audience.PROPOSER, Audience.LAB),
+    (EventKind.ASSESSED, Stage.SITE_VISIT): (
+        Audience.PROPOSER,
+        Audience.PROVINCIAL_OFFICE,
+        Audience.OPERATOR,
+    ),
+    (EventKind.VISIT_SCHEDULED, None): (*_APPLICANTS, Audience.VISIT_TEAM),
+    (EventKind.VISITED, None): (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
 }
 
 
@@ -123,6 +131,8 @@ _ASKING = frozenset(
         EventKind.ESCALATED,
         EventKind.DEADLINE_EXTENDED,
         EventKind.SAMPLE_RECEIVED,
+        EventKind.ASSESSED,  # where a site visit follows: the operators schedule it
+        EventKind.VISIT_SCHEDULED,
     }
 )
 
@@ -140,6 +150,8 @@ def asks_to_act(event: NominationEvent, recipient: Recipient) -> bool:
         deciders = {Audience.LAB}
     elif event.to_stage == Stage.PROVINCIAL_ENDORSEMENT:  # the province's own decision
         deciders = {Audience.PROVINCIAL_OFFICE}
+    if event.kind == EventKind.VISIT_SCHEDULED:  # its team reports the visit
+        deciders = {Audience.VISIT_TEAM}
     return event.kind in _ASKING and recipient.audience in deciders
 
 
@@ -168,6 +180,7 @@ def _holders(stage: Stage) -> tuple[Audience, ...]:
         Stage.REVISION_REQUESTED: (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
         Stage.SAMPLE_AWAITED: (Audience.PROPOSER,),
         Stage.TECHNICAL_ASSESSMENT: (Audience.LAB,),
+        Stage.SITE_VISIT: (Audience.OPERATOR,),
         Stage.PANEL_SCORING: (Audience.JUROR,),
         Stage.AWARD_DECISION: (Audience.OFFICIAL,),
     }.get(stage, ())
@@ -224,6 +237,10 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
             ]
         case Audience.OPERATOR:
             return operators
+        case Audience.VISIT_TEAM:
+            team = nom.visit.team if nom.visit else []
+            members = [m for u in team if (m := nom.config.visitor(u)) is not None]
+            return [Recipient(name=m.name, email=m.email, audience=audience) for m in members]
         case Audience.SUPERVISOR:
             role = WAITING_ROLE.get(event.from_stage, Role.OPERATOR)
             boxes = [staff.supervisors[role]] if role in staff.supervisors else []

@@ -12,6 +12,7 @@ class Stage(StrEnum):
     REVISION_REQUESTED = "REVISION_REQUESTED"
     SAMPLE_AWAITED = "SAMPLE_AWAITED"
     TECHNICAL_ASSESSMENT = "TECHNICAL_ASSESSMENT"
+    SITE_VISIT = "SITE_VISIT"
     PANEL_SCORING = "PANEL_SCORING"
     AWARD_DECISION = "AWARD_DECISION"
     AWARDED = "AWARDED"
@@ -40,6 +41,7 @@ _LABELS = {
     Stage.REVISION_REQUESTED: "Perbaikan Usulan",
     Stage.SAMPLE_AWAITED: "Pengiriman Sampel Produk",
     Stage.TECHNICAL_ASSESSMENT: "Penilaian Teknis Balai Besar",
+    Stage.SITE_VISIT: "Verifikasi Lapangan",
     Stage.PANEL_SCORING: "Penilaian Tim Seleksi",
     Stage.AWARD_DECISION: "Penetapan Penghargaan",
     Stage.AWARDED: "Meraih Penghargaan",

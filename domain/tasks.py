@@ -1,9 +1,14 @@
 """A person's tasks: the decisions a nomination waits for from them, as their inbox lists
 them and their task page offers them.
 
+- the **provincial office** endorses or returns its regencies' proposals, where the cycle
+  asks for that (`endorsement`);
 - the **verifier** verifies what is at administrative verification on their cycle;
 - the **proposing office** resubmits what was returned to it for revision;
-- the **lab assessor** assesses what is routed to their lab;
+- the **lab assessor** records the sample's receipt (`lab_testing`), then assesses what is
+  routed to their lab;
+- an **operator** schedules the site visit (`site_visits`), and each member of its team
+  may report it;
 - the **juror** scores each nomination whose panel they sit on, and may score again until
   the panel closes (or declares a conflict of interest instead, and scores it no more);
   once it has closed, their done task shows them the panel's scores;
@@ -36,11 +41,12 @@ _ASKED = {
     Stage.REVISION_REQUESTED: "resubmit",
     Stage.SAMPLE_AWAITED: "receive-sample",
     Stage.TECHNICAL_ASSESSMENT: "assess",
+    Stage.SITE_VISIT: "schedule-visit",
     Stage.PANEL_SCORING: "score",
     Stage.AWARD_DECISION: "award",
 }
 # Decisions a stage asks for only when something calls for them, by their command.
-_CALLED_FOR = {"reassign": Stage.PANEL_SCORING}
+_CALLED_FOR = {"reassign": Stage.PANEL_SCORING, "report-visit": Stage.SITE_VISIT}
 
 
 class Task(Model):
@@ -98,7 +104,12 @@ def task_of(person: Person, nom: Nomination) -> Task | None:
     pinned = person if person.by_key else find_person([nom.config], person.email)
     if pinned is None:
         return None
-    return _stage_task(pinned, nom) or _replacement_task(pinned, nom) or _closed_panel(pinned, nom)
+    return (
+        _stage_task(pinned, nom)
+        or _visit_report_task(pinned, nom)
+        or _replacement_task(pinned, nom)
+        or _closed_panel(pinned, nom)
+    )
 
 
 def _task(nom: Nomination, kind: DecisionKind, role: Role, **extra: bool) -> Task:
@@ -126,7 +137,21 @@ def _stage_task(person: Person, nom: Nomination) -> Task | None:
             continue
         declared = role == Role.JUROR and seat.user_id in nom.conflicts_declared()
         scored = role == Role.JUROR and seat.user_id in nom.scores
-        return _task(nom, kind, role, done=scored or declared, conflict_declared=declared)
+        scheduled = kind.command == "schedule-visit" and nom.visit is not None
+        done = scored or declared or scheduled
+        return _task(nom, kind, role, done=done, conflict_declared=declared)
+    return None
+
+
+def _visit_report_task(person: Person, nom: Nomination) -> Task | None:
+    """A site visit team member's: report the visit once it is scheduled."""
+    if nom.stage != Stage.SITE_VISIT or nom.visit is None:
+        return None
+    kind = decision_kind("report-visit")
+    for role in kind.roles:
+        seat = person.seat(nom.config.cycle, role)
+        if seat is not None and seat.user_id in nom.visit.team:
+            return _task(nom, kind, role)
     return None
 
 
@@ -197,9 +222,9 @@ def looked_for(seat: Seat) -> list[dict[str, str]]:
             where["province"] = seat.province.value
             if seat.regency:
                 where["regency"] = seat.regency
-        if seat.role == Role.JUROR:
+        if seat.role == Role.JUROR and kind.command != "report-visit":  # a panel's commodity
             found += [{**where, "commodity": c} for c in seat.commodities]
-        else:
+        elif where not in found:  # an operator schedules and reports a visit alike
             found.append(where)
     return found
 

@@ -27,6 +27,8 @@ from domain.decisions import (
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
+    VisitReport,
+    VisitSchedule,
     Withdrawal,
 )
 from domain.examples import (
@@ -143,6 +145,8 @@ CONFIG = example_cycle_config("2026")
 SAMPLES = example_cycle_config("2026", lab_testing=example_lab_testing())
 # A cycle whose provincial offices endorse their regencies' proposals first (release 1.5).
 ENDORSING = example_cycle_config("2026", endorsement={})
+# A cycle that visits each sentra after the lab and before the panel (release 1.5).
+VISITING = example_cycle_config("2026", site_visits={})
 
 
 def endorses(p: Proposal) -> ProvincialEndorsement:
@@ -157,34 +161,72 @@ def nomination(index: int = 0, config: CycleConfig = CONFIG) -> Nomination:
 
 
 def at_stage(stage: Stage, index: int = 0, config: CycleConfig = CONFIG) -> Nomination:
-    """A fresh nomination taken, decision by decision, to an open `stage`."""
+    """A fresh nomination taken, decision by decision, to an open `stage`, through every
+    stage its cycle has (a stage only some cycles have is reached under one that has it)."""
+    config = {
+        Stage.PROVINCIAL_ENDORSEMENT: ENDORSING if config.endorsement is None else config,
+        Stage.SAMPLE_AWAITED: SAMPLES if config.lab_testing is None else config,
+        Stage.SITE_VISIT: VISITING if config.site_visits is None else config,
+    }.get(stage, config)
     nom = nomination(index, config)
-    steps: list[Decision] = []
+    order = [
+        Stage.PROVINCIAL_ENDORSEMENT,
+        Stage.ADMIN_VERIFICATION,
+        Stage.SAMPLE_AWAITED,
+        Stage.TECHNICAL_ASSESSMENT,
+        Stage.SITE_VISIT,
+        Stage.PANEL_SCORING,
+        Stage.AWARD_DECISION,
+    ]
     if stage == Stage.REVISION_REQUESTED:
-        steps = [VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi")]
-    if stage == Stage.SAMPLE_AWAITED and config.lab_testing is None:
-        config = SAMPLES
-        nom = nomination(index, config)
-    if stage == Stage.PROVINCIAL_ENDORSEMENT and config.endorsement is None:
-        config = ENDORSING
-        nom = nomination(index, config)
-    if config.endorsement is not None and stage != Stage.PROVINCIAL_ENDORSEMENT:
-        nom.apply(endorses(nom.proposal), NOW)
-    later = (Stage.TECHNICAL_ASSESSMENT, Stage.PANEL_SCORING, Stage.AWARD_DECISION)
-    if stage in (Stage.SAMPLE_AWAITED, *later):
-        steps.append(passes())
-    if stage in later and config.lab_testing is not None:
-        steps.append(example_sample_receipt(config, nom.proposal, NOW.date()))
-    if stage in (Stage.PANEL_SCORING, Stage.AWARD_DECISION):
-        on_template = config.lab_testing is not None
-        steps.append(example_findings(config, nom.proposal) if on_template else findings(nom.lab))
-    for step in steps:
-        nom.apply(step, NOW)
-    if stage == Stage.AWARD_DECISION:
-        for j in list(nom.panel):
-            nom.apply(sheet(j, 85), NOW)
-    assert nom.stage == stage
+        if config.endorsement is not None:
+            nom.apply(endorses(nom.proposal), NOW)
+        revise = VerifyDecision(actor=VERIFIER, outcome=VerifyOutcome.REVISE, reason="lengkapi")
+        nom.apply(revise, NOW)
+        assert nom.stage == stage
+        return nom
+    while nom.stage != stage:
+        assert nom.stage in order[: order.index(stage)], (nom.stage, stage)
+        for step in _steps_at(nom):
+            nom.apply(step, NOW)
     return nom
+
+
+def _steps_at(nom: Nomination) -> list[Decision]:
+    """The decisions that take `nom` on from the stage it is at."""
+    config, p = nom.config, nom.proposal
+    match nom.stage:
+        case Stage.PROVINCIAL_ENDORSEMENT:
+            return [endorses(p)]
+        case Stage.ADMIN_VERIFICATION:
+            return [passes()]
+        case Stage.SAMPLE_AWAITED:
+            return [example_sample_receipt(config, p, NOW.date())]
+        case Stage.TECHNICAL_ASSESSMENT:
+            on_template = config.lab_testing is not None
+            return [example_findings(config, p) if on_template else findings(nom.lab)]
+        case Stage.SITE_VISIT:
+            if nom.visit is None:
+                return [visit_scheduled()]
+            return [visit_reported(VERIFIER)]
+        case Stage.PANEL_SCORING:
+            return [sheet(j, 85) for j in nom.panel]
+    raise AssertionError(f"no step from {nom.stage}")
+
+
+def visit_scheduled(visit_on: date | None = None) -> VisitSchedule:
+    """The operator sends a verifier, an operator and a juror."""
+    team = [VERIFIER.user_id, OPERATOR.user_id, CONFIG.jurors[0].user_id]
+    return VisitSchedule(actor=OPERATOR, visit_on=visit_on or NOW.date(), team=team)
+
+
+def visit_reported(member: Actor, visited_on: date | None = None) -> VisitReport:
+    return VisitReport(
+        actor=member,
+        visited_on=visited_on or NOW.date(),
+        findings=dict.fromkeys(Criterion, "sesuai dengan usulan dan berkasnya"),
+        summary="Sentra aktif berproduksi; bahan baku dari perajin setempat.",
+    )
 
 
 T = TypeVar("T")

@@ -29,6 +29,7 @@ from domain.cycle import ProposalWindow
 from domain.cycle_book import Closing, ConfigChange, CycleSetup, PlenaryOpening
 from domain.decisions import (
     AwardDecision,
+    EndorseOutcome,
     JurorReassignment,
     Resubmission,
     VerifyDecision,
@@ -40,7 +41,10 @@ from domain.errors import Refused
 from domain.examples import (
     example_cycle_config,
     example_findings,
+    example_lab_testing,
     example_sample_receipt,
+    example_visit_report,
+    example_visit_schedule,
     submission_of,
 )
 from domain.labs import route_lab
@@ -55,6 +59,7 @@ from tests.support import (
     SAMPLES,
     VERIFIER,
     confirm,
+    endorses,
     findings,
     fresh,
     fresh_raw,
@@ -340,6 +345,70 @@ async def record_cycle(
     return await cycle.fetch_history(), await awarded.fetch_history()
 
 
+async def record_whole_selection(
+    env: WorkflowEnvironment,
+) -> tuple[WorkflowHistory, WorkflowHistory]:
+    """Release 1.5's selection as the ministry runs it, through its cycle: returned by the
+    province, corrected and endorsed, verified, its sample received, tested on the
+    template with a parameter failing, visited (moved once) and reported, scored, and
+    awarded with a reason. The cycle's history and the nomination's."""
+    task_queue = f"replay-{uuid.uuid4()}"
+    client = steady_client(env)
+    today = (await env.get_current_time()).date()
+    cycle_year = str(int(CYCLE) + 4)  # a cycle id of its own
+    config = example_cycle_config(
+        cycle_year,
+        endorsement={"quota": {"gerabah": 2}},
+        lab_testing=example_lab_testing(),
+        site_visits={},
+    )
+    window = ProposalWindow(opens=today - timedelta(days=10), closes=today + timedelta(days=2))
+    async with Worker(
+        env.client,
+        task_queue=task_queue,
+        workflows=[NominationWorkflow, CycleWorkflow],
+        activities=stub_activities(Calls()),
+    ):
+        cycle = await open_cycle(
+            client,
+            CycleSetup(
+                config=config,
+                window=window,
+                opened_by=OPERATOR,
+                previous_cycle=on_schedule(cycle_year),
+            ),
+            task_queue,
+        )
+        p = fresh(2, cycle_year, today).model_copy(
+            update={"documents": DOCUMENTS["awarded_with_documents"]}
+        )
+        handle = await nominate(client, p, proposer(p), task_queue)
+        returning = endorses(p).model_copy(
+            update={"outcome": EndorseOutcome.RETURN, "reason": "PIRT"}
+        )
+        await decide(handle, returning)
+        await decide(handle, Resubmission(actor=proposer(p), proposal=p, note="PIRT terlampir"))
+        await decide(handle, endorses(p))
+        await decide(handle, passes())
+        day = local_date(await env.get_current_time(), TimeZone.WIB)
+        await decide(handle, example_sample_receipt(config, p, day))
+        await decide(handle, example_findings(config, p, conforms=False))
+        await decide(handle, example_visit_schedule(config, day + timedelta(days=1)))
+        await decide(handle, example_visit_schedule(config, day + timedelta(days=2)))
+        await skip(env, timedelta(days=2))
+        visited = local_date(await env.get_current_time(), TimeZone.WIB)
+        await decide(handle, example_visit_report(config, visited))
+        nom: Nomination = await handle.query(NominationWorkflow.state)
+        for j in nom.panel:
+            await decide(handle, sheet(j, 85))
+        await decide(handle, AwardDecision(actor=OFFICIAL, reason="uji ulang IKM memenuhi SNI"))
+        await handle.result()
+        await skip(env, timedelta(days=4))
+        await close_cycle(cycle, Closing(actor=OPERATOR))
+        await cycle.result()
+    return await cycle.fetch_history(), await handle.fetch_history()
+
+
 async def main() -> None:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=binary("temporal-test-server"), data_converter=plain_converter()
@@ -361,6 +430,10 @@ async def main() -> None:
         if name == "decreed":
             (HISTORIES / f"awarded_by_decree-{RELEASE}.json").write_text(as_kept(awarded))
         print(f"recorded CycleWorkflow {name}")
+    cycle, whole = await record_whole_selection(env)
+    (CYCLE_HISTORIES / f"whole_selection-{RELEASE}.json").write_text(as_kept(cycle))
+    (HISTORIES / f"whole_selection-{RELEASE}.json").write_text(as_kept(whole))
+    print("recorded the whole selection")
     await env.shutdown()
 
 

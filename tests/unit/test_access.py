@@ -1,7 +1,7 @@
 """Who may decide what: every decision, at every stage, by every role, assigned or not.
 
 The table below is the rulebook's access rule written out on its own; the test walks all
-its combinations (11 decisions x 7 roles x assigned or not, at 13 points of a nomination's
+its combinations (13 decisions x 7 roles x assigned or not, at 14 points of a nomination's
 life) through `Nomination.check`, the function the workflow's update validators call, and
 asserts that exactly the allowed ones pass, and that each refusal names a field at fault.
 """
@@ -29,6 +29,8 @@ from domain.decisions import (
     ScoreSheet,
     VerifyDecision,
     VerifyOutcome,
+    VisitReport,
+    VisitSchedule,
     Withdrawal,
 )
 from domain.errors import Refused
@@ -48,6 +50,7 @@ from tests.support import (
     findings,
     juror,
     proposer,
+    visit_scheduled,
     withdrawal,
 )
 
@@ -78,6 +81,11 @@ RULES = {
     "reassign": Rule(frozenset({Stage.PANEL_SCORING.value}), frozenset({Role.OPERATOR})),
     "declare-conflict": Rule(frozenset({Stage.PANEL_SCORING.value}), frozenset({Role.JUROR})),
     "endorse": Rule(frozenset({Stage.PROVINCIAL_ENDORSEMENT.value}), frozenset({Role.PROPOSER})),
+    "schedule-visit": Rule(frozenset({Stage.SITE_VISIT.value}), frozenset({Role.OPERATOR})),
+    "report-visit": Rule(
+        frozenset({Stage.SITE_VISIT.value}),
+        frozenset({Role.VERIFIER, Role.OPERATOR, Role.JUROR}),
+    ),
     "receive-sample": Rule(frozenset({Stage.SAMPLE_AWAITED.value}), frozenset({Role.LAB_ASSESSOR})),
 }
 
@@ -88,6 +96,10 @@ ASSIGNMENT_FIELDS = {"actor.user_id", "actor.institution"}
 
 
 def nomination_at(point: str) -> Nomination:
+    if point == Stage.SITE_VISIT.value:  # scheduled: its team may report it
+        nom = at_stage(Stage.SITE_VISIT)
+        nom.apply(visit_scheduled(), NOW)
+        return nom
     if point in OPEN:
         return at_stage(Stage(point))
     if point in (CERTIFICATE, Stage.AWARDED.value):
@@ -126,7 +138,8 @@ def person(role: Role, assigned: bool, nom: Nomination) -> Actor:
             return LAB_ASSESSOR[nom.lab if assigned else other_lab]
         case Role.JUROR:
             on_panel = nom.panel or [j.user_id for j in CONFIG.jurors]
-            off_panel = [j.user_id for j in CONFIG.jurors if j.user_id not in nom.panel]
+            team = nom.visit.team if nom.visit else []  # a site visit's jurors are its own
+            off_panel = [j.user_id for j in CONFIG.jurors if j.user_id not in [*nom.panel, *team]]
             return juror(on_panel[0] if assigned else off_panel[0])
         case Role.OFFICIAL:
             return OFFICIAL if assigned else OFFICIAL.model_copy(update={"user_id": "sesditjen"})
@@ -162,6 +175,15 @@ MAKE: dict[str, Callable[[Actor, Nomination], Decision]] = {
         else a,
         outcome=EndorseOutcome.ENDORSE,
     ),
+    "schedule-visit": lambda a, nom: VisitSchedule(
+        actor=a, visit_on=NOW.date(), team=[VERIFIER.user_id, OPERATOR.user_id]
+    ),
+    "report-visit": lambda a, nom: VisitReport(
+        actor=a,
+        visited_on=NOW.date(),
+        findings=dict.fromkeys(Criterion, "sesuai usulan"),
+        summary="sentra aktif berproduksi",
+    ),
     "receive-sample": lambda a, nom: SampleReceipt(
         actor=a, received_on=NOW.date(), received_by="petugas sampel"
     ),
@@ -173,7 +195,7 @@ def test_the_table_covers_every_decision_and_role() -> None:
     assert set(Decision.__args__) == {
         type(make(OPERATOR, at_stage(Stage.PANEL_SCORING))) for make in MAKE.values()
     }
-    assert len(POINTS) == 13 and {r for rule in RULES.values() for r in rule.roles} < set(Role)
+    assert len(POINTS) == 14 and {r for rule in RULES.values() for r in rule.roles} < set(Role)
 
 
 @pytest.mark.parametrize("point", POINTS)

@@ -195,7 +195,13 @@ def test_who_reads_the_owner_reads_every_document(role: Role, slot: Slot) -> Non
 @pytest.mark.parametrize("role", [Role.JUROR, Role.LAB_ASSESSOR])
 def test_jurors_and_labs_read_the_evidence_not_the_identity_papers(role: Role) -> None:
     readable = {slot for slot in Slot if sees_document(role, slot)}
-    assert readable == {Slot.SENTRA_DECREE, Slot.PERMIT, Slot.PHOTO, Slot.LAB_REPORT}
+    assert readable == {
+        Slot.SENTRA_DECREE,
+        Slot.PERMIT,
+        Slot.PHOTO,
+        Slot.LAB_REPORT,
+        Slot.VISIT_PHOTO,
+    }
 
 
 def test_the_web_ui_and_ovop_show_list_the_documents_and_the_checklist() -> None:

@@ -16,11 +16,11 @@ from tests.documents import pdf, png
 from tests.support import NOW, at_stage, findings
 
 
-def test_the_lab_uploads_its_report_and_the_proposing_office_the_rest() -> None:
+def test_the_lab_uploads_its_report_the_visit_its_photos_and_the_office_the_rest() -> None:
     assert UPLOADERS[Slot.LAB_REPORT] == (Role.LAB_ASSESSOR,)
-    assert {roles for slot, roles in UPLOADERS.items() if slot != Slot.LAB_REPORT} == {
-        (Role.PROPOSER,)
-    }
+    assert UPLOADERS[Slot.VISIT_PHOTO] == (Role.VERIFIER, Role.OPERATOR, Role.JUROR)
+    others = {Slot.LAB_REPORT, Slot.VISIT_PHOTO}
+    assert {roles for slot, roles in UPLOADERS.items() if slot not in others} == {(Role.PROPOSER,)}
 
 
 @pytest.mark.parametrize("role", [Role.JUROR, Role.OFFICIAL, Role.LAB_ASSESSOR, Role.VERIFIER])

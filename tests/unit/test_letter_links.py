@@ -44,6 +44,8 @@ ASKED = {
     EventKind.CONFLICT_DECLARED: {Audience.OPERATOR},  # asked to replace the juror
     EventKind.SAMPLE_RECEIVED: {Audience.LAB},
     EventKind.ENDORSED: {Audience.VERIFICATION_DESK},
+    EventKind.VISIT_SCHEDULED: {Audience.VISIT_TEAM},
+    EventKind.ASSESSED: set(),  # but where a site visit follows (`asked`)
     EventKind.RETURNED: REVISERS,
 }
 
@@ -54,6 +56,10 @@ def asked(letter: Letter) -> bool:
     audience = letter.recipient.audience
     if letter.event.to_stage == Stage.SAMPLE_AWAITED:
         return audience == Audience.LAB and letter.event.kind in ASKED
+    if letter.event.kind == EventKind.VISIT_SCHEDULED:  # its team reports the visit
+        return audience == Audience.VISIT_TEAM
+    if letter.event.to_stage == Stage.SITE_VISIT:  # the operators schedule it
+        return audience == Audience.OPERATOR and letter.event.kind in ASKED
     if letter.event.to_stage == Stage.PROVINCIAL_ENDORSEMENT:  # the province endorses
         return audience == Audience.PROVINCIAL_OFFICE and letter.event.kind in ASKED
     return audience in ASKED.get(letter.event.kind, set())

@@ -103,7 +103,7 @@ MAILED = {
     EventKind.REVISION_REQUESTED: REVISERS,
     EventKind.RESUBMITTED: {Audience.VERIFICATION_DESK, Audience.PROVINCIAL_OFFICE},
     EventKind.REJECTED: APPLICANTS,
-    EventKind.ASSESSED: APPLICANTS,
+    EventKind.ASSESSED: APPLICANTS | {Audience.OPERATOR},  # asked to schedule a site visit
     EventKind.PANEL_ASSIGNED: {Audience.JUROR},
     EventKind.PANEL_CLOSED: {*APPLICANTS, Audience.OFFICIAL},
     EventKind.AWARDED: APPLICANTS,
@@ -111,11 +111,13 @@ MAILED = {
     EventKind.EXPIRED: {*APPLICANTS, Audience.VERIFICATION_DESK},
     EventKind.WITHDRAWN: APPLICANTS | HOLDERS,
     EventKind.ESCALATED: HOLDERS | {Audience.SUPERVISOR},
-    EventKind.REMINDED: HOLDERS,
+    EventKind.REMINDED: HOLDERS | {Audience.OPERATOR},  # a site visit's schedulers
     EventKind.DEADLINE_EXTENDED: HOLDERS,
     EventKind.CONFLICT_DECLARED: {Audience.OPERATOR},
     EventKind.SAMPLE_RECEIVED: {Audience.PROPOSER, Audience.LAB},
     EventKind.ENDORSED: {*APPLICANTS, Audience.VERIFICATION_DESK},
+    EventKind.VISIT_SCHEDULED: {*APPLICANTS, Audience.VISIT_TEAM},
+    EventKind.VISITED: REVISERS,
     EventKind.RETURNED: REVISERS,
 }
 
@@ -126,6 +128,7 @@ def test_every_kind_of_letter_is_rendered_for_everyone_who_gets_it() -> None:
     assert set(MAILED) == set(EventKind) - {EventKind.SCORED, EventKind.JUROR_REASSIGNED}
     assert {x.event.to_stage for x in LETTERS if x.event.kind == EventKind.ASSESSED} == {
         Stage.PANEL_SCORING,
+        Stage.SITE_VISIT,
         Stage.NOT_AWARDED,
     }
     assert {x.event.to_stage for x in LETTERS if x.event.kind == EventKind.PANEL_CLOSED} == {
@@ -159,7 +162,7 @@ def test_every_letter_reads_as_the_ministry_writes(letter: Letter) -> None:
     signed = body.index(SENDER)
     assert opening < closing < signed
     # Moments in full; a day alone only where the letter gives a day (a sample's receipt).
-    moments = re.sub(r"Tanggal diterima +: [^\n]*", "", body)
+    moments = re.sub(r"Tanggal (diterima|kunjungan) +: [^\n]*", "", body)
     for when in re.findall(r"\b\d{1,2} [A-Z][a-z]+ \d{4}\b[^\n]{0,16}", moments):
         assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4} pukul \d{2}\.\d{2} WI[BT]A?.*", when)
 

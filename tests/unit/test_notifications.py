@@ -42,6 +42,8 @@ from tests.support import (
     nomination,
     proposer,
     sheet,
+    visit_reported,
+    visit_scheduled,
     withdrawal,
 )
 
@@ -102,9 +104,24 @@ def every_path() -> list[Nomination]:
     returned.apply(Resubmission(actor=proposer(returned.proposal), proposal=returned.proposal), NOW)
     returned.apply(endorses(returned.proposal), NOW)
 
+    visited = at_stage(Stage.SITE_VISIT, 3)
+    visited.apply(visit_scheduled(), NOW)
+    visited.apply(visit_reported(VERIFIER), NOW)
+
     sampled = at_stage(Stage.TECHNICAL_ASSESSMENT, 5, config=SAMPLES)
     sampled.apply(example_findings(SAMPLES, sampled.proposal, conforms=False), NOW)
-    return [awarded, revised, expired, failed_lab, low, overridden, late, returned, sampled]
+    return [
+        awarded,
+        revised,
+        expired,
+        failed_lab,
+        low,
+        overridden,
+        late,
+        returned,
+        visited,
+        sampled,
+    ]
 
 
 def test_every_event_kind_is_covered() -> None:

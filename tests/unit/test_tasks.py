@@ -97,7 +97,8 @@ def test_a_juror_s_task_is_on_their_own_panel_and_stays_theirs_to_revise() -> No
 def test_a_task_is_looked_for_where_it_can_be() -> None:
     juror = person("juri_yohanes@example.id").seats[0]
     assert looked_for(juror) == [
-        {"stage": "PANEL_SCORING", "cycle": "2026", "commodity": c} for c in juror.commodities
+        *({"stage": "PANEL_SCORING", "cycle": "2026", "commodity": c} for c in juror.commodities),
+        {"stage": "SITE_VISIT", "cycle": "2026"},  # any commodity's visit may take a juror
     ]
     office = person("disperin.pekalongan@example.id").seats[0]
     assert looked_for(office) == [
