@@ -39,6 +39,7 @@ from domain.examples import (
     example_lab_testing,
     example_proposals,
     proposer_of,
+    provincial_office_of,
 )
 from domain.labs import Lab, route_lab
 from domain.proposal import Proposal
@@ -376,19 +377,26 @@ async def test_a_product_that_fails_the_lab_is_not_awarded(
     assert (ovop.folder / "dokumen" / sha256[:2] / sha256).read_bytes() == report.read_bytes()
 
 
-async def test_a_cycle_reconfigured_for_samples_takes_their_receipt_with_ovop(
+async def test_a_cycle_reconfigured_for_endorsement_and_samples_runs_with_ovop(
     ovop: Ovop, dev_env: WorkflowEnvironment
 ) -> None:
-    config = example_cycle_config(ovop.cycle, lab_testing=example_lab_testing())
+    config = example_cycle_config(ovop.cycle, endorsement={}, lab_testing=example_lab_testing())
     path = ovop.write("siklus-sampel.json", config.model_dump(mode="json"))
     await ovop(
         "cycle configure {cycle} {file} --as op.sari --reason {reason}",
         cycle=ovop.cycle,
         file=path,
-        reason="Balai Besar meminta sampel produk dan templat uji",
+        reason="Dinas provinsi merekomendasikan; Balai Besar meminta sampel produk",
     )
     nomination_id, _, p = await nominate(ovop, 3)
     lab = route_lab(p.product.commodity)
+    province = provincial_office_of(p)
+    endorse = "endorse {id} --as {user} --institution {office}"
+    values = {"id": nomination_id, "user": province.user_id, "office": province.institution}
+    unexplained = await ovop(endorse + " --return", code=2, **values)
+    assert "  - reason: alasan wajib diisi bila usulan dikembalikan" in unexplained.stderr
+    endorsed = await ovop.json(endorse, **values)
+    assert endorsed["stage"] == Stage.ADMIN_VERIFICATION.value
     verified = await ovop.json("verify {id} --pass --as verif.rina", id=nomination_id)
     assert verified["stage"] == Stage.SAMPLE_AWAITED.value
     await check_web_ui_view(
