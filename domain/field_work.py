@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from domain.access import ACCESS, require_operator
-from domain.calendar import WorkingCalendar, local_date
+from domain.calendar import WorkingCalendar, at_local, local_date
 from domain.decisions import (
     Actor,
     EndorseOutcome,
@@ -106,7 +106,13 @@ class FieldWork(PanelSeats):
         )
         calendar = self.config.calendar or WorkingCalendar()
         # The lab's working days count from the day the sample arrived, not from today.
-        due = calendar.add_working_days(d.received_on, self.config.deadlines.assessment_days)
+        rules = self.config.deadlines
+        due = calendar.add_working_days(d.received_on, rules.assessment_days)
+        zone = self.zone_of_deadline(Stage.TECHNICAL_ASSESSMENT)
+        if at_local(due, rules.closes_at, zone) <= now:
+            # Recorded after the lab's own deadline had passed: due on the next working day,
+            # so that the deadline still comes (and escalates) rather than none at all.
+            due = calendar.add_working_days(local_date(now, zone), 1)
         facts: dict[str, Fact] = {
             "received_on": d.received_on.isoformat(),
             "condition": d.condition.value,
