@@ -290,15 +290,16 @@ def create_app(d: ApiDeps | None = None) -> FastAPI:
     app.include_router(certificates.router)
     app.include_router(certificates.public)
     app.include_router(decrees.public)
+    body_limits = {"/documents": limits.UPLOAD_LIMIT}
     if d is not None and d.inbox is not None:
         from web.app import install as install_inbox
 
-        install_inbox(app)
+        body_limits |= install_inbox(app)
     if d is not None and d.codec is not None:
         app.include_router(codec.router)
         app.add_middleware(codec.CodecCors, origins=d.codec.origins)
 
-    app.add_middleware(limits.BodyLimit, limits={"/documents": limits.UPLOAD_LIMIT})
+    app.add_middleware(limits.BodyLimit, limits=body_limits)
 
     @app.get("/health", tags=["service"], summary="The API is up (for health checks)")
     async def health() -> dict[str, str]:

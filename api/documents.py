@@ -17,6 +17,7 @@ from fastapi import APIRouter, Form, Path, Query, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.auth import Caller, require_role
 from api.deps import ApiDeps, Deps
@@ -112,16 +113,24 @@ async def upload(
     proposal's `documents`. The same file sent again (a retry) is kept once and answers
     the same reference. A regional office uploads its proposal's documents; a lab, its
     test report (slot `lhu`), which its findings then carry as `lab_report`."""
-    slot, permit, file = form.slot, form.permit, form.file
-    require_role(key, *UPLOADERS[slot])
-    name = file.filename or ""
-    # No body larger than the largest slot takes got this far (`api.limits.BodyLimit`);
-    # the slot's own limit is checked here.
-    data = await file.read(slot.rule.max_bytes + 1)
-    require_fits(slot, permit, name, file.size or len(data))
-    ref = checked_document(slot, name, data, permit)
+    require_role(key, *UPLOADERS[form.slot])
+    ref, data = await checked_upload(form.slot, form.permit, form.file)
     await store_of(d).put(data)
     return ref
+
+
+async def checked_upload(
+    slot: Slot, permit: PermitKind | None, file: StarletteUpload
+) -> tuple[DocumentRef, bytes]:
+    """A file sent for `slot` (to the API or on an inbox form), read no further than its
+    slot takes and checked by its content: its reference and bytes, not yet kept;
+    `Refused` naming the slot otherwise."""
+    name = file.filename or ""
+    # No body larger than its route takes got this far (`api.limits.BodyLimit`); the
+    # slot's own limit is checked here.
+    data = await file.read(slot.rule.max_bytes + 1)
+    require_fits(slot, permit, name, file.size or len(data))
+    return checked_document(slot, name, data, permit), data
 
 
 async def require_stored(d: ApiDeps, refs: Mapping[str, DocumentRef]) -> None:

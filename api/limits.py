@@ -28,14 +28,21 @@ class BodyTooLarge(Exception):
 
 class BodyLimit:
     """ASGI middleware: POST bodies to the paths in `limits` no larger than given (for
-    routes that read their whole body before they answer, as a form's do)."""
+    routes that read their whole body before they answer, as a form's do); a path ending
+    in `/` limits every path under it (`/tugas/`: each task's form)."""
 
     def __init__(self, app: ASGIApp, limits: dict[str, int]) -> None:
         self.app = app
         self.limits = limits
 
+    def limit_of(self, path: str) -> int | None:
+        if path in self.limits:
+            return self.limits[path]
+        under = [p for p in self.limits if p.endswith("/") and path.startswith(p)]
+        return self.limits[max(under, key=len)] if under else None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = self.limits.get(scope.get("path", "")) if scope["type"] == "http" else None
+        limit = self.limit_of(scope.get("path", "")) if scope["type"] == "http" else None
         if limit is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return

@@ -178,6 +178,10 @@ def print_view(nom: NominationView) -> None:
         echo_table(list(LAB_TEST_COLUMNS), [lab_test_row(t) for t in nom.lab_tests])
     if nom.lab_advice:
         typer.echo(f"PERHATIAN: {nom.lab_advice}")
+    if nom.site_visit:
+        typer.echo(f"\nVerifikasi lapangan: {nom.site_visit}")
+    if nom.visit_findings:
+        echo_table(["KRITERIA", "TEMUAN"], [list(row) for row in nom.visit_findings])
     for title, documents in (
         ("Berkas usulan", nom.documents),
         ("Versi sebelumnya (telah diganti)", nom.earlier_documents),

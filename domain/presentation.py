@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from pydantic import Field
+
 from domain.cycle import ProposalWindow
 from domain.decisions import LabTest
 from domain.documents import DocumentRef, file_size, missing_documents
@@ -90,6 +92,8 @@ class NominationView(NominationSummary):
     lab_tests: list[LabTest]
     lab_advice: str | None  # the lab's recommendation where the product did not conform
     endorsement: str | None = None  # the provincial office's last decision (`endorsement`)
+    site_visit: str | None = None  # the visit's plan, or its report once made (`site_visits`)
+    visit_findings: list[tuple[str, str]] = Field(default_factory=list)  # (criterion, found)
 
 
 def view(nom: Nomination) -> NominationView:
@@ -111,6 +115,8 @@ def view(nom: Nomination) -> NominationView:
         lab_tests=nom.findings.tests if nom.findings else [],
         lab_advice=lab_advice(nom),
         endorsement=endorsement(nom),
+        site_visit=site_visit(nom),
+        visit_findings=visit_findings(nom),
     )
 
 
@@ -153,6 +159,30 @@ def lab_advice(nom: Nomination) -> str | None:
         f"{nom.lab.label} merekomendasikan produk TIDAK MEMENUHI STANDAR "
         f"(laporan {f.report_number}): {f.summary}"
     )
+
+
+def visit_team(nom: Nomination) -> list[str]:
+    """The site visit's team by name, as the cycle lists them; empty before it is set."""
+    team = nom.visit.team if nom.visit else []
+    return [m.name if (m := nom.config.visitor(u)) else u for u in team]
+
+
+def site_visit(nom: Nomination) -> str | None:
+    """The site visit: once reported, its day and conclusion; while it is the stage, its
+    day and team or that none is set yet; None where the nomination has no visit."""
+    if (r := nom.visit_report) is not None:
+        return f"dikunjungi {day(r.visited_on)} oleh {r.actor.user_id}: {r.summary}"
+    if nom.stage != Stage.SITE_VISIT:
+        return None
+    if nom.visit is None:
+        return "belum dijadwalkan oleh operator"
+    return f"dijadwalkan {day(nom.visit.visit_on)}, tim: {', '.join(visit_team(nom))}"
+
+
+def visit_findings(nom: Nomination) -> list[tuple[str, str]]:
+    """What the visit found on each criterion, in the rubric's order."""
+    found = nom.visit_report.findings if nom.visit_report else {}
+    return [(c.label, found[c]) for c in Criterion if c in found]
 
 
 LAB_TEST_COLUMNS = ("PARAMETER", "METODE", "HASIL", "PERSYARATAN", "MEMENUHI")
@@ -294,6 +324,7 @@ _WAITING = {
     Stage.REVISION_REQUESTED: "perbaikan usulan dari {office}",
     Stage.SAMPLE_AWAITED: "sampel produk dari {office}, dicatat diterima oleh {lab}",
     Stage.TECHNICAL_ASSESSMENT: "hasil uji dan penilaian teknis dari {lab}",
+    Stage.SITE_VISIT: "jadwal verifikasi lapangan dari operator, lalu laporan timnya",
     Stage.PANEL_SCORING: "nilai dari juri Tim Seleksi: {jurors}",
     Stage.AWARD_DECISION: "penetapan penghargaan oleh pejabat berwenang",
 }
@@ -337,6 +368,8 @@ def current_details(nom: Nomination) -> str:
         if asked := sample_asked(nom):
             lines.append(f"**Sampel yang diminta:** {markdown_literal(asked)}  ")
     lines += _lab_details(nom)
+    if visited := site_visit(nom):
+        lines.append(f"**Verifikasi lapangan:** {markdown_literal(visited)}  ")
     if nom.result is not None:
         lines.append(
             f"**Nilai akhir:** {nom.result.final_score:g} "

@@ -45,6 +45,7 @@ FUNNEL_STAGES = (
     Stage.TECHNICAL_ASSESSMENT,
     Stage.SAMPLE_AWAITED,
     Stage.PANEL_SCORING,
+    Stage.SITE_VISIT,
     Stage.AWARD_DECISION,
     Stage.AWARDED,
 )
@@ -54,6 +55,7 @@ FUNNEL_LABELS = {
     Stage.TECHNICAL_ASSESSMENT: "Lolos verifikasi administrasi",
     Stage.SAMPLE_AWAITED: "Sampel diterima Balai Besar",
     Stage.PANEL_SCORING: "Lolos penilaian teknis Balai Besar",
+    Stage.SITE_VISIT: "Diverifikasi di lapangan",
     Stage.AWARD_DECISION: "Sampai penetapan penghargaan",
     Stage.AWARDED: "Meraih penghargaan",
 }
@@ -61,7 +63,7 @@ FUNNEL_LABELS = {
 # not pass the lab's assessment, it only went on past it.
 PANEL_DESPITE_THE_LAB = "Sampai penilaian Tim Seleksi"
 # The steps shown only where some nomination of the cycle reached their stage.
-OPTIONAL_STEPS = frozenset({Stage.PROVINCIAL_ENDORSEMENT, Stage.SAMPLE_AWAITED})
+OPTIONAL_STEPS = frozenset({Stage.PROVINCIAL_ENDORSEMENT, Stage.SAMPLE_AWAITED, Stage.SITE_VISIT})
 # The ways out of the process other than an award, in the order the report lists them.
 ENDINGS = (Stage.REJECTED, Stage.EXPIRED, Stage.WITHDRAWN, Stage.NOT_AWARDED)
 OPEN_ORDER = (
@@ -71,6 +73,7 @@ OPEN_ORDER = (
     Stage.REVISION_REQUESTED,
     Stage.SAMPLE_AWAITED,
     Stage.TECHNICAL_ASSESSMENT,
+    Stage.SITE_VISIT,
     Stage.PANEL_SCORING,
     Stage.AWARD_DECISION,
 )
@@ -380,13 +383,18 @@ def passed(e: Entry, step: Stage) -> bool:
     verification (named by the lab's stage, where it led before samples) is passed on to
     the sample or the lab, and the sample (named by its stage) is received by leaving it
     for the lab, and the province's endorsement is given by leaving its stage for the
-    ministry's verification."""
+    ministry's verification; where the cycle visits sentra, the lab's assessment is passed
+    on to the visit, and the visit (named by its stage) by leaving it for the panel."""
     if step == Stage.PROVINCIAL_ENDORSEMENT:
         return {Stage.PROVINCIAL_ENDORSEMENT, Stage.ADMIN_VERIFICATION} <= e.reached
     if step == Stage.TECHNICAL_ASSESSMENT:
         return e.verified
     if step == Stage.SAMPLE_AWAITED:
         return {Stage.SAMPLE_AWAITED, Stage.TECHNICAL_ASSESSMENT} <= e.reached
+    if step == Stage.PANEL_SCORING:
+        return bool(e.reached & {Stage.SITE_VISIT, Stage.PANEL_SCORING})
+    if step == Stage.SITE_VISIT:
+        return {Stage.SITE_VISIT, Stage.PANEL_SCORING} <= e.reached
     return step in e.reached
 
 

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from temporalio.service import RPCError
 
 from api import problems
-from web import cycle, deciders, endorsement, inbox, proposals, sign_in, task
+from web import cycle, deciders, endorsement, inbox, proposals, sign_in, task, visits
 from web.pages import SignInNeeded, refused_page, sign_in_redirect
 
 STATIC = Path(__file__).parent / "static"
@@ -20,9 +20,11 @@ PAGES = ("/tugas", "/masuk", "/keluar", "/usulan", "/siklus")
 log = logging.getLogger("ovop.web")
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI) -> dict[str, int]:
+    """Mount the inbox; answer the largest body each of its paths takes (`BodyLimit`)."""
     deciders.register()
     endorsement.register()
+    visits.register()
     app.include_router(sign_in.router)
     app.include_router(inbox.router)
     app.include_router(task.router)
@@ -50,3 +52,4 @@ def install(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(RPCError, on_rpc)
+    return {"/tugas/": task.body_limit()}

@@ -5,7 +5,8 @@ official's award and the operator's replacement of a juror.
 
 Where the cycle has test templates (`CycleConfig.lab_testing`), the lab's findings form
 offers its commodity's parameters, and the juror's and the official's pages show the lab's
-recommendation when it found the product not to conform.
+recommendation when it found the product not to conform; where it has site visits, they
+show the visit's report (`web.visits.visit_seen`).
 
 A juror's page shows their own scores and nothing of another juror's until the panel has
 closed (`domain.access.scores_visible`); the dossier filters the rest.
@@ -28,6 +29,7 @@ from domain.stages import Role
 from domain.tasks import Task
 from web.forms import nested
 from web.task import FORMS, DecisionForm
+from web.visits import visit_seen
 
 LAB_TEST_ROWS = 6  # rows the free-form findings form offers; those left empty are dropped
 
@@ -75,6 +77,7 @@ def _score_sheet(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
         "panel_closed": scores_visible(nom),
         "sheets": _panel_sheets(nom) if scores_visible(nom) else [],
         "lab_advice": _lab_advice(nom),
+        "visit_report": visit_seen(nom),
     }
 
 
@@ -106,6 +109,7 @@ def _award(nom: Nomination, person: Person, task: Task) -> dict[str, Any]:
         "star_choices": [(0, "0 - tidak diberi penghargaan")]
         + [(n, f"{n} bintang") for n in range(1, max_stars + 1)],
         "lab_advice": _lab_advice(nom),
+        "visit_report": visit_seen(nom),
     }
 
 

@@ -14,7 +14,7 @@ from api.deps import ApiDeps, deps
 from domain.cycle import CycleConfig
 from domain.errors import figure
 from domain.people import MINISTRY, Person, Seat
-from domain.presentation import score, when, when_compact
+from domain.presentation import day, score, when, when_compact
 from domain.stages import Role
 from web.deps import InboxDeps, inbox_deps
 from web.sessions import FORM_COOKIE, SESSION_COOKIE, SESSION_SECONDS
@@ -23,6 +23,7 @@ _env = Environment(
     loader=PackageLoader("web", "templates"), autoescape=True, undefined=StrictUndefined
 )
 _env.filters["when"] = when
+_env.filters["day"] = day
 _env.filters["when_compact"] = when_compact
 _env.filters["score"] = score
 _env.filters["figure"] = figure

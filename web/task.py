@@ -11,14 +11,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from api.deps import ApiDeps, Deps
-from api.documents import document_response
-from domain.access import Place, documents_seen, events_for_juror, scores_visible, sees_owner
+from api.documents import checked_upload, document_response
+from api.limits import FORM_OVERHEAD
+from domain.access import (
+    UPLOADERS,
+    Place,
+    documents_seen,
+    events_for_juror,
+    scores_visible,
+    sees_owner,
+)
 from domain.decisions import DecisionResult
-from domain.errors import RefusalKind, Refused
+from domain.documents import DocumentRef, Slot
+from domain.errors import Problem, RefusalKind, Refused
 from domain.nomination import Nomination
 from domain.people import Person
 from domain.proposal import Proposal
@@ -34,6 +44,7 @@ router = APIRouter(include_in_schema=False)
 SignedIn = Annotated[Person, Depends(signed_in)]
 
 STATUS = {RefusalKind.ACCESS: 403, RefusalKind.STAGE: 409, RefusalKind.CONFLICT: 409}
+MOST_FILES = 10  # files one form takes, all its file fields together
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,9 @@ class DecisionForm:
     also: tuple[str, ...] = ()
     # What the nomination keeps whatever the form sends (a resubmission's cycle and office).
     kept: Callable[[dict[str, Any], Nomination], dict[str, Any]] = lambda data, nom: data
+    # The form's file fields (multipart) and the slot each one's files go to: checked,
+    # kept in the document store, and given to the decision as that field's references.
+    uploads: dict[str, Slot] = field(default_factory=dict)
 
 
 FORMS: dict[str, DecisionForm] = {}
@@ -62,6 +76,14 @@ FORMS: dict[str, DecisionForm] = {}
 
 def form_for(command: str) -> DecisionForm:
     return FORMS.get(command, DecisionForm())
+
+
+def body_limit() -> int:
+    """The largest body a task's form takes: its files, at most `MOST_FILES` of the
+    largest slot a registered form uploads to, and its fields."""
+    slots = [slot for form in FORMS.values() for slot in form.uploads.values()]
+    largest = max((slot.rule.max_bytes for slot in slots), default=0)
+    return MOST_FILES * largest + FORM_OVERHEAD
 
 
 def dossier(nom: Nomination, task: Task) -> dict[str, Any]:
@@ -120,6 +142,8 @@ async def _render(
         values=values,
         errors=errors,
         form_template=f"decisions/{task.command}.html",
+        uploads=form.uploads,
+        most_files=MOST_FILES,
         once=secrets.token_urlsafe(18),
         also_templates=[f"decisions/{command}.html" for command in form.also],
         **dossier(nom, task),
@@ -168,6 +192,8 @@ async def take_decision(
 ) -> Response:
     posted = (await request.form()).multi_items()
     items = [(k, v) for k, v in posted if isinstance(v, str)]
+    # A file field left empty still sends a part, without a name.
+    files = [(k, v) for k, v in posted if isinstance(v, UploadFile) and v.filename]
     if not form_is_genuine(request, dict(items).get("csrf")):
         return forged_form(request, person)
     values = dict(items)
@@ -192,16 +218,67 @@ async def take_decision(
         values = {**form_for(task.command).initial(nom, person, task), **values}
     kind, form = decision_kind(command), form_for(command)
     try:
-        decision = decision_of(kind.model, form.kept(form.read(items), nom), seat.actor())
+        checked = await _checked_files(form, files, seat.role)
+        data = form.kept(form.read(items), nom)
+        for name in form.uploads:
+            data[name] = [ref for ref, _ in checked.get(name, [])]
+        decision = decision_of(kind.model, data, seat.actor())
         proposal = getattr(decision, "proposal", None)
         if isinstance(proposal, Proposal):  # a resubmission stays within the office's reach
             seat.reach.require(Place.of_proposal(proposal), "proposal.sentra.province")
+        await _keep(d, checked)
         result = await decide(d.client.get_workflow_handle(nomination_id), decision, update_id)
     except Refused as refusal:
         status = STATUS.get(refusal.kind, 422)
         errors = errors_by_field(refusal.problems)
         return await _render(request, d.client, person, nom, task, values, errors, status)
     return page(request, "decided.html", person, title=heading(kind), result=result, nom=nom)
+
+
+async def _checked_files(
+    form: DecisionForm, files: list[tuple[str, UploadFile]], role: Role
+) -> dict[str, list[tuple[DocumentRef, bytes]]]:
+    """Each file sent, by its field, checked by its content against its field's slot
+    (`api.documents.checked_upload`); `Refused` at the field, naming each file refused,
+    before anything is kept."""
+    if len(files) > MOST_FILES:
+        field_name = files[0][0]
+        raise Refused.one(field_name, f"paling banyak {MOST_FILES} berkas sekali kirim")
+    checked: dict[str, list[tuple[DocumentRef, bytes]]] = {}
+    problems: list[Problem] = []
+    kind = RefusalKind.INPUT
+    for name, file in files:
+        slot = form.uploads.get(name)
+        if slot is None:
+            raise Refused.one(name, "isian berkas ini tidak dikenal pada formulir ini")
+        if role not in UPLOADERS[slot]:
+            raise Refused.one(
+                name, f"{role.label} tidak mengunggah {slot.rule.label}", RefusalKind.ACCESS
+            )
+        try:
+            checked.setdefault(name, []).append(await checked_upload(slot, None, file))
+        except Refused as refused:
+            kind = refused.kind
+            said = file.filename or ""
+            problems += [
+                Problem(name, p.message if said in p.message else f"{said!r}: {p.message}")
+                for p in refused.problems
+            ]
+    if problems:
+        raise Refused(problems, kind)
+    return checked
+
+
+async def _keep(d: ApiDeps, checked: dict[str, list[tuple[DocumentRef, bytes]]]) -> None:
+    """The files a decision refers to, kept in the document store before it is sent."""
+    sent = [data for files in checked.values() for _, data in files]
+    if sent and d.documents is None:
+        raise Refused.one(
+            next(iter(checked)), "penyimpanan berkas sedang tidak tersedia; coba lagi nanti"
+        )
+    for data in sent:
+        assert d.documents is not None
+        await d.documents.put(data)
 
 
 async def _taken_before(
