@@ -104,9 +104,11 @@ def task_of(person: Person, nom: Nomination) -> Task | None:
     pinned = person if person.by_key else find_person([nom.config], person.email)
     if pinned is None:
         return None
+    # A member of a scheduled visit's team reports it, an operator on it too (who else
+    # holds the stage's own task, scheduling, already done).
     return (
-        _stage_task(pinned, nom)
-        or _visit_report_task(pinned, nom)
+        _visit_report_task(pinned, nom)
+        or _stage_task(pinned, nom)
         or _replacement_task(pinned, nom)
         or _closed_panel(pinned, nom)
     )

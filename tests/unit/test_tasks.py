@@ -12,7 +12,7 @@ from domain.nomination import Nomination
 from domain.people import Person, find_person, listed_emails
 from domain.stages import Role, Stage
 from domain.tasks import looked_for, people_asked, task_of, working_days_left
-from tests.support import NOW, at_stage, sheet
+from tests.support import NOW, VERIFIER, at_stage, sheet, visit_scheduled
 
 CONFIG = example_cycle_config("2026")
 
@@ -118,3 +118,22 @@ def test_working_days_left_count_down_to_the_deadline_and_below_after_it() -> No
     assert (working_days_left(nom, NOW, zone) or 0) > 0
     assert working_days_left(nom, nom.deadline, zone) == 0
     assert working_days_left(nom, nom.deadline + timedelta(days=7), zone) == -5
+
+
+def test_a_site_visit_is_scheduled_by_an_operator_and_reported_by_its_team() -> None:
+    nom = at_stage(Stage.SITE_VISIT)
+    operator = person("sari@example.id")
+    assert command("sari@example.id", nom) == "schedule-visit"
+    assert command("rina@example.id", nom) is None  # no team before the schedule
+    nom.apply(visit_scheduled(), NOW)
+    team = [operator.seats[0].user_id, VERIFIER.user_id]
+    assert set(team) <= set(nom.visit.team)  # type: ignore[union-attr]
+    # Each on the team reports it, the operator who scheduled it too.
+    assert command("rina@example.id", nom) == "report-visit"
+    assert command("sari@example.id", nom) == "report-visit"
+    # Moved to a team without the operator: theirs is the scheduling, done.
+    verifiers = [v.user_id for v in CONFIG.staff.verifiers]
+    nom.apply(visit_scheduled().model_copy(update={"team": verifiers}), NOW)
+    task = task_of(operator, nom)
+    assert task is not None and (task.command, task.done) == ("schedule-visit", True)
+    assert command("agus@example.id", nom) == "report-visit"
