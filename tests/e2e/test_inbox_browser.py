@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from devstack import DEMO_CYCLE
+from demo import DEMO_CYCLE
 from domain.eligibility import parse_proposal
 from domain.examples import DEMO_EXAMPLES, example_cycle_config, example_proposals
 from domain.scoring import Criterion

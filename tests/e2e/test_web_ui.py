@@ -22,7 +22,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from devstack import DEMO_CYCLE, DEMO_STAGES
+from demo import DEMO_CYCLE, DEMO_STAGES
 from domain.eligibility import parse_proposal
 from domain.examples import DEMO_EXAMPLES, example_proposals, submission_of
 from domain.stages import Stage

@@ -30,7 +30,7 @@ from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner, Result
 
 from activities.mail import Mailer
-from devstack import DEMO_CYCLE, DEMO_STAGES
+from demo import DEMO_CYCLE, DEMO_STAGES
 from domain.documents import Slot, checked_document
 from domain.eligibility import parse_proposal
 from domain.examples import (

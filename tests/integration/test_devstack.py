@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.codec import COOKIE
-from devstack import DEMO_STAGES
+from demo import DEMO_STAGES
 from starter import app
 from tests.local_stack import LocalStack, Ports
 
