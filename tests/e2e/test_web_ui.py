@@ -24,7 +24,12 @@ import pytest
 
 from demo import DEMO_CYCLE, DEMO_STAGES
 from domain.eligibility import parse_proposal
-from domain.examples import DEMO_EXAMPLES, example_proposals, submission_of
+from domain.examples import (
+    DEMO_EXAMPLES,
+    example_proposals,
+    provincial_office_of,
+    submission_of,
+)
 from domain.stages import Stage
 from tests.conftest import binary
 from tests.local_stack import LocalStack, Ports, fresh_env
@@ -56,8 +61,8 @@ pytestmark = [
 async def test_an_operator_works_from_the_web_ui_and_the_manual(tmp_path: Path) -> None:
     """One `make run`, as a newcomer starts it: the manual's commands, pasted as written;
     then, in the browser, a nomination found and read, one proposed from the Start Workflow
-    form, decided on with *Send an Update* and reset. (One stack and one browser for all:
-    each costs the 2-core machine half a minute.)"""
+    form, endorsed by its province, decided on with *Send an Update* and reset. (One stack
+    and one browser for all: each costs the 2-core machine half a minute.)"""
     from playwright.async_api import async_playwright
 
     stack = await LocalStack.start(tmp_path / "var", Ports())
@@ -70,6 +75,7 @@ async def test_an_operator_works_from_the_web_ui_and_the_manual(tmp_path: Path) 
             page = await signed_in(browser, stack)
             await a_nomination_is_found_and_read(page, stack, tmp_path)
             nomination_id = await a_nomination_is_proposed_from_the_form(page, stack, tmp_path)
+            await the_province_endorses(stack, nomination_id)
             await a_decision_is_sent_and_the_nomination_reset(page, stack, tmp_path, nomination_id)
             await browser.close()
     finally:
@@ -151,11 +157,12 @@ async def the_manuals_commands_run_as_shown(stack: LocalStack) -> None:
     [proposed] = re.findall(r'^  Result +"(ovop-[^"]+)"$', said, re.M)
     shown = json.loads(await stack.ovop("show", proposed, "--json"))
     assert shown["product_name"] == proposal.product.name
-    # The Update: the nomination the manual verified passed to the lab; the reset gave it a
-    # new run, which `ovop show` reads like the first.
+    # The Update: the nomination the manual verified passed to the lab, which waits for its
+    # sample (the demo's cycle has lab testing); the reset gave it a new run, which
+    # `ovop show` reads like the first.
     nomination_id = re.findall(r"^ID=(\S+)$", said, re.M)[-1]
     shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
-    assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value, said
+    assert shown["stage"] == Stage.SAMPLE_AWAITED.value, said
     runs = await stack.workflow_ids(f'WorkflowId = "{nomination_id}"')
     assert runs == [nomination_id, nomination_id], runs  # the run reset, and the new one
     # The certificate: handed over as a PDF, found valid, then revoked for good.
@@ -212,17 +219,30 @@ async def a_nomination_is_proposed_from_the_form(page: Any, stack: LocalStack, f
     listed = json.loads(await stack.ovop("list", "--json"))
     assert nomination_id in [row["id"] for row in listed]
     shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
-    assert shown["stage"] == Stage.ADMIN_VERIFICATION.value
+    assert shown["stage"] == Stage.PROVINCIAL_ENDORSEMENT.value
     assert shown["product_name"] == raw["product"]["name"]
     assert isinstance(nomination_id, str)
     return nomination_id
+
+
+async def the_province_endorses(stack: LocalStack, nomination_id: str) -> None:
+    """docs/operators.md, *Send a decision*: the demo's cycle has its provincial offices
+    endorse first, which the cycle takes (`ovop endorse`), before the verifier's turn."""
+    proposal = parse_proposal(example_proposals(DEMO_CYCLE)[DEMO_EXAMPLES])
+    office = provincial_office_of(proposal)
+    await stack.ovop(
+        "endorse", nomination_id, "--as", office.user_id, "--institution", office.institution
+    )
+    shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
+    assert shown["stage"] == Stage.ADMIN_VERIFICATION.value
 
 
 async def a_decision_is_sent_and_the_nomination_reset(
     page: Any, stack: LocalStack, folder: Path, nomination_id: str
 ) -> None:
     """docs/operators.md, *Send a decision*: the verifier's pass sent from the nomination's
-    page, as typed in the manual; then the nomination reset from the same page."""
+    page, as typed in the manual, to the lab's sample; then the nomination reset from the
+    same page."""
     from playwright.async_api import expect
 
     await page.goto(f"{workflows_page(stack)}/{nomination_id}")
@@ -244,7 +264,7 @@ async def a_decision_is_sent_and_the_nomination_reset(
     updated = await answer.value
     assert updated.ok, await updated.text()
     shown = json.loads(await stack.ovop("show", nomination_id, "--json"))
-    assert shown["stage"] == Stage.TECHNICAL_ASSESSMENT.value
+    assert shown["stage"] == Stage.SAMPLE_AWAITED.value
 
     await page.reload()
     dialog = await action(page, "Reset", "reset-confirmation-modal")

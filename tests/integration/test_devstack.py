@@ -43,6 +43,12 @@ async def test_make_run_starts_stops_and_starts_again_without_duplicates(
         verifying = next(x for x in asked.splitlines() if "ADMIN_VERIFICATION" in x)
         assert "rina@example.id" in verifying and "agus@example.id" in verifying
         assert "dirjen.ikma@example.id" in asked and "disperin.tasikmalaya@example.id" in asked
+        # Release 1.5's stages: the province endorses, the lab takes the sample in, and the
+        # team the operator sent reports its visit.
+        waits = {line.split()[0]: line for line in asked.splitlines() if line.startswith("  ")}
+        assert "disperin.prov.lombokbarat@example.id" in waits["PROVINCIAL_ENDORSEMENT"]
+        assert "penilai1.agro@example.id" in waits["SAMPLE_AWAITED"]
+        assert "rina@example.id" in waits["SITE_VISIT"]
         # The issue's own check: the CLI finds the ones waiting at verification.
         waiting = await first.workflow_ids('OvopStage="ADMIN_VERIFICATION"')
         assert waiting == [demo["ADMIN_VERIFICATION"][0]]

@@ -35,6 +35,11 @@ async def test_the_demo_table_knows_the_demo_ikms_and_their_flaws() -> None:
     found = compare(gayo, await registry.lookup(gayo.ikm.nib))
     assert statuses(found)["sentra.decree.number"] == FindingStatus.MISSING
 
+    for index in (6, 7, 8):  # release 1.5's demo nominations: as registered
+        p = example_proposal("2026", index)
+        found = compare(p, await registry.lookup(p.ikm.nib))
+        assert set(statuses(found).values()) == {FindingStatus.OK}, found
+
     wamena = example_proposal("2026", 5)  # not registered at all
     assert await registry.lookup(wamena.ikm.nib) is None
     assert statuses(compare(wamena, None)) == {"ikm.nib": FindingStatus.MISSING}
