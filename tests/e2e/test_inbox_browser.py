@@ -1,6 +1,9 @@
 """One nomination from the proposal form to the award through the inbox alone, in a real
-browser (headless Chromium), as each person in turn: the proposing office, the verifier,
-the lab's assessor, each juror of its panel and the official. Each signs in with the link
+browser (headless Chromium), as each person in turn, through every stage of the demo's
+cycle: the proposing office, its provincial office (the endorsement), the verifier, the
+lab's assessor (the sample's receipt, then the findings on the commodity's template), the
+operator who schedules the site visit and the verifier on its team who reports it, each
+juror of its panel and the official. Each signs in with the link
 the mail sink kept (a desk's letter gives the task's address: its page asks who is there
 and mails that person a link), finds the task in `/tugas`, opens it and decides. Along the
 way, what must be refused is: a field at fault (beside the field, nothing recorded), another
@@ -12,15 +15,19 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from demo import DEMO_CYCLE
+from demo import DEMO_CYCLE, demo_cycle_config
+from domain.calendar import local_date
 from domain.eligibility import parse_proposal
-from domain.examples import DEMO_EXAMPLES, example_cycle_config, example_proposals
+from domain.events import EventKind
+from domain.examples import DEMO_EXAMPLES, example_proposals
+from domain.proposal import Commodity
+from domain.regions import TimeZone
 from domain.scoring import Criterion
 from domain.stages import Stage
 from intake.spreadsheet import COLUMNS, values_of
@@ -30,14 +37,18 @@ from tests.reports.chromium import CHROMIUM, FLAGS
 from web.links import SignInLinks
 
 CHROMIUM_ARGS = [flag for flag in FLAGS if flag != "--headless"]
-CONFIG = example_cycle_config(DEMO_CYCLE)
-PROPOSAL = example_proposals(DEMO_CYCLE)[DEMO_EXAMPLES]  # Malang's: not among the demo's six
+CONFIG = demo_cycle_config()
+PROPOSAL = example_proposals(DEMO_CYCLE)[DEMO_EXAMPLES]  # Malang's: not among the demo's nine
 PRODUCT = PROPOSAL["product"]["name"]
 OFFICE = PROPOSAL["proposing_office"]["contact"]["email"]
+PROVINCE = PROPOSAL["provincial_office"]["contact"]["email"]
+OPERATOR = str(CONFIG.staff.operators[0].email)
 VERIFIER = "rina@example.id"
 VERIFICATION_DESK = str(CONFIG.staff.verification_desk.email)
 LAB = next(lab for lab in CONFIG.staff.labs if lab.lab.value == "BBSPJI_AGRO")
 ASSESSOR = str(LAB.assessors[0].email)
+assert CONFIG.lab_testing is not None
+TEMPLATE = CONFIG.lab_testing.templates[Commodity.MAKANAN_MINUMAN]  # Malang's keripik tempe
 OFFICIAL = "dirjen.ikma@example.id"
 JUROR_EMAILS = {j.user_id: str(j.email) for j in CONFIG.jurors}
 NOT_FOR_YOU = "Tugas ini bukan untuk Anda"
@@ -89,8 +100,10 @@ async def test_one_nomination_from_the_form_to_the_award_through_the_inbox(
 async def each_in_turn(inbox: Inbox) -> None:
     office, nomination_id = await the_office_proposes(inbox)
     await another_region_s_nomination_is_refused(inbox, office)
+    await the_province_endorses_it(inbox, nomination_id)
     verifier = await the_verifier_passes_it(inbox, nomination_id)
     await the_assessor_assesses_it(inbox, nomination_id)
+    await the_team_visits_it(inbox, nomination_id, verifier)
     juror_link = await the_panel_scores_it(inbox, nomination_id)
     await the_official_awards_it(inbox, nomination_id, verifier)
     await links_expired_or_used_are_refused(inbox, juror_link)
@@ -102,7 +115,7 @@ async def the_office_proposes(inbox: Inbox) -> tuple[Person, str]:
     await office.sign_in_at(f"{inbox.base}/tugas")
     nomination_id = await proposed_by(office)
     state = await inbox.state(nomination_id)
-    assert state["stage"] == Stage.ADMIN_VERIFICATION.value
+    assert state["stage"] == Stage.PROVINCIAL_ENDORSEMENT.value
     assert state["proposal"]["product"]["name"] == PRODUCT
     return office, nomination_id
 
@@ -149,6 +162,32 @@ async def another_region_s_nomination_is_refused(inbox: Inbox, office: Person) -
     await office.close()
 
 
+async def from_letter(inbox: Inbox, email: str, nomination_id: str) -> Person:
+    """The person signed in from the letter asking them to act on the nomination: its
+    sign-in link, or, in a desk's letter, the task's address."""
+    address = await inbox.letters.link(email, ASKING, nomination_id)
+    person = await inbox.person(email)
+    if SIGN_IN_LINK.fullmatch(address):
+        await person.sign_in_with(address, f"/tugas/{nomination_id}")
+    else:
+        await person.sign_in_at(address)
+    await person.open_task(nomination_id, PRODUCT)
+    return person
+
+
+ASKING = re.compile(f"{SIGN_IN_LINK.pattern}|{TASK_ADDRESS.pattern}")
+
+
+async def the_province_endorses_it(inbox: Inbox, nomination_id: str) -> None:
+    """The demo's cycle has the provincial office endorse first, from the letter that asks
+    it to."""
+    province = await from_letter(inbox, PROVINCE, nomination_id)
+    await fill(province.page, {"outcome": "endorse"})
+    await decided(province.page)
+    await inbox.reaches(nomination_id, Stage.ADMIN_VERIFICATION.value)
+    await province.close()
+
+
 async def the_verifier_passes_it(inbox: Inbox, nomination_id: str) -> Person:
     """From the verification desk's letter. A revision without its reason is refused beside
     the reason's field, a form without its CSRF token is refused; neither records anything;
@@ -176,32 +215,70 @@ async def the_verifier_passes_it(inbox: Inbox, nomination_id: str) -> Person:
     await verifier.open_task(nomination_id, PRODUCT)
     await page.get_by_label("Lolos verifikasi administrasi").check()
     await decided(page)
-    await inbox.reaches(nomination_id, Stage.TECHNICAL_ASSESSMENT.value)
+    await inbox.reaches(nomination_id, Stage.SAMPLE_AWAITED.value)
     return verifier
 
 
 async def the_assessor_assesses_it(inbox: Inbox, nomination_id: str) -> None:
-    """From the lab desk's letter (Balai Besar Agro, for food), as its assessor."""
+    """From the lab desk's letter (Balai Besar Agro, for food), as its assessor: the
+    sample's receipt, then a result for each parameter of the food's test template."""
+    from playwright.async_api import expect
+
     assessor = await inbox.person(ASSESSOR)
     desk_letter = await inbox.letters.link(str(LAB.email), TASK_ADDRESS, nomination_id)
     await assessor.sign_in_at(desk_letter)
     await assessor.open_task(nomination_id, PRODUCT)
+    await fill(assessor.page, {"condition": "baik", "received_by": "Petugas Sampel Agro"})
+    await decided(assessor.page)
+    await inbox.reaches(nomination_id, Stage.TECHNICAL_ASSESSMENT.value)
+
+    await assessor.open_task(nomination_id, PRODUCT)
+    for i, parameter in enumerate(TEMPLATE.parameters):
+        await expect(assessor.page.locator(f'[id="uji-{i}"]')).to_contain_text(parameter.name)
     await fill(
         assessor.page,
         {
             "report_number": "LHU/AGRO/2026/0417",
             "score": "88",
             "conforms": "true",
-            "tests.0.parameter": "Kadar air",
-            "tests.0.result": "2,1 %",
-            "tests.0.standard": "SNI 01-2602-1992: maks. 3 %",
-            "tests.0.passed": "true",
+            **{f"tests.{i}.result": "memenuhi" for i in range(len(TEMPLATE.parameters))},
+            **{f"tests.{i}.passed": "true" for i in range(len(TEMPLATE.parameters))},
             "summary": "Sampel memenuhi persyaratan mutu keripik tempe.",
         },
     )
     await decided(assessor.page)
-    await inbox.reaches(nomination_id, Stage.PANEL_SCORING.value)
+    await inbox.reaches(nomination_id, Stage.SITE_VISIT.value)
     await assessor.close()
+
+
+async def the_team_visits_it(inbox: Inbox, nomination_id: str, verifier: Person) -> None:
+    """The operator, from the letter asking to schedule the site visit, sends a team of
+    the verifier and themselves today; the verifier, signed in already, finds the report
+    in their inbox and sends it, without photos."""
+    today = local_date(datetime.now(UTC), TimeZone.WIB).isoformat()
+    operator = await from_letter(inbox, OPERATOR, nomination_id)
+    page = operator.page
+    await fill(page, {"visit_on": today})
+    for name in ("Rina Marlina", "Sari Wulandari"):
+        await page.locator("#tim-kunjungan label", has_text=name).get_by_role("checkbox").check()
+    await decided(page)
+    scheduled = (await inbox.state(nomination_id))["events"][-1]
+    assert scheduled["kind"] == EventKind.VISIT_SCHEDULED.value, scheduled
+    assert scheduled["facts"]["team"] == "Rina Marlina, Sari Wulandari", scheduled
+    assert scheduled["facts"]["visit_on"] == today, scheduled
+    await operator.close()
+
+    await verifier.open_task(nomination_id, PRODUCT)
+    await fill(
+        verifier.page,
+        {
+            "visited_on": today,
+            **{f"findings.{c.value}": f"Sesuai usulan: {c.label.lower()}." for c in Criterion},
+            "summary": "Sentra aktif berproduksi, sesuai dengan berkas usulan.",
+        },
+    )
+    await decided(verifier.page)
+    await inbox.reaches(nomination_id, Stage.PANEL_SCORING.value)
 
 
 async def the_panel_scores_it(inbox: Inbox, nomination_id: str) -> str:
@@ -277,7 +354,7 @@ async def the_official_awards_it(inbox: Inbox, nomination_id: str, verifier: Per
 
     state = await inbox.state(nomination_id)
     page = official.page
-    a_juror = example_cycle_config(DEMO_CYCLE).juror(state["panel"][0])
+    a_juror = CONFIG.juror(state["panel"][0])
     assert a_juror is not None
     a_name = a_juror.name
     a_row = page.locator("tr", has_text=A_COMMENT)  # the jurors' scores and comments
