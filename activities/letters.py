@@ -31,6 +31,7 @@ from domain.decisions import (
 )
 from domain.events import NominationEvent
 from domain.examples import (
+    DEMO_EXAMPLES,
     example_cycle_config,
     example_findings,
     example_lab_testing,
@@ -238,7 +239,9 @@ def every_letter(renderer: MailRenderer | None = None) -> list[Letter]:
     walk.apply(late, extension, START + LATE)
     walk.apply(late, Withdrawal(actor=OPERATOR, reason="IKM mengundurkan diri."), START + LATE)
 
-    walk.start(6, PreviousAward(cycle="2022", certificate_number="0007/OVOP/IKMA/2022", stars=3))
+    # Malang's, the example no demo nomination takes, awarded in 2022.
+    previous = PreviousAward(cycle="2022", certificate_number="0007/OVOP/IKMA/2022", stars=3)
+    walk.start(DEMO_EXAMPLES, previous)
 
     walk.decree(walk.at(Stage.AWARD_DECISION, 0, BY_DECREE), 3)
     dropped = "IKM tidak aktif berproduksi sejak awal tahun menurut Dinas Perindustrian."
