@@ -33,6 +33,7 @@ def dev(
     ] = None,
 ) -> None:
     """Run the whole local stack: Temporal + Web UI, mail sink, worker, API, demo nominations."""
+    import demo
     import devstack
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
@@ -42,7 +43,7 @@ def dev(
     )
     try:
         asyncio.run(devstack.run(settings, var or local_var(), ports, seed))
-    except devstack.DevStackError as error:
+    except (devstack.DevStackError, demo.DemoError) as error:
         fail(str(error))
 
 
