@@ -272,6 +272,7 @@ def every_letter(renderer: MailRenderer | None = None) -> list[Letter]:
     # visit scheduled, moved, and reported; the panel follows.
     visited = walk.at(Stage.SITE_VISIT, 1, VISITING)
     walk.run_late(visited)
+    walk.apply(visited, extension, START + LATE)  # to visit after the harvest
     later = (START + LATE).date()
     walk.apply(visited, example_visit_schedule(VISITING, later), START + LATE)
     moved = example_visit_schedule(VISITING, later + timedelta(days=2))

@@ -4,7 +4,7 @@ operator's extension. One durable timer at a time runs to the next step."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from domain.access import (
     require_operator,
@@ -129,6 +129,10 @@ class DeadlineClock(NominationState):
             raise Refused.one(
                 "until", "isi salah satu: tanggal baru (until) atau tambahan hari kerja"
             )
+        if d.working_days is None and d.until is not None and d.until > self._latest_due():
+            raise Refused.one(
+                "until", f"batas waktu baru paling lambat {self._latest_due().isoformat()}"
+            )
         new_due = self._extended_due(d)
         if new_due <= self.plan.due_date:
             raise Refused.one(
@@ -142,6 +146,11 @@ class DeadlineClock(NominationState):
             raise Refused.one(
                 "until", f"{new_due.isoformat()} bukan hari kerja ({why}); pilih hari kerja"
             )
+
+    def _latest_due(self) -> date:
+        """How far one extension may move a deadline: a year past the current one."""
+        assert self.plan is not None
+        return self.plan.due_date + timedelta(days=366)
 
     def _extended_due(self, d: DeadlineExtension) -> date:
         assert self.plan is not None

@@ -18,7 +18,7 @@ from domain.errors import RefusalKind, Refused
 from domain.lab_testing import LabTesting
 from domain.labs import Lab
 from domain.proposal import Commodity, Email, Model, Nib, ProvinceName, Regency, Text
-from domain.regions import TimeZone
+from domain.regions import Province, TimeZone
 from domain.scoring import (
     SCALE_2024,
     CoachingLevel,
@@ -264,6 +264,18 @@ class CycleConfig(Model):
 
     def juror(self, user_id: str) -> Juror | None:
         return next((j for j in self.jurors if j.user_id == user_id), None)
+
+    def provincial_office(self, province: Province) -> RegionalOffice | None:
+        """The province's own industry office as the cycle lists it (no regency): who
+        endorses its regencies' proposals (`endorsement`)."""
+        return next(
+            (
+                o
+                for o in self.staff.regional_offices
+                if o.regency is None and o.province == province
+            ),
+            None,
+        )
 
     def visitor(self, user_id: str) -> StaffMember | None:
         """Who may be on a site visit's team: a verifier, an operator or a juror."""

@@ -135,18 +135,26 @@ class CycleBook(BaseModel):
             raise Refused.one("cycle", f"siklus OVOP {self.cycle} sudah ditutup", RefusalKind.STAGE)
         today = local_date(now, TimeZone.WIB)
         check_proposed_on(self.cycle, self.window, reg.proposed_on or today, today)
+        if self.config.endorsement and self.config.provincial_office(reg.province) is None:
+            raise Refused.one(
+                "sentra.province",
+                f"usulan siklus {self.cycle} direkomendasikan dinas provinsi lebih dahulu, "
+                f"tetapi dinas provinsi {reg.province.value} belum terdaftar pada konfigurasi "
+                "siklus (staff.regional_offices); hubungi operator OVOP",
+            )
 
     def register(self, reg: Registration, now: datetime) -> Admission:
         self.check_register(reg, now)
         entry = self.entries.get(reg.nomination_id)
         if entry is None:
             endorsed_first = self.config.endorsement is not None
+            office = self.config.provincial_office(reg.province)
             entry = Entry(
                 nomination_id=reg.nomination_id,
                 commodity=reg.commodity,
                 province=reg.province,
                 version=self.version,
-                provincial_office=reg.provincial_office,
+                provincial_office=office.name if office else None,
                 **({"stage": Stage.PROVINCIAL_ENDORSEMENT} if endorsed_first else {}),
             )
             self.entries[reg.nomination_id] = entry

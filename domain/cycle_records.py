@@ -57,8 +57,6 @@ class Registration(Model):
     province: Province
     # None from a client before 1.1: the proposal is taken as dated the day it arrives.
     proposed_on: date | None = None
-    # Who endorses it where the cycle asks for that (`endorsement`); None before 1.5.
-    provincial_office: str | None = None
 
 
 class Admission(Model):

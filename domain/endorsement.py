@@ -56,16 +56,20 @@ class Endorsee(Model):
 
 
 def endorsed_alike(entries: Iterable[Any], province: Province, commodity: Commodity) -> list[str]:
-    """The nominations of a province and commodity its office has endorsed, and that have
-    not been withdrawn since (a withdrawn one frees its place in the quota)."""
+    """The nominations of a province and commodity its office has endorsed, but those that
+    ended since before any decision on their merit (withdrawn, rejected at verification,
+    expired in a revision): each of those frees its place in the quota."""
     return [
         e.nomination_id
         for e in entries
         if e.endorsed
         and e.province == province
         and e.commodity == commodity
-        and e.stage != Stage.WITHDRAWN
+        and e.stage not in FREED
     ]
+
+
+FREED = frozenset({Stage.WITHDRAWN, Stage.REJECTED, Stage.EXPIRED})
 
 
 def check_endorsement(

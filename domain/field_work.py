@@ -33,6 +33,13 @@ from domain.stages import Stage
 class FieldWork(PanelSeats):
     # --- the provincial office's endorsement (`endorsement`) ---------------------------
 
+    @property
+    def endorsing_office(self) -> str | None:
+        """The office that endorses this nomination: its province's own office as the cycle
+        lists it (`Staff.regional_offices`), never what the proposal itself names."""
+        office = self.config.provincial_office(self.proposal.sentra.province)
+        return office.name if office else None
+
     def endorsee(self) -> Endorsee:
         """The nomination as the rules of endorsement see it."""
         p = self.proposal
@@ -40,7 +47,7 @@ class FieldWork(PanelSeats):
             nomination_id=self.id,
             commodity=p.product.commodity,
             province=p.sentra.province,
-            provincial_office=p.provincial_office.name,
+            provincial_office=self.endorsing_office,
             stage=self.stage,
             endorsed=False,
         )
@@ -55,7 +62,7 @@ class FieldWork(PanelSeats):
         that has moved meanwhile (withdrawn) takes nothing."""
         if self.stage != Stage.PROVINCIAL_ENDORSEMENT:
             return
-        office = self.proposal.provincial_office.name
+        office = d.actor.institution
         if d.outcome == EndorseOutcome.ENDORSE:
             self._move(
                 EventKind.ENDORSED, Stage.ADMIN_VERIFICATION, d.actor, now, d.reason, office=office
@@ -146,11 +153,16 @@ class FieldWork(PanelSeats):
         problems = team_problems(d.team, known, rules.min_team)
         if problems:
             raise Refused(problems)
-        require_visit_day(d.visit_on, local_date(now, self._zone()) if now else None)
+        assert self.plan is not None
+        today = local_date(now, self._zone()) if now else None
+        require_visit_day(d.visit_on, today, self.plan.due_date)
 
     def _schedule_visit(self, d: VisitSchedule, now: datetime) -> None:
+        first = self.visit.scheduled_on if self.visit else local_date(now, self._zone())
         again = self.visit is not None
-        self.visit = VisitRecord(visit_on=d.visit_on, team=d.team, scheduled_by=d.actor.user_id)
+        self.visit = VisitRecord(
+            visit_on=d.visit_on, team=d.team, scheduled_by=d.actor.user_id, scheduled_on=first
+        )
         # The report is due some working days after the visit, if that is later than the
         # stage's deadline; reminders still ahead move with it.
         rules, calendar = self.config.site_visits, self.config.calendar or WorkingCalendar()
@@ -185,10 +197,13 @@ class FieldWork(PanelSeats):
             for c in Criterion
             if c not in d.findings
         ]
-        assert self.stage_entered_at is not None
-        if d.visited_on < local_date(self.stage_entered_at, self._zone()):
+        if d.visited_on < self.visit.scheduled_on:
             problems.append(
-                Problem("visited_on", "kunjungan tidak dapat sebelum tahap verifikasi lapangan")
+                Problem(
+                    "visited_on",
+                    "kunjungan tidak dapat dilakukan sebelum dijadwalkan "
+                    f"({self.visit.scheduled_on.isoformat()})",
+                )
             )
         if now is not None and d.visited_on > local_date(now, self._zone()):
             problems.append(Problem("visited_on", "tanggal kunjungan tidak boleh setelah hari ini"))

@@ -313,6 +313,26 @@ class Nomination(FieldWork):
                     "proposal.ikm.nib", "NIB tidak boleh diubah; ajukan usulan baru untuk IKM lain"
                 )
             )
+        if self.config.endorsement is not None:
+            # The province's endorsement, and its quota, are of this province and commodity.
+            old, new = self.proposal, d.proposal
+            kept = (
+                "pada siklus yang memakai rekomendasi dan kuota dinas provinsi; ajukan usulan baru"
+            )
+            if new.product.commodity != old.product.commodity:
+                problems.append(
+                    Problem(
+                        "proposal.product.commodity",
+                        f"komoditas tetap {old.product.commodity.label} {kept}",
+                    )
+                )
+            if new.sentra.province != old.sentra.province:
+                problems.append(
+                    Problem(
+                        "proposal.sentra.province",
+                        f"provinsi tetap {old.sentra.province.value} {kept}",
+                    )
+                )
         problems += [
             Problem(f"proposal.{p.field}", p.message)
             for p in eligibility_problems(d.proposal, check_regency=self.regency_checked)

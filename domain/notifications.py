@@ -94,6 +94,8 @@ def recipients_for(nom: Nomination, event: NominationEvent) -> list[Recipient]:
     """Everyone who should get an email about `event`, each address once."""
     if event.kind == EventKind.WITHDRAWN:
         audiences = (*_APPLICANTS, *_holders(event.from_stage))
+        if event.from_stage == Stage.SAMPLE_AWAITED:  # the lab was told a sample would come
+            audiences = (*audiences, Audience.LAB)
     elif event.kind == EventKind.ESCALATED:
         audiences = (Audience.SUPERVISOR, *_holders(event.from_stage))
     elif event.kind in (EventKind.REMINDED, EventKind.DEADLINE_EXTENDED):
@@ -180,7 +182,7 @@ def _holders(stage: Stage) -> tuple[Audience, ...]:
         Stage.REVISION_REQUESTED: (Audience.PROPOSER, Audience.PROVINCIAL_OFFICE),
         Stage.SAMPLE_AWAITED: (Audience.PROPOSER,),
         Stage.TECHNICAL_ASSESSMENT: (Audience.LAB,),
-        Stage.SITE_VISIT: (Audience.OPERATOR,),
+        Stage.SITE_VISIT: (Audience.OPERATOR, Audience.VISIT_TEAM),  # the team, once scheduled
         Stage.PANEL_SCORING: (Audience.JUROR,),
         Stage.AWARD_DECISION: (Audience.OFFICIAL,),
     }.get(stage, ())
@@ -200,6 +202,14 @@ def _people(nom: Nomination, audience: Audience, event: NominationEvent) -> list
         case Audience.PROPOSER:
             return [of(p.proposing_office.contact, p.proposing_office.name)]
         case Audience.PROVINCIAL_OFFICE:
+            listed = nom.config.provincial_office(p.sentra.province)
+            if nom.config.endorsement is not None and listed is not None:  # it endorses
+                return [
+                    Recipient(
+                        name=c.name, email=c.email, audience=audience, zone=local, unit=listed.name
+                    )
+                    for c in listed.contacts
+                ]
             return [of(p.provincial_office.contact, p.provincial_office.name)]
         case Audience.IKM_OWNER:
             return [of(p.ikm.owner, f"{p.ikm.name}, {p.sentra.regency}")]

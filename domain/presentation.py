@@ -336,11 +336,13 @@ def waiting_text(nom: Nomination) -> str | None:
         return "penerbitan nomor sertifikat"
     if nom.stage == Stage.AWARD_DECISION and nom.config.plenary.by_decree:
         return "sidang pleno Tim Seleksi dan keputusan Direktur Jenderal IKMA"
+    if nom.stage == Stage.SITE_VISIT and nom.visit is not None:
+        return "laporan verifikasi lapangan dari timnya"
     if nom.stage not in _WAITING:
         return None
     return _WAITING[nom.stage].format(
         office=nom.proposal.proposing_office.name,
-        province_office=nom.proposal.provincial_office.name,
+        province_office=nom.endorsing_office or nom.proposal.provincial_office.name,
         lab=nom.lab.label,
         jurors=", ".join(nom.pending_jurors()) or "-",
     )

@@ -36,6 +36,7 @@ class VisitRecord(Model):
     visit_on: date
     team: list[str]
     scheduled_by: str
+    scheduled_on: date  # the day it was first scheduled: no visit is reported before it
 
 
 def team_problems(team: list[str], known: set[str], min_team: int) -> list[Problem]:
@@ -50,7 +51,14 @@ def team_problems(team: list[str], known: set[str], min_team: int) -> list[Probl
     return problems
 
 
-def require_visit_day(visit_on: date, today: date | None) -> None:
-    """A visit is scheduled from today on."""
+def require_visit_day(visit_on: date, today: date | None, due: date) -> None:
+    """A visit is scheduled from today on, and by the stage's due day (an operator extends
+    the deadline first to visit later)."""
     if today is not None and visit_on < today:
         raise Refused.one("visit_on", "tanggal kunjungan tidak boleh sebelum hari ini")
+    if visit_on > due:
+        raise Refused.one(
+            "visit_on",
+            f"tanggal kunjungan paling lambat {due.isoformat()}, batas waktu tahap ini; "
+            "perpanjang batas waktunya lebih dahulu untuk berkunjung sesudahnya",
+        )

@@ -81,12 +81,14 @@ def _seat_for(person: Person, nom: Nomination, role: Role) -> Seat | None:
         case Role.PROPOSER:  # its own proposal, within its reach, as an office's API key;
             # its province's office, while it waits for the province's endorsement
             office = (
-                nom.proposal.provincial_office
+                nom.endorsing_office or ""
                 if nom.stage == Stage.PROVINCIAL_ENDORSEMENT
-                else nom.proposal.proposing_office
+                else nom.proposal.proposing_office.name
             )
-            mine = folded(seat.institution) == folded(office.name) and seat.reach.covers(
-                Place.of_proposal(nom.proposal)
+            mine = (
+                bool(office)
+                and folded(seat.institution) == folded(office)
+                and seat.reach.covers(Place.of_proposal(nom.proposal))
             )
         case Role.LAB_ASSESSOR:
             mine = seat.lab == nom.lab

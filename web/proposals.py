@@ -307,7 +307,7 @@ def _resubmission_context(nom: Nomination, person: Person, task: Task) -> dict[s
     (`endorsement`), which the corrected proposal then goes back to."""
     sent_back = (EventKind.REVISION_REQUESTED, EventKind.RETURNED)
     requests = [e for e in nom.events if e.kind in sent_back]
-    province = nom.proposal.provincial_office.name if nom.returned_by_province else None
+    province = nom.endorsing_office if nom.returned_by_province else None
     return {
         "reasons": requests[-1].reason if requests else None,
         "returned_by": province or "verifikator",

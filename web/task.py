@@ -38,7 +38,7 @@ from domain.tasks import Task, decision_kind, heading, require_task
 from web.forms import decision_of, errors_by_field, nested
 from web.nominations import state_of
 from web.pages import forged_form, form_is_genuine, page, refused_page, signed_in
-from workflows.client import decide
+from workflows.client import decide, handle_cycle
 
 router = APIRouter(include_in_schema=False)
 SignedIn = Annotated[Person, Depends(signed_in)]
@@ -289,10 +289,15 @@ async def _taken_before(
     if update_id is None:
         return None
     handle = d.client.get_workflow_handle(nomination_id)
-    try:
-        earlier = handle.get_update_handle(update_id, result_type=DecisionResult)
-        result: DecisionResult = await earlier.result(rpc_timeout=timedelta(seconds=2))
-    except (RPCError, WorkflowUpdateFailedError):
+    # A decision the cycle takes (an endorsement) is an Update of the cycle's.
+    for where in (handle, handle_cycle(handle)):
+        try:
+            earlier = where.get_update_handle(update_id, result_type=DecisionResult)
+            result: DecisionResult = await earlier.result(rpc_timeout=timedelta(seconds=2))
+            break
+        except (RPCError, WorkflowUpdateFailedError):
+            continue
+    else:
         return None
     nom = await state_of(d.client, nomination_id)
     return None if nom is None else (nom, result)

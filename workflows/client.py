@@ -132,7 +132,6 @@ async def nominate(
         commodity=proposal.product.commodity,
         province=proposal.sentra.province,
         proposed_on=proposal.proposed_on,
-        provincial_office=proposal.provincial_office.name,
     )
     try:
         admission = await cycle.execute_update(CycleWorkflow.register, registration)

@@ -112,7 +112,7 @@ MAILED = {
     EventKind.WITHDRAWN: APPLICANTS | HOLDERS,
     EventKind.ESCALATED: HOLDERS | {Audience.SUPERVISOR},
     EventKind.REMINDED: HOLDERS | {Audience.OPERATOR},  # a site visit's schedulers
-    EventKind.DEADLINE_EXTENDED: HOLDERS,
+    EventKind.DEADLINE_EXTENDED: HOLDERS | {Audience.OPERATOR},
     EventKind.CONFLICT_DECLARED: {Audience.OPERATOR},
     EventKind.SAMPLE_RECEIVED: {Audience.PROPOSER, Audience.LAB},
     EventKind.ENDORSED: {*APPLICANTS, Audience.VERIFICATION_DESK},

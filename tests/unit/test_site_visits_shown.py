@@ -44,6 +44,7 @@ def test_once_scheduled_the_details_give_its_day_and_team_by_name() -> None:
         "**Verifikasi lapangan:** dijadwalkan 3 April 2026, tim: Rina Marlina, Sari Wulandari, "
         in current_details(nom)
     )
+    assert "**Menunggu:** laporan verifikasi lapangan dari timnya" in current_details(nom)
 
 
 def test_once_reported_the_details_give_its_day_and_conclusion() -> None:
