@@ -9,11 +9,14 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from domain.access import documents_seen, events_for_juror, sees_owner
+from domain.decisions import AssessmentFindings, VisitReport
 from domain.events import NominationEvent
+from domain.lab_testing import SampleRecord
 from domain.labs import Lab
 from domain.nomination import AwardRecord, Nomination, PanelResult
 from domain.proposal import Contact, Ikm, Model, Proposal
 from domain.registry import RegistryCheck
+from domain.site_visits import VisitRecord
 from domain.stages import Role, Stage
 from workflows.visibility import NominationFilter, NominationRow
 
@@ -51,6 +54,14 @@ class NominationView(Model):
     proposal: ProposalView
     registry: RegistryCheck | None
     panel: list[str]
+    findings: AssessmentFindings | None = Field(
+        None, description="The lab's findings, its report listed where the key may read it"
+    )
+    sample: SampleRecord | None = Field(None, description="The sample's receipt (`lab_testing`)")
+    visit: VisitRecord | None = Field(None, description="The site visit as scheduled")
+    visit_report: VisitReport | None = Field(
+        None, description="The site visit's report, its photos listed where the key may read them"
+    )
     result: PanelResult | None
     award: AwardRecord | None
     events: list[NominationEvent]
@@ -69,6 +80,12 @@ class NominationView(Model):
         proposal = proposal.model_copy(
             update={"documents": documents_seen(roles, nom.proposal.documents)}
         )
+        findings, report = nom.findings, nom.visit_report
+        if findings is not None and findings.lab_report is not None:
+            seen = documents_seen(roles, [findings.lab_report])
+            findings = findings.model_copy(update={"lab_report": seen[0] if seen else None})
+        if report is not None:
+            report = report.model_copy(update={"photos": documents_seen(roles, report.photos)})
         return cls(
             id=nom.id,
             stage=nom.stage,
@@ -81,6 +98,10 @@ class NominationView(Model):
             proposal=proposal,
             registry=nom.registry,
             panel=nom.panel,
+            findings=findings,
+            sample=nom.sample,
+            visit=nom.visit,
+            visit_report=report,
             result=nom.result,
             award=nom.award,
             events=events,

@@ -9,17 +9,21 @@ from datetime import date, timedelta
 
 import pytest
 
+from api.schemas import NominationView
 from domain.cycle_book import CycleBook, CycleSetup, Registration
 from domain.cycle_records import Entry
 from domain.decisions import DeadlineExtension, Decision, Resubmission
+from domain.documents import Slot, checked_document
 from domain.endorsement import endorsed_alike
 from domain.errors import Refused
 from domain.events import EventKind
+from domain.examples import example_cycle_config, example_lab_testing
 from domain.nomination import Nomination
 from domain.notifications import Audience, recipients_for
 from domain.proposal import Commodity
 from domain.regions import Province
-from domain.stages import Stage
+from domain.stages import Role, Stage
+from tests.documents import png
 from tests.support import (
     ENDORSING,
     NOW,
@@ -32,6 +36,10 @@ from tests.support import (
     visit_reported,
     visit_scheduled,
     withdrawal,
+)
+
+SAMPLED_AND_VISITED = example_cycle_config(
+    "2026", lab_testing=example_lab_testing(), site_visits={}
 )
 
 
@@ -131,3 +139,16 @@ def test_a_withdrawal_tells_whoever_the_new_stages_had_asked_to_act(
     event = nom.events[-1]
     assert event.kind == EventKind.WITHDRAWN
     assert told in {r.audience for r in recipients_for(nom, event)}
+
+
+def test_the_api_s_view_carries_the_sample_the_findings_and_the_visit() -> None:
+    nom = at_stage(Stage.SITE_VISIT, config=SAMPLED_AND_VISITED)
+    nom.apply(visit_scheduled(), NOW)
+    photo = checked_document(Slot.VISIT_PHOTO, "tungku.png", png(b"tungku"))
+    report = visit_reported(VERIFIER).model_copy(update={"photos": [photo]})
+    nom.apply(report, NOW)
+    view = NominationView.of(nom, {Role.JUROR})
+    assert view.sample == nom.sample and view.sample is not None
+    assert view.findings is not None and view.findings.tests == nom.findings.tests  # type: ignore[union-attr]
+    assert view.visit == nom.visit and view.visit_report == report
+    assert view.visit_report is not None and view.visit_report.photos == [photo]
