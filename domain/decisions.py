@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from domain.documents import DocumentRef, Slot, require_proposers
+from domain.documents import DocumentRef, LabReportRef, VisitPhotoRef, require_proposers
 from domain.errors import Refused
 from domain.lab_testing import SampleCondition
 from domain.proposal import LongText, Model, Proposal, Text
@@ -80,18 +80,11 @@ class AssessmentFindings(Model):
     conforms: bool
     tests: list[LabTest] = Field(min_length=1, max_length=100)
     summary: LongText
-    lab_report: DocumentRef | None = Field(
+    lab_report: LabReportRef | None = Field(
         None,
         description="Laporan hasil uji (LHU) yang diunggah Balai Besar ke slot `lhu` "
         "(`POST /documents`), sebagai rujukan",
     )
-
-    @field_validator("lab_report")
-    @classmethod
-    def _in_the_lab_slot(cls, ref: DocumentRef | None) -> DocumentRef | None:
-        if ref is not None and ref.slot != Slot.LAB_REPORT:
-            raise ValueError(f"laporan hasil uji harus diunggah ke slot lhu, bukan {ref.slot}")
-        return ref
 
 
 class SampleReceipt(Model):
@@ -123,18 +116,8 @@ class VisitReport(Model):
     actor: Actor
     visited_on: date
     findings: dict[Criterion, LongText]
-    photos: list[DocumentRef] = Field(default_factory=list, max_length=30)
+    photos: list[VisitPhotoRef] = Field(default_factory=list, max_length=30)
     summary: LongText
-
-    @field_validator("photos")
-    @classmethod
-    def _in_the_visit_slot(cls, refs: list[DocumentRef]) -> list[DocumentRef]:
-        for ref in refs:
-            if ref.slot != Slot.VISIT_PHOTO:
-                raise ValueError(
-                    f"foto kunjungan harus diunggah ke slot foto_kunjungan, bukan {ref.slot}"
-                )
-        return refs
 
 
 class ScoreSheet(Model):

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import puremagic
 from pydantic import (
@@ -138,6 +138,36 @@ class DocumentRef(BaseModel):
         return slot_field(self.slot, self.permit)
 
 
+# A reference names its slot in its schema where only some slots belong, so that what the
+# schema allows, the engine takes: a proposal's dossier holds its office's slots, the lab's
+# findings its report, a site visit's report its photos.
+ProposalSlot = Literal[Slot.SENTRA_DECREE, Slot.NIB, Slot.PERMIT, Slot.PHOTO, Slot.FURTHER]
+
+
+class ProposalDocumentRef(DocumentRef):
+    """A document of a proposal's dossier, in a slot its proposing office sends."""
+
+    slot: ProposalSlot
+
+
+class LabReportRef(DocumentRef):
+    """The lab's test report (LHU), which its findings carry."""
+
+    slot: Literal[Slot.LAB_REPORT]
+
+
+class VisitPhotoRef(DocumentRef):
+    """A photo of the site visit, which its report carries."""
+
+    slot: Literal[Slot.VISIT_PHOTO]
+
+
+_REFS: dict[Slot, type[DocumentRef]] = {
+    Slot.LAB_REPORT: LabReportRef,
+    Slot.VISIT_PHOTO: VisitPhotoRef,
+}
+
+
 def slot_field(slot: Slot, permit: PermitKind | None) -> str:
     """`foto_produk`, `izin.HALAL`: the slot (and permit) a refusal of a file names."""
     return f"{slot.value}.{permit.value}" if permit else slot.value
@@ -191,7 +221,7 @@ def checked_document(
     `Refused` naming the slot (`izin.HALAL` for a permit) otherwise."""
     media_type = _fitting(slot, permit, name, len(data), data)
     try:
-        return DocumentRef(
+        return _REFS.get(slot, ProposalDocumentRef)(
             slot=slot,
             permit=permit,
             name=name,

@@ -92,8 +92,10 @@ def _message(e: object) -> str:
         return "nilai tidak valid"
     # A bound as people write it: 100, not 100.0; 0,5 with the Indonesian decimal comma.
     ctx = {k: figure(v) if isinstance(v, float) else v for k, v in ctx.items()}
-    if "expected" in ctx:  # pydantic lists the choices in English: "'a', 'b' or 'c'"
-        ctx = {**ctx, "expected": str(ctx["expected"]).replace("' or '", "' atau '")}
+    if "expected" in ctx:  # pydantic lists the choices in English: "'a', 'b' or 'c'",
+        # an enum's member of a Literal as its repr: "<Slot.LAB_REPORT: 'lhu'>"
+        expected = re.sub(r"<\w+\.\w+: ('[^']*')>", r"\1", str(ctx["expected"]))
+        ctx = {**ctx, "expected": expected.replace("' or '", "' atau '")}
     try:
         return template.format(**ctx)
     except (KeyError, IndexError):

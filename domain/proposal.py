@@ -18,7 +18,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from domain.documents import DocumentRef
+from domain.documents import ProposalDocumentRef
 from domain.permits import DISTRIBUTION_PERMITS as DISTRIBUTION_PERMITS
 from domain.permits import PermitKind as PermitKind
 from domain.regions import REGENCY_PATTERN, Province, RegionHead, normalize_regency
@@ -245,7 +245,7 @@ class Proposal(Model):
     proposing_office: Office
     provincial_office: Office
     previous_award: PreviousAward | None = None
-    documents: list[DocumentRef] = Field(
+    documents: list[ProposalDocumentRef] = Field(
         default_factory=list,
         max_length=60,
         description=(

@@ -317,6 +317,14 @@ ROUTES: dict[str, tuple[set[Role], dict[str, Any]]] = {
     "extend": ({Role.OPERATOR}, {"working_days": 3, "reason": "uji"}),
     "reassign": ({Role.OPERATOR}, {"juror_id": "juri.budi", "reason": "uji"}),
     "declare-conflict": ({Role.JUROR}, {"reason": "uji"}),
+    # Release 1.5's steps, which a cycle without them refuses for the stage.
+    "endorse": ({Role.PROPOSER}, {"outcome": "endorse"}),
+    "receive-sample": ({Role.LAB_ASSESSOR}, {"received_on": "2026-04-01", "received_by": "uji"}),
+    "schedule-visit": ({Role.OPERATOR}, {"visit_on": "2026-04-01", "team": ["verif.rina"]}),
+    "report-visit": (
+        {Role.VERIFIER, Role.OPERATOR, Role.JUROR},
+        {"visited_on": "2026-04-01", "findings": dict.fromkeys(Criterion, "uji"), "summary": "uji"},
+    ),
 }
 
 

@@ -27,6 +27,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import APIOperation, Case, CheckContext, GenerationMode
 from schemathesis.core.failures import Failure
 from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.openapi import CHECKED_IN
 from api.problems import PROBLEM_JSON, ProblemDetails
@@ -100,6 +101,27 @@ def problem_in_indonesian(
         )
 
 
+def accepted_unless_unstored(
+    ctx: CheckContext, response: schemathesis.Response, case: AnyCase
+) -> bool | None:
+    """Schemathesis's own check that valid data is accepted, but for one precondition JSON
+    Schema cannot state: a document cited by its hash must have been uploaded first
+    (`POST /documents`), which no generated hash ever was. Such a request is refused with
+    422 naming each cited hash, and that alone is let through."""
+    try:
+        return positive_data_acceptance(ctx, response, case)
+    except Failure:
+        if response.status_code == 422 and response.headers.get("content-type", [""])[0] == (
+            PROBLEM_JSON
+        ):
+            errors = ProblemDetails.model_validate(response.json()).errors
+            if errors and all(
+                e.field.endswith(".sha256") and "belum diunggah" in e.message for e in errors
+            ):
+                return None
+        raise
+
+
 def breaches(
     operation: Operation, mode: GenerationMode, key: dict[str, str], ids: list[str | None]
 ) -> str | None:
@@ -124,7 +146,11 @@ def breaches(
     )
     @given(case=st.sampled_from(ids).flatmap(cases))
     def holds(case: AnyCase) -> None:
-        case.call_and_validate(headers=key, additional_checks=[problem_in_indonesian])
+        case.call_and_validate(
+            headers=key,
+            additional_checks=[problem_in_indonesian, accepted_unless_unstored],
+            excluded_checks=[positive_data_acceptance],
+        )
 
     try:
         holds()

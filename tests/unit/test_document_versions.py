@@ -3,6 +3,8 @@ slot, the earlier one stays readable, and nothing but the state changes (no new 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from cli.inspection import document_row
@@ -29,7 +31,7 @@ PHOTO_C = checked_document(Slot.PHOTO, "c.png", png(b"c"))
 HALAL = checked_document(Slot.PERMIT, "halal.pdf", pdf(b"halal"), PermitKind.HALAL)
 
 
-def versions(refs: list[DocumentRef]) -> list[tuple[str, int]]:
+def versions(refs: Sequence[DocumentRef]) -> list[tuple[str, int]]:
     return [(ref.name, ref.version) for ref in refs]
 
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from domain.access import UPLOADERS, sees_document
 from domain.decisions import AssessmentFindings, documents_referenced
 from domain.documents import Slot, checked_document, missing_documents
+from domain.errors import problems_from
 from domain.presentation import current_details, view
 from domain.proposal import Proposal
 from domain.stages import Role, Stage
@@ -40,8 +41,11 @@ def test_the_findings_carry_the_report_only_in_its_slot() -> None:
     nom = at_stage(Stage.TECHNICAL_ASSESSMENT)
     photo = checked_document(Slot.PHOTO, "foto.png", png(b"foto"))
     data = findings(nom.lab).model_dump()
-    with pytest.raises(ValidationError, match="slot lhu, bukan foto_produk"):
-        AssessmentFindings.model_validate({**data, "lab_report": photo})
+    with pytest.raises(ValidationError) as refused:
+        AssessmentFindings.model_validate({**data, "lab_report": photo.model_dump()})
+    [problem] = problems_from(refused.value)
+    # The schema says it too (`LabReportRef`): a schema-valid request is never refused here.
+    assert (problem.field, problem.message) == ("lab_report.slot", "harus salah satu dari: 'lhu'")
     report = checked_document(Slot.LAB_REPORT, "LHU-0042.pdf", pdf(b"lhu"))
     taken = AssessmentFindings.model_validate({**data, "lab_report": report})
     assert documents_referenced(taken) == {"lab_report": report}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from temporalio.api.enums.v1 import EventType
 
 from domain.decisions import EndorseOutcome, Resubmission
 from domain.errors import RefusalKind, Refused
@@ -84,8 +85,12 @@ async def test_the_province_s_quota_refuses_the_next_one_until_a_place_is_freed(
         refused.value
     )
     assert first.id in str(refused.value)
-    assert await history_events(second) == before  # nothing reached the nomination
-    assert (await state(second)).stage == Stage.PROVINCIAL_ENDORSEMENT
+    # Nothing reached the nomination: the cycle sent it no signal, and it holds no event more.
+    after = await history_events(second)
+    assert after[: len(before)] == before
+    signaled = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+    assert [e for e in after[len(before) :] if e.event_type == signaled] == []
+    assert [e.kind for e in (await state(second)).events] == [EventKind.PROPOSED]
 
     await decide(first, withdrawal(OPERATOR))
     await first.result()
