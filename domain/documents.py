@@ -323,6 +323,27 @@ def revised_documents(
     return documents, [*earlier, *replaced]
 
 
+# The slots a dossier holds one file of: a file sent for one replaces the one held.
+SINGLE_FILE_SLOTS = frozenset({Slot.SENTRA_DECREE, Slot.NIB})
+
+
+def resubmitted_documents(
+    held: Sequence[DocumentRef], uploaded: Sequence[DocumentRef]
+) -> list[DocumentRef]:
+    """The dossier a correction sends (`revised_documents` numbers it): the documents held,
+    each of a single-file slot replaced by the one uploaded for it, and the other uploads
+    added (a file held already is not listed twice). `Refused` naming
+    `documents.<slot>` when a single-file slot is sent more than one file."""
+    for slot in SINGLE_FILE_SLOTS:
+        if len([ref for ref in uploaded if ref.slot == slot]) > 1:
+            raise Refused.one(f"documents.{slot.value}", f"{slot.rule.label} cukup satu berkas")
+    replaced = {ref.slot for ref in uploaded} & SINGLE_FILE_SLOTS
+    kept = [ref for ref in held if ref.slot not in replaced]
+    known = {(ref.slot, ref.permit, ref.sha256) for ref in kept}
+    added = [ref for ref in uploaded if (ref.slot, ref.permit, ref.sha256) not in known]
+    return [*kept, *added]
+
+
 def require_proposers(documents: Sequence[DocumentRef], field: str = "documents") -> None:
     """A proposal lists only documents of the slots its proposing office sends: `Refused`
     naming `documents.N.slot` otherwise (the lab's report is the lab's)."""
