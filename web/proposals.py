@@ -21,6 +21,13 @@ from api.deps import ApiDeps, Deps
 from domain.access import require_may_propose
 from domain.calendar import local_date
 from domain.cycle import already_proposed
+from domain.documents import (
+    SINGLE_FILE_SLOTS,
+    ProposalDocumentRef,
+    Slot,
+    file_size,
+    resubmitted_documents,
+)
 from domain.errors import Problem, Refused
 from domain.events import EventKind
 from domain.nomination import Nomination, nomination_id
@@ -54,6 +61,12 @@ FROM_OFFICE = ("dinas_pengusul", "dinas_pengusul_kontak", "dinas_pengusul_email"
 # Shown fixed when a proposal is corrected: the nomination keeps them (`_kept_on_resubmission`).
 KEPT_ON_RESUBMIT = ("siklus", "dinas_pengusul")
 HEADERS = frozenset(c.header for c in COLUMNS)
+# The correction's file fields, named as the verifier's checklist names what is missing; a
+# permit's file needs its kind, which these fields do not ask, so permits are not among them.
+RESUBMIT_UPLOADS = {
+    f"documents.{slot.value}": slot
+    for slot in (Slot.SENTRA_DECREE, Slot.NIB, Slot.PHOTO, Slot.FURTHER)
+}
 
 
 @dataclass(frozen=True)
@@ -319,7 +332,54 @@ def _resubmission_context(nom: Nomination, person: Person, task: Task) -> dict[s
             [Problem(k, v) for k, v in errors.items()], "proposal."
         ),
         "headers": HEADERS,
+        "file_fields": file_fields(nom),
     }
+
+
+@dataclass(frozen=True)
+class FileField:
+    """A file field of the correction: its slot, whether a file sent replaces the one held
+    (`SINGLE_FILE_SLOTS`) or is added, and the documents the slot holds now."""
+
+    name: str
+    slot: Slot
+    replaces: bool
+    held: list[ProposalDocumentRef]
+
+    @property
+    def label(self) -> str:
+        said = self.slot.rule.label
+        return f"{said[:1].upper()}{said[1:]} ({'mengganti' if self.replaces else 'menambah'})"
+
+    @property
+    def accept(self) -> str:
+        return ",".join(t.value for t in self.slot.rule.media_types)
+
+    @property
+    def help(self) -> str:
+        rule = self.slot.rule
+        takes = f"{rule.accepts}, paling besar {file_size(rule.max_bytes)}"
+        if not self.replaces:
+            return f"{takes} per berkas. Berkas yang dipilih ditambahkan; yang sudah ada tetap."
+        if not self.held:
+            return f"{takes}. Belum ada; berkas yang dipilih dilampirkan sebagai versi 1."
+        now = self.held[-1]
+        return (
+            f"{takes}. Berkas yang dipilih mengganti {now.name} (versi {now.version}), "
+            "yang tetap tersimpan sebagai versi sebelumnya; biarkan kosong bila tidak diganti."
+        )
+
+
+def file_fields(nom: Nomination) -> list[FileField]:
+    return [
+        FileField(
+            name,
+            slot,
+            slot in SINGLE_FILE_SLOTS,
+            [ref for ref in nom.proposal.documents if ref.slot == slot],
+        )
+        for name, slot in RESUBMIT_UPLOADS.items()
+    ]
 
 
 def read_resubmission(items: list[tuple[str, str]]) -> dict[str, Any]:
@@ -334,17 +394,20 @@ def read_resubmission(items: list[tuple[str, str]]) -> dict[str, Any]:
 
 def _kept_on_resubmission(data: dict[str, Any], nom: Nomination) -> dict[str, Any]:
     """The cycle and the proposing office stay the nomination's, whatever the form sends
-    (their fields are shown read-only), and so do its documents, which the form has none of."""
+    (their fields are shown read-only); its documents stay too, but for the files uploaded
+    (`resubmitted_documents`: an SK sentra or NIB document replaces, the others add)."""
+    uploaded = [ref for name in RESUBMIT_UPLOADS for ref in data.pop(name, [])]
     if isinstance(data.get("proposal"), dict):
-        kept = nom.proposal.model_dump(
-            mode="json", include={"cycle", "proposing_office", "documents"}
-        )
-        data = {**data, "proposal": {**data["proposal"], **kept}}
+        kept = nom.proposal.model_dump(mode="json", include={"cycle", "proposing_office"})
+        documents = resubmitted_documents(nom.proposal.documents, uploaded)
+        dossier = [ref.model_dump(mode="json") for ref in documents]
+        data = {**data, "proposal": {**data["proposal"], **kept, "documents": dossier}}
     return data
 
 
 FORMS["resubmit"] = DecisionForm(
     context=_resubmission_context,
+    uploads=RESUBMIT_UPLOADS,
     read=read_resubmission,
     kept=_kept_on_resubmission,
     initial=lambda nom, person, task: values_of(nom.proposal),

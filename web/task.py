@@ -64,7 +64,8 @@ class DecisionForm:
     # Other decisions the page offers (a juror's conflict declaration): each is a form of
     # its own, `decisions/<command>.html`, whose `action` field names its command.
     also: tuple[str, ...] = ()
-    # What the nomination keeps whatever the form sends (a resubmission's cycle and office).
+    # What the nomination keeps whatever the form sends (a resubmission's cycle and office),
+    # from the form's data and its uploads' references (by field).
     kept: Callable[[dict[str, Any], Nomination], dict[str, Any]] = lambda data, nom: data
     # The form's file fields (multipart) and the slot each one's files go to: checked,
     # kept in the document store, and given to the decision as that field's references.
@@ -219,9 +220,10 @@ async def take_decision(
     kind, form = decision_kind(command), form_for(command)
     try:
         checked = await _checked_files(form, files, seat.role)
-        data = form.kept(form.read(items), nom)
+        data = form.read(items)
         for name in form.uploads:
             data[name] = [ref for ref, _ in checked.get(name, [])]
+        data = form.kept(data, nom)
         decision = decision_of(kind.model, data, seat.actor())
         proposal = getattr(decision, "proposal", None)
         if isinstance(proposal, Proposal):  # a resubmission stays within the office's reach
