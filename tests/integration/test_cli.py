@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from typer.testing import CliRunner, Result
 
 from activities.mail import Mailer
 from demo import DEMO_CYCLE, DEMO_STAGES
+from domain.calendar import local_date
 from domain.documents import Slot, checked_document
 from domain.eligibility import parse_proposal
 from domain.examples import (
@@ -43,6 +44,7 @@ from domain.examples import (
 )
 from domain.labs import Lab, route_lab
 from domain.proposal import Proposal
+from domain.regions import TimeZone
 from domain.stages import Stage
 from records import RecordStore
 from starter import app
@@ -410,11 +412,11 @@ async def test_a_cycle_reconfigured_for_endorsement_and_samples_runs_with_ovop(
         " --received-by 'Dewi, petugas sampel'"
     )
     values = {"id": nomination_id, "user": ASSESSOR[lab], "lab": lab.label}
-    refused = await ovop(
-        receipt + " --condition rusak", code=2, day=date.today().isoformat(), **values
-    )
+    # The lab's day, in the lab's time zone (WIB): in the evening UTC it is already tomorrow.
+    day = local_date(datetime.now(UTC), TimeZone.WIB).isoformat()
+    refused = await ovop(receipt + " --condition rusak", code=2, day=day, **values)
     assert "  - note: uraikan kondisi sampel yang rusak" in refused.stderr
-    received = await ovop.json(receipt, day=date.today().isoformat(), **values)
+    received = await ovop.json(receipt, day=day, **values)
     assert received["stage"] == Stage.TECHNICAL_ASSESSMENT.value
     free_form = await ovop(
         "assess {id} --as {user} --institution {lab} --report LHU-7 --score 80"
