@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import puremagic
 from pydantic import (
@@ -88,8 +88,11 @@ SLOTS = {
 
 # The slots a proposal's dossier holds, which its proposing office sends; the lab's report
 # is the lab's, and its findings carry it (`AssessmentFindings.lab_report`); the site
-# visit's photos are its team's, and its report carries them (`VisitReport.photos`).
-PROPOSAL_SLOTS = frozenset(slot for slot in Slot if slot not in (Slot.LAB_REPORT, Slot.VISIT_PHOTO))
+# visit's photos are its team's, and its report carries them (`VisitReport.photos`). A
+# reference names them in its schema (`ProposalDocumentRef`), so the schema allows what the
+# engine takes.
+ProposalSlot = Literal[Slot.SENTRA_DECREE, Slot.NIB, Slot.PERMIT, Slot.PHOTO, Slot.FURTHER]
+PROPOSAL_SLOTS: frozenset[Slot] = frozenset(get_args(ProposalSlot))
 
 FileName = Annotated[
     str,
@@ -141,9 +144,6 @@ class DocumentRef(BaseModel):
 # A reference names its slot in its schema where only some slots belong, so that what the
 # schema allows, the engine takes: a proposal's dossier holds its office's slots, the lab's
 # findings its report, a site visit's report its photos.
-ProposalSlot = Literal[Slot.SENTRA_DECREE, Slot.NIB, Slot.PERMIT, Slot.PHOTO, Slot.FURTHER]
-
-
 class ProposalDocumentRef(DocumentRef):
     """A document of a proposal's dossier, in a slot its proposing office sends."""
 

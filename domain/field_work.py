@@ -86,7 +86,7 @@ class FieldWork(PanelSeats):
         self._require_stage("penerimaan sampel", Stage.SAMPLE_AWAITED)
         self._require_decider(d)
         self._require_lab_assessor(d.actor)
-        zone = self.config.staff.lab_desk(self.lab).zone
+        zone = self._zone()
         assert self.stage_entered_at is not None
         verified_on = local_date(self.stage_entered_at, zone)
         if d.received_on < verified_on:
