@@ -3,10 +3,12 @@ limit and measured estimates) and its bench: the stack, the workers and what a d
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import shutil
 import sys
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +201,7 @@ class Bench:
         c0 = Usage.of(psutil.Process())
         if profiler:
             profiler.start(worker.process.pid)
-        driven: Driven = await run
+        driven: Driven = await until_worker_exits(worker, run)
         if profiler:
             await profiler.stop()
         w1, s1, m1 = worker.usage(), self.stack.server_usage(), self.stack.sink_usage()
@@ -214,3 +216,22 @@ class Bench:
             "worker_rss_mb": round(w1.rss / 2**20, 1),
         }
         return driven, cost
+
+
+async def until_worker_exits(worker: WorkerProcess, run: Awaitable[Driven]) -> Driven:
+    """`run`'s result; or, if a worker process dies first (a crash in the SDK's core, the
+    kernel's OOM killer), an error saying so rather than a drive waiting forever for
+    Updates no one will answer."""
+    drive = asyncio.ensure_future(run)
+    death = asyncio.ensure_future(worker.exited())
+    try:
+        await asyncio.wait([drive, death], return_when=asyncio.FIRST_COMPLETED)
+        if not drive.done():
+            raise RuntimeError(
+                f"the {worker.spec.task_queue} worker exited with {death.result()} during the "
+                "run (a negative code is the signal that ended it)"
+            )
+        return drive.result()
+    finally:
+        for task in (drive, death):
+            task.cancel()

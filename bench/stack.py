@@ -170,14 +170,39 @@ class WorkerProcess:
         return cls(spec, process, psutil.Process(process.pid))
 
     async def codec_seconds(self) -> float:
-        """The CPU seconds the worker (both processes) has spent in the codec so far."""
+        """The CPU seconds the worker (both processes) has spent in the codec so far.
+
+        The SDK's core writes its own warnings to the same stdout (a workflow task over 5 s,
+        under load): they are passed over, to the bench's stderr, until the answer."""
         assert self.process.stdout is not None
         self.process.send_signal(signal.SIGUSR1)
-        line = (await asyncio.wait_for(self.process.stdout.readline(), 60)).decode().split()
-        if len(line) != 2 or line[0] != CODEC:
-            raise RuntimeError(f"the bench worker answered {line!r} when asked for its codec time")
+        async with asyncio.timeout(60):
+            while True:
+                raw = await self.process.stdout.readline()
+                if not raw:
+                    raise RuntimeError(
+                        f"the bench worker exited ({self.process.returncode}) when asked "
+                        "for its codec time"
+                    )
+                line = raw.decode(errors="replace").split()
+                if len(line) == 2 and line[0] == CODEC:
+                    break
+                sys.stderr.write(f"worker: {raw.decode(errors='replace')}")
         theirs = await self.activities.codec_seconds() if self.activities is not None else 0.0
         return float(line[1]) + theirs
+
+    async def exited(self) -> int:
+        """Wait until a process of the worker exits (it should not during a run); its
+        return code."""
+        waits = [asyncio.ensure_future(self.process.wait())]
+        if self.activities is not None:
+            waits.append(asyncio.ensure_future(self.activities.exited()))
+        try:
+            done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            return done.pop().result()
+        finally:
+            for w in waits:
+                w.cancel()
 
     def usage(self) -> Usage:
         own = Usage.of(self.ps)
