@@ -24,6 +24,7 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.events import EventActivities
 from activities.mail import LOCAL_PUBLIC_URL, Mailer, MailRenderer, TaskLink
@@ -38,6 +39,7 @@ from migrations import SchemaBehind, require_current
 from records import RecordStore
 from settings import Settings
 from web.links import SignInLinks
+from workflows import runner
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 from workflows.propose import ProposeNominationWorkflow
@@ -226,7 +228,10 @@ class NominationWorker(Worker):
 
     def __init__(self, client: Client, **options: Any) -> None:
         self.unsealed_starts = UnsealedStarts(client)
-        super().__init__(self.unsealed_starts.watching(client), **options)
+        watched = self.unsealed_starts.watching(client)
+        if "workflow_runner" not in options and runner.fits(watched.data_converter):
+            options["workflow_runner"] = runner.OwnContextRunner(SandboxedWorkflowRunner())
+        super().__init__(watched, **options)
 
     async def shutdown(self) -> None:
         await super().shutdown()

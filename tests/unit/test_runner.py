@@ -1,0 +1,74 @@
+"""`workflows.runner`: the sandbox answering the codec's question about context itself, and
+only for a converter where that answer changes nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Self
+
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import (
+    DataConverter,
+    PayloadCodec,
+    SerializationContext,
+    WithSerializationContext,
+    WorkflowSerializationContext,
+)
+from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+
+from bootstrap import plain_converter
+from codec import CodecKeys, EncryptionCodec, encrypted
+from workflows.runner import OwnContextRunner, fits
+
+KEYS = CodecKeys.generate()
+
+
+class ReadsContext(PayloadCodec, WithSerializationContext):
+    """A codec that would seal each workflow's payloads with a key of its own."""
+
+    workflow_id: str | None = None
+
+    def with_context(self, context: SerializationContext) -> Self:
+        bound = type(self)()
+        bound.workflow_id = getattr(context, "workflow_id", None)
+        return bound
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return list(payloads)
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return list(payloads)
+
+
+def test_the_deployed_converters_fit() -> None:
+    sealed = encrypted(plain_converter(), KEYS)
+    assert fits(plain_converter())
+    assert fits(sealed)
+    # As the worker has it: the codec listening for payloads in clear, which binds the
+    # workflow's id (`worker.UnsealedStarts.watching`).
+    assert isinstance(sealed.payload_codec, EncryptionCodec)
+    listening = sealed.payload_codec.listening(lambda _: None)
+    assert fits(dataclasses.replace(sealed, payload_codec=listening))
+
+
+def test_a_codec_that_reads_the_context_keeps_the_sdk_runner() -> None:
+    assert not fits(DataConverter(payload_codec=ReadsContext()))
+
+
+class Inner(WorkflowRunner):
+    def prepare_workflow(self, defn: object) -> None:
+        pass
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        return None  # type: ignore[return-value]  # not asked anything here
+
+
+def test_the_answer_is_the_workflow_context_the_sdk_would_recognise() -> None:
+    # The SDK's worker takes the workflow's own converter only for a context equal to the
+    # one it built from the namespace and workflow id: the codec bound to that id.
+    details = SimpleNamespace(info=SimpleNamespace(namespace="default", workflow_id="ovop-x"))
+    instance = OwnContextRunner(Inner()).create_instance(details)  # type: ignore[arg-type]
+    own = WorkflowSerializationContext(namespace="default", workflow_id="ovop-x")
+    assert instance.get_serialization_context(None) == own

@@ -1,0 +1,113 @@
+"""The workflows' sandbox, without a sandbox `exec` for each payload.
+
+With a payload codec, the SDK asks the workflow which serialization context applies to each
+payload of every activation and completion (the activity's, a child's, the workflow's own),
+so that a codec or converter that reads the context gets it; with external storage, it asks
+again for the store's context. The sandbox answers each question by compiling and running a
+statement inside it, several times over for each payload (for the codec, the store, and the
+references the store leaves). In `make bench` that took an eighth of the worker's CPU.
+
+The answer chooses only the codec (and external storage) the SDK applies to the payloads
+outside the workflow; the converters that turn them into values run inside the sandbox and
+take their context there, unchanged. This worker's codec reads one thing from a context:
+listening for payloads sent in clear (`worker.UnsealedStarts`), it notes the id of the
+workflow one came to, and the purge then looks at that workflow's start, deleting nothing
+unless the start itself came in clear. Sealing never reads the context, and there is no
+external storage. So `OwnContextRunner` answers every question itself, without the sandbox:
+the workflow's own context. The one difference from the SDK's answer is a payload in clear
+in an activity's result (a misconfigured activity worker), now noted against the workflow,
+whose start the purge then finds sealed. With any other codec (`fits` is false) the worker
+keeps the SDK's runner as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import temporalio.workflow
+from temporalio.bridge.proto.workflow_activation import WorkflowActivation
+from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
+from temporalio.converter import (
+    ActivitySerializationContext,
+    DataConverter,
+    SerializationContext,
+    StorageDriverStoreContext,
+    WithSerializationContext,
+    WorkflowSerializationContext,
+)
+from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+
+from codec import EncryptionCodec
+
+# Any context, to ask a converter whether it would use one.
+_SAMPLES: tuple[SerializationContext, ...] = (
+    WorkflowSerializationContext(namespace="default", workflow_id="any"),
+    ActivitySerializationContext(
+        namespace="default",
+        workflow_id="any",
+        workflow_type="any",
+        activity_type="any",
+        activity_id="1",
+        activity_task_queue="any",
+        is_local=False,
+    ),
+)
+
+
+def fits(converter: DataConverter) -> bool:
+    """True if `converter` has no codec, this project's (see the module), or one that reads
+    no context; and it stores nothing outside the history."""
+    codec = converter.payload_codec
+    return converter.external_storage is None and (
+        codec is None or isinstance(codec, EncryptionCodec) or _ignores_context(codec)
+    )
+
+
+def _ignores_context(part: object) -> bool:
+    if not isinstance(part, WithSerializationContext):
+        return True
+    return all(part.with_context(context) is part for context in _SAMPLES)
+
+
+class OwnContextRunner(WorkflowRunner):
+    """`inner`'s workflows, whose instances answer the codec's question about context
+    themselves, without the sandbox: the workflow's own (`fits` must hold for the
+    converter)."""
+
+    def __init__(self, inner: WorkflowRunner) -> None:
+        self._inner = inner
+
+    def prepare_workflow(self, defn: temporalio.workflow._Definition) -> None:
+        self._inner.prepare_workflow(defn)
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        return _OwnContext(self._inner.create_instance(det), det.info)
+
+    def set_worker_level_failure_exception_types(
+        self, types: Sequence[type[BaseException]]
+    ) -> None:
+        self._inner.set_worker_level_failure_exception_types(types)
+
+
+class _OwnContext(WorkflowInstance):
+    def __init__(self, inner: WorkflowInstance, info: temporalio.workflow.Info) -> None:
+        self._inner = inner
+        # As the SDK's worker builds it, so that it is recognised as the workflow's own.
+        self._context = WorkflowSerializationContext(
+            namespace=info.namespace, workflow_id=info.workflow_id
+        )
+
+    def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
+        return self._inner.activate(act)
+
+    def get_serialization_context(self, command_info: object) -> SerializationContext | None:
+        return self._context
+
+    def get_external_store_context(self, command_info: object) -> StorageDriverStoreContext:
+        return StorageDriverStoreContext(target=None)  # no external storage: never read
+
+    def get_info(self) -> temporalio.workflow.Info:
+        return self._inner.get_info()
+
+    def get_thread_id(self) -> int | None:
+        return self._inner.get_thread_id()
