@@ -24,7 +24,6 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from activities.events import EventActivities
 from activities.mail import LOCAL_PUBLIC_URL, Mailer, MailRenderer, TaskLink
@@ -229,8 +228,7 @@ class NominationWorker(Worker):
     def __init__(self, client: Client, **options: Any) -> None:
         self.unsealed_starts = UnsealedStarts(client)
         watched = self.unsealed_starts.watching(client)
-        if "workflow_runner" not in options and runner.fits(watched.data_converter):
-            options["workflow_runner"] = runner.OwnContextRunner(SandboxedWorkflowRunner())
+        options.setdefault("workflow_runner", runner.workflow_runner(watched.data_converter))
         super().__init__(watched, **options)
 
     async def shutdown(self) -> None:

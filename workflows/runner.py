@@ -1,4 +1,15 @@
-"""The workflows' sandbox, without a sandbox `exec` for each payload.
+"""The workflows' sandbox, built once per worker rather than once per workflow, and without
+a sandbox `exec` for each payload.
+
+The sandbox imports a workflow's module afresh for every workflow it starts (and for every
+one it takes back into its cache), so that module-level state is the run's own and the calls
+that are not deterministic (the clock, randomness) are caught as they run. Our workflows keep
+no module-level state, and their whole logic is in `domain/`, which was passed through
+already; re-importing `workflows/` took 20 ms of the worker's CPU for each nomination, a tenth
+of it in `make bench`. So `workflows` is passed through as well, and
+`tests/unit/test_workflow_determinism.py` reads every module a workflow imports, `domain/`
+included, for the clock, randomness and threads instead. The sandbox still checks what a
+workflow imports, and gives each run its own copy of any module it does not pass through.
 
 With a payload codec, the SDK asks the workflow which serialization context applies to each
 payload of every activation and completion (the activity's, a child's, the workflow's own),
@@ -36,6 +47,7 @@ from temporalio.converter import (
     WorkflowSerializationContext,
 )
 from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from codec import EncryptionCodec
 
@@ -52,6 +64,19 @@ _SAMPLES: tuple[SerializationContext, ...] = (
         is_local=False,
     ),
 )
+
+
+# pydantic imports email_validator (and it idna) on the first EmailStr it checks, inside a
+# workflow: passed through, not imported afresh into each run.
+PASSED_THROUGH = SandboxRestrictions.default.with_passthrough_modules(
+    "workflows", "email_validator", "idna"
+)
+
+
+def workflow_runner(converter: DataConverter) -> WorkflowRunner:
+    """The runner for a worker whose client has `converter`."""
+    sandbox = SandboxedWorkflowRunner(restrictions=PASSED_THROUGH)
+    return OwnContextRunner(sandbox) if fits(converter) else sandbox
 
 
 def fits(converter: DataConverter) -> bool:

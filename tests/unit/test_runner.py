@@ -1,5 +1,6 @@
-"""`workflows.runner`: the sandbox answering the codec's question about context itself, and
-only for a converter where that answer changes nothing."""
+"""`workflows.runner`: the worker's sandbox, the workflows passed through and the codec's
+question about context answered by the runner itself, only for a converter where that
+answer changes nothing; kept histories replay on it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Self
 
+import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import (
     DataConverter,
@@ -16,11 +18,14 @@ from temporalio.converter import (
     WithSerializationContext,
     WorkflowSerializationContext,
 )
-from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+from temporalio.worker import Replayer, WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from bootstrap import plain_converter
 from codec import CodecKeys, EncryptionCodec, encrypted
-from workflows.runner import OwnContextRunner, fits
+from tests.replay.scenarios import HISTORIES, read_kept
+from workflows.nomination import NominationWorkflow
+from workflows.runner import PASSED_THROUGH, OwnContextRunner, fits, workflow_runner
 
 KEYS = CodecKeys.generate()
 
@@ -72,3 +77,23 @@ def test_the_answer_is_the_workflow_context_the_sdk_would_recognise() -> None:
     instance = OwnContextRunner(Inner()).create_instance(details)  # type: ignore[arg-type]
     own = WorkflowSerializationContext(namespace="default", workflow_id="ovop-x")
     assert instance.get_serialization_context(None) == own
+
+
+def test_the_worker_runner_answers_itself_only_where_it_may() -> None:
+    assert isinstance(workflow_runner(plain_converter()), OwnContextRunner)
+    assert isinstance(workflow_runner(encrypted(plain_converter(), KEYS)), OwnContextRunner)
+    reads = workflow_runner(DataConverter(payload_codec=ReadsContext()))
+    assert isinstance(reads, SandboxedWorkflowRunner)
+    assert reads.restrictions is PASSED_THROUGH
+
+
+@pytest.mark.parametrize("name", ["whole_selection-1.5", "awarded_unsubscribed-1.5"])
+async def test_kept_histories_replay_on_the_worker_runner(name: str) -> None:
+    # The workflows passed through rather than imported into each run's sandbox, and the
+    # codec's context answered by the runner: the same commands, event for event.
+    replayer = Replayer(
+        workflows=[NominationWorkflow],
+        data_converter=plain_converter(),
+        workflow_runner=workflow_runner(plain_converter()),
+    )
+    await replayer.replay_workflow(read_kept(HISTORIES / f"{name}.json"))
