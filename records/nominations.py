@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.events import NominationEvent
@@ -70,15 +70,13 @@ class NominationRecords(Database):
         # Built once and run with parameters: building a statement anew with `.values()`
         # on every call cost the worker more CPU than running it (`make bench --profile`).
         self._add_transition = self._insert_ignoring_duplicates(transitions)
-        self._add_nomination = self._insert_ignoring_duplicates(nominations)
-        # Only a newer state replaces the row, so a late retry never turns it back.
-        self._newer_row = (
-            update(nominations)
-            .where(
-                nominations.c.id == bindparam("row_id"),
-                nominations.c.last_seq < bindparam("row_seq"),
-            )
-            .values({column: bindparam(column) for column in ROW_COLUMNS})
+        # The row added by the first event and brought up to date by each later one, in one
+        # statement; only a newer state replaces it, so a late retry never turns it back.
+        adding = self._insert(nominations)
+        self._keep_row = adding.on_conflict_do_update(
+            index_elements=[nominations.c.id],
+            set_={column: adding.excluded[column] for column in ROW_COLUMNS},
+            where=nominations.c.last_seq < adding.excluded.last_seq,
         )
 
     async def record(self, summary: NominationSummary, event: NominationEvent) -> bool:
@@ -120,12 +118,7 @@ class NominationRecords(Database):
                     "recorded_at": now,
                 },
             )
-            await conn.execute(
-                self._add_nomination, {"id": summary.id, "created_at": event.at, **row}
-            )
-            await conn.execute(
-                self._newer_row, {"row_id": summary.id, "row_seq": summary.last_seq, **row}
-            )
+            await conn.execute(self._keep_row, {"id": summary.id, "created_at": event.at, **row})
         return bool(inserted.rowcount)
 
     async def transitions_of(self, nomination_id: str) -> list[TransitionRow]:
