@@ -82,6 +82,8 @@ def test_the_benchmark_runs_every_phase_and_reports_it(tmp_path: Path) -> None:
         "waiting",
         "cost",
     }
+    # The decision's three: p95 against the baseline at both loads, and p99 under the load.
+    assert sum(t["target"].startswith("decision") for t in result["targets"]) == 3
     assert "Throughput: nominations through every stage" in run.stdout
     assert "real / baseline" in run.stdout
     assert "codec % of worker" in run.stdout
