@@ -135,6 +135,8 @@ class EncryptionCodec(PayloadCodec, WithSerializationContext):
         return heard
 
     def with_context(self, context: SerializationContext) -> Self:
+        # Reads the workflow's id, and only for a workflow's context: the worker's runner
+        # answers every context with the workflow's own on that promise (`workflows.runner`).
         if self._on_unsealed is None or not isinstance(context, WorkflowSerializationContext):
             return self
         bound = copy.copy(self)

@@ -228,7 +228,8 @@ class NominationWorker(Worker):
     def __init__(self, client: Client, **options: Any) -> None:
         self.unsealed_starts = UnsealedStarts(client)
         watched = self.unsealed_starts.watching(client)
-        options.setdefault("workflow_runner", runner.workflow_runner(watched.data_converter))
+        if not options.get("debug_mode"):  # the SDK's debug mode wants its own sandbox
+            options.setdefault("workflow_runner", runner.workflow_runner(watched.data_converter))
         super().__init__(watched, **options)
 
     async def shutdown(self) -> None:

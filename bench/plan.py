@@ -18,7 +18,7 @@ import typer
 from bench.actors import Pipeline
 from bench.drive import Driven
 from bench.profile import Profiler
-from bench.stack import Stack, Usage, WorkerProcess
+from bench.stack import Stack, Usage, WorkerProcess, cancelled
 from bench.worker import Tuning, WorkerSpec
 
 BIN = Path(sys.executable).parent
@@ -201,9 +201,11 @@ class Bench:
         c0 = Usage.of(psutil.Process())
         if profiler:
             profiler.start(worker.process.pid)
-        driven: Driven = await until_worker_exits(worker, run)
-        if profiler:
-            await profiler.stop()
+        try:
+            driven: Driven = await until_worker_exits(worker, run)
+        finally:
+            if profiler:
+                await profiler.stop()
         w1, s1, m1 = worker.usage(), self.stack.server_usage(), self.stack.sink_usage()
         c1 = Usage.of(psutil.Process())
         k1 = await worker.codec_seconds()
@@ -233,5 +235,4 @@ async def until_worker_exits(worker: WorkerProcess, run: Awaitable[Driven]) -> D
             )
         return drive.result()
     finally:
-        for task in (drive, death):
-            task.cancel()
+        await cancelled([drive, death])

@@ -10,8 +10,9 @@ import socket
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 from temporalio.client import Client
@@ -41,6 +42,13 @@ class Usage:
         with process.oneshot():
             t = process.cpu_times()
             return cls(cpu=t.user + t.system, rss=process.memory_info().rss)
+
+
+async def cancelled(tasks: Sequence[asyncio.Future[Any]]) -> None:
+    """Cancel `tasks` and wait until they have finished."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _stop(process: asyncio.subprocess.Process, grace: float = 15) -> None:
@@ -125,12 +133,18 @@ async def _wait_for_port(port: int, process: asyncio.subprocess.Process) -> None
 @dataclass
 class WorkerProcess:
     """A `bench.worker` process, or two when the tuning splits the workflows from the
-    activities: started, measured (both together), stopped."""
+    activities: started, measured (both together), stopped.
+
+    Its stdout is read all the time: the SDK's core writes its own warnings there (a
+    workflow task over 5 s, under load), passed on to the bench's stderr, among the codec's
+    answers, queued for `codec_seconds`. Left unread, a full pipe would stall the worker."""
 
     spec: WorkerSpec
     process: asyncio.subprocess.Process  # the workflows' (or the only) process
     ps: psutil.Process
     activities: WorkerProcess | None = None
+    answers: asyncio.Queue[float] = field(default_factory=asyncio.Queue)
+    reader: asyncio.Task[None] | None = None
 
     @classmethod
     async def start(cls, spec: WorkerSpec, log: Path) -> WorkerProcess:
@@ -167,29 +181,30 @@ class WorkerProcess:
             await _stop(process)
             tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-2000:]
             raise RuntimeError(f"the bench worker did not start:\n{tail}")
-        return cls(spec, process, psutil.Process(process.pid))
+        worker = cls(spec, process, psutil.Process(process.pid))
+        worker.reader = asyncio.create_task(worker._read(process.stdout))
+        return worker
+
+    async def _read(self, stdout: asyncio.StreamReader) -> None:
+        while raw := await stdout.readline():
+            line = raw.decode(errors="replace")
+            words = line.split()
+            if len(words) == 2 and words[0] == CODEC:
+                self.answers.put_nowait(float(words[1]))
+            else:
+                sys.stderr.write(f"worker: {line}")
 
     async def codec_seconds(self) -> float:
-        """The CPU seconds the worker (both processes) has spent in the codec so far.
-
-        The SDK's core writes its own warnings to the same stdout (a workflow task over 5 s,
-        under load): they are passed over, to the bench's stderr, until the answer."""
-        assert self.process.stdout is not None
+        """The CPU seconds the worker (both processes) has spent in the codec so far."""
         self.process.send_signal(signal.SIGUSR1)
-        async with asyncio.timeout(60):
-            while True:
-                raw = await self.process.stdout.readline()
-                if not raw:
-                    raise RuntimeError(
-                        f"the bench worker exited ({self.process.returncode}) when asked "
-                        "for its codec time"
-                    )
-                line = raw.decode(errors="replace").split()
-                if len(line) == 2 and line[0] == CODEC:
-                    break
-                sys.stderr.write(f"worker: {raw.decode(errors='replace')}")
+        try:
+            own = await asyncio.wait_for(self.answers.get(), 60)
+        except TimeoutError:
+            raise RuntimeError(
+                f"the bench worker (exit code {self.process.returncode}) did not say its codec time"
+            ) from None
         theirs = await self.activities.codec_seconds() if self.activities is not None else 0.0
-        return float(line[1]) + theirs
+        return own + theirs
 
     async def exited(self) -> int:
         """Wait until a process of the worker exits (it should not during a run); its
@@ -201,8 +216,7 @@ class WorkerProcess:
             done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             return done.pop().result()
         finally:
-            for w in waits:
-                w.cancel()
+            await cancelled(waits)
 
     def usage(self) -> Usage:
         own = Usage.of(self.ps)
@@ -213,5 +227,7 @@ class WorkerProcess:
 
     async def stop(self) -> None:
         await _stop(self.process)
+        if self.reader is not None:
+            await cancelled([self.reader])
         if self.activities is not None:
             await self.activities.stop()

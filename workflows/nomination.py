@@ -13,7 +13,8 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     # pydantic imports email_validator on the first EmailStr it checks; import it here so
-    # the sandbox passes it through rather than re-importing it in every workflow run.
+    # that a sandbox without the worker's passthrough list (a `Replayer`, the tests'
+    # workers) passes it through rather than re-importing it in every workflow run.
     import email_validator  # noqa: F401
 
     from activities.events import EventActivities, HandleEventInput

@@ -1,34 +1,28 @@
-"""The workflows' sandbox, built once per worker rather than once per workflow, and without
-a sandbox `exec` for each payload.
+"""The worker's workflow runner: the SDK's sandbox with the workflows passed through, and
+the codec's question about context answered without entering the sandbox.
 
-The sandbox imports a workflow's module afresh for every workflow it starts (and for every
-one it takes back into its cache), so that module-level state is the run's own and the calls
-that are not deterministic (the clock, randomness) are caught as they run. Our workflows keep
-no module-level state, and their whole logic is in `domain/`, which was passed through
-already; re-importing `workflows/` took 20 ms of the worker's CPU for each nomination, a tenth
-of it in `make bench`. So `workflows` is passed through as well, and
+The sandbox imports a workflow's module afresh for every run it starts or takes back into
+its cache, so that module-level state is the run's own and calls that are not
+deterministic are caught as they run. Our workflows keep no module-level state and their
+rules are in `domain/`, which was passed through already; re-importing `workflows/` was
+most of the cost of starting a run. So `workflows` is passed through too, and
 `tests/unit/test_workflow_determinism.py` reads every module a workflow imports, `domain/`
-included, for the clock, randomness and threads instead. The sandbox still checks what a
-workflow imports, and gives each run its own copy of any module it does not pass through.
+included, for clock reads, randomness and threads. It does not look for I/O, which the
+sandbox would also have refused in `workflows/` at run time. The sandbox still checks what a
+workflow imports, and gives each run its own copy of any module not passed through.
 
 With a payload codec, the SDK asks the workflow which serialization context applies to each
-payload of every activation and completion (the activity's, a child's, the workflow's own),
-so that a codec or converter that reads the context gets it; with external storage, it asks
-again for the store's context. The sandbox answers each question by compiling and running a
-statement inside it, several times over for each payload (for the codec, the store, and the
-references the store leaves). In `make bench` that took an eighth of the worker's CPU.
-
-The answer chooses only the codec (and external storage) the SDK applies to the payloads
-outside the workflow; the converters that turn them into values run inside the sandbox and
-take their context there, unchanged. This worker's codec reads one thing from a context:
-listening for payloads sent in clear (`worker.UnsealedStarts`), it notes the id of the
-workflow one came to, and the purge then looks at that workflow's start, deleting nothing
-unless the start itself came in clear. Sealing never reads the context, and there is no
-external storage. So `OwnContextRunner` answers every question itself, without the sandbox:
-the workflow's own context. The one difference from the SDK's answer is a payload in clear
-in an activity's result (a misconfigured activity worker), now noted against the workflow,
-whose start the purge then finds sealed. With any other codec (`fits` is false) the worker
-keeps the SDK's runner as it is.
+payload of every activation and completion, and the sandbox answers each time by compiling
+and running a statement inside it. The answer chooses only the codec (and external storage)
+the SDK applies outside the workflow; the converters inside take their context there,
+unchanged. This worker's codec reads one thing from a context: listening for payloads sent
+in clear (`worker.UnsealedStarts`), it notes the id of the workflow one came to, and the
+purge looks at that workflow's start, deleting nothing unless the start came in clear
+(`codec.EncryptionCodec.with_context`). So `OwnContextRunner` answers every question with
+the workflow's own context. The differences from the SDK's answers: a payload in clear in an
+activity's result, or in a failed signal to another workflow, is noted against this
+workflow, whose start the purge then finds sealed. With any other codec, or in the SDK's
+debug mode, the worker keeps the SDK's runner.
 """
 
 from __future__ import annotations
@@ -52,7 +46,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from codec import EncryptionCodec
 
 # Any context, to ask a converter whether it would use one.
-_SAMPLES: tuple[SerializationContext, ...] = (
+SAMPLE_CONTEXTS: tuple[SerializationContext, ...] = (
     WorkflowSerializationContext(namespace="default", workflow_id="any"),
     ActivitySerializationContext(
         namespace="default",
@@ -76,28 +70,28 @@ PASSED_THROUGH = SandboxRestrictions.default.with_passthrough_modules(
 def workflow_runner(converter: DataConverter) -> WorkflowRunner:
     """The runner for a worker whose client has `converter`."""
     sandbox = SandboxedWorkflowRunner(restrictions=PASSED_THROUGH)
-    return OwnContextRunner(sandbox) if fits(converter) else sandbox
+    return OwnContextRunner(sandbox) if own_context_serves(converter) else sandbox
 
 
-def fits(converter: DataConverter) -> bool:
+def own_context_serves(converter: DataConverter) -> bool:
     """True if `converter` has no codec, this project's (see the module), or one that reads
     no context; and it stores nothing outside the history."""
     codec = converter.payload_codec
     return converter.external_storage is None and (
-        codec is None or isinstance(codec, EncryptionCodec) or _ignores_context(codec)
+        codec is None or type(codec) is EncryptionCodec or _ignores_context(codec)
     )
 
 
 def _ignores_context(part: object) -> bool:
     if not isinstance(part, WithSerializationContext):
         return True
-    return all(part.with_context(context) is part for context in _SAMPLES)
+    return all(part.with_context(context) is part for context in SAMPLE_CONTEXTS)
 
 
 class OwnContextRunner(WorkflowRunner):
     """`inner`'s workflows, whose instances answer the codec's question about context
-    themselves, without the sandbox: the workflow's own (`fits` must hold for the
-    converter)."""
+    themselves, without the sandbox: the workflow's own (`own_context_serves` must hold
+    for the converter)."""
 
     def __init__(self, inner: WorkflowRunner) -> None:
         self._inner = inner

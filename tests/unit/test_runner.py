@@ -4,6 +4,7 @@ answer changes nothing; kept histories replay on it."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Sequence
 from types import SimpleNamespace
@@ -12,6 +13,7 @@ from typing import Self
 import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import (
+    ActivitySerializationContext,
     DataConverter,
     PayloadCodec,
     SerializationContext,
@@ -25,7 +27,13 @@ from bootstrap import plain_converter
 from codec import CodecKeys, EncryptionCodec, encrypted
 from tests.replay.scenarios import HISTORIES, read_kept
 from workflows.nomination import NominationWorkflow
-from workflows.runner import PASSED_THROUGH, OwnContextRunner, fits, workflow_runner
+from workflows.runner import (
+    PASSED_THROUGH,
+    SAMPLE_CONTEXTS,
+    OwnContextRunner,
+    own_context_serves,
+    workflow_runner,
+)
 
 KEYS = CodecKeys.generate()
 
@@ -49,17 +57,35 @@ class ReadsContext(PayloadCodec, WithSerializationContext):
 
 def test_the_deployed_converters_fit() -> None:
     sealed = encrypted(plain_converter(), KEYS)
-    assert fits(plain_converter())
-    assert fits(sealed)
+    assert own_context_serves(plain_converter())
+    assert own_context_serves(sealed)
     # As the worker has it: the codec listening for payloads in clear, which binds the
     # workflow's id (`worker.UnsealedStarts.watching`).
     assert isinstance(sealed.payload_codec, EncryptionCodec)
     listening = sealed.payload_codec.listening(lambda _: None)
-    assert fits(dataclasses.replace(sealed, payload_codec=listening))
+    assert own_context_serves(dataclasses.replace(sealed, payload_codec=listening))
+
+
+def test_the_codec_reads_only_a_workflow_id_from_the_context() -> None:
+    # What the runner relies on (`workflows.runner`): an activity's context leaves the
+    # listening codec as it is, a workflow's binds its id and nothing else.
+    codec = EncryptionCodec(KEYS).listening(lambda _: None)
+    activity = next(c for c in SAMPLE_CONTEXTS if isinstance(c, ActivitySerializationContext))
+    assert codec.with_context(activity) is codec
+    bound = codec.with_context(WorkflowSerializationContext(namespace="n", workflow_id="w"))
+    assert {k: v for k, v in vars(bound).items() if vars(codec)[k] is not v} == {
+        "_workflow_id": "w"
+    }
 
 
 def test_a_codec_that_reads_the_context_keeps_the_sdk_runner() -> None:
-    assert not fits(DataConverter(payload_codec=ReadsContext()))
+    assert not own_context_serves(DataConverter(payload_codec=ReadsContext()))
+
+    class Subclass(EncryptionCodec):  # reads more of the context than its parent
+        def with_context(self, context: SerializationContext) -> Self:
+            return copy.copy(self)
+
+    assert not own_context_serves(DataConverter(payload_codec=Subclass(KEYS)))
 
 
 class Inner(WorkflowRunner):
