@@ -22,7 +22,7 @@ from domain.notifications import Audience, recipients_for
 from domain.presentation import summarize
 from domain.stages import Stage
 from tests.strategies import broken_proposals, decisions
-from tests.support import at_stage
+from tests.support import at_stage, fresh
 from tests.unit.test_bad_input import MODELS, NOMINATIONS
 
 LETTERS = every_letter()
@@ -238,16 +238,31 @@ def test_the_samples_cover_every_template_and_the_index_lists_them() -> None:
 @settings(max_examples=150)
 @given(raw=broken_proposals())
 def test_a_refused_proposal_is_told_in_indonesian(raw: dict[str, Any]) -> None:
+    told_in_indonesian(raw)
+
+
+def test_a_refusal_quoting_an_escaped_value_is_told_in_indonesian() -> None:
+    # Found by the test above: the value comes back as `repr` writes it, "\\w" and all.
+    raw = fresh().model_dump(mode="json")
+    raw["sentra"]["decree"]["issuer_region"] = "\u202eKabupaten Jaya\\wijaya"
+    with pytest.raises(Refused):
+        parse_proposal(raw)
+    told_in_indonesian(raw)
+
+
+def told_in_indonesian(raw: dict[str, Any]) -> None:
+    """Every problem of the refusal of `raw` (if refused) in the ministry's words."""
     try:
         parse_proposal(raw)
     except Refused as refused:
         typed = sorted(strings_in(raw), key=len, reverse=True)
         for problem in refused.problems:
-            # What the sender typed is quoted back as typed ("{{ X }}" included): only the
+            # What the sender typed is quoted back as typed ("{{ X }}" included), or as
+            # `repr` escapes it (a backslash, a control character such as U+202E): only the
             # message's own words must read as the ministry writes.
             said = problem.message
             for value in typed:
-                said = said.replace(value, "")
+                said = said.replace(repr(value), "").replace(value, "")
             assert unfit(said) == [], problem
 
 
