@@ -1,7 +1,7 @@
 """No code a workflow runs reads the clock, draws a random number or starts a thread.
 
-The workflows and the domain they call are passed through the SDK's sandbox (built once per
-worker, `workflows.runner`), so the sandbox's runtime check of such calls does not reach
+The workflows and the domain they call are passed through the SDK's sandbox (imported once
+per worker, `workflows.runner`), so the sandbox's runtime check of such calls does not reach
 them; this reads their source instead: every module of `workflows/` and `domain/` that the
 three workflows import, followed import by import from their files. It fails naming the
 file, line and name. The clock a workflow reads is `workflow.now()`; a random value would be
