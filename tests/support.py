@@ -13,10 +13,9 @@ import pytest
 from google.protobuf.json_format import MessageToJson
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import WorkflowHandle
 
-from domain.cycle import CycleConfig, ProposalWindow
-from domain.cycle_book import CycleSetup, CycleStatus
+from domain.cycle import CycleConfig
 from domain.decisions import (
     Actor,
     AssessmentFindings,
@@ -46,8 +45,6 @@ from domain.nomination import Nomination
 from domain.proposal import Proposal
 from domain.scoring import Criterion
 from domain.stages import Role, Stage
-from workflows.client import open_cycle
-from workflows.cycle import CycleWorkflow
 
 VERIFIER = Actor(user_id="verif.rina", role=Role.VERIFIER, institution="Ditjen IKMA")
 OFFICIAL = Actor(user_id="dirjen.ikma", role=Role.OFFICIAL, institution="Ditjen IKMA")
@@ -79,22 +76,6 @@ def on_schedule(cycle: str) -> str:
     """The cycle two years before `cycle`: named outright where the server (the time-skipping
     one) has no visibility to look the last cycle up in."""
     return str(int(cycle) - 2)
-
-
-async def open_cycle_on_schedule(
-    client: Client, config: CycleConfig, window: ProposalWindow, task_queue: str
-) -> WorkflowHandle[CycleWorkflow, CycleStatus]:
-    """A cycle opened by the operator, two years after the last (`on_schedule`)."""
-    return await open_cycle(
-        client,
-        CycleSetup(
-            config=config,
-            window=window,
-            opened_by=OPERATOR,
-            previous_cycle=on_schedule(config.cycle),
-        ),
-        task_queue,
-    )
 
 
 def juror(user_id: str) -> Actor:

@@ -33,7 +33,7 @@ from activities.notify import NotifyResult
 from activities.records import RecordActivities
 from domain.certificates import verification_url
 from domain.cycle import CycleConfig, ProposalWindow
-from domain.cycle_book import Closing, PlenaryOpening
+from domain.cycle_book import Closing, CycleSetup, PlenaryOpening
 from domain.decisions import VerifyDecision, VerifyOutcome
 from domain.decree import Decree, DecreeOrder
 from domain.errors import Refused
@@ -62,7 +62,7 @@ from tests.support import (
     findings,
     fresh,
     juror,
-    open_cycle_on_schedule,
+    on_schedule,
     passes,
     proposer,
     sheet,
@@ -77,6 +77,7 @@ from workflows.client import (
     decide,
     issue_decree,
     nominate,
+    open_cycle,
     open_plenary,
 )
 from workflows.cycle import CycleWorkflow
@@ -217,7 +218,16 @@ async def test_a_cycle_of_110_nominations_runs_to_its_results(
         ],
         max_concurrent_activities=20,
     ):
-        cycle = await open_cycle_on_schedule(client, config, window, task_queue)
+        cycle = await open_cycle(
+            client,
+            CycleSetup(
+                config=config,
+                window=window,
+                opened_by=OPERATOR,
+                previous_cycle=on_schedule(config.cycle),
+            ),
+            task_queue,
+        )
         ids: list[str] = []
         for start in range(0, len(jobs), 10):  # ten at a time: the cycle takes ten updates at once
             batch = jobs[start : start + 10]

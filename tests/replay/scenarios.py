@@ -18,15 +18,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import WorkflowFailureError, WorkflowHandle, WorkflowHistory
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.propose import ProposeInput
 from bootstrap import plain_converter
 from domain.calendar import local_date
-from domain.cycle import ProposalWindow
-from domain.cycle_book import Closing, ConfigChange, PlenaryOpening
+from domain.cycle import CycleConfig, ProposalWindow
+from domain.cycle_book import Closing, ConfigChange, CycleSetup, CycleStatus, PlenaryOpening
 from domain.decisions import (
     AwardDecision,
     EndorseOutcome,
@@ -63,7 +63,7 @@ from tests.support import (
     findings,
     fresh,
     fresh_raw,
-    open_cycle_on_schedule,
+    on_schedule,
     passes,
     proposer,
     sheet,
@@ -77,6 +77,7 @@ from workflows.client import (
     decide,
     issue_decree,
     nominate,
+    open_cycle,
     open_plenary,
     start_nomination,
 )
@@ -272,6 +273,23 @@ CYCLE_HISTORIES = HISTORIES / "cycle"
 CYCLES = ("closed_with_two_nominations", "decreed")
 
 
+async def open_recorded_cycle(
+    client: Client, config: CycleConfig, window: ProposalWindow, task_queue: str
+) -> WorkflowHandle[CycleWorkflow, CycleStatus]:
+    """A recorded scenario's cycle, opened by the operator."""
+    return await open_cycle(
+        client,
+        # The test server keeps no visibility to find the last cycle in: it is named.
+        CycleSetup(
+            config=config,
+            window=window,
+            opened_by=OPERATOR,
+            previous_cycle=on_schedule(config.cycle),
+        ),
+        task_queue,
+    )
+
+
 async def record_cycle(
     env: WorkflowEnvironment, name: str
 ) -> tuple[WorkflowHistory, WorkflowHistory]:
@@ -293,7 +311,7 @@ async def record_cycle(
         workflows=[NominationWorkflow, CycleWorkflow],
         activities=stub_activities(Calls()),
     ):
-        cycle = await open_cycle_on_schedule(client, config, window, task_queue)
+        cycle = await open_recorded_cycle(client, config, window, task_queue)
         await configure_cycle(
             cycle, ConfigChange(actor=OPERATOR, config=config, reason="juri ditambah")
         )
@@ -358,7 +376,7 @@ async def record_whole_selection(
         workflows=[NominationWorkflow, CycleWorkflow],
         activities=stub_activities(Calls()),
     ):
-        cycle = await open_cycle_on_schedule(client, config, window, task_queue)
+        cycle = await open_recorded_cycle(client, config, window, task_queue)
         p = fresh(2, cycle_year, today).model_copy(
             update={"documents": DOCUMENTS["awarded_with_documents"]}
         )
