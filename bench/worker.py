@@ -50,11 +50,18 @@ class TimedCodec(EncryptionCodec):
         codec = client.data_converter.payload_codec
         if not isinstance(codec, EncryptionCodec):
             return client
+        config = client.config()
+        config["data_converter"] = dataclasses.replace(
+            client.data_converter, payload_codec=cls.of(codec)
+        )
+        return Client(**config)
+
+    @classmethod
+    def of(cls, codec: EncryptionCodec) -> TimedCodec:
+        """`codec`, timed."""
         timed = cls.__new__(cls)
         timed.__dict__.update(codec.__dict__)
-        config = client.config()
-        config["data_converter"] = dataclasses.replace(client.data_converter, payload_codec=timed)
-        return Client(**config)
+        return timed
 
     def seal(self, payload: Payload) -> Payload:
         return self._timed(super().seal, payload)

@@ -23,6 +23,7 @@ from temporalio.converter import (
 from temporalio.worker import Replayer, WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
+from bench.worker import TimedCodec
 from bootstrap import plain_converter
 from codec import CodecKeys, EncryptionCodec, encrypted
 from tests.replay.scenarios import HISTORIES, read_kept
@@ -64,6 +65,13 @@ def test_the_deployed_converters_fit() -> None:
     assert isinstance(sealed.payload_codec, EncryptionCodec)
     listening = sealed.payload_codec.listening(lambda _: None)
     assert own_context_serves(dataclasses.replace(sealed, payload_codec=listening))
+
+
+def test_the_bench_measures_the_deployed_runner() -> None:
+    # The bench's codec times the deployed one's sealing and opening, and takes a context
+    # as it does: its worker must run the workflows as a deployed worker would.
+    listening = EncryptionCodec(KEYS).listening(lambda _: None)
+    assert own_context_serves(DataConverter(payload_codec=TimedCodec.of(listening)))
 
 
 def test_the_codec_reads_only_a_workflow_id_from_the_context() -> None:
