@@ -69,5 +69,6 @@ class EventActivities:
                 event=input.event,
                 recipients=input.recipients,
                 lab_address=input.lab_address,
-            )
+            ),
+            retry=activity.info().attempt > 1,
         )

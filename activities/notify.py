@@ -42,7 +42,7 @@ class Notifier:
         self._renderer = renderer
         self._store = store
 
-    async def send(self, input: NotifyInput) -> NotifyResult:
+    async def send(self, input: NotifyInput, retry: bool = False) -> NotifyResult:
         """Email each recipient who has not had this event yet.
 
         A server that is down or answers 4xx raises, so Temporal retries; a recipient the
@@ -57,15 +57,23 @@ class Notifier:
         """
         n, e = input.nomination, input.event
         result = NotifyResult()
-        if not input.recipients:
+        pending = list(input.recipients)
+        if retry:
+            # Whom an earlier attempt settled is left out before the mail server is asked
+            # for a connection: a retry with nothing left to send (the webhooks failed, say)
+            # must not wait for one. A first attempt does not ask, as a query here cost
+            # every event a wait for the pool; should another run of the workflow have
+            # settled someone (a reset), the handover answers None for them.
+            settled = await self._store.settled(n.id, e.seq, [str(r.email) for r in pending])
+            result.already_sent.extend(str(r.email) for r in pending if r.email.lower() in settled)
+            pending = [r for r in pending if r.email.lower() not in settled]
+        if not pending:
             return result
 
         # One records connection held for the run: the answer of a message the server has
         # taken is written at once, not after a wait for the pool (while the worker may die).
-        # Whom an earlier attempt (or run) settled, the handover answers None: no query
-        # beforehand, which cost every event a wait for the pool.
         async with self._mailer.session() as smtp, self._store.autocommit() as ledger:
-            for r in input.recipients:
+            for r in pending:
                 mail = self._renderer.letter(n, e, r, input.lab_address)
                 msg = build_message(self._mailer.config.sender, n, e, r, mail)
                 handovers = await self._store.hand_over(
@@ -77,7 +85,7 @@ class Notifier:
                     message_id=message_id(n, e, r),
                     conn=ledger,
                 )
-                if handovers is None:  # settled by an attempt running alongside
+                if handovers is None:  # settled by another attempt or run
                     result.already_sent.append(str(r.email))
                     continue
                 if handovers > 1:

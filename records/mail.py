@@ -76,6 +76,20 @@ class MailLedger(Database):
             )
             return None if status is None else str(status)
 
+    async def settled(self, nomination_id: str, seq: int, recipients: list[str]) -> set[str]:
+        """Which of `recipients` (lower-cased) have had this event, or were refused it for
+        good: one query for the event's whole list."""
+        async with self.engine.connect() as conn:
+            found = await conn.scalars(
+                select(notifications.c.recipient).where(
+                    notifications.c.nomination_id == nomination_id,
+                    notifications.c.seq == seq,
+                    notifications.c.recipient.in_([r.lower() for r in recipients]),
+                    notifications.c.status.in_(("sent", "refused")),
+                )
+            )
+            return set(found)
+
     async def hand_over(
         self,
         *,
