@@ -74,9 +74,9 @@ def workflow_runner(converter: DataConverter) -> WorkflowRunner:
 
 
 def own_context_serves(converter: DataConverter) -> bool:
-    """True if `converter` has no codec, this project's (see the module; a subclass too,
-    such as the bench's timed one, if it takes a context as its parent does), or one that
-    reads no context; and it stores nothing outside the history."""
+    """True if `converter` has no codec, this project's (see the module; or a subclass
+    that says it reads a context as its parent does, as the bench's timed one), or one
+    that reads no context; and it stores nothing outside the history."""
     codec = converter.payload_codec
     return converter.external_storage is None and (
         codec is None or _reads_context_as_ours(codec) or _ignores_context(codec)
@@ -84,9 +84,13 @@ def own_context_serves(converter: DataConverter) -> bool:
 
 
 def _reads_context_as_ours(codec: object) -> bool:
-    return (
-        isinstance(codec, EncryptionCodec)
-        and type(codec).with_context is EncryptionCodec.with_context
+    """This project's codec, or a subclass of it that says, in its own class body, that it
+    reads a context as its parent does (`CONTEXT_AS_PARENT`): a subclass could read the
+    bound workflow id in more places than `with_context` (its seal, say), so keeping the
+    parent's `with_context` is not enough, and what a class says is not inherited."""
+    kind = type(codec)
+    return kind is EncryptionCodec or (
+        issubclass(kind, EncryptionCodec) and vars(kind).get("CONTEXT_AS_PARENT") is True
     )
 
 

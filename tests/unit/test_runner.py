@@ -95,6 +95,18 @@ def test_a_codec_that_reads_the_context_keeps_the_sdk_runner() -> None:
 
     assert not own_context_serves(DataConverter(payload_codec=Subclass(KEYS)))
 
+    class Sealing(EncryptionCodec):  # keeps the parent's with_context, but says nothing
+        pass
+
+    heard = Sealing(KEYS).listening(lambda _: None)  # binds a workflow's id, as deployed
+    assert not own_context_serves(DataConverter(payload_codec=heard))
+
+    class Under(TimedCodec):  # what its parent said is not said for it
+        pass
+
+    heard = EncryptionCodec(KEYS).listening(lambda _: None)
+    assert not own_context_serves(DataConverter(payload_codec=Under.of(heard)))
+
 
 class Inner(WorkflowRunner):
     def prepare_workflow(self, defn: object) -> None:
