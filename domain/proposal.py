@@ -16,7 +16,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    WithJsonSchema,
 )
 from pydantic.networks import validate_email
 
@@ -84,13 +83,13 @@ LongText = Annotated[
 Email = Annotated[
     str,
     AfterValidator(_email),
-    WithJsonSchema({"type": "string", "format": "email"}),
     AfterValidator(_ascii_email),
     Field(
+        json_schema_extra={"format": "email"},  # as EmailStr's
         description=(
             "Alamat email yang dapat dikirimi surat, dalam huruf ASCII: domain khusus (.test, "
             ".invalid, .local, .localhost, .onion, .arpa) dan domain internasional ditolak"
-        )
+        ),
     ),
 ]
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import typing
 from typing import Annotated, Any
 
 import pytest
-from pydantic import AfterValidator, EmailStr, TypeAdapter, ValidationError
+from pydantic import AfterValidator, EmailStr, Field, TypeAdapter, ValidationError
+from pydantic.fields import FieldInfo
 
 from domain.eligibility import parse_proposal
 from domain.errors import Refused
@@ -298,4 +300,11 @@ def test_an_email_is_checked_as_pydantic_checks_an_email_str(value: object) -> N
 
     assert outcome(Email) == outcome(was)
     assert outcome(Email) == outcome(Email)  # and the same again, from what it remembered
-    assert TypeAdapter(Email).json_schema()["format"] == "email"
+
+
+def test_an_email_has_the_json_schema_of_an_email_str() -> None:
+    [field] = [m for m in typing.get_args(Email)[1:] if isinstance(m, FieldInfo)]
+    was = Annotated[EmailStr, AfterValidator(_ascii_email), Field(description=field.description)]
+    for shape in (lambda t: t, lambda t: list[t], lambda t: t | None):  # type: ignore[valid-type]
+        assert TypeAdapter(shape(Email)).json_schema() == TypeAdapter(shape(was)).json_schema()
+    assert TypeAdapter(list[Email]).json_schema()["items"]["format"] == "email"
