@@ -36,6 +36,9 @@ async def propose(env: WorkflowEnvironment, ovop: Ovop, data: Any, workflow_id: 
         id=workflow_id or f"usul-{uuid.uuid4()}",
         task_queue=ovop.env["OVOP_TASK_QUEUE"],
         result_type=str,
+        # A start that can never finish (its activity retried for ever) fails the test
+        # rather than hanging the suite.
+        execution_timeout=timedelta(minutes=2),
     )
     return result
 
@@ -129,5 +132,7 @@ async def test_a_proposal_outside_its_window_is_refused_with_the_dates(
     assert f"di luar masa pengusulan; masa pengusulan siklus OVOP {closed}" in refused.message
     assert (await ovop.json("cycle status {cycle}", cycle=closed))["nominations"] == 0
 
-    unopened = await refusal(dev_env, ovop, submission(fresh_raw(0, "2099")))
+    # A cycle of its own, never opened: a year written out here (2099 was) is one that
+    # another test on this server may be handed and have opened, its worker gone since.
+    unopened = await refusal(dev_env, ovop, submission(fresh_raw(0, unique_cycle())))
     assert "belum dibuka" in unopened.message

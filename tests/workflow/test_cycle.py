@@ -117,7 +117,7 @@ async def test_proposals_dated_outside_the_window_or_ahead_are_refused_with_the_
     assert refused.value.fields == ["cycle"]
     assert "setelah masa pengusulan berakhir" in str(refused.value)
     with pytest.raises(Refused) as refused:
-        await nominations.nominate(fresh(0, "2099"))
+        await nominations.nominate(fresh(0, unique_cycle()))  # never opened
     assert refused.value.fields == ["cycle"] and "belum dibuka" in str(refused.value)
 
 
