@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 import uuid
@@ -111,6 +112,18 @@ def steady_client(env: WorkflowEnvironment) -> Client:
 @pytest.fixture
 def task_queue() -> str:
     return f"tq-{uuid.uuid4()}"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Every module the tests import is imported now: set it apart from the collector.
+
+    A test process runs workflows on worker threads beside hundreds of tests' leftovers, and
+    a full collection walked all of it, modules included, on whichever thread allocated
+    next: once on a workflow's thread for over the SDK's 2 s deadlock limit, on two loaded
+    cores, and the interrupt landed in a finalizer of the garbage (the fresh CI of
+    a8c4bd9). Frozen, what was imported is no longer walked by any collection."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
