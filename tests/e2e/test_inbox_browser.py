@@ -62,6 +62,7 @@ A_COMMENT = "Tempe Sanan renyah dan khas Malang; label gizi perlu dilengkapi (ca
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.slow(seconds=130),
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason=f"no Chromium at {CHROMIUM}: `make e2e` installs it (Debian chromium)",

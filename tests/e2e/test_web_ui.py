@@ -47,6 +47,7 @@ WAIT_MS = 30_000  # the UI's first load compiles a large bundle on a shared 2-co
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.slow(seconds=220),
     pytest.mark.skipif(
         not CHROMIUM.exists(),
         reason=f"no Chromium at {CHROMIUM}: `make e2e` installs it (Debian chromium)",

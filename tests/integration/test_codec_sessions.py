@@ -178,6 +178,7 @@ class SignedLongAgo(TimestampSigner):
         return super().get_timestamp() - SESSION_SECONDS - 60
 
 
+@pytest.mark.slow(seconds=40)
 async def test_two_api_processes_share_codec_sessions(
     deployment: Deployment, codec_keys: CodecKeys
 ) -> None:

@@ -83,7 +83,7 @@ from workflows.client import (
 from workflows.cycle import CycleWorkflow
 from workflows.nomination import NominationWorkflow
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=130)]
 
 CYCLE = unique_cycle()
 PER_COMMODITY = 22

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.integration
 NOMINATIONS = 'WorkflowType = "NominationWorkflow"'
 
 
+@pytest.mark.slow(seconds=80)
 async def test_make_run_starts_stops_and_starts_again_without_duplicates(
     tmp_path: Path,
 ) -> None:

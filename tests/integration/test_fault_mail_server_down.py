@@ -19,7 +19,7 @@ from tests.integration.ledger import histories_of, keep_histories, reconcile, re
 from tests.support import eventually
 from worker import activities_for, build_worker
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=40)]
 
 NOMINATIONS = 20
 

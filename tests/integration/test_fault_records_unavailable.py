@@ -29,7 +29,7 @@ from tests.integration.ledger import histories_of, keep_histories, reconcile, re
 from tests.support import eventually
 from worker import activities_for, build_worker
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=50)]
 
 NOMINATIONS = 20
 RECORDS = {"handle_event", "issue_certificate"}

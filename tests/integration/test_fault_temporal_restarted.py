@@ -28,7 +28,7 @@ from tests.support import eventually, fresh
 from worker import activities_for, build_worker
 from workflows.client import Handle
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=50)]
 
 NOMINATIONS = 20
 EXPIRING = 3  # sent back for revision before the stop, and never resubmitted

@@ -30,7 +30,7 @@ from tests.support import confirm, findings, fresh, passes, proposer, sheet
 from workflows.client import Handle, decide, start_nomination
 from workflows.nomination import NominationWorkflow
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow(seconds=40)]
 
 CONFIG = example_cycle_config("2026")
 NOMINATIONS = 20
