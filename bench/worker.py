@@ -32,7 +32,7 @@ from bootstrap import connect_temporal, read_settings
 from codec import EncryptionCodec
 from domain.registry import CheckStatus, RegistryCheck, compare
 from records import RecordStore
-from worker import Part, activities_for, build_worker
+from worker import Part, activities_for, build_worker, quiet_collector
 
 READY = "ready"
 CODEC = "codec"  # the line answering SIGUSR1: the CPU seconds spent in the codec so far
@@ -184,6 +184,8 @@ async def serve(spec: WorkerSpec, stop: asyncio.Event) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     spec = WorkerSpec.model_validate_json(sys.argv[1])
+    if spec.real:
+        quiet_collector()  # as `ovop-worker` does; the baseline keeps the SDK's defaults
 
     async def run() -> None:
         stop = asyncio.Event()
