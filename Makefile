@@ -47,10 +47,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Three processes on two cores: the integration tests mostly wait on servers and timeouts,
-# and beside them what needs no server takes the CPU they leave idle: the lint, the unit
-# tests and the kept histories' replays. Then, on its own, the tests marked `alone` (the
-# SIGKILL fault test: its 100 nominations and 8 killed workers are timed against a bound
-# that holds on a machine running nothing else).
+# and beside them the lint, the unit tests and the kept histories' replays (on the
+# time-skipping server alone) take the CPU they leave idle. Then, on their own, the tests
+# marked `alone` (the SIGKILL fault test: its 100 nominations and 8 killed workers are
+# timed against a bound that holds on a machine running nothing else).
 TEST_PROCESSES ?= 3
 LIGHT := tests/unit tests/replay/test_replay.py
 test: $(STAMP)
@@ -62,10 +62,10 @@ test-shared: $(STAMP)
 	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist worksteal -m "not alone" $(addprefix --ignore=,$(LIGHT))
 
 test-alone: $(STAMP)
-	$(BIN)/pytest -q -m alone tests/integration
+	$(BIN)/pytest -q -m alone $(addprefix --ignore=,$(LIGHT))
 
 test-light: $(STAMP)
-	$(BIN)/pytest -q $(LIGHT)
+	$(BIN)/pytest -q -m "not alone" $(LIGHT)
 
 # The browser check of the Web UI; `make test` runs it too when Chromium is installed.
 # Screenshots land in var/screenshots/ (docs/ keeps the ones the README shows).

@@ -137,7 +137,7 @@ def breaches(
         return operation.as_strategy(mode, path_parameters=fixed)
 
     # Built once per id: built in the draw, each example paid for building and validating
-    # the operation's strategies again, a fifth of the test's time.
+    # the operation's strategies again, a tenth of the test's time.
     by_id = {nomination: cases(nomination) for nomination in ids}
 
     @settings(
