@@ -305,21 +305,23 @@ async def serve(services: Services, stop: asyncio.Event, part: Part = Part.ALL) 
         log.info("stopping: letting activities under way finish")
 
 
-# New container objects between two young collections; Python's default is 700.
+# Container objects allocated and not yet freed between two young collections; Python's
+# default is 700.
 YOUNG_COLLECTION_AFTER = 50_000
 
 
 def quiet_collector() -> None:
     """Fewer garbage collections in a long-lived process, and none walking what it has
-    imported by now.
+    imported by the time it is called (before the service starts: what the service builds
+    afterwards stays collectable).
 
-    A worker allocates and drops a few objects per payload, row and letter: at Python's
-    default threshold it ran a young collection every few hundred, and every hundredth was
-    a full one, walking all it holds (the cached workflows, the modules): 0.3 to 0.4 s on
-    one core each, 4 % of the bench worker's CPU at 500 nominations. What is alive at
-    start is frozen out of every collection, and the young generation grows to
-    `YOUNG_COLLECTION_AFTER` objects before it is collected, the older ones after as many
-    of those as before."""
+    A worker keeps a few objects per payload, row and letter a while: at Python's default
+    threshold it ran a young collection every 700 of them, and at most every hundredth
+    was a full one, walking all the process holds (the cached workflows, the modules):
+    0.3 to 0.4 s on one core each, 4.7 % of the bench worker's CPU at 500 nominations. What
+    is alive when this is called is frozen out of every collection, and the young generation
+    grows to `YOUNG_COLLECTION_AFTER` objects before it is collected, the older ones after
+    as many of those as before."""
     gc.collect()
     gc.freeze()
     _, middle, old = gc.get_threshold()

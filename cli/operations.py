@@ -35,12 +35,14 @@ def dev(
     """Run the whole local stack: Temporal + Web UI, mail sink, worker, API, demo nominations."""
     import demo
     import devstack
+    from worker import quiet_collector
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     settings = read_settings()
     ports = devstack.Ports(
         temporal=temporal_port, ui=ui_port, smtp=smtp_port, api=api_port or settings.api_port
     )
+    quiet_collector()  # its worker and API run in this process
     try:
         asyncio.run(devstack.run(settings, var or local_var(), ports, seed))
     except (devstack.DevStackError, demo.DemoError) as error:
