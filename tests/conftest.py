@@ -126,19 +126,12 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-@pytest.hookimpl(trylast=True)  # after `-m` has deselected what will not run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Spread over several processes (`make test`: xdist's worksteal, which first splits
-    the tests into consecutive parts, each a floor share of what is left), each process
-    begins with its share of the slow tests, the longest dealt first to the least loaded;
-    the quick ones fill in after and are stolen by whichever process is free. Run in one
-    process, the order is unchanged.
-
-    Each xdist worker collects and orders the tests for itself (the same order in each,
-    which xdist checks); it knows how many there are from `workerinput`, as its own
-    `numprocesses` option is unset."""
-    workerinput = getattr(config, "workerinput", None)
-    processes = int(workerinput["workercount"]) if workerinput else 0
+    the tests into equal consecutive parts), each process begins with its share of the slow
+    tests, the longest dealt first to the least loaded; the quick ones fill in after and
+    are stolen by whichever process is free. Run in one process, the order is unchanged."""
+    processes = getattr(config.option, "numprocesses", None) or 0
     if processes < 2:
         return
     slow = [item for item in items if item.get_closest_marker("slow")]
@@ -149,10 +142,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         least = load.index(min(load))
         parts[least].append(item)
         load[least] += expected_seconds(item)
-    left = len(items)
-    for i, part in enumerate(parts):  # each as long as worksteal's split makes it
-        share = left // (processes - i)
-        left -= share
+    share = len(items) // processes
+    for part in parts:  # each as long as worksteal's split makes it
         while len(part) < share and rest:
             part.append(rest.pop(0))
     parts[-1].extend(rest)
