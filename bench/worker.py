@@ -185,7 +185,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     spec = WorkerSpec.model_validate_json(sys.argv[1])
     if spec.real:
-        quiet_collector()  # as `ovop-worker` does; the baseline keeps the SDK's defaults
+        quiet_collector()  # as `ovop-worker` does; the baseline keeps Python's defaults
 
     async def run() -> None:
         stop = asyncio.Event()
