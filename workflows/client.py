@@ -11,9 +11,6 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
-    WorkflowUpdateHandle,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-    WorkflowUpdateStage,
 )
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
@@ -184,7 +181,6 @@ async def start_nomination(
             submitted_by=submitted_by,
             cycle_workflow_id=cycle_workflow_id,
             corrected_rules=True,
-            answers_settled=True,
         ),
         id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
         task_queue=task_queue,
@@ -214,48 +210,22 @@ async def decide(
 ) -> DecisionResult:
     """Send a decision as its workflow Update (`DECISIONS`); a refusal raises `Refused`.
 
-    The nomination answers once what the decision set going (the certificate number, the
-    jurors the cycle seats) has come with its next events. That answer is waited for up to
-    `settle_within`; after it, the decision is taken and its `outcome` says where it
-    stands. A nomination started before release 1.6 answers at once, `settling`: its
-    `outcome` is asked until it has settled, up to `settle_within` (zero: not at all).
+    The Update answers at once; what the decision set going (the certificate number, the
+    jurors the cycle seats) arrives with the nomination's next events, and is waited for
+    here, up to `settle_within` (zero: not at all).
     """
     kind = kind_of(decision)
     if kind.by_cycle:
         return await _decide_by_cycle(handle, decision, update_id, settle_within)
     try:
-        update = await handle.start_update(
-            kind.update,
-            decision,
-            id=update_id,
-            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
-            result_type=DecisionResult,
+        result: DecisionResult = await handle.execute_update(
+            kind.update, decision, id=update_id, result_type=DecisionResult
         )
-        answer = await answered_within(update, settle_within)
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed
-    if answer is None:
-        # Taken, and what it set going has not come yet (a database or a cycle is slow).
-        result: DecisionResult = await handle.query(NominationWorkflow.outcome)
-        return result
-    result = answer
     if result.settling and settle_within > timedelta(0):
         result = await settled(handle, result, settle_within)
     return result
-
-
-async def answered_within(
-    update: WorkflowUpdateHandle[DecisionResult], within: timedelta
-) -> DecisionResult | None:
-    """The accepted Update's answer, or None if it has not come within `within`. A refusal
-    the nomination answered with is raised, however short `within` is: it came with the
-    acceptance, and reading it waits for nothing."""
-    try:
-        async with asyncio.timeout(within.total_seconds()):
-            return await update.result()
-    # The SDK turns the cancelled poll into its own error, which leaves the block as is.
-    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        return None
 
 
 async def _decide_by_cycle(
