@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -266,8 +267,11 @@ async def settled(
     either way."""
     loop = asyncio.get_running_loop()
     give_up = loop.time() + within.total_seconds()
-    pause = 0.02
-    while loop.time() < give_up:
+    for pause in look_pauses():
+        # Nothing it set going can have come with the answer itself: look after a pause.
+        await asyncio.sleep(min(pause, max(give_up - loop.time(), 0)))
+        if loop.time() >= give_up:
+            break
         try:
             result = await handle.query(
                 NominationWorkflow.outcome,
@@ -278,7 +282,20 @@ async def settled(
         # Taken by the cycle: settled once the nomination has moved where it said.
         if not result.settling and (taken.settling or result.stage == taken.stage):
             return result
-        # Moments, as a rule: the next workflow tasks bring what is awaited.
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.5)
     return taken
+
+
+# How long `settled` pauses before each look. What a decision sets going comes in one
+# activity and a workflow task or two: a few tens of milliseconds when the worker is idle,
+# seconds when it is busy. So the looks come close together at first, then further apart.
+FIRST_LOOK = 0.01
+LOOK_GROWTH = 1.5
+LONGEST_PAUSE = 0.5
+
+
+def look_pauses() -> Iterator[float]:
+    """The pauses before each of `settled`'s looks, in seconds, without end."""
+    pause = FIRST_LOOK
+    while True:
+        yield pause
+        pause = min(pause * LOOK_GROWTH, LONGEST_PAUSE)
