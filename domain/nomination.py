@@ -222,6 +222,12 @@ class Nomination(FieldWork):
                 self._report_visit(decision, now)
         return self.result_message()
 
+    @property
+    def settling(self) -> bool:
+        """What a decision set going has not come yet: the certificate number, or the
+        jurors being seated."""
+        return self.awaiting_certificate or self.seating
+
     def result_message(self) -> DecisionResult:
         last = self.events[-1]
         message = {
@@ -241,7 +247,7 @@ class Nomination(FieldWork):
             stage=self.stage,
             message=message,
             certificate_number=self.award.certificate_number if self.award else None,
-            settling=self.awaiting_certificate or self.seating,
+            settling=self.settling,
         )
 
     def _check_verify(self, d: VerifyDecision) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -12,6 +13,8 @@ from temporalio.client import (
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+    WorkflowUpdateStage,
 )
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
@@ -182,6 +185,7 @@ async def start_nomination(
             submitted_by=submitted_by,
             cycle_workflow_id=cycle_workflow_id,
             corrected_rules=True,
+            answers_settled=True,
         ),
         id=nomination_id(proposal.cycle, proposal.ikm.nib, proposal.product.name),
         task_queue=task_queue,
@@ -211,22 +215,64 @@ async def decide(
 ) -> DecisionResult:
     """Send a decision as its workflow Update (`DECISIONS`); a refusal raises `Refused`.
 
-    The Update answers at once; what the decision set going (the certificate number, the
-    jurors the cycle seats) arrives with the nomination's next events, and is waited for
-    here, up to `settle_within` (zero: not at all).
+    The nomination answers once what the decision set going (the certificate number, the
+    jurors the cycle seats) has come with its next events. That answer is waited for up to
+    `settle_within`; after it, the decision is taken and its `outcome` says where it
+    stands. A nomination started before release 1.6 answers at once, `settling`: its
+    `outcome` is asked until it has settled, up to `settle_within` (zero: not at all).
     """
     kind = kind_of(decision)
     if kind.by_cycle:
         return await _decide_by_cycle(handle, decision, update_id, settle_within)
+    # Named here, so that a second call can ask after the same Update (the server keeps one
+    # per id) if the answer is not back in time.
+    update_id = update_id or str(uuid.uuid4())
     try:
-        result: DecisionResult = await handle.execute_update(
-            kind.update, decision, id=update_id, result_type=DecisionResult
-        )
+        answer = await answered_within(handle, kind.update, decision, update_id, settle_within)
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed
-    if result.settling and settle_within > timedelta(0):
-        result = await settled(handle, result, settle_within)
-    return result
+    if answer is None:
+        # Taken, and what it set going has not come yet (a database or a cycle is slow).
+        result: DecisionResult = await handle.query(NominationWorkflow.outcome)
+        return result
+    if answer.settling and settle_within > timedelta(0):
+        return await settled(handle, answer, settle_within)
+    return answer
+
+
+async def answered_within(
+    handle: WorkflowHandle[Any, Any],
+    update: str,
+    decision: Decision,
+    update_id: str,
+    within: timedelta,
+) -> DecisionResult | None:
+    """The Update's answer, in one call that waits for it; or None if it has not come
+    within `within` but the nomination has taken the decision. A refusal is raised, however
+    short `within` is: it comes with the acceptance."""
+    try:
+        async with asyncio.timeout(within.total_seconds()):
+            answer: DecisionResult = await handle.execute_update(
+                update, decision, id=update_id, result_type=DecisionResult
+            )
+            return answer
+    # The SDK turns the cancelled call into its own error, which leaves the block as is.
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        pass
+    # The same id again: the server answers for the Update it already has, or takes it now.
+    taken = await handle.start_update(
+        update,
+        decision,
+        id=update_id,
+        wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+        result_type=DecisionResult,
+    )
+    try:
+        async with asyncio.timeout(0):
+            known: DecisionResult = await taken.result()  # answered already, or refused
+            return known
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return None
 
 
 async def _decide_by_cycle(

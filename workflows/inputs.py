@@ -28,6 +28,10 @@ class NominationInput(Model):
     # same-province conflict, and resubmissions whose regency is not looked up
     # (docs/versioning.md). Carried in the input rather than by a patch marker.
     corrected_rules: bool = False
+    # True for a nomination started since release 1.6: a decision's Update answers once
+    # what it set going has come (the certificate number, the jurors), where one started
+    # before answers at once, `settling`, and the client asks again (docs/versioning.md).
+    answers_settled: bool = False
 
 
 class JurorViewRequest(Model):

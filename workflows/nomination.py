@@ -78,8 +78,8 @@ def decision_updates(cls: type[NominationWorkflow]) -> type[NominationWorkflow]:
 
 
 def _decision_update(kind: DecisionKind) -> object:
-    def handler(self: NominationWorkflow, decision: Decision) -> DecisionResult:
-        return self.take(decision)
+    async def handler(self: NominationWorkflow, decision: Decision) -> DecisionResult:
+        return await self.take(decision)
 
     def validator(self: NominationWorkflow, decision: Decision) -> None:
         self.check(decision)
@@ -102,9 +102,11 @@ class NominationWorkflow:
     receive_sample, assess, score, decide_award, withdraw, extend_deadline, reassign_juror,
     declare_conflict), each carrying its
     actor: the validator refuses the wrong stage, role, actor or data before anything
-    reaches the history; the handler takes the decision, starts what it calls for, and
-    answers, all in one workflow task and without waiting. What follows (the certificate
-    number, the jurors the cycle seats) arrives as the nomination's next events.
+    reaches the history; the handler takes the decision and starts what it calls for in one
+    workflow task, and answers once what it set going (the certificate number, the jurors the
+    cycle seats) has come with the nomination's next events: the person deciding sees it in
+    the answer, with no Query asked after it. A nomination started before release 1.6
+    answers at once, `settling` (`NominationInput.answers_settled`).
     Signals: panel_assigned (jurors from the cycle), decreed (the cycle's decree, where it
       settles the award: `plenary.by_decree`), endorsed (the provincial office's
       endorsement, which the cycle takes: `endorsement`).
@@ -131,6 +133,7 @@ class NominationWorkflow:
         )
         self._nom.regency_checked = corrected
         self._cycle_id = input.cycle_workflow_id
+        self._answers_settled = input.answers_settled
         self._nom.panel_from_cycle = self._cycle_id is not None
         # Started here, not in run(): an update may arrive with the start, and its validator
         # runs before run() does.
@@ -335,9 +338,11 @@ class NominationWorkflow:
         except Refused as error:
             raise refusal(error) from None
 
-    def take(self, decision: Decision) -> DecisionResult:
-        """Take the decision and answer at once: the handler never waits for a later
-        workflow task, so no Update is in flight when a worker takes the nomination over."""
+    async def take(self, decision: Decision) -> DecisionResult:
+        """Take the decision, and answer once what it set going has come (a certificate
+        number, jurors): the answer is written in the workflow task that brings it. A run
+        started before release 1.6 answers at once, in the decision's own workflow task, as
+        its history says."""
         try:
             result = self._nom.apply(decision, workflow.now())
         except Refused as error:
@@ -347,6 +352,9 @@ class NominationWorkflow:
         # Started and shown at once, in the same workflow task as the decision: an operator
         # who looks right after deciding sees the new stage, not the one before.
         self._dispatch()
+        if self._answers_settled and result.settling:
+            await workflow.wait_condition(lambda: not self._nom.settling)
+            result = self._nom.result_message()
         return result
 
     # --- signals --------------------------------------------------------------------

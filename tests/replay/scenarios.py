@@ -88,7 +88,7 @@ from workflows.propose import ProposeNominationWorkflow
 from workflows.refusals import refusal
 
 HISTORIES = Path(__file__).parent / "histories"
-RELEASE = "1.5"
+RELEASE = "1.6"
 CONFIG = example_cycle_config("2026")
 CYCLE = "2030"  # a cycle of the scenarios' own, on a test server shared with none
 # A cycle that keeps jurors off their home province's nominations: the panel falls short.

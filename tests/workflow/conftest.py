@@ -71,6 +71,8 @@ class Calls:
     webhooks: list[Delivery] = field(default_factory=list)
     subscribers: list[str] = field(default_factory=list)  # webhook subscribers to report
     registry_down: bool = False
+    # Set: certificate numbers wait for it (a slow database).
+    certificates_held: asyncio.Event | None = None
     handled_one: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
@@ -127,6 +129,8 @@ def stub_activities(calls: Calls) -> list[Callable[..., Any]]:
 
     @activity.defn(name="issue_certificate")
     async def issue_certificate(input: IssueCertificateInput) -> str:
+        if calls.certificates_held is not None:
+            await calls.certificates_held.wait()
         number = certificate_number(input.cycle, len(calls.certificates) + 1)
         return calls.certificates.setdefault(input.nomination_id, number)
 
