@@ -87,7 +87,8 @@ def send(nomination_id: str, decision: Decision, as_json: bool) -> None:
         try:
             # A resubmission's documents and a lab's report, as the API checks them.
             await require_stored(ovop.services.documents, documents_referenced(decision))
-            # Half the time for the Update, the rest at most for what it sets going.
+            # Half the time for the answer (with what the decision sets going), the rest
+            # for asking where a decision taken without it stands.
             settle = timedelta(seconds=timeout / 2)
             return await asyncio.wait_for(decide(handle, decision, settle_within=settle), timeout)
         except Refused as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -55,6 +55,8 @@ P = TypeVar("P")
 R = TypeVar("R")
 # How long `decide` waits for what a decision set going (a certificate number, jurors).
 SETTLE_WITHIN = timedelta(seconds=30)
+# How long `decide` asks, after that, where a decision it has not had the answer to stands.
+OUTCOME_WITHIN = timedelta(seconds=10)
 
 
 async def open_cycle(
@@ -232,8 +234,11 @@ async def decide(
     except WorkflowUpdateFailedError as failed:
         raise refused_from(failed) from failed
     if answer is None:
-        # Taken, and what it set going has not come yet (a database or a cycle is slow).
-        result: DecisionResult = await handle.query(NominationWorkflow.outcome)
+        # Taken, and what it set going has not come yet (a database or a cycle is slow):
+        # where it stands, as the nomination says (no other decision can be taken meanwhile).
+        result: DecisionResult = await handle.query(
+            NominationWorkflow.outcome, rpc_timeout=OUTCOME_WITHIN
+        )
         return result
     if answer.settling and settle_within > timedelta(0):
         return await settled(handle, answer, settle_within)
@@ -250,15 +255,13 @@ async def answered_within(
     """The Update's answer, in one call that waits for it; or None if it has not come
     within `within` but the nomination has taken the decision. A refusal is raised, however
     short `within` is: it comes with the acceptance."""
-    try:
-        async with asyncio.timeout(within.total_seconds()):
-            answer: DecisionResult = await handle.execute_update(
-                update, decision, id=update_id, result_type=DecisionResult
-            )
+    if within > timedelta(0):
+        answer = await before_deadline(
+            within,
+            handle.execute_update(update, decision, id=update_id, result_type=DecisionResult),
+        )
+        if answer is not None:
             return answer
-    # The SDK turns the cancelled call into its own error, which leaves the block as is.
-    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        pass
     # The same id again: the server answers for the Update it already has, or takes it now.
     taken = await handle.start_update(
         update,
@@ -267,12 +270,24 @@ async def answered_within(
         wait_for_stage=WorkflowUpdateStage.ACCEPTED,
         result_type=DecisionResult,
     )
+    # Answered with the acceptance (or refused), or not yet: nothing more is waited for.
+    return await before_deadline(timedelta(0), taken.result())
+
+
+async def before_deadline(
+    within: timedelta, call: Awaitable[DecisionResult]
+) -> DecisionResult | None:
+    """What `call` answers within `within`, or None. Only this deadline gives None: a
+    cancellation from outside still cancels. (The SDK turns a cancelled call into its own
+    error, so the deadline is told apart by the timeout's state, not by the exception.)"""
+    deadline = asyncio.timeout(within.total_seconds())
     try:
-        async with asyncio.timeout(0):
-            known: DecisionResult = await taken.result()  # answered already, or refused
-            return known
+        async with deadline:
+            return await call
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        return None
+        if deadline.expired():
+            return None
+        raise
 
 
 async def _decide_by_cycle(
@@ -314,10 +329,9 @@ async def settled(
     loop = asyncio.get_running_loop()
     give_up = loop.time() + within.total_seconds()
     for pause in look_pauses():
-        # Nothing it set going can have come with the answer itself: look after a pause.
-        await asyncio.sleep(min(pause, max(give_up - loop.time(), 0)))
-        if loop.time() >= give_up:
-            break
+        # Nothing it set going can have come with the answer itself: look after a pause,
+        # and once more at the end of `within`, however short it is.
+        await asyncio.sleep(max(min(pause, give_up - loop.time()), 0))
         try:
             result = await handle.query(
                 NominationWorkflow.outcome,
@@ -328,6 +342,8 @@ async def settled(
         # Taken by the cycle: settled once the nomination has moved where it said.
         if not result.settling and (taken.settling or result.stage == taken.stage):
             return result
+        if loop.time() >= give_up:
+            break
     return taken
 
 
